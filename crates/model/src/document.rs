@@ -1,0 +1,103 @@
+//! Documents as ombud reads them, and publishers (the source registry).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CountryCode, Date};
+
+/// What a reader learned about a document besides its text.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocumentMeta {
+    /// The identifier the input gave (a JSON Lines `id`), echoed as `document.id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub publisher: Option<String>,
+    pub published: Option<Date>,
+    /// ISO 639-1 code, from the input or detected.
+    pub language: Option<String>,
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// What kind of body publishes or speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    Media,
+    Government,
+    ArmedForces,
+    Ngo,
+    Un,
+    Wire,
+    Social,
+    #[default]
+    Unknown,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 8] = [
+        SourceKind::Media,
+        SourceKind::Government,
+        SourceKind::ArmedForces,
+        SourceKind::Ngo,
+        SourceKind::Un,
+        SourceKind::Wire,
+        SourceKind::Social,
+        SourceKind::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Media => "media",
+            SourceKind::Government => "government",
+            SourceKind::ArmedForces => "armed_forces",
+            SourceKind::Ngo => "ngo",
+            SourceKind::Un => "un",
+            SourceKind::Wire => "wire",
+            SourceKind::Social => "social",
+            SourceKind::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
+    }
+
+    /// Bodies that investigate rather than take part: their confirmation carries weight.
+    pub fn is_investigator(self) -> bool {
+        matches!(self, SourceKind::Ngo | SourceKind::Un)
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One publisher in the registry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Publisher {
+    pub name: String,
+    pub country: Option<CountryCode>,
+    pub kind: SourceKind,
+    /// The party to the conflict the publisher is aligned with, if any.
+    pub alignment: Option<CountryCode>,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Publisher {
+    /// A publisher the registry does not know: unknown kind, no alignment.
+    pub fn unknown(name: &str) -> Publisher {
+        Publisher {
+            name: name.to_string(),
+            country: None,
+            kind: SourceKind::Unknown,
+            alignment: None,
+            note: String::new(),
+        }
+    }
+}

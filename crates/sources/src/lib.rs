@@ -1,1 +1,78 @@
-//! placeholder
+//! Readers of report formats: plain text (with the seed's header line), JSON Lines, HTML and
+//! RSS/Atom feeds, from files, directories and stdin.
+//!
+//! A reader turns the bytes of one input into documents: the exact bytes each document is archived
+//! as, its plain text and what the format says about it. A bad item never hides the good ones: each
+//! input yields a list of documents and rejections, each rejection naming where and why.
+
+mod detect;
+mod error;
+mod feed;
+mod html;
+mod jsonl;
+mod markup;
+mod pubdate;
+mod text;
+mod walk;
+
+pub use detect::{Format, detect};
+pub use error::SourcesError;
+pub use markup::html_fragment_to_text;
+pub use pubdate::parse_published;
+pub use walk::{InputFile, MAX_INPUT_BYTES, collect_inputs, read_capped};
+
+use model::DocumentMeta;
+
+/// One document read from an input.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadDocument {
+    /// The bytes the document is archived and identified by: the whole file, one JSON line, or
+    /// one feed item's XML.
+    pub raw: Vec<u8>,
+    /// Plain text; every span ombud reports indexes this string.
+    pub text: String,
+    pub meta: DocumentMeta,
+    pub format: Format,
+    /// 1-based line of a JSON Lines input, or the item number in a feed.
+    pub line: Option<usize>,
+}
+
+/// What reading one input gave.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub documents: Vec<ReadDocument>,
+    pub rejected: Vec<SourcesError>,
+}
+
+/// Reads the documents in `bytes`, which came from `origin` (a path or `-`), as `format`.
+pub fn parse(bytes: &[u8], format: Format, origin: &str) -> Parsed {
+    match format {
+        Format::Text => single(text::read(bytes, origin)),
+        Format::Html => single(html::read(bytes, origin)),
+        Format::Jsonl => jsonl::read(bytes, origin),
+        Format::Feed => feed::read(bytes, origin),
+    }
+}
+
+fn single(result: Result<ReadDocument, SourcesError>) -> Parsed {
+    match result {
+        Ok(doc) => Parsed { documents: vec![doc], rejected: vec![] },
+        Err(e) => Parsed { documents: vec![], rejected: vec![e] },
+    }
+}
+
+/// The bytes as UTF-8 (a leading byte-order mark dropped), or an error naming the first bad byte.
+fn utf8<'a>(bytes: &'a [u8], origin: &str, line: Option<usize>) -> Result<&'a str, SourcesError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| SourcesError::NotUtf8 {
+        origin: origin.to_string(),
+        line,
+        offset: e.valid_up_to(),
+    })
+}
+
+/// `Some(trimmed)` for a non-blank string.
+fn non_blank(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}

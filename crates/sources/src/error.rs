@@ -1,0 +1,45 @@
+//! Why an input or an item in it could not be read, with where.
+
+use std::path::PathBuf;
+
+/// A problem reading one input or one item of it. Messages name the place and say what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum SourcesError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{origin}: {size} bytes is more than the {limit}-byte limit for one input: split it")]
+    TooLarge { origin: String, size: u64, limit: u64 },
+    #[error("{origin}{}: not UTF-8 text (bad byte at offset {offset}): convert it to UTF-8", line_suffix(*line))]
+    NotUtf8 { origin: String, line: Option<usize>, offset: usize },
+    #[error("{origin}:{line}: not a JSON object: {message}")]
+    Json { origin: String, line: usize, message: String },
+    #[error("{origin}:{line}: no \"text\" string: each line needs the report's text in \"text\"")]
+    MissingText { origin: String, line: usize },
+    #[error("{origin}{}: field \"{field}\": {message}", line_suffix(*line))]
+    BadField { origin: String, line: Option<usize>, field: &'static str, message: String },
+    #[error("{origin}: not a readable RSS or Atom feed: {message}")]
+    Feed { origin: String, message: String },
+    #[error("{origin}{}: no text found: the document is empty", line_suffix(*line))]
+    Empty { origin: String, line: Option<usize> },
+}
+
+fn line_suffix(line: Option<usize>) -> String {
+    line.map(|l| format!(":{l}")).unwrap_or_default()
+}
+
+impl SourcesError {
+    /// The line (JSON Lines) or item (feeds) the problem is at, if it is inside the input.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            SourcesError::Json { line, .. } | SourcesError::MissingText { line, .. } => Some(*line),
+            SourcesError::NotUtf8 { line, .. }
+            | SourcesError::BadField { line, .. }
+            | SourcesError::Empty { line, .. } => *line,
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! HTML pages: the main text without navigation and boilerplate (Readability), title, publisher
+//! and publication date from meta tags.
+
+use dom_smoothie::{Config, Readability, TextMode};
+use model::DocumentMeta;
+
+use crate::markup::html_fragment_to_text;
+use crate::{Format, ReadDocument, SourcesError, non_blank, parse_published, utf8};
+
+pub(crate) fn read(bytes: &[u8], origin: &str) -> Result<ReadDocument, SourcesError> {
+    let html = utf8(bytes, origin, None)?;
+    let config = Config { text_mode: TextMode::Formatted, ..Config::default() };
+    let article = Readability::new(html, None, Some(config)).ok().and_then(|mut r| r.parse().ok());
+    let (text, mut meta) = match article {
+        Some(a) => {
+            let text = normalise_paragraphs(&a.text_content);
+            let meta = DocumentMeta {
+                publisher: a.site_name.as_deref().and_then(non_blank),
+                published: a.published_time.as_deref().and_then(parse_published),
+                language: a.lang.as_deref().and_then(language_code),
+                title: non_blank(&a.title),
+                ..DocumentMeta::default()
+            };
+            (text, meta)
+        }
+        None => (html_fragment_to_text(html), DocumentMeta::default()),
+    };
+    // Readability sometimes keeps only a fragment of short pages; the plain reading is the
+    // fallback when it found much less than the page holds.
+    if text.trim().is_empty() {
+        return Err(SourcesError::Empty { origin: origin.to_string(), line: None });
+    }
+    if meta.title.is_none() {
+        meta.title = between(html, "<title>", "</title>").and_then(non_blank);
+    }
+    if meta.published.is_none() {
+        meta.published = meta_content(html, "article:published_time")
+            .or_else(|| meta_content(html, "date"))
+            .and_then(|s| parse_published(&s));
+    }
+    if meta.publisher.is_none() {
+        meta.publisher = meta_content(html, "og:site_name").and_then(|s| non_blank(&s));
+    }
+    Ok(ReadDocument { raw: bytes.to_vec(), text, meta, format: Format::Html, line: None })
+}
+
+/// Paragraphs separated by exactly one blank line, lines trimmed.
+fn normalise_paragraphs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for para in text.split('\n').map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        let mut last_space = false;
+        for c in para.chars() {
+            if c.is_whitespace() {
+                if !last_space {
+                    out.push(' ');
+                }
+                last_space = true;
+            } else {
+                out.push(c);
+                last_space = false;
+            }
+        }
+    }
+    out
+}
+
+fn language_code(lang: &str) -> Option<String> {
+    let code: String = lang.trim().chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    (code.len() == 2 || code.len() == 3).then(|| code.to_ascii_lowercase())
+}
+
+fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let lower = s.to_ascii_lowercase();
+    let start = lower.find(open)? + open.len();
+    let end = start + lower[start..].find(close)?;
+    s.get(start..end)
+}
+
+/// The `content` of `<meta property=NAME>` or `<meta name=NAME>`.
+fn meta_content(html: &str, name: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("<meta") {
+        let start = from + i;
+        let end = start + lower[start..].find('>')?;
+        let tag = &html[start..end];
+        let tag_lower = &lower[start..end];
+        let names_it = [format!("property=\"{name}\""), format!("name=\"{name}\"")]
+            .iter()
+            .any(|needle| tag_lower.contains(needle.as_str()));
+        if names_it {
+            let c = tag_lower.find("content=\"")? + "content=\"".len();
+            let len = tag[c..].find('"')?;
+            return Some(crate::markup::decode_entities(&tag[c..c + len]));
+        }
+        from = end;
+    }
+    None
+}

@@ -99,7 +99,7 @@ pub struct IncidentPlace {
     pub geonameid: u64,
     pub lat: f64,
     pub lon: f64,
-    pub country: CountryCode,
+    pub country: Option<CountryCode>,
     pub admin1: String,
     pub precision: crate::GeoPrecision,
 }

@@ -125,7 +125,8 @@ pub struct GazetteerEntry {
     /// Other names: transliterations, the other side's names, old names.
     pub alt_names: Vec<String>,
     pub point: GeoPoint,
-    pub country: CountryCode,
+    /// `None` for disputed regions no single country holds (Kashmir).
+    pub country: Option<CountryCode>,
     pub admin1: String,
     pub admin2: String,
     pub feature: Feature,
@@ -141,7 +142,7 @@ pub struct Toponym {
     pub geonameid: u64,
     pub lat: f64,
     pub lon: f64,
-    pub country: CountryCode,
+    pub country: Option<CountryCode>,
     pub admin1: String,
     pub feature: Feature,
     pub population: u64,
@@ -166,7 +167,7 @@ pub struct PlaceRef {
     pub geonameid: u64,
     pub lat: f64,
     pub lon: f64,
-    pub country: CountryCode,
+    pub country: Option<CountryCode>,
     #[serde(default)]
     pub admin1: String,
     pub feature: Feature,

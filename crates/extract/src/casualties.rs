@@ -1,0 +1,435 @@
+//! Casualty phrasing: numbers in digits and words, ranges and vague quantities, groups and
+//! outcomes, without double counting breakdowns ("6 civilians, including 2 women" is 6).
+
+use model::{Casualty, CasualtyGroup, CasualtyOutcome, Span};
+
+use crate::words::Word;
+
+const KILLED: &[&str] = &[
+    "killed", "kill", "kills", "killing", "dead", "died", "die", "dies", "death", "deaths", "fatalities",
+    "fatality", "perished", "slain", "lives", "massacred", "executed",
+];
+const INJURED: &[&str] = &[
+    "wounded", "injured", "injuries", "injury", "injuring", "wounding", "hurt", "wounds", "wound",
+    "injures", "wounds",
+];
+const MISSING: &[&str] = &["missing", "disappeared"];
+const BOTH: &[&str] = &["casualties", "casualty"];
+
+const CIVILIAN: &[&str] = &[
+    "civilian", "civilians", "resident", "residents", "child", "children", "kids", "woman", "women",
+    "girl", "girls", "boy", "boys", "journalist", "journalists", "villager", "villagers",
+    "inhabitants", "worshippers", "students", "student", "passengers", "farmers", "farmer",
+    "family", "families", "teenager", "teenagers", "infant", "infants", "baby", "babies", "elderly",
+    "reporter", "reporters", "pupils", "patients", "doctors", "medics", "aid workers", "refugees",
+    "shepherd", "man", "men", "mother", "father", "citizens", "population",
+];
+const MILITARY: &[&str] = &[
+    "soldier", "soldiers", "servicemen", "serviceman", "troops", "military", "fighters", "fighter",
+    "militants", "militant", "combatants", "personnel", "officers", "officer", "rebels", "insurgents",
+    "militiamen", "conscripts", "paratroopers", "marines", "policemen", "police",
+];
+const UNSPECIFIED: &[&str] = &["people", "persons", "person", "individuals", "victims", "others", "bodies"];
+
+/// Words before a number that make it part of a breakdown of a total already counted.
+const BREAKDOWN: &[&str] = &["including", "includes", "include", "among", "whom", "them", "incl"];
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Count {
+    min: Option<u32>,
+    max: Option<u32>,
+}
+
+fn outcome_of(word: &str) -> Option<CasualtyOutcome> {
+    if KILLED.contains(&word) {
+        Some(CasualtyOutcome::Killed)
+    } else if INJURED.contains(&word) {
+        Some(CasualtyOutcome::Injured)
+    } else if MISSING.contains(&word) {
+        Some(CasualtyOutcome::Missing)
+    } else {
+        None
+    }
+}
+
+fn group_of(word: &str) -> Option<CasualtyGroup> {
+    if CIVILIAN.contains(&word) {
+        Some(CasualtyGroup::Civilian)
+    } else if MILITARY.contains(&word) {
+        Some(CasualtyGroup::Military)
+    } else if UNSPECIFIED.contains(&word) {
+        Some(CasualtyGroup::Unspecified)
+    } else {
+        None
+    }
+}
+
+fn number_word(w: &str) -> Option<u32> {
+    Some(match w {
+        "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "sixteen" => 16,
+        "seventeen" => 17,
+        "eighteen" => 18,
+        "nineteen" => 19,
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
+        "hundred" => 100,
+        "dozen" => 12,
+        _ => {
+            // "twenty-one", "thirty-five"
+            let (tens, ones) = w.split_once('-')?;
+            let t = number_word(tens)?;
+            let o = number_word(ones)?;
+            if t % 10 == 0 && (20..=90).contains(&t) && o < 10 {
+                return Some(t + o);
+            }
+            return None;
+        }
+    })
+}
+
+/// The number a word stands for, in digits ("1,200") or words.
+fn value(w: &Word<'_>) -> Option<u32> {
+    if w.text.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        let digits: String = w.text.chars().filter(|c| *c != ',').collect();
+        return digits.parse().ok();
+    }
+    number_word(&w.lower)
+}
+
+/// Vague quantities: a lower bound and no upper bound.
+fn vague(w: &str) -> Option<u32> {
+    Some(match w {
+        "several" => 3,
+        "dozens" => 24,
+        "scores" => 40,
+        "hundreds" => 200,
+        "thousands" => 2000,
+        _ => return None,
+    })
+}
+
+/// Reads a number phrase starting at `i`: modifiers, then digits, number words or a vague
+/// quantity. Returns the count and the index after the phrase.
+fn number_at(ws: &[Word<'_>], i: usize) -> Option<(Count, usize, usize)> {
+    let mut j = i;
+    let mut modifier = "";
+    let phrase = |j: usize, n: usize| ws[j..(j + n).min(ws.len())].iter().map(|w| w.lower.as_str()).collect::<Vec<_>>().join(" ");
+    for (m, n) in [
+        ("at least", 2),
+        ("more than", 2),
+        ("over", 1),
+        ("up to", 2),
+        ("as many as", 3),
+        ("nearly", 1),
+        ("almost", 1),
+        ("about", 1),
+        ("around", 1),
+        ("some", 1),
+        ("approximately", 1),
+        ("roughly", 1),
+        ("at most", 2),
+        ("fewer than", 2),
+        ("less than", 2),
+    ] {
+        if phrase(j, n) == m {
+            modifier = m;
+            j += n;
+            break;
+        }
+    }
+    let w = ws.get(j)?;
+    let start = i;
+    if let Some(min) = vague(&w.lower) {
+        // "dozens of", "hundreds of"
+        let next = if ws.get(j + 1).is_some_and(|n| n.is("of")) { j + 2 } else { j + 1 };
+        return Some((Count { min: Some(min), max: None }, start, next));
+    }
+    let mut n = value(w)?;
+    let mut next = j + 1;
+    // "a hundred", "two hundred", "1.5 thousand"
+    if let Some(mult) = ws.get(next).filter(|x| x.is_any(&["hundred", "thousand"])) {
+        n *= if mult.is("hundred") { 100 } else { 1000 };
+        next += 1;
+    }
+    let count = match modifier {
+        "at least" | "more than" | "over" => {
+            Count { min: Some(if modifier == "at least" { n } else { n + 1 }), max: None }
+        }
+        "up to" | "as many as" | "at most" => Count { min: None, max: Some(n) },
+        "fewer than" | "less than" => Count { min: None, max: Some(n.saturating_sub(1)) },
+        _ => Count { min: Some(n), max: Some(n) },
+    };
+    Some((count, start, next))
+}
+
+/// A number that is not a count of people: an age, a distance, a time, a date, a unit.
+fn is_not_a_count(ws: &[Word<'_>], num: usize, after: usize) -> bool {
+    let next = ws.get(after).map(|w| w.lower.as_str()).unwrap_or("");
+    let prev = num.checked_sub(1).and_then(|i| ws.get(i)).map(|w| w.lower.as_str()).unwrap_or("");
+    let word = &ws[num].lower;
+    word.contains("-year") || word.ends_with("th") && word.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || matches!(
+            next,
+            "year" | "years" | "year-old" | "km" | "kilometres" | "kilometers" | "miles" | "metres" | "meters"
+                | "m" | "%" | "percent" | "per" | "am" | "pm" | "a.m" | "p.m" | "hours" | "days" | "minutes"
+                | "weeks" | "months" | "o'clock" | "mm" | "kg" | "tons" | "tonnes" | "times" | "st" | "nd" | "rd"
+        )
+        || matches!(prev, "aged" | "age" | "no" | "no." | "number" | "brigade" | "battalion" | "unit" | "route" | "at" | "was" | "were" | "is")
+        || next.chars().next().is_some_and(|c| c == ':')
+        || crate::dates::is_month_word(next)
+        || crate::dates::is_month_word(prev)
+}
+
+/// Casualties reported in the words `ws` of one sentence (or clause).
+pub(crate) fn find(ws: &[Word<'_>]) -> Vec<Casualty> {
+    let mut found: Vec<Casualty> = Vec::new();
+    let mut used = vec![false; ws.len()];
+
+    // "no casualties", "no one was killed", "nobody was injured"
+    for i in 0..ws.len() {
+        let w = &ws[i];
+        let none = w.is("no") || w.is("nobody") || (w.is("no-one"));
+        if !none {
+            continue;
+        }
+        let window = &ws[i + 1..(i + 5).min(ws.len())];
+        for (k, x) in window.iter().enumerate() {
+            let outcomes: Vec<CasualtyOutcome> = if BOTH.contains(&x.lower.as_str()) {
+                vec![CasualtyOutcome::Killed, CasualtyOutcome::Injured]
+            } else {
+                outcome_of(&x.lower).into_iter().collect()
+            };
+            if !outcomes.is_empty() {
+                let span = w.span.cover(x.span);
+                for outcome in outcomes {
+                    push(&mut found, CasualtyGroup::Unspecified, outcome, Count { min: Some(0), max: Some(0) }, span);
+                }
+                for u in used.iter_mut().skip(i).take(k + 2) {
+                    *u = true;
+                }
+                break;
+            }
+        }
+    }
+
+    // Numbers with a group and an outcome nearby.
+    let mut i = 0;
+    while i < ws.len() {
+        if used[i] {
+            i += 1;
+            continue;
+        }
+        let article = ws[i].is_any(&["a", "an", "one"]);
+        let parsed = if article {
+            // "a woman and a child were killed": an article before a group noun counts one.
+            ws.get(i + 1).filter(|w| group_of(&w.lower).is_some() && !w.lower.ends_with('s') || w.is("child") || w.is("man") || w.is("woman"))
+                .map(|_| (Count { min: Some(1), max: Some(1) }, i, i + 1))
+        } else {
+            number_at(ws, i)
+        };
+        let Some((count, start, after)) = parsed else {
+            i += 1;
+            continue;
+        };
+        let num_index = after.saturating_sub(1).max(start);
+        if !article && is_not_a_count(ws, num_index, after) {
+            i = after.max(i + 1);
+            continue;
+        }
+        let breakdown = (start.saturating_sub(3)..start).any(|k| ws[k].is_any(BREAKDOWN));
+        // Group: right after the number, possibly after adjectives ("6 Azerbaijani civilians").
+        let mut group = None;
+        let mut end = after;
+        for (k, w) in ws.iter().enumerate().skip(after).take(4) {
+            if w.is_punct() && !w.is("-") {
+                break;
+            }
+            if let Some(g) = group_of(&w.lower) {
+                group = Some(g);
+                end = k + 1;
+                break;
+            }
+            if outcome_of(&w.lower).is_some() {
+                break;
+            }
+        }
+        // Outcome: after the group ("were killed"), or before the number ("killing 6").
+        let mut outcome = None;
+        for (k, w) in ws.iter().enumerate().skip(end).take(5) {
+            if w.is(".") || w.is(";") {
+                break;
+            }
+            if let Some(o) = outcome_of(&w.lower) {
+                outcome = Some(o);
+                end = k + 1;
+                break;
+            }
+            if BOTH.contains(&w.lower.as_str()) {
+                outcome = Some(CasualtyOutcome::Killed);
+                end = k + 1;
+                break;
+            }
+            if value(w).is_some() {
+                break;
+            }
+        }
+        let mut begin = start;
+        if outcome.is_none() {
+            for k in (start.saturating_sub(4)..start).rev() {
+                let w = &ws[k];
+                if let Some(o) = outcome_of(&w.lower) {
+                    outcome = Some(o);
+                    begin = k;
+                    break;
+                }
+                if w.is(".") || w.is(";") {
+                    break;
+                }
+            }
+        }
+        let (Some(outcome), false) = (outcome, breakdown) else {
+            i = after.max(i + 1);
+            continue;
+        };
+        if group.is_none() && outcome_of(&ws[start].lower).is_none() && !article {
+            // A bare number next to an outcome ("killed 6", "10 dead") counts people unspecified.
+        }
+        let span = ws[begin].span.cover(ws[end.max(begin + 1) - 1].span);
+        push(&mut found, group.unwrap_or(CasualtyGroup::Unspecified), outcome, count, span);
+        for u in used.iter_mut().take(end).skip(begin) {
+            *u = true;
+        }
+        i = end.max(i + 1);
+    }
+
+    // Unnumbered harm: "deaths and injuries among the civilian population and the military",
+    // "civilians were killed", "journalists have been injured".
+    let outcomes: Vec<(usize, CasualtyOutcome)> = ws
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| !used[*k])
+        .filter_map(|(k, w)| outcome_of(&w.lower).map(|o| (k, o)))
+        .collect();
+    if !outcomes.is_empty() {
+        let groups: Vec<(usize, CasualtyGroup)> = ws
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !used[*k])
+            .filter_map(|(k, w)| group_of(&w.lower).map(|g| (k, g)))
+            .filter(|(k, g)| {
+                // "military" is a group only as a noun: "the military", not "military positions".
+                *g != CasualtyGroup::Military || !ws[*k].is("military") || ws.get(k + 1).is_none_or(|n| n.is_punct() || n.is_any(&["and", "or"]))
+            })
+            .collect();
+        let first = outcomes[0].0.min(groups.first().map_or(usize::MAX, |g| g.0));
+        let last = outcomes.last().map_or(0, |o| o.0).max(groups.last().map_or(0, |g| g.0));
+        // Only groups close to the outcome words belong to them.
+        let near: Vec<CasualtyGroup> = groups
+            .iter()
+            .filter(|(k, _)| outcomes.iter().any(|(o, _)| o.abs_diff(*k) <= 8))
+            .map(|(_, g)| *g)
+            .collect();
+        let mut outcome_kinds: Vec<CasualtyOutcome> = outcomes.iter().map(|(_, o)| *o).collect();
+        outcome_kinds.dedup();
+        if !near.is_empty() && !(first == usize::MAX) {
+            let span = ws[first].span.cover(ws[last].span);
+            let mut seen = Vec::new();
+            for g in near {
+                for o in &outcome_kinds {
+                    if !seen.contains(&(g, *o)) && !found.iter().any(|c| c.group == g && c.outcome == *o) {
+                        seen.push((g, *o));
+                        found.push(Casualty { group: g, outcome: *o, min: None, max: None, span });
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Adds a count, summing with an earlier count of the same group and outcome in the sentence.
+fn push(found: &mut Vec<Casualty>, group: CasualtyGroup, outcome: CasualtyOutcome, count: Count, span: Span) {
+    if let Some(c) = found.iter_mut().find(|c| c.group == group && c.outcome == outcome) {
+        c.min = match (c.min, count.min) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        c.max = match (c.max, count.max) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+        c.span = c.span.cover(span);
+        return;
+    }
+    found.push(Casualty { group, outcome, min: count.min, max: count.max, span });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::words::words;
+
+    fn check(text: &str) -> Vec<String> {
+        let ws = words(text, Span::new(0, text.len()));
+        find(&ws)
+            .into_iter()
+            .map(|c| {
+                let n = |v: Option<u32>| v.map_or("?".to_string(), |v| v.to_string());
+                format!("{} {} {}..{} {:?}", c.group.as_str(), c.outcome.as_str(), n(c.min), n(c.max), &text[c.span.start..c.span.end])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn counts_without_double_counting() {
+        assert_eq!(
+            check("The US warplanes pounded the village, killing 6 civilians, including 2 women"),
+            vec!["civilian killed 6..6 \"killing 6 civilians\""]
+        );
+        assert_eq!(
+            check("At least 10 civilians were killed and more than 30 injured."),
+            vec!["civilian killed 10..? \"At least 10 civilians were killed\"", "unspecified injured 31..? \"more than 30 injured\""]
+        );
+        assert_eq!(check("Twenty-one people died."), vec!["unspecified killed 21..21 \"Twenty-one people died\""]);
+        assert_eq!(
+            check("Shelling killed a woman and a child."),
+            vec!["civilian killed 2..2 \"killed a woman and a child\""]
+        );
+    }
+
+    #[test]
+    fn unnumbered_harm_and_non_counts() {
+        assert_eq!(
+            check("The Armenian side has reported deaths and injuries both among the civilian population and the military."),
+            vec![
+                "civilian killed ?..? \"deaths and injuries both among the civilian population and the military\"",
+                "civilian injured ?..? \"deaths and injuries both among the civilian population and the military\"",
+                "military killed ?..? \"deaths and injuries both among the civilian population and the military\"",
+                "military injured ?..? \"deaths and injuries both among the civilian population and the military\"",
+            ]
+        );
+        assert!(check("He lost his vision when he was 6 after the war.").is_empty());
+        assert_eq!(check("There were no casualties."), vec!["unspecified killed 0..0 \"no casualties\"", "unspecified injured 0..0 \"no casualties\""]);
+    }
+}

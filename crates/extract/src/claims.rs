@@ -1,0 +1,685 @@
+//! From sentences to claims: finds the event a sentence reports, who says it and how, who is
+//! alleged to have done it to whom, where, when, with what and with what harm; carries context
+//! across sentences (quotations, "he said", casualty and denial follow-ups, legal framing).
+
+use model::{
+    Actor, ActorKind, Claim, CountryCode, DatePrecision, DateRange, Diagnostic, EventType, Feature,
+    LegalTag, PlaceRef, Span, Speaker, Stance, SubEventType, Target, TargetKind, Toponym,
+    WeaponCategory, WeaponMention,
+};
+
+use crate::dates::DateMention;
+use crate::lexicon::{AttributionKind, Hit, Sense};
+use crate::segment::{self, Sentence};
+use crate::speakers::{self, Attribution, SpeakerPhrase};
+use crate::words::{Word, words};
+use crate::{ExtractInput, Extraction, Extractor, casualties};
+
+/// Events dated more than this many days before publication are background, not new incidents.
+const BACKGROUND_DAYS: i64 = 365;
+
+/// Verbs that turn a weapon mention into a use of it.
+const USE_VERBS: &[&str] = &[
+    "using", "used", "use", "uses", "fired", "firing", "fire", "fires", "launched", "launching",
+    "launch", "dropped", "dropping", "deployed", "deploying", "struck", "strike", "strikes", "hit",
+    "hits", "hitting", "targeted", "targeting", "target", "targets", "shot", "pounded", "rained",
+    "attacked", "attacking",
+];
+
+/// Phrases that make a sentence a definition or a general statement rather than a report.
+const GENERIC: &[&str] = &[
+    "is a form of", "is a type of", "is a kind of", "are a form of", "are a type of", "refers to",
+    "is defined as", "are defined as", "pose risk", "pose a risk", "poses a risk", "pose risks",
+    "poses risks", "are prohibited", "is prohibited", "is forbidden", "it is forbidden",
+    "are banned", "is banned", "state parties", "states parties", "ratify", "ratified",
+    "are designed", "is designed", "can be used", "are used to", "is used to", "tend to",
+];
+
+/// Phrases of cumulative tallies ("killed since the war began"), which are not one incident.
+const TALLY: &[&str] = &[
+    "since the start", "since the beginning", "since the outbreak", "so far", "in total",
+    "total of", "death toll", "overall", "to date", "since the war", "since the fighting",
+];
+
+/// Words saying a law was broken (for legal phrases that need them).
+const BREACH: &[&str] = &[
+    "breach", "breaches", "violation", "violations", "violate", "violates", "violated",
+    "violating", "contrary to", "flagrant", "grave breach", "disregard", "in defiance",
+];
+
+/// Target phrases, longest first, and the kind of target each names.
+const TARGETS: &[(&str, TargetKind)] = &[
+    ("civilian settlements", TargetKind::Civilians),
+    ("civilians settlements", TargetKind::Civilians),
+    ("civilian population", TargetKind::Civilians),
+    ("peaceful population", TargetKind::Civilians),
+    ("civilian areas", TargetKind::Civilians),
+    ("civilian area", TargetKind::Civilians),
+    ("residential areas", TargetKind::Civilians),
+    ("residential area", TargetKind::Civilians),
+    ("residential buildings", TargetKind::CivilianObject),
+    ("residential building", TargetKind::CivilianObject),
+    ("residential quarter", TargetKind::Civilians),
+    ("residential district", TargetKind::Civilians),
+    ("residential neighbourhood", TargetKind::Civilians),
+    ("residential neighborhood", TargetKind::Civilians),
+    ("apartment building", TargetKind::CivilianObject),
+    ("apartment buildings", TargetKind::CivilianObject),
+    ("civilian infrastructure", TargetKind::CivilianObject),
+    ("civilian objects", TargetKind::CivilianObject),
+    ("populated areas", TargetKind::Civilians),
+    ("densely populated", TargetKind::Civilians),
+    ("civilians", TargetKind::Civilians),
+    ("residents", TargetKind::Civilians),
+    ("journalists", TargetKind::Civilians),
+    ("settlements", TargetKind::Civilians),
+    ("homes", TargetKind::CivilianObject),
+    ("houses", TargetKind::CivilianObject),
+    ("hospital", TargetKind::CivilianObject),
+    ("school", TargetKind::CivilianObject),
+    ("kindergarten", TargetKind::CivilianObject),
+    ("church", TargetKind::CivilianObject),
+    ("cathedral", TargetKind::CivilianObject),
+    ("mosque", TargetKind::CivilianObject),
+    ("market", TargetKind::CivilianObject),
+    ("maternity", TargetKind::CivilianObject),
+    ("shelter", TargetKind::CivilianObject),
+    ("military positions", TargetKind::Military),
+    ("military targets", TargetKind::Military),
+    ("military facilities", TargetKind::Military),
+    ("military objects", TargetKind::Military),
+    ("military base", TargetKind::Military),
+    ("positions", TargetKind::Military),
+    ("troops", TargetKind::Military),
+    ("checkpoint", TargetKind::Military),
+    ("air defence", TargetKind::Military),
+    ("air defense", TargetKind::Military),
+    ("command post", TargetKind::Military),
+    ("ammunition depot", TargetKind::Military),
+    ("power plant", TargetKind::Infrastructure),
+    ("power station", TargetKind::Infrastructure),
+    ("bridge", TargetKind::Infrastructure),
+    ("dam", TargetKind::Infrastructure),
+    ("reservoir", TargetKind::Infrastructure),
+    ("pipeline", TargetKind::Infrastructure),
+    ("airport", TargetKind::Infrastructure),
+    ("railway", TargetKind::Infrastructure),
+];
+
+/// Prepositions after which an actor is the object of the attack, not its author.
+const OBJECT_MARKERS: &[&str] =
+    &["against", "on", "at", "towards", "toward", "of", "into", "targeting", "in", "from", "over"];
+
+/// What a sentence reported, before context is applied.
+struct Reading {
+    sentence: Span,
+    paragraph: usize,
+    speaker: Option<Speaker>,
+    stance: Stance,
+    sub_event: Option<SubEventType>,
+    weapons: Vec<WeaponMention>,
+    perpetrator: Option<Actor>,
+    target: Option<Target>,
+    places: Vec<PlaceRef>,
+    event_date: Option<DateRange>,
+    statement_date: Option<DateRange>,
+    casualties: Vec<model::Casualty>,
+    legal: Vec<LegalTag>,
+    generic: bool,
+    tally: bool,
+    background: Option<DateMention>,
+}
+
+/// Document-level memory while reading sentence by sentence.
+#[derive(Default)]
+struct Context {
+    /// Named people seen as speakers, for "he said" and surnames.
+    people: Vec<Speaker>,
+    /// The speaker of the latest quotation, for quoted paragraphs with no attribution.
+    last_quote_speaker: Option<Speaker>,
+    /// Index into `claims` of the latest claim and the paragraph it was in.
+    last_claim: Option<(usize, usize)>,
+}
+
+pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
+    let text = input.text;
+    let mut out = Extraction::default();
+    let hits = ex.lexicon.scan(text);
+    let dates = ex.dates.find(text, input.published);
+    let quotations = segment::quotations(text);
+    let mut ctx = Context::default();
+
+    for sentence in segment::sentences(text) {
+        let s = sentence.span;
+        let sent_hits: Vec<&Hit> = hits.iter().filter(|h| s.contains(h.span)).collect();
+        let sent_dates: Vec<&DateMention> = dates.iter().filter(|d| s.contains(d.span)).collect();
+        let toponyms: Vec<&Toponym> = input.toponyms.iter().filter(|t| s.contains(t.span)).collect();
+        let owned_toponyms: Vec<Toponym> = toponyms.iter().map(|t| (*t).clone()).collect();
+
+        let attribution = speakers::attribute(text, s, &sent_hits, &owned_toponyms);
+        let quote = quotations.iter().find(|q| q.overlaps(s) && q.len() > 1);
+        let (speaker, stance, content) = resolve_speaker(text, s, attribution, quote, &quotations, &mut ctx, &hits, &owned_toponyms);
+
+        let reading = read_sentence(ex, input, sentence, content, speaker, stance, &sent_hits, &sent_dates, &toponyms);
+        apply(reading, text, input, &mut ctx, &mut out);
+    }
+    out
+}
+
+/// The speaker, stance and content span of a sentence, using quotations and earlier speakers.
+#[allow(clippy::too_many_arguments)]
+fn resolve_speaker(
+    text: &str,
+    s: Span,
+    attribution: Option<Attribution>,
+    quote: Option<&Span>,
+    quotations: &[Span],
+    ctx: &mut Context,
+    hits: &[Hit],
+    toponyms: &[Toponym],
+) -> (Option<Speaker>, Stance, Span) {
+    let to_speaker = |p: &SpeakerPhrase, ctx: &Context| -> Speaker {
+        if p.pronoun {
+            if let Some(last) = ctx.people.last() {
+                return Speaker { span: p.span, ..last.clone() };
+            }
+        }
+        // A surname alone refers to the full name seen earlier.
+        if p.person && !p.name.contains(' ') {
+            if let Some(full) = ctx.people.iter().rev().find(|k| k.name.ends_with(&format!(" {}", p.name))) {
+                return Speaker { span: p.span, ..full.clone() };
+            }
+        }
+        Speaker { name: p.name.clone(), role: p.role.clone(), country: p.country, span: p.span }
+    };
+    if let Some(a) = attribution {
+        let speaker = a.speaker.as_ref().map(|p| to_speaker(p, ctx));
+        if let (Some(sp), Some(p)) = (&speaker, &a.speaker) {
+            if p.person && !p.pronoun && !ctx.people.iter().any(|k| k.name == sp.name) {
+                ctx.people.push(sp.clone());
+            }
+            if quote.is_some() {
+                ctx.last_quote_speaker = Some(sp.clone());
+            }
+        }
+        return (speaker, a.stance, a.content);
+    }
+    if let Some(q) = quote {
+        // Inside a quotation: the attribution sits after the closing mark, in the sentence that
+        // holds it ("..., Beglaryan said.") or the quote continues an earlier speaker's words.
+        let after = Span::new(q.end, text[q.end..].find(['\n']).map_or(text.len(), |i| q.end + i));
+        let after_sentence_end = text[after.start..after.end].find(['.', '!', '?']).map_or(after.end, |i| after.start + i + 1);
+        let tail = Span::new(q.start, after_sentence_end);
+        let tail_hits: Vec<&Hit> = hits.iter().filter(|h| tail.contains(h.span)).collect();
+        let found = speakers::attribute(text, tail, &tail_hits, toponyms)
+            .and_then(|a| a.speaker.map(|p| (to_speaker(&p, ctx), a.stance)));
+        if let Some((sp, stance)) = found {
+            ctx.last_quote_speaker = Some(sp.clone());
+            if !ctx.people.iter().any(|k| k.name == sp.name) && sp.name.contains(' ') {
+                ctx.people.push(sp.clone());
+            }
+            return (Some(sp), stance, s);
+        }
+        let _ = quotations;
+        if let Some(sp) = ctx.last_quote_speaker.clone() {
+            return (Some(sp), Stance::Alleges, s);
+        }
+    }
+    (None, Stance::Reports, s)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_sentence(
+    ex: &Extractor,
+    input: &ExtractInput<'_>,
+    sentence: Sentence,
+    content: Span,
+    speaker: Option<Speaker>,
+    base_stance: Stance,
+    hits: &[&Hit],
+    dates: &[&DateMention],
+    toponyms: &[&Toponym],
+) -> Reading {
+    let text = input.text;
+    let s = sentence.span;
+    let content = if content.is_empty() { s } else { content };
+    let ws = words(text, content);
+    let lower = text[s.start..s.end].to_lowercase();
+    let speaker_span = speaker.as_ref().map(|sp| sp.span);
+
+    // Weapons and triggers in the content.
+    let mut weapons: Vec<WeaponMention> = Vec::new();
+    let mut best: Option<(SubEventType, u8, Span)> = None;
+    let mut legal: Vec<LegalTag> = Vec::new();
+    let mut stance = base_stance;
+    let breach = BREACH.iter().any(|b| contains_phrase(&lower, b));
+    for h in hits {
+        match &h.sense {
+            Sense::Weapon(i) if content.contains(h.span) => {
+                let w = &ex.lexicon.weapons[*i];
+                if !weapons.iter().any(|m| m.name == w.name) {
+                    weapons.push(WeaponMention {
+                        name: w.name.clone(),
+                        category: w.category,
+                        cluster_capable: w.cluster_capable,
+                        span: h.span,
+                    });
+                }
+            }
+            Sense::Trigger { sub_event, weight } if content.contains(h.span) => {
+                if best.is_none_or(|(_, bw, _)| *weight > bw) {
+                    best = Some((*sub_event, *weight, h.span));
+                }
+            }
+            Sense::Legal { tag, needs_breach } => {
+                if (!needs_breach || breach) && !legal.contains(tag) {
+                    legal.push(*tag);
+                }
+            }
+            Sense::Attribution { kind: AttributionKind::Denial, .. } => stance = Stance::Denies,
+            Sense::Attribution { kind: AttributionKind::Hedge, .. } if stance == Stance::Reports => {
+                stance = Stance::Hedged;
+            }
+            _ => {}
+        }
+    }
+    // A weapon that only names a denial's subject or a background is still a weapon; the
+    // explosive catch-all gives way to anything more specific.
+    if weapons.len() > 1 {
+        weapons.retain(|w| w.category != WeaponCategory::Explosive);
+    }
+    let use_verb = ws.iter().find(|w| w.is_any(USE_VERBS)).map(|w| w.span);
+    let sub_event = decide_sub_event(best, &weapons, use_verb, &lower);
+
+    // The anchor: where the event is told; actors before it did it, places around it.
+    let anchor = [best.map(|b| b.2), use_verb, weapons.first().map(|w| w.span)]
+        .into_iter()
+        .flatten()
+        .min_by_key(|sp| sp.start)
+        .unwrap_or(content);
+    let perpetrator = find_perpetrator(ex, text, content, anchor, hits, toponyms, speaker_span);
+    let target = find_target(text, content, anchor);
+
+    // Places: named in the content, not as part of the speaker or the perpetrator.
+    let mut places: Vec<PlaceRef> = Vec::new();
+    for t in toponyms {
+        let inside = content.contains(t.span)
+            && !speaker_span.is_some_and(|sp| sp.overlaps(t.span))
+            && !perpetrator.as_ref().is_some_and(|p| p.span.overlaps(t.span));
+        if inside && !t.demonym {
+            let place = PlaceRef::from(*t);
+            if !places.iter().any(|p| p.key() == place.key()) {
+                places.push(place);
+            }
+        }
+    }
+    if places.iter().any(|p| p.feature != Feature::Country) {
+        places.retain(|p| p.feature != Feature::Country);
+    }
+
+    // Dates: in the content they date the event; next to the speech verb, the statement.
+    let mut event_date = None;
+    let mut statement_date = None;
+    let mut background = None;
+    for d in dates {
+        let range = DateRange { start: d.start, end: d.end, precision: d.precision, span: Some(d.span) };
+        let old = input.published.is_some_and(|p| d.end.to_days() < p.to_days() - BACKGROUND_DAYS);
+        if content.contains(d.span) {
+            if old {
+                background.get_or_insert((*d).clone());
+            } else if event_date.is_none() {
+                event_date = Some(range);
+            }
+        } else if statement_date.is_none() && !old {
+            statement_date = Some(range);
+        }
+    }
+
+    let casualties = casualties::find(&ws);
+    let content_lower = text[content.start..content.end].to_lowercase();
+    let generic = GENERIC.iter().any(|g| contains_phrase(&content_lower, g));
+    let tally = TALLY.iter().any(|g| contains_phrase(&content_lower, g))
+        || (contains_phrase(&content_lower, "since") && event_date.is_some());
+
+    Reading {
+        sentence: s,
+        paragraph: sentence.paragraph,
+        speaker,
+        stance,
+        sub_event,
+        weapons,
+        perpetrator,
+        target,
+        places,
+        event_date,
+        statement_date,
+        casualties,
+        legal,
+        generic,
+        tally,
+        background,
+    }
+}
+
+/// The sub-event type: a strong trigger wins; otherwise the weapon used decides.
+fn decide_sub_event(
+    best: Option<(SubEventType, u8, Span)>,
+    weapons: &[WeaponMention],
+    use_verb: Option<Span>,
+    lower: &str,
+) -> Option<SubEventType> {
+    let air = ["air-dropped", "aircraft", "warplane", "jets", "bomber", "helicopter", "airstrike", "air strike"]
+        .iter()
+        .any(|w| lower.contains(w));
+    let implied = weapons.iter().filter_map(|w| weapon_sub_event(w.category, air)).min_by_key(|s| specificity(*s));
+    match (best, implied) {
+        (Some((sub, weight, _)), _) if weight >= 5 => Some(sub),
+        (Some((sub, weight, _)), Some(imp)) => {
+            if weight <= 3 || sub.event_type() == EventType::Battles && imp.event_type() == EventType::ExplosionsRemoteViolence {
+                Some(imp)
+            } else {
+                Some(sub)
+            }
+        }
+        (Some((sub, weight, _)), None) if weight >= 2 => Some(sub),
+        (Some((sub, _, _)), None) => Some(sub).filter(|_| use_verb.is_some()),
+        (None, Some(imp)) => Some(imp).filter(|_| use_verb.is_some()),
+        (None, None) => None,
+    }
+}
+
+/// Lower is more specific: a chemical or an air-delivered weapon says more than a generic one.
+fn specificity(sub: SubEventType) -> u8 {
+    match sub {
+        SubEventType::ChemicalWeapon => 0,
+        SubEventType::SuicideBomb => 1,
+        SubEventType::AirDroneStrike => 2,
+        SubEventType::ShellingArtilleryMissileAttack => 3,
+        SubEventType::Grenade => 4,
+        SubEventType::RemoteExplosiveLandmineIed => 5,
+        _ => 6,
+    }
+}
+
+fn weapon_sub_event(category: WeaponCategory, air: bool) -> Option<SubEventType> {
+    use WeaponCategory as W;
+    Some(match category {
+        W::ClusterMunition | W::Incendiary if air => SubEventType::AirDroneStrike,
+        W::ClusterMunition
+        | W::RocketArtillery
+        | W::TubeArtillery
+        | W::Mortar
+        | W::BallisticMissile
+        | W::CruiseMissile
+        | W::Missile
+        | W::Incendiary => SubEventType::ShellingArtilleryMissileAttack,
+        W::AirDroppedBomb | W::BarrelBomb | W::Aircraft | W::Drone | W::LoiteringMunition => {
+            SubEventType::AirDroneStrike
+        }
+        W::Landmine | W::Ied => SubEventType::RemoteExplosiveLandmineIed,
+        W::Grenade => SubEventType::Grenade,
+        W::Chemical => SubEventType::ChemicalWeapon,
+        W::SmallArms => SubEventType::ArmedClash,
+        W::Explosive => return None,
+    })
+}
+
+/// The alleged perpetrator: the actor that is the subject before the anchor, the agent of a
+/// passive ("by X"), or a demonym on the event noun ("Azeri shelling").
+fn find_perpetrator(
+    ex: &Extractor,
+    text: &str,
+    content: Span,
+    anchor: Span,
+    hits: &[&Hit],
+    toponyms: &[&Toponym],
+    speaker: Option<Span>,
+) -> Option<Actor> {
+    let ws = words(text, content);
+    let outside_speaker = |sp: Span| !speaker.is_some_and(|s| s.overlaps(sp));
+    let mut candidates: Vec<(Actor, i32)> = Vec::new();
+    let country_before = |span: Span| -> Option<(&Toponym, Span)> {
+        // "Azerbaijani Armed Forces", "the Azerbaijani army", "Russia's forces"
+        toponyms
+            .iter()
+            .filter(|t| t.feature == Feature::Country && t.span.end <= span.start)
+            .filter(|t| {
+                let gap = &text[t.span.end..span.start];
+                gap.len() <= 24 && gap.split_whitespace().count() <= 2 && !gap.contains([',', '.', ';'])
+            })
+            .max_by_key(|t| t.span.end)
+            .map(|t| (*t, t.span.cover(span)))
+    };
+    let country_after = |span: Span| -> Option<(&Toponym, Span)> {
+        // "forces of Azerbaijan"
+        let rest = &text[span.end..];
+        let after_of = rest.strip_prefix(" of ")?;
+        let at = span.end + 4;
+        let _ = after_of;
+        toponyms.iter().find(|t| t.feature == Feature::Country && t.span.start == at).map(|t| (*t, span.cover(t.span)))
+    };
+    for h in hits {
+        let Sense::Actor(i) = h.sense else { continue };
+        if !content.contains(h.span) || !outside_speaker(h.span) {
+            continue;
+        }
+        let entry = &ex.lexicon.actors[i];
+        let (country, span, name) = if entry.force_noun {
+            match country_before(h.span).or_else(|| country_after(h.span)) {
+                Some((t, span)) => (t.country, span, text[span.start..span.end].to_string()),
+                None if matches!(entry.kind, ActorKind::State) => continue,
+                None => (None, h.span, text[h.span.start..h.span.end].to_string()),
+            }
+        } else {
+            (entry.country, h.span, entry.name.clone())
+        };
+        let name = name.trim_start_matches("the ").trim_start_matches("The ").to_string();
+        let actor = Actor { name, country, kind: entry.kind, span };
+        candidates.push((actor, 0));
+    }
+    // Countries named on their own: "Azerbaijan launched", "Azeri shelling".
+    for t in toponyms {
+        if t.feature != Feature::Country || !content.contains(t.span) || !outside_speaker(t.span) {
+            continue;
+        }
+        if candidates.iter().any(|(a, _)| a.span.overlaps(t.span)) {
+            continue;
+        }
+        let kind = if t.demonym { ActorKind::StateForces } else { ActorKind::State };
+        let name = t.country.map_or_else(|| t.name.clone(), |c| c.name().to_string());
+        candidates.push((Actor { name, country: t.country, kind, span: t.span }, 0));
+    }
+    let word_index = |pos: usize| ws.iter().position(|w| w.span.start >= pos);
+    let mut best: Option<(Actor, i32)> = None;
+    for (actor, _) in candidates {
+        let start = word_index(actor.span.start).unwrap_or(0);
+        let end = ws.iter().position(|w| w.span.end >= actor.span.end).map_or(ws.len(), |i| i + 1);
+        let prev = start.checked_sub(1).and_then(|i| ws.get(i));
+        let next = ws.get(end);
+        let score = if actor.span.end <= anchor.start {
+            let object = prev.is_some_and(|p| p.is_any(OBJECT_MARKERS));
+            let adjective_on_target = next.is_some_and(|n| is_target_word(n));
+            let adjacent = text[actor.span.end..anchor.start].trim().is_empty()
+                || text[actor.span.end..anchor.start].trim().split_whitespace().count() <= 1
+                    && !text[actor.span.end..anchor.start].contains(',');
+            if object || adjective_on_target {
+                continue;
+            }
+            // Closer to the anchor is better; adjectival use on the event noun is best.
+            let distance = (anchor.start - actor.span.end) as i32;
+            if adjacent { 1000 } else { 500 - distance.min(499) }
+        } else if prev.is_some_and(|p| p.is("by")) {
+            900
+        } else {
+            continue;
+        };
+        let score = score + if matches!(actor.kind, ActorKind::State) { 0 } else { 10 };
+        if best.as_ref().is_none_or(|(_, b)| score > *b) {
+            best = Some((actor, score));
+        }
+    }
+    best.map(|(a, _)| a)
+}
+
+fn is_target_word(w: &Word<'_>) -> bool {
+    TARGETS.iter().any(|(t, _)| !t.contains(' ') && w.lower == *t)
+        || w.is_any(&["villages", "village", "towns", "town", "cities", "city", "territory", "territories", "soldiers", "side"])
+}
+
+/// What was hit: civilians are preferred over other targets when the sentence names several.
+fn find_target(text: &str, content: Span, anchor: Span) -> Option<Target> {
+    let lower = text[content.start..content.end].to_lowercase();
+    let mut found: Vec<(usize, &str, TargetKind)> = Vec::new();
+    for (phrase, kind) in TARGETS {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(phrase) {
+            let at = from + i;
+            let span = Span::new(content.start + at, content.start + at + phrase.len());
+            if crate::lexicon::on_word_boundaries(text, span) && !found.iter().any(|(s, p, _)| *s <= at && at < s + p.len()) {
+                found.push((at, phrase, *kind));
+            }
+            from = at + phrase.len();
+        }
+    }
+    let after_anchor = |at: usize| content.start + at >= anchor.start;
+    found.sort_by_key(|(at, _, kind)| (!kind.is_civilian(), !after_anchor(*at), *at));
+    found.first().map(|(at, phrase, kind)| {
+        let span = Span::new(content.start + at, content.start + at + phrase.len());
+        Target { kind: *kind, text: text[span.start..span.end].to_string(), span }
+    })
+}
+
+/// True when `phrase` occurs in `haystack` on word boundaries.
+fn contains_phrase(haystack: &str, phrase: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = haystack[from..].find(phrase) {
+        let at = from + i;
+        if crate::lexicon::on_word_boundaries(haystack, Span::new(at, at + phrase.len())) {
+            return true;
+        }
+        from = at + phrase.len().max(1);
+    }
+    false
+}
+
+/// Turns a reading into a claim, a follow-up of an earlier claim, or a diagnostic.
+fn apply(r: Reading, text: &str, input: &ExtractInput<'_>, ctx: &mut Context, out: &mut Extraction) {
+    let quote = |span: Span| text[span.start..span.end].chars().take(60).collect::<String>();
+    if let Some(bg) = &r.background {
+        if r.sub_event.is_some() || !r.casualties.is_empty() {
+            out.diagnostics.push(Diagnostic::new(
+                "background_event",
+                format!("\"{}…\" tells of an event dated {} to {}, long before publication: background, not a new incident", quote(r.sentence), bg.start, bg.end),
+                Some(r.sentence),
+            ));
+        }
+        return;
+    }
+    let context_claim = ctx
+        .last_claim
+        .filter(|(_, para)| r.paragraph <= para + 1)
+        .map(|(i, _)| i);
+
+    // Legal framing without an event of its own frames the latest claim of the same speaker.
+    let same_speaker = |c: &Claim| c.speaker.as_ref().map(|s| &s.name) == r.speaker.as_ref().map(|s| &s.name);
+    if r.sub_event.is_none() || r.generic {
+        if !r.legal.is_empty() {
+            let target = out.claims.iter().rposition(same_speaker).or(ctx.last_claim.map(|(i, _)| i));
+            if let Some(i) = target {
+                for tag in &r.legal {
+                    if !out.claims[i].legal.contains(tag) {
+                        out.claims[i].legal.push(*tag);
+                    }
+                }
+            }
+        }
+        if r.generic {
+            if r.sub_event.is_some() {
+                out.diagnostics.push(Diagnostic::new(
+                    "general_statement",
+                    format!("\"{}…\" is a definition or general statement, not a report of an event", quote(r.sentence)),
+                    Some(r.sentence),
+                ));
+            }
+            return;
+        }
+        // Casualties or a denial that follow a claim are about its event.
+        let follow_up = !r.casualties.is_empty() || (r.stance == Stance::Denies && r.speaker.is_some());
+        if let (Some(i), true) = (context_claim, follow_up) {
+            if r.tally {
+                return;
+            }
+            let base = out.claims[i].clone();
+            let claim = Claim {
+                stance: r.stance,
+                speaker: r.speaker,
+                weapons: if r.weapons.is_empty() { vec![] } else { r.weapons },
+                perpetrator: r.perpetrator.or(base.perpetrator),
+                target: r.target.or(base.target),
+                civilian_targeting: base.civilian_targeting,
+                places: if r.places.is_empty() { base.places } else { r.places },
+                date: r.event_date.or(base.date),
+                casualties: r.casualties,
+                legal: r.legal,
+                sentence: r.sentence,
+                ..base
+            };
+            out.claims.push(claim);
+            ctx.last_claim = Some((out.claims.len() - 1, r.paragraph));
+        }
+        return;
+    }
+    let Some(sub_event) = r.sub_event else { return };
+    if r.tally && r.event_date.is_none() {
+        out.diagnostics.push(Diagnostic::new(
+            "cumulative_tally",
+            format!("\"{}…\" is a running total, not one incident", quote(r.sentence)),
+            Some(r.sentence),
+        ));
+        return;
+    }
+    // An event needs something that makes it a particular event.
+    let anchored = r.perpetrator.is_some()
+        || !r.places.is_empty()
+        || r.event_date.is_some()
+        || r.casualties.iter().any(|c| c.min.is_some() || c.max.is_some())
+        || r.target.as_ref().is_some_and(|t| t.kind.is_civilian())
+        || !r.weapons.is_empty()
+        || r.speaker.is_some();
+    if !anchored {
+        return;
+    }
+    let mut places = r.places;
+    let inherit = context_claim.filter(|&i| out.claims[i].sub_event_type.event_type() == sub_event.event_type());
+    if places.is_empty() {
+        if let Some(i) = inherit {
+            places = out.claims[i].places.clone();
+        }
+    }
+    let date = r.event_date.or(r.statement_date).or_else(|| {
+        input.published.map(|p| DateRange { start: p.add_days(-6), end: p, precision: DatePrecision::Week, span: None })
+    });
+    let mut stance = r.stance;
+    if stance == Stance::Alleges && r.speaker.is_none() {
+        stance = Stance::Reports;
+    }
+    let civilian_targeting = r.target.as_ref().is_some_and(|t| t.kind.is_civilian());
+    let claim = Claim {
+        stance,
+        speaker: r.speaker,
+        event_type: sub_event.event_type(),
+        sub_event_type: sub_event,
+        weapons: r.weapons,
+        perpetrator: r.perpetrator,
+        target: r.target,
+        civilian_targeting,
+        places,
+        date,
+        casualties: r.casualties,
+        legal: r.legal,
+        sentence: r.sentence,
+    };
+    out.claims.push(claim);
+    ctx.last_claim = Some((out.claims.len() - 1, r.paragraph));
+    let _ = CountryCode::new;
+}

@@ -1,0 +1,182 @@
+//! Sentences, paragraphs and quotations of a text, as byte spans.
+
+use model::Span;
+
+/// Words after which a full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm", "gov",
+    "sen", "rep", "st", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec", "no", "nos", "vs", "etc", "inc", "ltd", "co", "corp", "jr", "sr", "u.s", "u.n", "e.g",
+    "i.e", "approx", "est", "fig", "mt", "ft", "pres", "rev", "hon", "brig", "cmdr", "gens", "messrs",
+];
+
+/// A sentence and the paragraph it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Sentence {
+    pub span: Span,
+    pub paragraph: usize,
+}
+
+/// Splits `text` into sentences. Paragraphs are separated by blank lines; a single line break
+/// ends a sentence only after terminal punctuation (wrapped lines are joined).
+pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut paragraph = 0;
+    let mut start = 0;
+    let mut i = 0;
+    let push = |out: &mut Vec<Sentence>, s: usize, e: usize, paragraph: usize| {
+        let span = trim(text, Span::new(s, e));
+        if !span.is_empty() {
+            out.push(Sentence { span, paragraph });
+        }
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\n' {
+            // A blank line: end of paragraph.
+            let mut j = i + 1;
+            while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b'\r') {
+                j += 1;
+            }
+            if j < bytes.len() && bytes[j] == b'\n' {
+                push(&mut out, start, i, paragraph);
+                if out.last().is_some_and(|s| s.paragraph == paragraph) {
+                    paragraph += 1;
+                }
+                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                start = j;
+                i = j;
+                continue;
+            }
+            // A single line break after terminal punctuation ends the sentence.
+            let before = text[start..i].trim_end();
+            if before.ends_with(['.', '!', '?', '"', '”', ':']) {
+                push(&mut out, start, i, paragraph);
+                start = i + 1;
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(b, b'.' | b'!' | b'?') || text[i..].starts_with('…') {
+            let mut end = i + if b < 0x80 { 1 } else { '…'.len_utf8() };
+            // Runs of terminal punctuation and closing quotes or brackets belong to the sentence.
+            while end < bytes.len() {
+                let rest = &text[end..];
+                let c = rest.chars().next().unwrap_or(' ');
+                if matches!(c, '.' | '!' | '?' | '"' | '\'' | '”' | '’' | ')' | ']' | '»') {
+                    end += c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            let next = text[end..].chars().next();
+            let after_space = text[end..].trim_start_matches([' ', '\t']);
+            let next_word = after_space.chars().next();
+            let ends = match next {
+                None => true,
+                Some(c) if c.is_whitespace() => next_word.is_none_or(|w| {
+                    w.is_uppercase() || w.is_ascii_digit() || matches!(w, '"' | '“' | '‘' | '(' | '\n' | '\r' | '[' | '«')
+                }),
+                _ => false,
+            };
+            if ends && b == b'.' && is_abbreviation(text, i) {
+                i = end;
+                continue;
+            }
+            if ends {
+                push(&mut out, start, end, paragraph);
+                start = end;
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    push(&mut out, start, bytes.len(), paragraph);
+    out
+}
+
+/// True when the full stop at `dot` closes an abbreviation or an initial ("J. Smith").
+fn is_abbreviation(text: &str, dot: usize) -> bool {
+    let word_start = text[..dot]
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '.'))
+        .map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+    let word = &text[word_start..dot];
+    if word.is_empty() {
+        return false;
+    }
+    let lower = word.to_ascii_lowercase();
+    if ABBREVIATIONS.contains(&lower.as_str()) {
+        return true;
+    }
+    // A single capital letter is an initial.
+    let mut chars = word.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase())
+}
+
+/// The span without leading and trailing whitespace.
+pub(crate) fn trim(text: &str, span: Span) -> Span {
+    let s = &text[span.start..span.end];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead == s.len() {
+        return Span::new(span.start, span.start);
+    }
+    Span::new(span.start + lead, span.end - trail)
+}
+
+/// Quotations in the text: spans between matching quotation marks, the marks included.
+/// Straight quotes pair in order; curly quotes pair by direction.
+pub(crate) fn quotations(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        match c {
+            '“' if open.is_none() => open = Some(i),
+            '”' => {
+                if let Some(s) = open.take() {
+                    out.push(Span::new(s, i + c.len_utf8()));
+                }
+            }
+            '"' => match open.take() {
+                Some(s) => out.push(Span::new(s, i + 1)),
+                None => open = Some(i),
+            },
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<(&str, usize)> {
+        sentences(text).iter().map(|s| (&text[s.span.start..s.span.end], s.paragraph)).collect()
+    }
+
+    #[test]
+    fn splits_sentences_and_paragraphs() {
+        assert_eq!(
+            split("Gen. Smith said so on Oct. 4. \"Stop!\" he said.\n\nNew para here. U.S. forces left"),
+            vec![
+                ("Gen. Smith said so on Oct. 4.", 0),
+                ("\"Stop!\" he said.", 0),
+                ("New para here.", 1),
+                ("U.S. forces left", 1)
+            ]
+        );
+        assert_eq!(split("wrapped\nline. Next\nline."), vec![("wrapped\nline.", 0), ("Next\nline.", 0)]);
+    }
+
+    #[test]
+    fn finds_quotations() {
+        let text = "“A. B,” he said. \"C.\"";
+        let q: Vec<_> = quotations(text).into_iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(q, vec!["“A. B,”", "\"C.\""]);
+    }
+}

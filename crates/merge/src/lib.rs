@@ -1,1 +1,222 @@
-//! placeholder
+//! Merging claims into incidents: claims about the same moment in time and space become one
+//! incident with ranges where sources disagree, the independent sources for and against, and a
+//! grade with its reasons.
+//!
+//! Pure and deterministic: the same claims in any order give the same incidents.
+
+mod grade;
+mod sources;
+
+use std::collections::BTreeMap;
+
+use model::{
+    CasualtyRange, ClaimRecord, Date, DatePrecision, GeoPrecision, Incident, IncidentId,
+    IncidentPlace, NumberRange, PlaceRef, Stance, SubEventType,
+};
+
+pub use grade::grade;
+pub use sources::source_key;
+
+/// How close two claims must be to describe the same incident.
+#[derive(Clone, Copy, Debug)]
+pub struct MergeConfig {
+    /// Largest gap in days between the claims' dates.
+    pub max_days_apart: i64,
+    /// Largest distance between town-level places, in kilometres.
+    pub max_km: f64,
+}
+
+impl Default for MergeConfig {
+    fn default() -> MergeConfig {
+        MergeConfig { max_days_apart: 1, max_km: 10.0 }
+    }
+}
+
+/// Groups claims into incidents. Claims are identified by `ClaimRecord::id`; duplicates of the
+/// same id count once.
+pub fn merge(records: &[ClaimRecord], config: &MergeConfig) -> Vec<Incident> {
+    let mut sorted: Vec<&ClaimRecord> = records.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    sorted.dedup_by(|a, b| a.id == b.id);
+
+    let mut parent: Vec<usize> = (0..sorted.len()).collect();
+    for i in 0..sorted.len() {
+        for j in i + 1..sorted.len() {
+            if same_incident(sorted[i], sorted[j], config) {
+                union(&mut parent, i, j);
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<&ClaimRecord>> = BTreeMap::new();
+    for (i, r) in sorted.iter().enumerate() {
+        let root = find(&mut parent, i);
+        groups.entry(root).or_default().push(r);
+    }
+    let mut incidents: Vec<Incident> = groups.into_values().map(|claims| build(&claims)).collect();
+    incidents.sort_by(|a, b| (a.date_start, &a.id).cmp(&(b.date_start, &b.id)));
+    incidents
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    // The smaller root wins, so the result does not depend on the order of unions.
+    let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+    parent[hi] = lo;
+}
+
+/// Two claims are about the same incident when their events are compatible, their dates are
+/// within the window and they name the same place (or town-level places close together).
+fn same_incident(a: &ClaimRecord, b: &ClaimRecord, config: &MergeConfig) -> bool {
+    let (ca, cb) = (&a.claim, &b.claim);
+    if ca.event_type != cb.event_type && !(ca.stance == Stance::Denies || cb.stance == Stance::Denies) {
+        return false;
+    }
+    let (Some(da), Some(db)) = (&ca.date, &cb.date) else { return false };
+    // Week-precision guesses (undated claims) do not merge with each other by date alone.
+    if da.precision != DatePrecision::Day && db.precision != DatePrecision::Day {
+        return false;
+    }
+    let gap = if da.end < db.start {
+        db.start.to_days() - da.end.to_days()
+    } else if db.end < da.start {
+        da.start.to_days() - db.end.to_days()
+    } else {
+        0
+    };
+    if gap > config.max_days_apart {
+        return false;
+    }
+    ca.places.iter().any(|pa| cb.places.iter().any(|pb| same_place(pa, pb, config)))
+}
+
+fn same_place(a: &PlaceRef, b: &PlaceRef, config: &MergeConfig) -> bool {
+    if a.key() == b.key() {
+        return true;
+    }
+    // Regions and countries only match themselves; towns match towns nearby.
+    if a.precision == GeoPrecision::Region || b.precision == GeoPrecision::Region {
+        return false;
+    }
+    match (a.point(), b.point()) {
+        (Some(pa), Some(pb)) => pa.distance_km(pb) <= config.max_km,
+        _ => false,
+    }
+}
+
+/// Builds one incident from its claims (already sorted by id).
+fn build(claims: &[&ClaimRecord]) -> Incident {
+    let id = incident_id(claims);
+    let asserting: Vec<&&ClaimRecord> = claims.iter().filter(|c| c.claim.stance != Stance::Denies).collect();
+    let basis: Vec<&&ClaimRecord> = if asserting.is_empty() { claims.iter().collect() } else { asserting };
+
+    // The sub-event most claims give; ties go to the earlier one in ACLED's order.
+    let mut votes: BTreeMap<SubEventType, usize> = BTreeMap::new();
+    for c in &basis {
+        *votes.entry(c.claim.sub_event_type).or_default() += 1;
+    }
+    let sub_event_type = votes
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map_or(basis[0].claim.sub_event_type, |(s, _)| *s);
+
+    // Dates: the span of the most precise dates given.
+    let best_precision = claims.iter().filter_map(|c| c.claim.date.as_ref().map(|d| d.precision)).min();
+    let dated: Vec<(Date, Date)> = claims
+        .iter()
+        .filter_map(|c| c.claim.date.as_ref())
+        .filter(|d| Some(d.precision) == best_precision)
+        .map(|d| (d.start, d.end))
+        .collect();
+    let date_start = dated.iter().map(|d| d.0).min();
+    let date_end = dated.iter().map(|d| d.1).max();
+
+    let mut places: Vec<(IncidentPlace, usize)> = Vec::new();
+    for c in claims {
+        for p in &c.claim.places {
+            let place = IncidentPlace {
+                name: p.name.clone(),
+                geonameid: p.geonameid,
+                lat: p.lat,
+                lon: p.lon,
+                country: p.country,
+                admin1: p.admin1.clone(),
+                precision: p.precision,
+            };
+            match places.iter_mut().find(|(k, _)| k.name == place.name && k.geonameid == place.geonameid) {
+                Some((_, n)) => *n += 1,
+                None => places.push((place, 1)),
+            }
+        }
+    }
+    places.sort_by(|a, b| (a.0.precision, std::cmp::Reverse(a.1), &a.0.name).cmp(&(b.0.precision, std::cmp::Reverse(b.1), &b.0.name)));
+
+    let mut weapons: Vec<String> = claims.iter().flat_map(|c| c.claim.weapons.iter().map(|w| w.name.clone())).collect();
+    weapons.sort();
+    weapons.dedup();
+
+    let mut perpetrators: Vec<(String, Option<model::CountryCode>)> = basis
+        .iter()
+        .filter_map(|c| c.claim.perpetrator.as_ref().map(|p| (p.name.clone(), p.country)))
+        .collect();
+    perpetrators.sort();
+    perpetrators.dedup();
+
+    let mut casualties: BTreeMap<(model::CasualtyGroup, model::CasualtyOutcome), NumberRange> = BTreeMap::new();
+    for c in claims.iter().filter(|c| c.claim.stance != Stance::Denies) {
+        for k in &c.claim.casualties {
+            let entry = casualties.entry((k.group, k.outcome)).or_insert(NumberRange { min: None, max: None });
+            entry.min = match (entry.min, k.min.or(k.max)) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            entry.max = match (entry.max, k.max.or(k.min)) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+    let casualties = casualties
+        .into_iter()
+        .map(|((group, outcome), range)| CasualtyRange { group, outcome, range })
+        .collect();
+
+    let (sources_for, sources_against) = sources::independent_sources(claims);
+    let (grade, grade_reasons) = grade(claims, &sources_for, &sources_against);
+    Incident {
+        id,
+        date_start,
+        date_end,
+        date_precision: best_precision,
+        event_type: sub_event_type.event_type(),
+        sub_event_type,
+        places: places.into_iter().map(|(p, _)| p).collect(),
+        weapons,
+        perpetrators,
+        civilian_targeting: basis.iter().any(|c| c.claim.civilian_targeting),
+        casualties,
+        grade,
+        grade_reasons,
+        n_independent_sources: sources_for.len(),
+        sources_for,
+        sources_against,
+        claims: claims.iter().map(|c| c.id.clone()).collect(),
+    }
+}
+
+/// A stable id from the incident's first claim: its document hash prefix and claim index.
+fn incident_id(claims: &[&ClaimRecord]) -> IncidentId {
+    let first = &claims[0].id;
+    let prefix = first.document.get(..10).unwrap_or(&first.document);
+    IncidentId(format!("inc-{prefix}-{}", first.index))
+}
+
+#[cfg(test)]
+mod tests;

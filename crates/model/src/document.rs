@@ -101,3 +101,51 @@ impl Publisher {
         }
     }
 }
+
+/// Whether ombud could read a document's claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    /// Claims were extracted (possibly none).
+    Extracted,
+    /// Archived and stored, but not extracted (a language ombud cannot read yet).
+    NotExtracted,
+}
+
+impl DocumentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentStatus::Extracted => "extracted",
+            DocumentStatus::NotExtracted => "not_extracted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DocumentStatus> {
+        match s {
+            "extracted" => Some(DocumentStatus::Extracted),
+            "not_extracted" => Some(DocumentStatus::NotExtracted),
+            _ => None,
+        }
+    }
+}
+
+/// A document as the store keeps it: its archived bytes' hash and what was read from them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    pub sha256: String,
+    pub size: u64,
+    /// Where it came from: a path, `-` for stdin, with `:line` for JSON Lines and feed items.
+    pub origin: String,
+    /// The reader that read it: text, jsonl, html, feed.
+    pub format: String,
+    /// When ombud received it (RFC 3339, UTC).
+    pub retrieved_at: String,
+    #[serde(flatten)]
+    pub meta: DocumentMeta,
+    /// The ombud version that read it.
+    pub ombud_version: String,
+    pub status: DocumentStatus,
+    pub n_claims: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}

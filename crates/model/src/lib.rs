@@ -19,7 +19,7 @@ pub use claim::{
 };
 pub use country::{Country, CountryCode, countries};
 pub use date::{Date, DatePrecision};
-pub use document::{DocumentMeta, Publisher, SourceKind};
+pub use document::{DocumentMeta, DocumentRecord, DocumentStatus, Publisher, SourceKind};
 pub use incident::{
     CasualtyRange, ClaimId, ClaimRecord, Grade, Incident, IncidentId, IncidentPlace, NumberRange,
 };

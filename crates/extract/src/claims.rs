@@ -502,7 +502,10 @@ fn find_perpetrator(
             let adjacent = text[actor.span.end..anchor.start].trim().is_empty()
                 || text[actor.span.end..anchor.start].trim().split_whitespace().count() <= 1
                     && !text[actor.span.end..anchor.start].contains(',');
-            if object || adjective_on_target {
+            // An adjective on the event noun names its author even after a preposition
+            // ("injured in Azeri shelling").
+            let on_event_noun = text[actor.span.end..anchor.start].trim().is_empty();
+            if (object || adjective_on_target) && !on_event_noun {
                 continue;
             }
             // Closer to the anchor is better; adjectival use on the event noun is best.

@@ -60,7 +60,7 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
             i += 1;
             continue;
         }
-        if matches!(b, b'.' | b'!' | b'?') || text[i..].starts_with('…') {
+        if matches!(b, b'.' | b'!' | b'?') || bytes[i..].starts_with("…".as_bytes()) {
             let mut end = i + if b < 0x80 { 1 } else { '…'.len_utf8() };
             // Runs of terminal punctuation and closing quotes or brackets belong to the sentence.
             while end < bytes.len() {

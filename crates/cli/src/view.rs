@@ -1,0 +1,158 @@
+//! How incidents, claims and documents look to a person reading a terminal.
+
+use model::{CasualtyRange, Claim, DocumentRecord, Incident};
+use pipeline::IngestReport;
+use store::StoredClaim;
+
+use crate::table::Table;
+
+fn date_range(i: &Incident) -> String {
+    match (i.date_start, i.date_end) {
+        (Some(s), Some(e)) if s == e => s.to_string(),
+        (Some(s), Some(e)) => format!("{s}..{e}"),
+        (Some(s), None) => s.to_string(),
+        _ => "?".to_string(),
+    }
+}
+
+fn range(c: &CasualtyRange) -> String {
+    match (c.range.min, c.range.max) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        (Some(a), None) => format!("{a}+"),
+        (None, Some(b)) => format!("≤{b}"),
+        (None, None) => "?".to_string(),
+    }
+}
+
+/// "civilian killed 9-10, injured 30+" style summary of casualties.
+pub fn casualties(list: &[CasualtyRange]) -> String {
+    list.iter()
+        .map(|c| format!("{} {} {}", c.group.as_str(), c.outcome.as_str(), range(c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn perpetrators(i: &Incident) -> String {
+    i.perpetrators
+        .iter()
+        .map(|(name, country)| match country {
+            Some(c) if !name.contains(c.name()) => format!("{name} ({c})"),
+            _ => name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn incidents_table(incidents: &[&Incident]) -> String {
+    let mut t = Table::new(vec!["id", "date", "place", "event", "weapons", "alleged perpetrator", "grade", "sources"]);
+    for i in incidents {
+        t.row(vec![
+            i.id.0.clone(),
+            date_range(i),
+            i.places.first().map(|p| p.name.clone()).unwrap_or_else(|| "?".into()),
+            i.sub_event_type.to_string(),
+            i.weapons.join(", "),
+            perpetrators(i),
+            i.grade.to_string(),
+            i.n_independent_sources.to_string(),
+        ]);
+    }
+    if t.is_empty() { "no incidents match\n".to_string() } else { t.render() }
+}
+
+fn speaker(c: &Claim) -> String {
+    match &c.speaker {
+        None => "(publisher)".to_string(),
+        Some(s) => match &s.role {
+            Some(role) => format!("{} ({role})", s.name),
+            None => s.name.clone(),
+        },
+    }
+}
+
+pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("{}  {}  {}\n", i.id, date_range(i), i.sub_event_type));
+    let places: Vec<String> = i
+        .places
+        .iter()
+        .map(|p| format!("{} ({:.4}, {:.4}; precision {})", p.name, p.lat, p.lon, p.precision as u8))
+        .collect();
+    let line = |label: &str, value: String| if value.is_empty() { String::new() } else { format!("  {label:<21}{value}\n") };
+    out.push_str(&line("places", places.join("; ")));
+    out.push_str(&line("weapons", i.weapons.join(", ")));
+    out.push_str(&line("alleged perpetrator", perpetrators(i)));
+    out.push_str(&line("civilian targeting", if i.civilian_targeting { "alleged".into() } else { String::new() }));
+    out.push_str(&line("casualties", casualties(&i.casualties)));
+    out.push_str(&line("grade", format!("{} ({})", i.grade, i.grade_reasons.join("; "))));
+    out.push_str(&line("sources for", i.sources_for.join(", ")));
+    out.push_str(&line("sources against", i.sources_against.join(", ")));
+    out.push_str(&format!("\n  {} claim(s):\n", claims.len()));
+    for c in claims {
+        out.push_str(&format!(
+            "\n  [{}] {} · {} · {}\n      {} {}\n      \"{}\"\n",
+            c.id,
+            c.publisher.as_deref().unwrap_or("unknown publisher"),
+            c.published.map(|d| d.to_string()).unwrap_or_else(|| "undated".into()),
+            c.origin,
+            speaker(&c.claim),
+            c.claim.stance,
+            c.quote.split_whitespace().collect::<Vec<_>>().join(" "),
+        ));
+    }
+    out
+}
+
+pub fn claims_table(claims: &[&StoredClaim]) -> String {
+    let mut t = Table::new(vec!["claim", "date", "publisher", "speaker", "stance", "event", "places", "quote"]);
+    for c in claims {
+        t.row(vec![
+            c.id.to_string(),
+            c.claim.date.as_ref().map(|d| d.start.to_string()).unwrap_or_default(),
+            c.publisher.clone().unwrap_or_default(),
+            speaker(&c.claim),
+            c.claim.stance.to_string(),
+            c.claim.sub_event_type.to_string(),
+            c.claim.places.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+            c.quote.split_whitespace().collect::<Vec<_>>().join(" "),
+        ]);
+    }
+    if t.is_empty() { "no claims match\n".to_string() } else { t.render() }
+}
+
+pub fn documents_table(docs: &[DocumentRecord]) -> String {
+    let mut t = Table::new(vec!["sha256", "published", "publisher", "lang", "claims", "status", "origin"]);
+    for d in docs {
+        t.row(vec![
+            d.sha256.get(..12).unwrap_or(&d.sha256).to_string(),
+            d.meta.published.map(|p| p.to_string()).unwrap_or_default(),
+            d.meta.publisher.clone().unwrap_or_default(),
+            d.meta.language.clone().unwrap_or_default(),
+            d.n_claims.to_string(),
+            d.status.as_str().to_string(),
+            d.origin.clone(),
+        ]);
+    }
+    if t.is_empty() { "no documents\n".to_string() } else { t.render() }
+}
+
+pub fn ingest_summary(r: &IngestReport) -> String {
+    let mut out = format!(
+        "{} input(s): {} new document(s), {} duplicate(s), {} rejected; {} claim(s); {} incident(s) in the store",
+        r.inputs,
+        r.new,
+        r.duplicate,
+        r.rejected.len(),
+        r.claims,
+        r.incidents
+    );
+    if r.not_extracted > 0 {
+        out.push_str(&format!("; {} document(s) archived but not extracted (language)", r.not_extracted));
+    }
+    out.push('\n');
+    for rej in &r.rejected {
+        out.push_str(&format!("  rejected: {}\n", rej.reason));
+    }
+    out
+}

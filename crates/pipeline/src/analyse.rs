@@ -1,0 +1,59 @@
+//! One document through the pure stages: language, geoparsing, extraction.
+
+use extract::{ExtractInput, Extraction, Extractor};
+use geocode::{GeoContext, Gazetteer};
+use model::{DocumentMeta, DocumentStatus, Publisher, Toponym};
+
+use crate::{PipelineError, default_publishers};
+
+/// The reference data every document is read against, loaded once and shared by all threads.
+#[derive(Debug)]
+pub struct Reference {
+    pub extractor: Extractor,
+    pub gazetteer: Gazetteer,
+    pub publishers: Vec<Publisher>,
+}
+
+impl Reference {
+    /// The lexicons, gazetteer and publisher registry compiled into ombud.
+    pub fn load() -> Result<Reference, PipelineError> {
+        Ok(Reference {
+            extractor: Extractor::new(),
+            gazetteer: Gazetteer::new(gazetteer::embedded()?),
+            publishers: default_publishers()?,
+        })
+    }
+
+    /// The registry entry of a publisher, if known.
+    pub fn publisher(&self, name: &str) -> Option<&Publisher> {
+        self.publishers.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// What the pure stages made of one document.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub language: Option<String>,
+    pub toponyms: Vec<Toponym>,
+    pub extraction: Extraction,
+    pub status: DocumentStatus,
+}
+
+/// Reads one document: detects its language, finds its places, extracts its claims.
+pub fn analyse(reference: &Reference, text: &str, meta: &DocumentMeta) -> Analysis {
+    let language = meta.language.clone().or_else(|| extract::detect_language(text));
+    let publisher_country = meta.publisher.as_deref().and_then(|p| reference.publisher(p)).and_then(|p| p.country);
+    let toponyms = reference.gazetteer.geoparse(text, &GeoContext { publisher_country });
+    let extraction = reference.extractor.extract(&ExtractInput {
+        text,
+        published: meta.published,
+        language: language.as_deref(),
+        toponyms: &toponyms,
+    });
+    let status = if extraction.diagnostics.iter().any(|d| d.code == "language_not_supported") {
+        DocumentStatus::NotExtracted
+    } else {
+        DocumentStatus::Extracted
+    };
+    Analysis { language, toponyms, extraction, status }
+}

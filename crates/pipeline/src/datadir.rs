@@ -1,0 +1,35 @@
+//! The data directory: the SQLite database and the archive, in one place.
+
+use std::path::{Path, PathBuf};
+
+use crate::PipelineError;
+
+/// Where ombud keeps its state (`--data-dir`, `OMBUD_DATA`, default `./ombud-data`).
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// Creates the directory if needed.
+    pub fn open(root: &Path) -> Result<DataDir, PipelineError> {
+        std::fs::create_dir_all(root).map_err(|source| PipelineError::Io { path: root.to_path_buf(), source })?;
+        Ok(DataDir { root: root.to_path_buf() })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.root.join("ombud.db")
+    }
+
+    pub fn archive_dir(&self) -> PathBuf {
+        self.root.join("archive")
+    }
+
+    pub fn archive(&self) -> Result<archive::Archive, PipelineError> {
+        Ok(archive::Archive::open(&self.archive_dir())?)
+    }
+}

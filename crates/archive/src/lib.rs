@@ -30,7 +30,10 @@ pub enum ArchiveError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
-    move |source| ArchiveError::Io { path: path.to_path_buf(), source }
+    move |source| ArchiveError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// The SHA-256 of `bytes` as 64 lowercase hex digits.
@@ -66,13 +69,25 @@ impl Archive {
         let version = root.join("VERSION");
         match fs::read_to_string(&version) {
             Ok(found) if found.trim() == VERSION_LINE => {}
-            Ok(found) => return Err(ArchiveError::Version { path: version, found: found.trim().to_string() }),
+            Ok(found) => {
+                return Err(ArchiveError::Version {
+                    path: version,
+                    found: found.trim().to_string(),
+                });
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 fs::write(&version, format!("{VERSION_LINE}\n")).map_err(io(&version))?;
             }
-            Err(e) => return Err(ArchiveError::Io { path: version, source: e }),
+            Err(e) => {
+                return Err(ArchiveError::Io {
+                    path: version,
+                    source: e,
+                });
+            }
         }
-        Ok(Archive { root: root.to_path_buf() })
+        Ok(Archive {
+            root: root.to_path_buf(),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -81,8 +96,14 @@ impl Archive {
 
     /// Where the blob with this digest lives.
     pub fn path_of(&self, sha256: &str) -> Result<PathBuf, ArchiveError> {
-        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
-            return Err(ArchiveError::BadDigest { sha256: sha256.to_string() });
+        if sha256.len() != 64
+            || !sha256
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
+            return Err(ArchiveError::BadDigest {
+                sha256: sha256.to_string(),
+            });
         }
         Ok(self.root.join("sha256").join(&sha256[..2]).join(sha256))
     }
@@ -93,7 +114,11 @@ impl Archive {
         let path = self.path_of(&sha256)?;
         let size = bytes.len() as u64;
         if fs::metadata(&path).is_ok_and(|m| m.len() == size) {
-            return Ok(Stored { sha256, size, new: false });
+            return Ok(Stored {
+                sha256,
+                size,
+                new: false,
+            });
         }
         let dir = path.parent().unwrap_or(&self.root);
         fs::create_dir_all(dir).map_err(io(dir))?;
@@ -107,14 +132,20 @@ impl Archive {
         if let Ok(d) = fs::File::open(dir) {
             let _ = d.sync_all();
         }
-        Ok(Stored { sha256, size, new: true })
+        Ok(Stored {
+            sha256,
+            size,
+            new: true,
+        })
     }
 
     /// The archived bytes with this digest.
     pub fn get(&self, sha256: &str) -> Result<Vec<u8>, ArchiveError> {
         let path = self.path_of(sha256)?;
         fs::read(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => ArchiveError::Missing { sha256: sha256.to_string() },
+            std::io::ErrorKind::NotFound => ArchiveError::Missing {
+                sha256: sha256.to_string(),
+            },
             _ => ArchiveError::Io { path, source: e },
         })
     }
@@ -141,14 +172,23 @@ mod tests {
         assert!(archive.verify(&a.sha256).unwrap());
         fs::write(archive.path_of(&a.sha256).unwrap(), b"altered").unwrap();
         assert!(!archive.verify(&a.sha256).unwrap());
-        assert!(matches!(archive.get(&"0".repeat(64)), Err(ArchiveError::Missing { .. })));
+        assert!(matches!(
+            archive.get(&"0".repeat(64)),
+            Err(ArchiveError::Missing { .. })
+        ));
         fs::write(dir.join("VERSION"), "ombud-archive 9\n").unwrap();
-        assert!(matches!(Archive::open(&dir), Err(ArchiveError::Version { .. })));
+        assert!(matches!(
+            Archive::open(&dir),
+            Err(ArchiveError::Version { .. })
+        ));
         fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn hashes_match_known_vectors() {
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

@@ -9,7 +9,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use model::{CountryCode, Date, Grade, Publisher, SourceKind, Stance};
 use pipeline::{
-    ClaimFilter, DataDir, ExportFormat, ExtractOptions, Format, IncidentFilter, IngestEvent, IngestOptions, Reference,
+    ClaimFilter, DataDir, ExportFormat, ExtractOptions, Format, IncidentFilter, IngestEvent,
+    IngestOptions, Reference,
 };
 
 use crate::{EXIT_PARTIAL, view};
@@ -30,7 +31,9 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 fn parse_grade(s: &str) -> Result<Grade, String> {
-    Grade::parse(s).ok_or_else(|| format!("{s:?} is not a grade: use confirmed, fair, weak, contested or discounted"))
+    Grade::parse(s).ok_or_else(|| {
+        format!("{s:?} is not a grade: use confirmed, fair, weak, contested or discounted")
+    })
 }
 
 fn parse_stance(s: &str) -> Result<Stance, String> {
@@ -40,7 +43,9 @@ fn parse_stance(s: &str) -> Result<Stance, String> {
         "confirms" => Ok(Stance::Confirms),
         "denies" => Ok(Stance::Denies),
         "hedged" => Ok(Stance::Hedged),
-        _ => Err(format!("{s:?} is not a stance: use alleges, reports, confirms, denies or hedged")),
+        _ => Err(format!(
+            "{s:?} is not a stance: use alleges, reports, confirms, denies or hedged"
+        )),
     }
 }
 
@@ -76,10 +81,18 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
     let examples = args.examples.canonicalize().with_context(|| {
         format!("{}: the example corpus is not there: run the demo from an ombud checkout, or pass --examples DIR", args.examples.display())
     })?;
-    let demo_ctx = Context { data_dir: args.demo_dir.clone(), quiet: ctx.quiet };
+    let demo_ctx = Context {
+        data_dir: args.demo_dir.clone(),
+        quiet: ctx.quiet,
+    };
     let code = ingest(
         &demo_ctx,
-        IngestArgs { paths: vec![examples], format: None, jobs: default_jobs(), json: false },
+        IngestArgs {
+            paths: vec![examples],
+            format: None,
+            jobs: default_jobs(),
+            json: false,
+        },
     )
     .await?;
     let store = open(&demo_ctx).await?;
@@ -121,12 +134,22 @@ pub async fn ingest(ctx: &Context, args: IngestArgs) -> Result<ExitCode> {
         format: args.format,
         jobs: args.jobs,
         retrieved_at: now.to_string(),
-        retrieved_on: Date::new(i32::from(today.year()), today.month() as u32, today.day() as u32),
+        retrieved_on: Date::new(
+            i32::from(today.year()),
+            today.month() as u32,
+            today.day() as u32,
+        ),
     };
-    let bar = if ctx.quiet || args.json { ProgressBar::hidden() } else { ProgressBar::new(0) };
+    let bar = if ctx.quiet || args.json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} inputs  {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} inputs  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut on_event = |e: IngestEvent| match e {
         IngestEvent::Started { inputs } => bar.set_length(inputs as u64),
@@ -144,9 +167,20 @@ pub async fn ingest(ctx: &Context, args: IngestArgs) -> Result<ExitCode> {
     if args.json {
         print_json(&report)?;
     } else if !ctx.quiet {
-        eprint!("{}", view::ingest_summary(&report).lines().next().map(|l| format!("{l}\n")).unwrap_or_default());
+        eprint!(
+            "{}",
+            view::ingest_summary(&report)
+                .lines()
+                .next()
+                .map(|l| format!("{l}\n"))
+                .unwrap_or_default()
+        );
     }
-    Ok(if report.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_PARTIAL) })
+    Ok(if report.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_PARTIAL)
+    })
 }
 
 #[derive(Debug, Args)]
@@ -167,16 +201,30 @@ pub struct ExtractArgs {
 
 pub fn extract(_ctx: &Context, args: ExtractArgs, geoparse: bool) -> Result<ExitCode> {
     let reference = Reference::load()?;
-    let input = sources::InputFile { path: (args.input.as_os_str() != "-").then_some(args.input) };
-    let options = ExtractOptions { format: args.format, with_text: args.with_text, jobs: args.jobs };
-    let render = if geoparse { pipeline::geoparse_json } else { pipeline::extract_json };
+    let input = sources::InputFile {
+        path: (args.input.as_os_str() != "-").then_some(args.input),
+    };
+    let options = ExtractOptions {
+        format: args.format,
+        with_text: args.with_text,
+        jobs: args.jobs,
+    };
+    let render = if geoparse {
+        pipeline::geoparse_json
+    } else {
+        pipeline::extract_json
+    };
     let (values, rejected) = pipeline::extract_inputs(&reference, &input, &options, render)?;
     let mut out = std::io::stdout().lock();
     for v in values {
         serde_json::to_writer(&mut out, &v)?;
         writeln!(out)?;
     }
-    Ok(if rejected == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_PARTIAL) })
+    Ok(if rejected == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_PARTIAL)
+    })
 }
 
 #[derive(Debug, Args)]
@@ -250,7 +298,10 @@ pub struct ShowArgs {
 pub async fn show(ctx: &Context, args: ShowArgs) -> Result<ExitCode> {
     let store = open(ctx).await?;
     let Some((incident, claims)) = pipeline::incident_detail(&store, &args.incident).await? else {
-        bail!("no incident {:?}: `ombud incidents` lists them", args.incident);
+        bail!(
+            "no incident {:?}: `ombud incidents` lists them",
+            args.incident
+        );
     };
     if args.json {
         print_json(&serde_json::json!({"incident": incident, "claims": claims}))?;
@@ -326,7 +377,14 @@ pub async fn documents(ctx: &Context, args: DocumentsArgs) -> Result<ExitCode> {
         print_json(&docs)?;
     } else if args.sha256.is_some() {
         for d in &docs {
-            println!("{}\n  {} · {} · {} · {}\n", d.sha256, d.meta.publisher.as_deref().unwrap_or("?"), d.meta.published.map(|p| p.to_string()).unwrap_or_default(), d.origin, d.retrieved_at);
+            println!(
+                "{}\n  {} · {} · {} · {}\n",
+                d.sha256,
+                d.meta.publisher.as_deref().unwrap_or("?"),
+                d.meta.published.map(|p| p.to_string()).unwrap_or_default(),
+                d.origin,
+                d.retrieved_at
+            );
             println!("{}\n", d.text.as_deref().unwrap_or_default());
         }
     } else {
@@ -381,16 +439,25 @@ pub async fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
         json: false,
     }
     .filter(&reference);
-    let list: Vec<model::Incident> = store.incidents().await?.into_iter().filter(|i| filter.matches(i)).collect();
+    let list: Vec<model::Incident> = store
+        .incidents()
+        .await?
+        .into_iter()
+        .filter(|i| filter.matches(i))
+        .collect();
     match &args.out {
         Some(path) => {
             // Write beside the target and rename, so a failed export never leaves half a file.
             let tmp = path.with_extension("ombud-tmp");
-            let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?);
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(&tmp)
+                    .with_context(|| format!("{}: cannot create", tmp.display()))?,
+            );
             pipeline::export(&list, args.format, &mut file)?;
             file.flush()?;
             drop(file);
-            std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
             if !ctx.quiet {
                 eprintln!("wrote {} incident(s) to {}", list.len(), path.display());
             }
@@ -423,13 +490,19 @@ pub async fn publishers(ctx: &Context, args: PublishersArgs) -> Result<ExitCode>
     let dir = DataDir::open(&ctx.data_dir)?;
     let store = pipeline::open_store(&dir).await?;
     if let Some(name) = &args.set {
-        let current = store.publishers().await?.into_iter().find(|p| p.name.eq_ignore_ascii_case(name));
+        let current = store
+            .publishers()
+            .await?
+            .into_iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name));
         let mut p = current.unwrap_or_else(|| Publisher::unknown(name));
         let code = |s: &str| -> Result<Option<CountryCode>> {
             if s == "none" {
                 return Ok(None);
             }
-            CountryCode::new(s).map(Some).with_context(|| format!("{s:?} is not an ISO 3166-1 alpha-2 country code"))
+            CountryCode::new(s)
+                .map(Some)
+                .with_context(|| format!("{s:?} is not an ISO 3166-1 alpha-2 country code"))
         };
         if let Some(c) = &args.country {
             p.country = code(c)?;
@@ -447,13 +520,16 @@ pub async fn publishers(ctx: &Context, args: PublishersArgs) -> Result<ExitCode>
     if args.json {
         print_json(&list)?;
     } else {
-        let mut t = crate::table::Table::new(vec!["publisher", "country", "kind", "alignment", "note"]);
+        let mut t =
+            crate::table::Table::new(vec!["publisher", "country", "kind", "alignment", "note"]);
         for p in &list {
             t.row(vec![
                 p.name.clone(),
                 p.country.map(String::from).unwrap_or_default(),
                 p.kind.to_string(),
-                p.alignment.map(String::from).unwrap_or_else(|| "none".into()),
+                p.alignment
+                    .map(String::from)
+                    .unwrap_or_else(|| "none".into()),
                 p.note.clone(),
             ]);
         }
@@ -486,9 +562,18 @@ pub async fn verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode> {
         print_json(&serde_json::json!({"documents": docs.len(), "failed": bad}))?;
     } else {
         for b in &bad {
-            println!("FAILED {} ({}): {}", b["sha256"].as_str().unwrap_or(""), b["origin"].as_str().unwrap_or(""), b["problem"].as_str().unwrap_or(""));
+            println!(
+                "FAILED {} ({}): {}",
+                b["sha256"].as_str().unwrap_or(""),
+                b["origin"].as_str().unwrap_or(""),
+                b["problem"].as_str().unwrap_or("")
+            );
         }
         println!("{} document(s) checked, {} failed", docs.len(), bad.len());
     }
-    Ok(if bad.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if bad.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

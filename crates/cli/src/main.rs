@@ -84,19 +84,26 @@ fn main() -> ExitCode {
     let filter = if cli.quiet { "error" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("OMBUD_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
+            tracing_subscriber::EnvFilter::try_from_env("OMBUD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
         )
         .with_writer(std::io::stderr)
         .without_time()
         .init();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let ctx = commands::Context { data_dir: cli.data_dir, quiet: cli.quiet };
+    let ctx = commands::Context {
+        data_dir: cli.data_dir,
+        quiet: cli.quiet,
+    };
     let result = runtime.block_on(async {
         match cli.command {
             Command::Demo(a) => commands::demo(&ctx, a).await,

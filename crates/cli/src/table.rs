@@ -11,7 +11,11 @@ pub struct Table {
 
 impl Table {
     pub fn new(header: Vec<&'static str>) -> Table {
-        Table { header, rows: Vec::new(), max_width: 48 }
+        Table {
+            header,
+            rows: Vec::new(),
+            max_width: 48,
+        }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
@@ -33,7 +37,11 @@ impl Table {
                 t
             }
         };
-        let cells: Vec<Vec<String>> = self.rows.iter().map(|r| r.iter().map(|c| shorten(c)).collect()).collect();
+        let cells: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| shorten(c)).collect())
+            .collect();
         let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
         for r in &cells {
             for (i, c) in r.iter().enumerate() {

@@ -45,12 +45,24 @@ fn perpetrators(i: &Incident) -> String {
 }
 
 pub fn incidents_table(incidents: &[&Incident]) -> String {
-    let mut t = Table::new(vec!["id", "date", "place", "event", "weapons", "alleged perpetrator", "grade", "sources"]);
+    let mut t = Table::new(vec![
+        "id",
+        "date",
+        "place",
+        "event",
+        "weapons",
+        "alleged perpetrator",
+        "grade",
+        "sources",
+    ]);
     for i in incidents {
         t.row(vec![
             i.id.0.clone(),
             date_range(i),
-            i.places.first().map(|p| p.name.clone()).unwrap_or_else(|| "?".into()),
+            i.places
+                .first()
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| "?".into()),
             i.sub_event_type.to_string(),
             i.weapons.join(", "),
             perpetrators(i),
@@ -58,7 +70,11 @@ pub fn incidents_table(incidents: &[&Incident]) -> String {
             i.n_independent_sources.to_string(),
         ]);
     }
-    if t.is_empty() { "no incidents match\n".to_string() } else { t.render() }
+    if t.is_empty() {
+        "no incidents match\n".to_string()
+    } else {
+        t.render()
+    }
 }
 
 fn speaker(c: &Claim) -> String {
@@ -73,19 +89,45 @@ fn speaker(c: &Claim) -> String {
 
 pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
     let mut out = String::new();
-    out.push_str(&format!("{}  {}  {}\n", i.id, date_range(i), i.sub_event_type));
+    out.push_str(&format!(
+        "{}  {}  {}\n",
+        i.id,
+        date_range(i),
+        i.sub_event_type
+    ));
     let places: Vec<String> = i
         .places
         .iter()
-        .map(|p| format!("{} ({:.4}, {:.4}; precision {})", p.name, p.lat, p.lon, p.precision as u8))
+        .map(|p| {
+            format!(
+                "{} ({:.4}, {:.4}; precision {})",
+                p.name, p.lat, p.lon, p.precision as u8
+            )
+        })
         .collect();
-    let line = |label: &str, value: String| if value.is_empty() { String::new() } else { format!("  {label:<21}{value}\n") };
+    let line = |label: &str, value: String| {
+        if value.is_empty() {
+            String::new()
+        } else {
+            format!("  {label:<21}{value}\n")
+        }
+    };
     out.push_str(&line("places", places.join("; ")));
     out.push_str(&line("weapons", i.weapons.join(", ")));
     out.push_str(&line("alleged perpetrator", perpetrators(i)));
-    out.push_str(&line("civilian targeting", if i.civilian_targeting { "alleged".into() } else { String::new() }));
+    out.push_str(&line(
+        "civilian targeting",
+        if i.civilian_targeting {
+            "alleged".into()
+        } else {
+            String::new()
+        },
+    ));
     out.push_str(&line("casualties", casualties(&i.casualties)));
-    out.push_str(&line("grade", format!("{} ({})", i.grade, i.grade_reasons.join("; "))));
+    out.push_str(&line(
+        "grade",
+        format!("{} ({})", i.grade, i.grade_reasons.join("; ")),
+    ));
     out.push_str(&line("sources for", i.sources_for.join(", ")));
     out.push_str(&line("sources against", i.sources_against.join(", ")));
     out.push_str(&format!("\n  {} claim(s):\n", claims.len()));
@@ -94,7 +136,9 @@ pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
             "\n  [{}] {} · {} · {}\n      {} {}\n      \"{}\"\n",
             c.id,
             c.publisher.as_deref().unwrap_or("unknown publisher"),
-            c.published.map(|d| d.to_string()).unwrap_or_else(|| "undated".into()),
+            c.published
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "undated".into()),
             c.origin,
             speaker(&c.claim),
             c.claim.stance,
@@ -105,24 +149,54 @@ pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
 }
 
 pub fn claims_table(claims: &[&StoredClaim]) -> String {
-    let mut t = Table::new(vec!["claim", "date", "publisher", "speaker", "stance", "event", "places", "quote"]);
+    let mut t = Table::new(vec![
+        "claim",
+        "date",
+        "publisher",
+        "speaker",
+        "stance",
+        "event",
+        "places",
+        "quote",
+    ]);
     for c in claims {
         t.row(vec![
             c.id.to_string(),
-            c.claim.date.as_ref().map(|d| d.start.to_string()).unwrap_or_default(),
+            c.claim
+                .date
+                .as_ref()
+                .map(|d| d.start.to_string())
+                .unwrap_or_default(),
             c.publisher.clone().unwrap_or_default(),
             speaker(&c.claim),
             c.claim.stance.to_string(),
             c.claim.sub_event_type.to_string(),
-            c.claim.places.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+            c.claim
+                .places
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             c.quote.split_whitespace().collect::<Vec<_>>().join(" "),
         ]);
     }
-    if t.is_empty() { "no claims match\n".to_string() } else { t.render() }
+    if t.is_empty() {
+        "no claims match\n".to_string()
+    } else {
+        t.render()
+    }
 }
 
 pub fn documents_table(docs: &[DocumentRecord]) -> String {
-    let mut t = Table::new(vec!["sha256", "published", "publisher", "lang", "claims", "status", "origin"]);
+    let mut t = Table::new(vec![
+        "sha256",
+        "published",
+        "publisher",
+        "lang",
+        "claims",
+        "status",
+        "origin",
+    ]);
     for d in docs {
         t.row(vec![
             d.sha256.get(..12).unwrap_or(&d.sha256).to_string(),
@@ -134,7 +208,11 @@ pub fn documents_table(docs: &[DocumentRecord]) -> String {
             d.origin.clone(),
         ]);
     }
-    if t.is_empty() { "no documents\n".to_string() } else { t.render() }
+    if t.is_empty() {
+        "no documents\n".to_string()
+    } else {
+        t.render()
+    }
 }
 
 pub fn ingest_summary(r: &IngestReport) -> String {
@@ -148,7 +226,10 @@ pub fn ingest_summary(r: &IngestReport) -> String {
         r.incidents
     );
     if r.not_extracted > 0 {
-        out.push_str(&format!("; {} document(s) archived but not extracted (language)", r.not_extracted));
+        out.push_str(&format!(
+            "; {} document(s) archived but not extracted (language)",
+            r.not_extracted
+        ));
     }
     out.push('\n');
     for rej in &r.rejected {

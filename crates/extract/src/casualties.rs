@@ -6,8 +6,23 @@ use model::{Casualty, CasualtyGroup, CasualtyOutcome, Span};
 use crate::words::Word;
 
 const KILLED: &[&str] = &[
-    "killed", "kill", "kills", "killing", "dead", "died", "die", "dies", "death", "deaths", "fatalities",
-    "fatality", "perished", "slain", "lives", "massacred", "executed",
+    "killed",
+    "kill",
+    "kills",
+    "killing",
+    "dead",
+    "died",
+    "die",
+    "dies",
+    "death",
+    "deaths",
+    "fatalities",
+    "fatality",
+    "perished",
+    "slain",
+    "lives",
+    "massacred",
+    "executed",
 ];
 const INJURED: &[&str] = &[
     "wounded", "injured", "injuries", "injury", "injuring", "wounding", "hurt", "wounds", "wound",
@@ -17,22 +32,99 @@ const MISSING: &[&str] = &["missing", "disappeared"];
 const BOTH: &[&str] = &["casualties", "casualty"];
 
 const CIVILIAN: &[&str] = &[
-    "civilian", "civilians", "resident", "residents", "child", "children", "kids", "woman", "women",
-    "girl", "girls", "boy", "boys", "journalist", "journalists", "villager", "villagers",
-    "inhabitants", "worshippers", "students", "student", "passengers", "farmers", "farmer",
-    "family", "families", "teenager", "teenagers", "infant", "infants", "baby", "babies", "elderly",
-    "reporter", "reporters", "pupils", "patients", "doctors", "medics", "aid workers", "refugees",
-    "shepherd", "man", "men", "mother", "father", "citizens", "population",
+    "civilian",
+    "civilians",
+    "resident",
+    "residents",
+    "child",
+    "children",
+    "kids",
+    "woman",
+    "women",
+    "girl",
+    "girls",
+    "boy",
+    "boys",
+    "journalist",
+    "journalists",
+    "villager",
+    "villagers",
+    "inhabitants",
+    "worshippers",
+    "students",
+    "student",
+    "passengers",
+    "farmers",
+    "farmer",
+    "family",
+    "families",
+    "teenager",
+    "teenagers",
+    "infant",
+    "infants",
+    "baby",
+    "babies",
+    "elderly",
+    "reporter",
+    "reporters",
+    "pupils",
+    "patients",
+    "doctors",
+    "medics",
+    "aid workers",
+    "refugees",
+    "shepherd",
+    "man",
+    "men",
+    "mother",
+    "father",
+    "citizens",
+    "population",
 ];
 const MILITARY: &[&str] = &[
-    "soldier", "soldiers", "servicemen", "serviceman", "troops", "military", "fighters", "fighter",
-    "militants", "militant", "combatants", "personnel", "officers", "officer", "rebels", "insurgents",
-    "militiamen", "conscripts", "paratroopers", "marines", "policemen", "police",
+    "soldier",
+    "soldiers",
+    "servicemen",
+    "serviceman",
+    "troops",
+    "military",
+    "fighters",
+    "fighter",
+    "militants",
+    "militant",
+    "combatants",
+    "personnel",
+    "officers",
+    "officer",
+    "rebels",
+    "insurgents",
+    "militiamen",
+    "conscripts",
+    "paratroopers",
+    "marines",
+    "policemen",
+    "police",
 ];
-const UNSPECIFIED: &[&str] = &["people", "persons", "person", "individuals", "victims", "others", "bodies"];
+const UNSPECIFIED: &[&str] = &[
+    "people",
+    "persons",
+    "person",
+    "individuals",
+    "victims",
+    "others",
+    "bodies",
+];
 
 /// Words before a number that make it part of a breakdown of a total already counted.
-const BREAKDOWN: &[&str] = &["including", "includes", "include", "among", "whom", "them", "incl"];
+const BREAKDOWN: &[&str] = &[
+    "including",
+    "includes",
+    "include",
+    "among",
+    "whom",
+    "them",
+    "incl",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Count {
@@ -134,7 +226,13 @@ fn vague(w: &str) -> Option<u32> {
 fn number_at(ws: &[Word<'_>], i: usize) -> Option<(Count, usize, usize)> {
     let mut j = i;
     let mut modifier = "";
-    let phrase = |j: usize, n: usize| ws[j..(j + n).min(ws.len())].iter().map(|w| w.lower.as_str()).collect::<Vec<_>>().join(" ");
+    let phrase = |j: usize, n: usize| {
+        ws[j..(j + n).min(ws.len())]
+            .iter()
+            .map(|w| w.lower.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     for (m, n) in [
         ("at least", 2),
         ("more than", 2),
@@ -162,8 +260,19 @@ fn number_at(ws: &[Word<'_>], i: usize) -> Option<(Count, usize, usize)> {
     let start = i;
     if let Some(min) = vague(&w.lower) {
         // "dozens of", "hundreds of"
-        let next = if ws.get(j + 1).is_some_and(|n| n.is("of")) { j + 2 } else { j + 1 };
-        return Some((Count { min: Some(min), max: None }, start, next));
+        let next = if ws.get(j + 1).is_some_and(|n| n.is("of")) {
+            j + 2
+        } else {
+            j + 1
+        };
+        return Some((
+            Count {
+                min: Some(min),
+                max: None,
+            },
+            start,
+            next,
+        ));
     }
     let mut n = value(w)?;
     let mut next = j + 1;
@@ -173,12 +282,22 @@ fn number_at(ws: &[Word<'_>], i: usize) -> Option<(Count, usize, usize)> {
         next += 1;
     }
     let count = match modifier {
-        "at least" | "more than" | "over" => {
-            Count { min: Some(if modifier == "at least" { n } else { n + 1 }), max: None }
-        }
-        "up to" | "as many as" | "at most" => Count { min: None, max: Some(n) },
-        "fewer than" | "less than" => Count { min: None, max: Some(n.saturating_sub(1)) },
-        _ => Count { min: Some(n), max: Some(n) },
+        "at least" | "more than" | "over" => Count {
+            min: Some(if modifier == "at least" { n } else { n + 1 }),
+            max: None,
+        },
+        "up to" | "as many as" | "at most" => Count {
+            min: None,
+            max: Some(n),
+        },
+        "fewer than" | "less than" => Count {
+            min: None,
+            max: Some(n.saturating_sub(1)),
+        },
+        _ => Count {
+            min: Some(n),
+            max: Some(n),
+        },
     };
     Some((count, start, next))
 }
@@ -186,7 +305,11 @@ fn number_at(ws: &[Word<'_>], i: usize) -> Option<(Count, usize, usize)> {
 /// A number that is not a count of people: an age, a distance, a time, a date, a unit.
 fn is_not_a_count(ws: &[Word<'_>], num: usize, after: usize) -> bool {
     let next = ws.get(after).map(|w| w.lower.as_str()).unwrap_or("");
-    let prev = num.checked_sub(1).and_then(|i| ws.get(i)).map(|w| w.lower.as_str()).unwrap_or("");
+    let prev = num
+        .checked_sub(1)
+        .and_then(|i| ws.get(i))
+        .map(|w| w.lower.as_str())
+        .unwrap_or("");
     let word = &ws[num].lower;
     word.contains("-year") || word.ends_with("th") && word.chars().next().is_some_and(|c| c.is_ascii_digit())
         || matches!(
@@ -196,6 +319,8 @@ fn is_not_a_count(ws: &[Word<'_>], num: usize, after: usize) -> bool {
                 | "weeks" | "months" | "o'clock" | "mm" | "kg" | "tons" | "tonnes" | "times" | "st" | "nd" | "rd"
         )
         || matches!(prev, "aged" | "age" | "no" | "no." | "number" | "brigade" | "battalion" | "unit" | "route" | "at" | "was" | "were" | "is")
+        // "said Gulnar, 41, who lives ...": an age between commas after a name.
+        || (prev == "," && next == "," && num >= 2 && ws[num - 2].is_capitalised())
         || next.chars().next().is_some_and(|c| c == ':')
         || crate::dates::is_month_word(next)
         || crate::dates::is_month_word(prev)
@@ -223,7 +348,16 @@ pub(crate) fn find(ws: &[Word<'_>]) -> Vec<Casualty> {
             if !outcomes.is_empty() {
                 let span = w.span.cover(x.span);
                 for outcome in outcomes {
-                    push(&mut found, CasualtyGroup::Unspecified, outcome, Count { min: Some(0), max: Some(0) }, span);
+                    push(
+                        &mut found,
+                        CasualtyGroup::Unspecified,
+                        outcome,
+                        Count {
+                            min: Some(0),
+                            max: Some(0),
+                        },
+                        span,
+                    );
                 }
                 for u in used.iter_mut().skip(i).take(k + 2) {
                     *u = true;
@@ -243,8 +377,23 @@ pub(crate) fn find(ws: &[Word<'_>]) -> Vec<Casualty> {
         let article = ws[i].is_any(&["a", "an", "one"]);
         let parsed = if article {
             // "a woman and a child were killed": an article before a group noun counts one.
-            ws.get(i + 1).filter(|w| group_of(&w.lower).is_some() && !w.lower.ends_with('s') || w.is("child") || w.is("man") || w.is("woman"))
-                .map(|_| (Count { min: Some(1), max: Some(1) }, i, i + 1))
+            ws.get(i + 1)
+                .filter(|w| {
+                    group_of(&w.lower).is_some() && !w.lower.ends_with('s')
+                        || w.is("child")
+                        || w.is("man")
+                        || w.is("woman")
+                })
+                .map(|_| {
+                    (
+                        Count {
+                            min: Some(1),
+                            max: Some(1),
+                        },
+                        i,
+                        i + 1,
+                    )
+                })
         } else {
             number_at(ws, i)
         };
@@ -257,7 +406,10 @@ pub(crate) fn find(ws: &[Word<'_>]) -> Vec<Casualty> {
             i = after.max(i + 1);
             continue;
         }
-        let breakdown = (start.saturating_sub(3)..start).any(|k| ws[k].is_any(BREAKDOWN));
+        // "including 2 women", "several of the wounded": parts of a total already counted.
+        let breakdown = (start.saturating_sub(3)..start).any(|k| ws[k].is_any(BREAKDOWN))
+            || (ws.get(after).is_some_and(|w| w.is("of"))
+                && ws.get(after + 1).is_some_and(|w| w.is("the")));
         // Group: right after the number, possibly after adjectives ("6 Azerbaijani civilians").
         let mut group = None;
         let mut end = after;
@@ -274,9 +426,45 @@ pub(crate) fn find(ws: &[Word<'_>]) -> Vec<Casualty> {
                 break;
             }
         }
-        // Outcome: after the group ("were killed"), or before the number ("killing 6").
+        // "a woman and a child were killed": coordinated counts of people add up.
+        let mut count = count;
+        while group.is_some()
+            && ws.get(end).is_some_and(|w| w.is("and"))
+            && ws
+                .get(end + 1)
+                .is_some_and(|w| w.is_any(&["a", "an", "one"]) || value(w).is_some())
+            && ws
+                .get(end + 2)
+                .is_some_and(|w| group_of(&w.lower).is_some())
+        {
+            let n = if ws[end + 1].is_any(&["a", "an", "one"]) {
+                1
+            } else {
+                value(&ws[end + 1]).unwrap_or(1)
+            };
+            count = Count {
+                min: count.min.map(|m| m + n),
+                max: count.max.map(|m| m + n),
+            };
+            end += 3;
+        }
+        // Outcome: right before the number ("killing 6 civilians"), after the group ("were
+        // killed"), or a little before the number.
         let mut outcome = None;
-        for (k, w) in ws.iter().enumerate().skip(end).take(5) {
+        let mut begin = start;
+        if let Some(k) = start
+            .checked_sub(1)
+            .filter(|&k| outcome_of(&ws[k].lower).is_some())
+        {
+            outcome = outcome_of(&ws[k].lower);
+            begin = k;
+        }
+        for (k, w) in ws
+            .iter()
+            .enumerate()
+            .skip(end)
+            .take(if outcome.is_some() { 0 } else { 5 })
+        {
             if w.is(".") || w.is(";") {
                 break;
             }
@@ -294,7 +482,6 @@ pub(crate) fn find(ws: &[Word<'_>]) -> Vec<Casualty> {
                 break;
             }
         }
-        let mut begin = start;
         if outcome.is_none() {
             for k in (start.saturating_sub(4)..start).rev() {
                 let w = &ws[k];
@@ -303,10 +490,24 @@ pub(crate) fn find(ws: &[Word<'_>]) -> Vec<Casualty> {
                     begin = k;
                     break;
                 }
-                if w.is(".") || w.is(";") {
+                if w.is(".") || w.is(";") || w.is(",") {
                     break;
                 }
             }
+        }
+        // Without a group of people, only an outcome right beside the number makes it a count
+        // ("10 dead", "killed 6"), not "dozens of homes ... destroyed".
+        let adjacent = begin + 1 == start
+            || outcome_of(ws.get(after).map_or("", |w| w.lower.as_str())).is_some()
+            || ws
+                .get(after)
+                .is_some_and(|w| w.is_any(&["were", "was", "people"]))
+                && ws
+                    .get(after + 1)
+                    .is_some_and(|w| outcome_of(&w.lower).is_some());
+        if group.is_none() && !adjacent && !article {
+            i = after.max(i + 1);
+            continue;
         }
         let (Some(outcome), false) = (outcome, breakdown) else {
             i = after.max(i + 1);
@@ -316,7 +517,15 @@ pub(crate) fn find(ws: &[Word<'_>]) -> Vec<Casualty> {
             // A bare number next to an outcome ("killed 6", "10 dead") counts people unspecified.
         }
         let span = ws[begin].span.cover(ws[end.max(begin + 1) - 1].span);
-        push(&mut found, group.unwrap_or(CasualtyGroup::Unspecified), outcome, count, span);
+        // "killing 10 civilians and wounding more than 30": the second count shares the group.
+        let group = group.or_else(|| found.last().filter(|c| c.min != Some(0)).map(|c| c.group));
+        push(
+            &mut found,
+            group.unwrap_or(CasualtyGroup::Unspecified),
+            outcome,
+            count,
+            span,
+        );
         for u in used.iter_mut().take(end).skip(begin) {
             *u = true;
         }
@@ -339,11 +548,20 @@ pub(crate) fn find(ws: &[Word<'_>]) -> Vec<Casualty> {
             .filter_map(|(k, w)| group_of(&w.lower).map(|g| (k, g)))
             .filter(|(k, g)| {
                 // "military" is a group only as a noun: "the military", not "military positions".
-                *g != CasualtyGroup::Military || !ws[*k].is("military") || ws.get(k + 1).is_none_or(|n| n.is_punct() || n.is_any(&["and", "or"]))
+                *g != CasualtyGroup::Military
+                    || !ws[*k].is("military")
+                    || ws
+                        .get(k + 1)
+                        .is_none_or(|n| n.is_punct() || n.is_any(&["and", "or"]))
             })
             .collect();
-        let first = outcomes[0].0.min(groups.first().map_or(usize::MAX, |g| g.0));
-        let last = outcomes.last().map_or(0, |o| o.0).max(groups.last().map_or(0, |g| g.0));
+        let first = outcomes[0]
+            .0
+            .min(groups.first().map_or(usize::MAX, |g| g.0));
+        let last = outcomes
+            .last()
+            .map_or(0, |o| o.0)
+            .max(groups.last().map_or(0, |g| g.0));
         // Only groups close to the outcome words belong to them.
         let near: Vec<CasualtyGroup> = groups
             .iter()
@@ -357,9 +575,17 @@ pub(crate) fn find(ws: &[Word<'_>]) -> Vec<Casualty> {
             let mut seen = Vec::new();
             for g in near {
                 for o in &outcome_kinds {
-                    if !seen.contains(&(g, *o)) && !found.iter().any(|c| c.group == g && c.outcome == *o) {
+                    if !seen.contains(&(g, *o))
+                        && !found.iter().any(|c| c.group == g && c.outcome == *o)
+                    {
                         seen.push((g, *o));
-                        found.push(Casualty { group: g, outcome: *o, min: None, max: None, span });
+                        found.push(Casualty {
+                            group: g,
+                            outcome: *o,
+                            min: None,
+                            max: None,
+                            span,
+                        });
                     }
                 }
             }
@@ -369,8 +595,17 @@ pub(crate) fn find(ws: &[Word<'_>]) -> Vec<Casualty> {
 }
 
 /// Adds a count, summing with an earlier count of the same group and outcome in the sentence.
-fn push(found: &mut Vec<Casualty>, group: CasualtyGroup, outcome: CasualtyOutcome, count: Count, span: Span) {
-    if let Some(c) = found.iter_mut().find(|c| c.group == group && c.outcome == outcome) {
+fn push(
+    found: &mut Vec<Casualty>,
+    group: CasualtyGroup,
+    outcome: CasualtyOutcome,
+    count: Count,
+    span: Span,
+) {
+    if let Some(c) = found
+        .iter_mut()
+        .find(|c| c.group == group && c.outcome == outcome)
+    {
         c.min = match (c.min, count.min) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),
@@ -382,7 +617,13 @@ fn push(found: &mut Vec<Casualty>, group: CasualtyGroup, outcome: CasualtyOutcom
         c.span = c.span.cover(span);
         return;
     }
-    found.push(Casualty { group, outcome, min: count.min, max: count.max, span });
+    found.push(Casualty {
+        group,
+        outcome,
+        min: count.min,
+        max: count.max,
+        span,
+    });
 }
 
 #[cfg(test)]
@@ -396,7 +637,14 @@ mod tests {
             .into_iter()
             .map(|c| {
                 let n = |v: Option<u32>| v.map_or("?".to_string(), |v| v.to_string());
-                format!("{} {} {}..{} {:?}", c.group.as_str(), c.outcome.as_str(), n(c.min), n(c.max), &text[c.span.start..c.span.end])
+                format!(
+                    "{} {} {}..{} {:?}",
+                    c.group.as_str(),
+                    c.outcome.as_str(),
+                    n(c.min),
+                    n(c.max),
+                    &text[c.span.start..c.span.end]
+                )
             })
             .collect()
     }
@@ -409,9 +657,15 @@ mod tests {
         );
         assert_eq!(
             check("At least 10 civilians were killed and more than 30 injured."),
-            vec!["civilian killed 10..? \"At least 10 civilians were killed\"", "unspecified injured 31..? \"more than 30 injured\""]
+            vec![
+                "civilian killed 10..? \"At least 10 civilians were killed\"",
+                "unspecified injured 31..? \"more than 30 injured\""
+            ]
         );
-        assert_eq!(check("Twenty-one people died."), vec!["unspecified killed 21..21 \"Twenty-one people died\""]);
+        assert_eq!(
+            check("Twenty-one people died."),
+            vec!["unspecified killed 21..21 \"Twenty-one people died\""]
+        );
         assert_eq!(
             check("Shelling killed a woman and a child."),
             vec!["civilian killed 2..2 \"killed a woman and a child\""]
@@ -421,7 +675,9 @@ mod tests {
     #[test]
     fn unnumbered_harm_and_non_counts() {
         assert_eq!(
-            check("The Armenian side has reported deaths and injuries both among the civilian population and the military."),
+            check(
+                "The Armenian side has reported deaths and injuries both among the civilian population and the military."
+            ),
             vec![
                 "civilian killed ?..? \"deaths and injuries both among the civilian population and the military\"",
                 "civilian injured ?..? \"deaths and injuries both among the civilian population and the military\"",
@@ -430,6 +686,12 @@ mod tests {
             ]
         );
         assert!(check("He lost his vision when he was 6 after the war.").is_empty());
-        assert_eq!(check("There were no casualties."), vec!["unspecified killed 0..0 \"no casualties\"", "unspecified injured 0..0 \"no casualties\""]);
+        assert_eq!(
+            check("There were no casualties."),
+            vec![
+                "unspecified killed 0..0 \"no casualties\"",
+                "unspecified injured 0..0 \"no casualties\""
+            ]
+        );
     }
 }

@@ -20,31 +20,139 @@ const BACKGROUND_DAYS: i64 = 365;
 
 /// Verbs that turn a weapon mention into a use of it.
 const USE_VERBS: &[&str] = &[
-    "using", "used", "use", "uses", "fired", "firing", "fire", "fires", "launched", "launching",
-    "launch", "dropped", "dropping", "deployed", "deploying", "struck", "strike", "strikes", "hit",
-    "hits", "hitting", "targeted", "targeting", "target", "targets", "shot", "pounded", "rained",
-    "attacked", "attacking",
+    "using",
+    "used",
+    "use",
+    "uses",
+    "fired",
+    "firing",
+    "fire",
+    "fires",
+    "launched",
+    "launching",
+    "launch",
+    "dropped",
+    "dropping",
+    "deployed",
+    "deploying",
+    "struck",
+    "strike",
+    "strikes",
+    "hit",
+    "hits",
+    "hitting",
+    "targeted",
+    "targeting",
+    "target",
+    "targets",
+    "shot",
+    "pounded",
+    "rained",
+    "attacked",
+    "attacking",
 ];
 
 /// Phrases that make a sentence a definition or a general statement rather than a report.
 const GENERIC: &[&str] = &[
-    "is a form of", "is a type of", "is a kind of", "are a form of", "are a type of", "refers to",
-    "is defined as", "are defined as", "pose risk", "pose a risk", "poses a risk", "pose risks",
-    "poses risks", "are prohibited", "is prohibited", "is forbidden", "it is forbidden",
-    "are banned", "is banned", "state parties", "states parties", "ratify", "ratified",
-    "are designed", "is designed", "can be used", "are used to", "is used to", "tend to",
+    "is a form of",
+    "is a type of",
+    "is a kind of",
+    "are a form of",
+    "are a type of",
+    "refers to",
+    "is defined as",
+    "are defined as",
+    "pose risk",
+    "pose a risk",
+    "poses a risk",
+    "pose risks",
+    "poses risks",
+    "are prohibited",
+    "is prohibited",
+    "is forbidden",
+    "it is forbidden",
+    "are banned",
+    "is banned",
+    "state parties",
+    "states parties",
+    "ratify",
+    "ratified",
+    "are designed",
+    "is designed",
+    "can be used",
+    "are used to",
+    "is used to",
+    "tend to",
 ];
 
 /// Phrases of cumulative tallies ("killed since the war began"), which are not one incident.
 const TALLY: &[&str] = &[
-    "since the start", "since the beginning", "since the outbreak", "so far", "in total",
-    "total of", "death toll", "overall", "to date", "since the war", "since the fighting",
+    "since the start",
+    "since the beginning",
+    "since the outbreak",
+    "so far",
+    "in total",
+    "total of",
+    "death toll",
+    "overall",
+    "to date",
+    "since the war",
+    "since the fighting",
+];
+
+/// Definite references to an event told before ("the attack", "the strike"): a sentence with one
+/// and no event of its own adds to the previous claim.
+const ANAPHORA: &[&str] = &[
+    "the attack",
+    "the strike",
+    "the shelling",
+    "the bombardment",
+    "the explosion",
+    "the blast",
+    "the missile",
+    "the rocket",
+    "the raid",
+    "the assault",
+    "this attack",
+    "that attack",
+    "the attacks",
+    "the strikes",
+    "the rockets",
+    "the missiles",
+    "the bombing",
+];
+
+/// Verbs of agreeing, without which "ceasefire" is context rather than an agreement.
+const AGREEING: &[&str] = &[
+    "agreed",
+    "agree",
+    "signed",
+    "sign",
+    "reached",
+    "announced",
+    "brokered",
+    "declared",
+    "accepted",
+    "concluded",
+    "will take effect",
+    "took effect",
 ];
 
 /// Words saying a law was broken (for legal phrases that need them).
 const BREACH: &[&str] = &[
-    "breach", "breaches", "violation", "violations", "violate", "violates", "violated",
-    "violating", "contrary to", "flagrant", "grave breach", "disregard", "in defiance",
+    "breach",
+    "breaches",
+    "violation",
+    "violations",
+    "violate",
+    "violates",
+    "violated",
+    "violating",
+    "contrary to",
+    "flagrant",
+    "grave breach",
+    "disregard",
+    "in defiance",
 ];
 
 /// Target phrases, longest first, and the kind of target each names.
@@ -107,8 +215,19 @@ const TARGETS: &[(&str, TargetKind)] = &[
 ];
 
 /// Prepositions after which an actor is the object of the attack, not its author.
-const OBJECT_MARKERS: &[&str] =
-    &["against", "on", "at", "towards", "toward", "of", "into", "targeting", "in", "from", "over"];
+const OBJECT_MARKERS: &[&str] = &[
+    "against",
+    "on",
+    "at",
+    "towards",
+    "toward",
+    "of",
+    "into",
+    "targeting",
+    "in",
+    "from",
+    "over",
+];
 
 /// What a sentence reported, before context is applied.
 struct Reading {
@@ -127,6 +246,10 @@ struct Reading {
     legal: Vec<LegalTag>,
     generic: bool,
     tally: bool,
+    /// The sentence refers back to an event told before ("the attack") and tells no new one.
+    anaphora: bool,
+    /// A weak event word ("explosions", "attack") with nothing else to make it an event.
+    weak_event: bool,
     background: Option<DateMention>,
 }
 
@@ -137,6 +260,8 @@ struct Context {
     people: Vec<Speaker>,
     /// The speaker of the latest quotation, for quoted paragraphs with no attribution.
     last_quote_speaker: Option<Speaker>,
+    /// The latest named speaker of any kind, for "it said" after a body speaks.
+    last_speaker: Option<Speaker>,
     /// Index into `claims` of the latest claim and the paragraph it was in.
     last_claim: Option<(usize, usize)>,
 }
@@ -153,14 +278,53 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
         let s = sentence.span;
         let sent_hits: Vec<&Hit> = hits.iter().filter(|h| s.contains(h.span)).collect();
         let sent_dates: Vec<&DateMention> = dates.iter().filter(|d| s.contains(d.span)).collect();
-        let toponyms: Vec<&Toponym> = input.toponyms.iter().filter(|t| s.contains(t.span)).collect();
+        let toponyms: Vec<&Toponym> = input
+            .toponyms
+            .iter()
+            .filter(|t| s.contains(t.span))
+            .collect();
         let owned_toponyms: Vec<Toponym> = toponyms.iter().map(|t| (*t).clone()).collect();
 
         let attribution = speakers::attribute(text, s, &sent_hits, &owned_toponyms);
+        let prefix = attribution.as_ref().and_then(|a| a.own_voice_prefix);
         let quote = quotations.iter().find(|q| q.overlaps(s) && q.len() > 1);
-        let (speaker, stance, content) = resolve_speaker(text, s, attribution, quote, &quotations, &mut ctx, &hits, &owned_toponyms);
+        let (speaker, stance, content) = resolve_speaker(
+            text,
+            s,
+            attribution,
+            quote,
+            &mut ctx,
+            &hits,
+            &owned_toponyms,
+        );
 
-        let reading = read_sentence(ex, input, sentence, content, speaker, stance, &sent_hits, &sent_dates, &toponyms);
+        // "Stepanakert was shelled on Sunday, and Azerbaijan said Armenian forces had fired on
+        // Ganja": the first clause is the publisher's own report.
+        if let Some(prefix) = prefix {
+            let reading = read_sentence(
+                ex,
+                input,
+                sentence,
+                prefix,
+                None,
+                Stance::Reports,
+                &sent_hits,
+                &sent_dates,
+                &toponyms,
+            );
+            apply(reading, text, input, &mut ctx, &mut out);
+        }
+        let reading = read_sentence(
+            ex,
+            input,
+            sentence,
+            content,
+            speaker,
+            stance,
+            &sent_hits,
+            &sent_dates,
+            &toponyms,
+        );
         apply(reading, text, input, &mut ctx, &mut out);
     }
     out
@@ -173,27 +337,45 @@ fn resolve_speaker(
     s: Span,
     attribution: Option<Attribution>,
     quote: Option<&Span>,
-    quotations: &[Span],
     ctx: &mut Context,
     hits: &[Hit],
     toponyms: &[Toponym],
 ) -> (Option<Speaker>, Stance, Span) {
     let to_speaker = |p: &SpeakerPhrase, ctx: &Context| -> Speaker {
         if p.pronoun {
-            if let Some(last) = ctx.people.last() {
-                return Speaker { span: p.span, ..last.clone() };
+            if let Some(last) = ctx.people.last().or(ctx.last_speaker.as_ref()) {
+                return Speaker {
+                    span: p.span,
+                    ..last.clone()
+                };
             }
         }
         // A surname alone refers to the full name seen earlier.
         if p.person && !p.name.contains(' ') {
-            if let Some(full) = ctx.people.iter().rev().find(|k| k.name.ends_with(&format!(" {}", p.name))) {
-                return Speaker { span: p.span, ..full.clone() };
+            if let Some(full) = ctx
+                .people
+                .iter()
+                .rev()
+                .find(|k| k.name.ends_with(&format!(" {}", p.name)))
+            {
+                return Speaker {
+                    span: p.span,
+                    ..full.clone()
+                };
             }
         }
-        Speaker { name: p.name.clone(), role: p.role.clone(), country: p.country, span: p.span }
+        Speaker {
+            name: p.name.clone(),
+            role: p.role.clone(),
+            country: p.country,
+            span: p.span,
+        }
     };
     if let Some(a) = attribution {
         let speaker = a.speaker.as_ref().map(|p| to_speaker(p, ctx));
+        if let Some(sp) = &speaker {
+            ctx.last_speaker = Some(sp.clone());
+        }
         if let (Some(sp), Some(p)) = (&speaker, &a.speaker) {
             if p.person && !p.pronoun && !ctx.people.iter().any(|k| k.name == sp.name) {
                 ctx.people.push(sp.clone());
@@ -207,8 +389,13 @@ fn resolve_speaker(
     if let Some(q) = quote {
         // Inside a quotation: the attribution sits after the closing mark, in the sentence that
         // holds it ("..., Beglaryan said.") or the quote continues an earlier speaker's words.
-        let after = Span::new(q.end, text[q.end..].find(['\n']).map_or(text.len(), |i| q.end + i));
-        let after_sentence_end = text[after.start..after.end].find(['.', '!', '?']).map_or(after.end, |i| after.start + i + 1);
+        let after = Span::new(
+            q.end,
+            text[q.end..].find(['\n']).map_or(text.len(), |i| q.end + i),
+        );
+        let after_sentence_end = text[after.start..after.end]
+            .find(['.', '!', '?'])
+            .map_or(after.end, |i| after.start + i + 1);
         let tail = Span::new(q.start, after_sentence_end);
         let tail_hits: Vec<&Hit> = hits.iter().filter(|h| tail.contains(h.span)).collect();
         let found = speakers::attribute(text, tail, &tail_hits, toponyms)
@@ -220,7 +407,6 @@ fn resolve_speaker(
             }
             return (Some(sp), stance, s);
         }
-        let _ = quotations;
         if let Some(sp) = ctx.last_quote_speaker.clone() {
             return (Some(sp), Stance::Alleges, s);
         }
@@ -243,6 +429,11 @@ fn read_sentence(
     let text = input.text;
     let s = sentence.span;
     let content = if content.is_empty() { s } else { content };
+    // "GANJA, Azerbaijan - A missile hit ...": the dateline says where the story was filed.
+    let content = match dateline(text, s) {
+        Some(d) if content.start < d.end && d.end < content.end => Span::new(d.end, content.end),
+        _ => content,
+    };
     let ws = words(text, content);
     let lower = text[s.start..s.end].to_lowercase();
     let speaker_span = speaker.as_ref().map(|sp| sp.span);
@@ -276,8 +467,14 @@ fn read_sentence(
                     legal.push(*tag);
                 }
             }
-            Sense::Attribution { kind: AttributionKind::Denial, .. } => stance = Stance::Denies,
-            Sense::Attribution { kind: AttributionKind::Hedge, .. } if stance == Stance::Reports => {
+            Sense::Attribution {
+                kind: AttributionKind::Denial,
+                ..
+            } => stance = Stance::Denies,
+            Sense::Attribution {
+                kind: AttributionKind::Hedge,
+                ..
+            } if stance == Stance::Reports => {
                 stance = Stance::Hedged;
             }
             _ => {}
@@ -289,7 +486,16 @@ fn read_sentence(
         weapons.retain(|w| w.category != WeaponCategory::Explosive);
     }
     let use_verb = ws.iter().find(|w| w.is_any(USE_VERBS)).map(|w| w.span);
-    let sub_event = decide_sub_event(best, &weapons, use_verb, &lower);
+    let violent = hits.iter().any(|h| {
+        content.contains(h.span)
+            && matches!(&h.sense, Sense::Trigger { sub_event, .. } if sub_event.event_type() != EventType::StrategicDevelopments && sub_event.event_type() != EventType::Protests)
+    });
+    let sub_event = decide_sub_event(best, &weapons, use_verb, &lower, violent);
+    let anaphora = ANAPHORA
+        .iter()
+        .any(|a| contains_phrase(&text[content.start..content.end].to_lowercase(), a));
+    let strong_event =
+        best.is_some_and(|(_, w, _)| w >= 5) || (use_verb.is_some() && !weapons.is_empty());
 
     // The anchor: where the event is told; actors before it did it, places around it.
     let anchor = [best.map(|b| b.2), use_verb, weapons.first().map(|w| w.span)]
@@ -297,7 +503,25 @@ fn read_sentence(
         .flatten()
         .min_by_key(|sp| sp.start)
         .unwrap_or(content);
-    let perpetrator = find_perpetrator(ex, text, content, anchor, hits, toponyms, speaker_span);
+    // Parties to an agreement are not perpetrators.
+    let perpetrator = if sub_event == Some(SubEventType::Agreement) {
+        None
+    } else {
+        find_perpetrator(ex, text, content, anchor, hits, toponyms, speaker_span)
+    };
+    // Taking ground is "government regains" when state forces take it, "non-state actor
+    // overtakes" when anyone else does (ACLED's distinction).
+    let sub_event = match (sub_event, perpetrator.as_ref().map(|p| p.kind)) {
+        (
+            Some(SubEventType::NonStateActorOvertakesTerritory),
+            Some(ActorKind::StateForces | ActorKind::State),
+        ) => Some(SubEventType::GovernmentRegainsTerritory),
+        (
+            Some(SubEventType::GovernmentRegainsTerritory),
+            Some(ActorKind::NonState | ActorKind::Militia),
+        ) => Some(SubEventType::NonStateActorOvertakesTerritory),
+        (other, _) => other,
+    };
     let target = find_target(text, content, anchor);
 
     // Places: named in the content, not as part of the speaker or the perpetrator.
@@ -305,7 +529,9 @@ fn read_sentence(
     for t in toponyms {
         let inside = content.contains(t.span)
             && !speaker_span.is_some_and(|sp| sp.overlaps(t.span))
-            && !perpetrator.as_ref().is_some_and(|p| p.span.overlaps(t.span));
+            && !perpetrator
+                .as_ref()
+                .is_some_and(|p| p.span.overlaps(t.span));
         if inside && !t.demonym {
             let place = PlaceRef::from(*t);
             if !places.iter().any(|p| p.key() == place.key()) {
@@ -313,8 +539,37 @@ fn read_sentence(
             }
         }
     }
+    if places.is_empty() {
+        // "In Ganja, officials said shells hit homes": a place outside the reported words but not
+        // part of the speaker still locates the event.
+        for t in toponyms {
+            let usable = !t.demonym
+                && !speaker_span.is_some_and(|sp| sp.overlaps(t.span))
+                && !perpetrator
+                    .as_ref()
+                    .is_some_and(|p| p.span.overlaps(t.span));
+            let place = PlaceRef::from(*t);
+            if usable && !places.iter().any(|p| p.key() == place.key()) {
+                places.push(place);
+            }
+        }
+    }
     if places.iter().any(|p| p.feature != Feature::Country) {
         places.retain(|p| p.feature != Feature::Country);
+    } else {
+        // A country locates an event only as a place ("in Armenia"), not as an actor ("called on Armenia").
+        places.retain(|p| {
+            let before = text[..p.span.start].trim_end();
+            let prev = before
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            matches!(
+                prev.as_str(),
+                "in" | "inside" | "across" | "into" | "throughout" | "within"
+            )
+        });
     }
 
     // Dates: in the content they date the event; next to the speech verb, the statement.
@@ -322,8 +577,15 @@ fn read_sentence(
     let mut statement_date = None;
     let mut background = None;
     for d in dates {
-        let range = DateRange { start: d.start, end: d.end, precision: d.precision, span: Some(d.span) };
-        let old = input.published.is_some_and(|p| d.end.to_days() < p.to_days() - BACKGROUND_DAYS);
+        let range = DateRange {
+            start: d.start,
+            end: d.end,
+            precision: d.precision,
+            span: Some(d.span),
+        };
+        let old = input
+            .published
+            .is_some_and(|p| d.end.to_days() < p.to_days() - BACKGROUND_DAYS);
         if content.contains(d.span) {
             if old {
                 background.get_or_insert((*d).clone());
@@ -335,7 +597,13 @@ fn read_sentence(
         }
     }
 
-    let casualties = casualties::find(&ws);
+    // "the exchange of prisoners and the bodies of the dead" is not harm done by an agreement.
+    let casualties =
+        if sub_event.is_some_and(|e| e.event_type() == EventType::StrategicDevelopments) {
+            vec![]
+        } else {
+            casualties::find(&ws)
+        };
     let content_lower = text[content.start..content.end].to_lowercase();
     let generic = GENERIC.iter().any(|g| contains_phrase(&content_lower, g));
     let tally = TALLY.iter().any(|g| contains_phrase(&content_lower, g))
@@ -357,6 +625,11 @@ fn read_sentence(
         legal,
         generic,
         tally,
+        anaphora: anaphora && !strong_event,
+        weak_event: best.is_some_and(|(sub, _, _)| {
+            sub.event_type() != EventType::StrategicDevelopments
+                && sub.event_type() != EventType::Protests
+        }),
         background,
     }
 }
@@ -367,15 +640,64 @@ fn decide_sub_event(
     weapons: &[WeaponMention],
     use_verb: Option<Span>,
     lower: &str,
+    violent: bool,
 ) -> Option<SubEventType> {
-    let air = ["air-dropped", "aircraft", "warplane", "jets", "bomber", "helicopter", "airstrike", "air strike"]
+    // A ceasefire or a truce named beside an attack is context, not an agreement being made;
+    // an agreement needs someone agreeing.
+    let best = best.filter(|(sub, _, _)| {
+        *sub != SubEventType::Agreement
+            || (!violent && AGREEING.iter().any(|v| contains_phrase(lower, v)))
+    });
+
+    let air = [
+        "air-dropped",
+        "aircraft",
+        "warplane",
+        "jets",
+        "bomber",
+        "helicopter",
+        "airstrike",
+        "air strike",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    // The weapons' sub-event by vote, ties to the first named; chemical weapons always say most.
+    let kinds: Vec<SubEventType> = weapons
         .iter()
-        .any(|w| lower.contains(w));
-    let implied = weapons.iter().filter_map(|w| weapon_sub_event(w.category, air)).min_by_key(|s| specificity(*s));
+        .filter_map(|w| weapon_sub_event(w.category, air))
+        .collect();
+    let implied = if kinds.contains(&SubEventType::ChemicalWeapon) {
+        Some(SubEventType::ChemicalWeapon)
+    } else {
+        kinds.iter().copied().max_by_key(|k| {
+            (
+                kinds.iter().filter(|x| *x == k).count(),
+                std::cmp::Reverse(kinds.iter().position(|x| x == k)),
+            )
+        })
+    };
+    let non_violent = |sub: SubEventType| {
+        matches!(
+            sub.event_type(),
+            EventType::StrategicDevelopments | EventType::Protests
+        )
+    };
     match (best, implied) {
+        // A weapon being used outweighs a strategic or protest word beside it.
+        (Some((sub, weight, _)), Some(imp))
+            if non_violent(sub) && weight < 6 && use_verb.is_some() =>
+        {
+            Some(imp)
+        }
+        (Some((sub, weight, _)), Some(_)) if non_violent(sub) && use_verb.is_none() => {
+            Some(sub).filter(|_| weight >= 2)
+        }
         (Some((sub, weight, _)), _) if weight >= 5 => Some(sub),
         (Some((sub, weight, _)), Some(imp)) => {
-            if weight <= 3 || sub.event_type() == EventType::Battles && imp.event_type() == EventType::ExplosionsRemoteViolence {
+            if weight <= 3
+                || sub.event_type() == EventType::Battles
+                    && imp.event_type() == EventType::ExplosionsRemoteViolence
+            {
                 Some(imp)
             } else {
                 Some(sub)
@@ -385,19 +707,6 @@ fn decide_sub_event(
         (Some((sub, _, _)), None) => Some(sub).filter(|_| use_verb.is_some()),
         (None, Some(imp)) => Some(imp).filter(|_| use_verb.is_some()),
         (None, None) => None,
-    }
-}
-
-/// Lower is more specific: a chemical or an air-delivered weapon says more than a generic one.
-fn specificity(sub: SubEventType) -> u8 {
-    match sub {
-        SubEventType::ChemicalWeapon => 0,
-        SubEventType::SuicideBomb => 1,
-        SubEventType::AirDroneStrike => 2,
-        SubEventType::ShellingArtilleryMissileAttack => 3,
-        SubEventType::Grenade => 4,
-        SubEventType::RemoteExplosiveLandmineIed => 5,
-        _ => 6,
     }
 }
 
@@ -445,7 +754,9 @@ fn find_perpetrator(
             .filter(|t| t.feature == Feature::Country && t.span.end <= span.start)
             .filter(|t| {
                 let gap = &text[t.span.end..span.start];
-                gap.len() <= 24 && gap.split_whitespace().count() <= 2 && !gap.contains([',', '.', ';'])
+                gap.len() <= 24
+                    && gap.split_whitespace().count() <= 2
+                    && !gap.contains([',', '.', ';'])
             })
             .max_by_key(|t| t.span.end)
             .map(|t| (*t, t.span.cover(span)))
@@ -456,7 +767,10 @@ fn find_perpetrator(
         let after_of = rest.strip_prefix(" of ")?;
         let at = span.end + 4;
         let _ = after_of;
-        toponyms.iter().find(|t| t.feature == Feature::Country && t.span.start == at).map(|t| (*t, span.cover(t.span)))
+        toponyms
+            .iter()
+            .find(|t| t.feature == Feature::Country && t.span.start == at)
+            .map(|t| (*t, span.cover(t.span)))
     };
     for h in hits {
         let Sense::Actor(i) = h.sense else { continue };
@@ -467,14 +781,22 @@ fn find_perpetrator(
         let (country, span, name) = if entry.force_noun {
             match country_before(h.span).or_else(|| country_after(h.span)) {
                 Some((t, span)) => (t.country, span, text[span.start..span.end].to_string()),
-                None if matches!(entry.kind, ActorKind::State) => continue,
-                None => (None, h.span, text[h.span.start..h.span.end].to_string()),
+                // "forces" or "the military" alone names no one.
+                None => continue,
             }
         } else {
             (entry.country, h.span, entry.name.clone())
         };
-        let name = name.trim_start_matches("the ").trim_start_matches("The ").to_string();
-        let actor = Actor { name, country, kind: entry.kind, span };
+        let name = name
+            .trim_start_matches("the ")
+            .trim_start_matches("The ")
+            .to_string();
+        let actor = Actor {
+            name,
+            country,
+            kind: entry.kind,
+            span,
+        };
         candidates.push((actor, 0));
     }
     // Countries named on their own: "Azerbaijan launched", "Azeri shelling".
@@ -485,22 +807,58 @@ fn find_perpetrator(
         if candidates.iter().any(|(a, _)| a.span.overlaps(t.span)) {
             continue;
         }
-        let kind = if t.demonym { ActorKind::StateForces } else { ActorKind::State };
-        let name = t.country.map_or_else(|| t.name.clone(), |c| c.name().to_string());
-        candidates.push((Actor { name, country: t.country, kind, span: t.span }, 0));
+        let after = &text[t.span.end..];
+        let next_word = after
+            .trim_start_matches(['\'', '’', 's'])
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        let possessive = after.starts_with("'s") || after.starts_with("’s");
+        let near_anchor = anchor.start >= t.span.end && anchor.start - t.span.end <= 12;
+        // "Azerbaijan's second-largest city" and "Russian Foreign Minister" name no attacker.
+        if (possessive && !near_anchor)
+            || (t.demonym && !near_anchor && is_role_or_place_noun(&next_word))
+        {
+            continue;
+        }
+        let kind = if t.demonym {
+            ActorKind::StateForces
+        } else {
+            ActorKind::State
+        };
+        let name = t
+            .country
+            .map_or_else(|| t.name.clone(), |c| c.name().to_string());
+        candidates.push((
+            Actor {
+                name,
+                country: t.country,
+                kind,
+                span: t.span,
+            },
+            0,
+        ));
     }
     let word_index = |pos: usize| ws.iter().position(|w| w.span.start >= pos);
     let mut best: Option<(Actor, i32)> = None;
     for (actor, _) in candidates {
         let start = word_index(actor.span.start).unwrap_or(0);
-        let end = ws.iter().position(|w| w.span.end >= actor.span.end).map_or(ws.len(), |i| i + 1);
+        let end = ws
+            .iter()
+            .position(|w| w.span.end >= actor.span.end)
+            .map_or(ws.len(), |i| i + 1);
         let prev = start.checked_sub(1).and_then(|i| ws.get(i));
         let next = ws.get(end);
         let score = if actor.span.end <= anchor.start {
             let object = prev.is_some_and(|p| p.is_any(OBJECT_MARKERS));
             let adjective_on_target = next.is_some_and(|n| is_target_word(n));
             let adjacent = text[actor.span.end..anchor.start].trim().is_empty()
-                || text[actor.span.end..anchor.start].trim().split_whitespace().count() <= 1
+                || text[actor.span.end..anchor.start]
+                    .trim()
+                    .split_whitespace()
+                    .count()
+                    <= 1
                     && !text[actor.span.end..anchor.start].contains(',');
             // An adjective on the event noun names its author even after a preposition
             // ("injured in Azeri shelling").
@@ -510,13 +868,22 @@ fn find_perpetrator(
             }
             // Closer to the anchor is better; adjectival use on the event noun is best.
             let distance = (anchor.start - actor.span.end) as i32;
-            if adjacent { 1000 } else { 500 - distance.min(499) }
+            if adjacent {
+                1000
+            } else {
+                500 - distance.min(499)
+            }
         } else if prev.is_some_and(|p| p.is("by")) {
             900
         } else {
             continue;
         };
-        let score = score + if matches!(actor.kind, ActorKind::State) { 0 } else { 10 };
+        let score = score
+            + if matches!(actor.kind, ActorKind::State) {
+                0
+            } else {
+                10
+            };
         if best.as_ref().is_none_or(|(_, b)| score > *b) {
             best = Some((actor, score));
         }
@@ -524,9 +891,66 @@ fn find_perpetrator(
     best.map(|(a, _)| a)
 }
 
+/// Nouns after a demonym that make it a description, not an armed actor.
+fn is_role_or_place_noun(word: &str) -> bool {
+    matches!(
+        word.trim_matches(|c: char| !c.is_alphanumeric()),
+        "foreign"
+            | "minister"
+            | "ministry"
+            | "president"
+            | "prime"
+            | "officials"
+            | "official"
+            | "authorities"
+            | "side"
+            | "government"
+            | "leader"
+            | "leaders"
+            | "reporter"
+            | "reporters"
+            | "journalist"
+            | "journalists"
+            | "town"
+            | "towns"
+            | "city"
+            | "cities"
+            | "village"
+            | "villages"
+            | "region"
+            | "people"
+            | "civilians"
+            | "residents"
+            | "media"
+            | "church"
+            | "churches"
+            | "positions"
+            | "territory"
+            | "border"
+            | "capital"
+            | "prosecutor"
+            | "defence"
+            | "defense"
+            | "human"
+    )
+}
+
 fn is_target_word(w: &Word<'_>) -> bool {
-    TARGETS.iter().any(|(t, _)| !t.contains(' ') && w.lower == *t)
-        || w.is_any(&["villages", "village", "towns", "town", "cities", "city", "territory", "territories", "soldiers", "side"])
+    TARGETS
+        .iter()
+        .any(|(t, _)| !t.contains(' ') && w.lower == *t)
+        || w.is_any(&[
+            "villages",
+            "village",
+            "towns",
+            "town",
+            "cities",
+            "city",
+            "territory",
+            "territories",
+            "soldiers",
+            "side",
+        ])
 }
 
 /// What was hit: civilians are preferred over other targets when the sentence names several.
@@ -538,7 +962,9 @@ fn find_target(text: &str, content: Span, anchor: Span) -> Option<Target> {
         while let Some(i) = lower[from..].find(phrase) {
             let at = from + i;
             let span = Span::new(content.start + at, content.start + at + phrase.len());
-            if crate::lexicon::on_word_boundaries(text, span) && !found.iter().any(|(s, p, _)| *s <= at && at < s + p.len()) {
+            if crate::lexicon::on_word_boundaries(text, span)
+                && !found.iter().any(|(s, p, _)| *s <= at && at < s + p.len())
+            {
                 found.push((at, phrase, *kind));
             }
             from = at + phrase.len();
@@ -548,8 +974,31 @@ fn find_target(text: &str, content: Span, anchor: Span) -> Option<Target> {
     found.sort_by_key(|(at, _, kind)| (!kind.is_civilian(), !after_anchor(*at), *at));
     found.first().map(|(at, phrase, kind)| {
         let span = Span::new(content.start + at, content.start + at + phrase.len());
-        Target { kind: *kind, text: text[span.start..span.end].to_string(), span }
+        Target {
+            kind: *kind,
+            text: text[span.start..span.end].to_string(),
+            span,
+        }
     })
+}
+
+/// A dateline at the start of a sentence: capitalised place words, optionally a comma and a
+/// country, then a dash ("STEPANAKERT/BAKU - ", "GANJA, Azerbaijan - "). The span ends after the dash.
+fn dateline(text: &str, sentence: Span) -> Option<Span> {
+    let head = &text[sentence.start..sentence.end.min(sentence.start + 60)];
+    let dash = [" - ", " — ", " – "]
+        .iter()
+        .filter_map(|d| head.find(d).map(|i| (i, d.len())))
+        .min()?;
+    let label = &head[..dash.0];
+    let first = label.split(',').next()?.trim();
+    let caps = first.chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && first
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase);
+    (caps && label.split_whitespace().count() <= 4)
+        .then(|| Span::new(sentence.start, sentence.start + dash.0 + dash.1))
 }
 
 /// True when `phrase` occurs in `haystack` on word boundaries.
@@ -566,8 +1015,19 @@ fn contains_phrase(haystack: &str, phrase: &str) -> bool {
 }
 
 /// Turns a reading into a claim, a follow-up of an earlier claim, or a diagnostic.
-fn apply(r: Reading, text: &str, input: &ExtractInput<'_>, ctx: &mut Context, out: &mut Extraction) {
-    let quote = |span: Span| text[span.start..span.end].chars().take(60).collect::<String>();
+fn apply(
+    r: Reading,
+    text: &str,
+    input: &ExtractInput<'_>,
+    ctx: &mut Context,
+    out: &mut Extraction,
+) {
+    let quote = |span: Span| {
+        text[span.start..span.end]
+            .chars()
+            .take(60)
+            .collect::<String>()
+    };
     if let Some(bg) = &r.background {
         if r.sub_event.is_some() || !r.casualties.is_empty() {
             out.diagnostics.push(Diagnostic::new(
@@ -583,11 +1043,40 @@ fn apply(r: Reading, text: &str, input: &ExtractInput<'_>, ctx: &mut Context, ou
         .filter(|(_, para)| r.paragraph <= para + 1)
         .map(|(i, _)| i);
 
+    // "Azerbaijan's Defence Ministry blamed Armenian forces for the attack": a reference back,
+    // not a new event.
+    let r = if r.anaphora && context_claim.is_some() && r.places.is_empty() {
+        Reading {
+            sub_event: None,
+            ..r
+        }
+    } else {
+        r
+    };
+    // "Explosions shook Stepanakert" in a report of shelling: the same kind of event, here.
+    let r = match (r.sub_event, ctx.last_claim) {
+        (None, Some((i, _)))
+            if r.weak_event
+                && !r.places.is_empty()
+                && out.claims[i].event_type != EventType::StrategicDevelopments =>
+        {
+            Reading {
+                sub_event: Some(out.claims[i].sub_event_type),
+                ..r
+            }
+        }
+        _ => r,
+    };
     // Legal framing without an event of its own frames the latest claim of the same speaker.
-    let same_speaker = |c: &Claim| c.speaker.as_ref().map(|s| &s.name) == r.speaker.as_ref().map(|s| &s.name);
+    let same_speaker =
+        |c: &Claim| c.speaker.as_ref().map(|s| &s.name) == r.speaker.as_ref().map(|s| &s.name);
     if r.sub_event.is_none() || r.generic {
         if !r.legal.is_empty() {
-            let target = out.claims.iter().rposition(same_speaker).or(ctx.last_claim.map(|(i, _)| i));
+            let target = out
+                .claims
+                .iter()
+                .rposition(same_speaker)
+                .or(ctx.last_claim.map(|(i, _)| i));
             if let Some(i) = target {
                 for tag in &r.legal {
                     if !out.claims[i].legal.contains(tag) {
@@ -600,14 +1089,31 @@ fn apply(r: Reading, text: &str, input: &ExtractInput<'_>, ctx: &mut Context, ou
             if r.sub_event.is_some() {
                 out.diagnostics.push(Diagnostic::new(
                     "general_statement",
-                    format!("\"{}…\" is a definition or general statement, not a report of an event", quote(r.sentence)),
+                    format!(
+                        "\"{}…\" is a definition or general statement, not a report of an event",
+                        quote(r.sentence)
+                    ),
                     Some(r.sentence),
                 ));
             }
             return;
         }
-        // Casualties or a denial that follow a claim are about its event.
-        let follow_up = !r.casualties.is_empty() || (r.stance == Stance::Denies && r.speaker.is_some());
+        // Casualties, a denial or a reference back ("blamed X for the attack") that follow a
+        // claim are about its event.
+        let follow_up = !r.casualties.is_empty()
+            || (r.stance == Stance::Denies && r.speaker.is_some())
+            || r.anaphora;
+        // The claim followed up: the latest one sharing a place with this sentence, else the latest.
+        let context_claim = context_claim.map(|last| {
+            out.claims
+                .iter()
+                .rposition(|c| {
+                    c.places
+                        .iter()
+                        .any(|p| r.places.iter().any(|q| q.key() == p.key()))
+                })
+                .unwrap_or(last)
+        });
         if let (Some(i), true) = (context_claim, follow_up) {
             if r.tally {
                 return;
@@ -616,12 +1122,17 @@ fn apply(r: Reading, text: &str, input: &ExtractInput<'_>, ctx: &mut Context, ou
             let claim = Claim {
                 stance: r.stance,
                 speaker: r.speaker,
-                weapons: if r.weapons.is_empty() { vec![] } else { r.weapons },
+                weapons: if r.weapons.is_empty() {
+                    vec![]
+                } else {
+                    r.weapons
+                },
                 perpetrator: r.perpetrator.or(base.perpetrator),
                 target: r.target.or(base.target),
                 civilian_targeting: base.civilian_targeting,
-                places: if r.places.is_empty() { base.places } else { r.places },
-                date: r.event_date.or(base.date),
+                // The follow-up is about the same event: its place and date are the event's.
+                places: base.places,
+                date: base.date,
                 casualties: r.casualties,
                 legal: r.legal,
                 sentence: r.sentence,
@@ -633,10 +1144,13 @@ fn apply(r: Reading, text: &str, input: &ExtractInput<'_>, ctx: &mut Context, ou
         return;
     }
     let Some(sub_event) = r.sub_event else { return };
-    if r.tally && r.event_date.is_none() {
+    if r.tally {
         out.diagnostics.push(Diagnostic::new(
             "cumulative_tally",
-            format!("\"{}…\" is a running total, not one incident", quote(r.sentence)),
+            format!(
+                "\"{}…\" is a running total, not one incident",
+                quote(r.sentence)
+            ),
             Some(r.sentence),
         ));
         return;
@@ -645,23 +1159,42 @@ fn apply(r: Reading, text: &str, input: &ExtractInput<'_>, ctx: &mut Context, ou
     let anchored = r.perpetrator.is_some()
         || !r.places.is_empty()
         || r.event_date.is_some()
-        || r.casualties.iter().any(|c| c.min.is_some() || c.max.is_some())
+        || r.casualties
+            .iter()
+            .any(|c| c.min.is_some() || c.max.is_some())
         || r.target.as_ref().is_some_and(|t| t.kind.is_civilian())
         || !r.weapons.is_empty()
         || r.speaker.is_some();
     if !anchored {
         return;
     }
-    let mut places = r.places;
-    let inherit = context_claim.filter(|&i| out.claims[i].sub_event_type.event_type() == sub_event.event_type());
-    if places.is_empty() {
-        if let Some(i) = inherit {
-            places = out.claims[i].places.clone();
-        }
-    }
-    let date = r.event_date.or(r.statement_date).or_else(|| {
-        input.published.map(|p| DateRange { start: p.add_days(-6), end: p, precision: DatePrecision::Week, span: None })
-    });
+    let places = r.places;
+    // A sentence with neither a place nor a date of its own elaborates the event told before it
+    // ("The researchers examined remnants at several impact sites ...").
+    let previous = out
+        .claims
+        .iter()
+        .rposition(|c| c.event_type == sub_event.event_type());
+    let elaboration = previous.filter(|_| places.is_empty() && r.event_date.is_none());
+    let places = match elaboration {
+        Some(i) => out.claims[i].places.clone(),
+        None => places,
+    };
+    // Undated: the statement's date, else the date of the event the report is about, else the
+    // week before publication (with no span: it is inferred, not read).
+    let date = r
+        .event_date
+        .or_else(|| elaboration.and_then(|i| out.claims[i].date.clone()))
+        .or(r.statement_date)
+        .or_else(|| previous.and_then(|i| out.claims[i].date.clone()))
+        .or_else(|| {
+            input.published.map(|p| DateRange {
+                start: p.add_days(-6),
+                end: p,
+                precision: DatePrecision::Week,
+                span: None,
+            })
+        });
     let mut stance = r.stance;
     if stance == Stance::Alleges && r.speaker.is_none() {
         stance = Stance::Reports;

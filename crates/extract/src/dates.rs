@@ -47,7 +47,10 @@ impl DateFinder {
         let ord = r"(?:st|nd|rd|th)?";
         let year = r"(?:,?\s+(?P<year>(?:19|20)\d{2}))?";
         let patterns = vec![
-            (Shape::Iso, re(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b")),
+            (
+                Shape::Iso,
+                re(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+            ),
             (
                 Shape::DayRange,
                 re(&format!(
@@ -60,8 +63,16 @@ impl DateFinder {
                     r"\b(?:(?i:between|from)\s+)?{MONTH}\s+(?P<d1>\d{{1,2}}){ord}\s*(?:-|–|(?i:and|to|until))\s*(?P<d2>\d{{1,2}}){ord}\b{year}"
                 )),
             ),
-            (Shape::DayMonth, re(&format!(r"\b(?P<d>\d{{1,2}}){ord}\s+(?:of\s+)?{MONTH}{year}\b"))),
-            (Shape::MonthDay, re(&format!(r"\b{MONTH}\s+(?P<d>\d{{1,2}}){ord}\b{year}"))),
+            (
+                Shape::DayMonth,
+                re(&format!(
+                    r"\b(?P<d>\d{{1,2}}){ord}\s+(?:of\s+)?{MONTH}{year}\b"
+                )),
+            ),
+            (
+                Shape::MonthDay,
+                re(&format!(r"\b{MONTH}\s+(?P<d>\d{{1,2}}){ord}\b{year}")),
+            ),
             (
                 Shape::MonthYear,
                 re(&format!(
@@ -70,10 +81,20 @@ impl DateFinder {
             ),
             (
                 Shape::InMonth,
-                re(&format!(r"\b(?i:in|during|since|early|mid|late)[\s-]+(?:(?i:early|mid|late)[\s-]+)?{MONTH}\b")),
+                re(&format!(
+                    r"\b(?i:in|during|since|early|mid|late)[\s-]+(?:(?i:early|mid|late)[\s-]+)?{MONTH}\b"
+                )),
             ),
-            (Shape::Year, re(r"\b(?i:in|since|during|of|by|until)\s+(?P<year>(?:19|20)\d{2})\b")),
-            (Shape::Decade, re(r"\b(?:(?i:in\s+)?the\s+)?(?:early\s+|late\s+|mid-)?(?P<decade>(?:19|20)\d0)'?s\b")),
+            (
+                Shape::Year,
+                re(r"\b(?i:in|since|during|of|by|until)\s+(?P<year>(?:19|20)\d{2})\b"),
+            ),
+            (
+                Shape::Decade,
+                re(
+                    r"\b(?:(?i:in\s+)?the\s+)?(?:early\s+|late\s+|mid-)?(?P<decade>(?:19|20)\d0)'?s\b",
+                ),
+            ),
             (
                 Shape::Weekday,
                 re(&format!(
@@ -82,7 +103,9 @@ impl DateFinder {
             ),
             (
                 Shape::Relative,
-                re(r"\b(?i:(?P<rel>today|tonight|yesterday|the day before yesterday|this morning|this afternoon|this evening|last night|overnight|last week|this week|earlier this week|last month|earlier this month|this month|last year|this year|(?P<n>\d+|two|three|four|five|six|seven|a few) days ago))\b"),
+                re(
+                    r"\b(?i:(?P<rel>today|tonight|yesterday|the day before yesterday|this morning|this afternoon|this evening|last night|overnight|last week|this week|earlier this week|last month|earlier this month|this month|last year|this year|(?P<n>\d+|two|three|four|five|six|seven|a few) days ago))\b",
+                ),
             ),
         ];
         DateFinder { patterns }
@@ -99,7 +122,10 @@ impl DateFinder {
                 let span = Span::new(whole.start(), whole.end());
                 // Earlier patterns are more specific: a later find that overlaps one is dropped
                 // unless it covers it entirely.
-                if found.iter().any(|f| f.span.overlaps(span) && !span.contains(f.span)) {
+                if found
+                    .iter()
+                    .any(|f| f.span.overlaps(span) && !span.contains(f.span))
+                {
                     continue;
                 }
                 if let Some(mention) = resolve(*shape, &caps, span, published) {
@@ -120,8 +146,14 @@ fn merge_weekday_with_date(text: &str, found: Vec<DateMention>) -> Vec<DateMenti
             let gap = &text[prev.span.end..m.span.start];
             let prev_text = &text[prev.span.start..prev.span.end];
             let is_weekday = WEEKDAYS.iter().any(|w| prev_text.contains(w));
-            if is_weekday && matches!(gap, ", " | " " | ", the ") && m.precision == DatePrecision::Day {
-                *prev = DateMention { span: prev.span.cover(m.span), ..m };
+            if is_weekday
+                && matches!(gap, ", " | " " | ", the ")
+                && m.precision == DatePrecision::Day
+            {
+                *prev = DateMention {
+                    span: prev.span.cover(m.span),
+                    ..m
+                };
                 continue;
             }
         }
@@ -130,7 +162,15 @@ fn merge_weekday_with_date(text: &str, found: Vec<DateMention>) -> Vec<DateMenti
     out
 }
 
-const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 fn month_number(s: &str) -> Option<u32> {
     let m = s.trim_end_matches('.').to_ascii_lowercase();
@@ -161,14 +201,28 @@ fn num(caps: &Captures<'_>, name: &str) -> Option<u32> {
 fn infer_year(month: u32, day: u32, published: Option<Date>) -> Option<Date> {
     let p = published?;
     let date = Date::new(p.year(), month, day)?;
-    if date.to_days() > p.to_days() + 7 { Date::new(p.year() - 1, month, day) } else { Some(date) }
+    if date.to_days() > p.to_days() + 7 {
+        Date::new(p.year() - 1, month, day)
+    } else {
+        Some(date)
+    }
 }
 
 fn day(date: Date, span: Span) -> DateMention {
-    DateMention { span, start: date, end: date, precision: DatePrecision::Day }
+    DateMention {
+        span,
+        start: date,
+        end: date,
+        precision: DatePrecision::Day,
+    }
 }
 
-fn resolve(shape: Shape, caps: &Captures<'_>, span: Span, published: Option<Date>) -> Option<DateMention> {
+fn resolve(
+    shape: Shape,
+    caps: &Captures<'_>,
+    span: Span,
+    published: Option<Date>,
+) -> Option<DateMention> {
     let explicit_year = num(caps, "year").map(|y| y as i32);
     let month = caps.name("month").and_then(|m| month_number(m.as_str()));
     let dated = |month: u32, d: u32| match explicit_year {
@@ -176,7 +230,8 @@ fn resolve(shape: Shape, caps: &Captures<'_>, span: Span, published: Option<Date
         None => infer_year(month, d, published),
     };
     match shape {
-        Shape::Iso => Date::new(num(caps, "y")? as i32, num(caps, "m")?, num(caps, "d")?).map(|d| day(d, span)),
+        Shape::Iso => Date::new(num(caps, "y")? as i32, num(caps, "m")?, num(caps, "d")?)
+            .map(|d| day(d, span)),
         Shape::DayRange | Shape::MonthDayRange => {
             let month = month?;
             let (d1, d2) = (num(caps, "d1")?, num(caps, "d2")?);
@@ -184,19 +239,38 @@ fn resolve(shape: Shape, caps: &Captures<'_>, span: Span, published: Option<Date
                 return None;
             }
             let (start, end) = (dated(month, d1)?, dated(month, d2)?);
-            Some(DateMention { span, start, end, precision: DatePrecision::Day })
+            Some(DateMention {
+                span,
+                start,
+                end,
+                precision: DatePrecision::Day,
+            })
         }
         Shape::DayMonth | Shape::MonthDay => dated(month?, num(caps, "d")?).map(|d| day(d, span)),
         Shape::MonthYear => {
             let start = Date::new(explicit_year?, month?, 1)?;
-            Some(DateMention { span, start, end: start.end_of_month(), precision: DatePrecision::Month })
+            Some(DateMention {
+                span,
+                start,
+                end: start.end_of_month(),
+                precision: DatePrecision::Month,
+            })
         }
         Shape::InMonth => {
             let month = month?;
             let p = published?;
-            let year = if month > p.month() { p.year() - 1 } else { p.year() };
+            let year = if month > p.month() {
+                p.year() - 1
+            } else {
+                p.year()
+            };
             let start = Date::new(year, month, 1)?;
-            Some(DateMention { span, start, end: start.end_of_month(), precision: DatePrecision::Month })
+            Some(DateMention {
+                span,
+                start,
+                end: start.end_of_month(),
+                precision: DatePrecision::Month,
+            })
         }
         Shape::Year => {
             let y = explicit_year?;
@@ -221,7 +295,11 @@ fn resolve(shape: Shape, caps: &Captures<'_>, span: Span, published: Option<Date
             let name = caps.name("weekday")?.as_str();
             let target = WEEKDAYS.iter().position(|w| *w == name)? as i64;
             let back = (i64::from(p.weekday()) - target).rem_euclid(7);
-            let back = if caps.name("mod").is_some_and(|m| m.as_str().eq_ignore_ascii_case("last")) && back == 0 {
+            let back = if caps
+                .name("mod")
+                .is_some_and(|m| m.as_str().eq_ignore_ascii_case("last"))
+                && back == 0
+            {
                 7
             } else {
                 back
@@ -231,7 +309,14 @@ fn resolve(shape: Shape, caps: &Captures<'_>, span: Span, published: Option<Date
         Shape::Relative => {
             let p = published?;
             let rel = caps.name("rel")?.as_str().to_ascii_lowercase();
-            let range = |start: Date, end: Date, precision| Some(DateMention { span, start, end, precision });
+            let range = |start: Date, end: Date, precision| {
+                Some(DateMention {
+                    span,
+                    start,
+                    end,
+                    precision,
+                })
+            };
             if let Some(n) = caps.name("n") {
                 let n = match n.as_str() {
                     "two" => 2,
@@ -246,11 +331,15 @@ fn resolve(shape: Shape, caps: &Captures<'_>, span: Span, published: Option<Date
                 return Some(day(p.add_days(-n), span));
             }
             match rel.as_str() {
-                "today" | "tonight" | "this morning" | "this afternoon" | "this evening" => Some(day(p, span)),
+                "today" | "tonight" | "this morning" | "this afternoon" | "this evening" => {
+                    Some(day(p, span))
+                }
                 "yesterday" => Some(day(p.add_days(-1), span)),
                 "the day before yesterday" => Some(day(p.add_days(-2), span)),
                 "last night" | "overnight" => range(p.add_days(-1), p, DatePrecision::Day),
-                "this week" | "earlier this week" => range(p.add_days(-i64::from(p.weekday())), p, DatePrecision::Week),
+                "this week" | "earlier this week" => {
+                    range(p.add_days(-i64::from(p.weekday())), p, DatePrecision::Week)
+                }
                 "last week" => {
                     let monday = p.add_days(-i64::from(p.weekday()) - 7);
                     range(monday, monday.add_days(6), DatePrecision::Week)
@@ -260,10 +349,18 @@ fn resolve(shape: Shape, caps: &Captures<'_>, span: Span, published: Option<Date
                 }
                 "last month" => {
                     let first = Date::new(p.year(), p.month(), 1)?.add_days(-1);
-                    range(Date::new(first.year(), first.month(), 1)?, first, DatePrecision::Month)
+                    range(
+                        Date::new(first.year(), first.month(), 1)?,
+                        first,
+                        DatePrecision::Month,
+                    )
                 }
                 "this year" => range(Date::new(p.year(), 1, 1)?, p, DatePrecision::Year),
-                "last year" => range(Date::new(p.year() - 1, 1, 1)?, Date::new(p.year() - 1, 12, 31)?, DatePrecision::Year),
+                "last year" => range(
+                    Date::new(p.year() - 1, 1, 1)?,
+                    Date::new(p.year() - 1, 12, 31)?,
+                    DatePrecision::Year,
+                ),
                 _ => None,
             }
         }
@@ -280,7 +377,13 @@ mod tests {
             .find(text, p)
             .into_iter()
             .map(|m| {
-                format!("{:?}={}..{}/{}", &text[m.span.start..m.span.end], m.start, m.end, m.precision.as_str())
+                format!(
+                    "{:?}={}..{}/{}",
+                    &text[m.span.start..m.span.end],
+                    m.start,
+                    m.end,
+                    m.precision.as_str()
+                )
             })
             .collect()
     }
@@ -288,14 +391,20 @@ mod tests {
     #[test]
     fn resolves_against_publication() {
         assert_eq!(
-            check("said on Sunday, October 4. He said Saturday that", "2020-10-04"),
+            check(
+                "said on Sunday, October 4. He said Saturday that",
+                "2020-10-04"
+            ),
             vec![
                 "\"on Sunday, October 4\"=2020-10-04..2020-10-04/day",
                 "\"Saturday\"=2020-10-03..2020-10-03/day"
             ]
         );
         assert_eq!(
-            check("in the morning of September 27, and in the 1990s, adopted in May 2008", "2020-10-04"),
+            check(
+                "in the morning of September 27, and in the 1990s, adopted in May 2008",
+                "2020-10-04"
+            ),
             vec![
                 "\"September 27\"=2020-09-27..2020-09-27/day",
                 "\"in the 1990s\"=1990-01-01..1999-12-31/year",
@@ -303,15 +412,24 @@ mod tests {
             ]
         );
         assert_eq!(
-            check("between 3 and 5 October, yesterday, 2020-10-11", "2020-10-12"),
+            check(
+                "between 3 and 5 October, yesterday, 2020-10-11",
+                "2020-10-12"
+            ),
             vec![
                 "\"between 3 and 5 October\"=2020-10-03..2020-10-05/day",
                 "\"yesterday\"=2020-10-11..2020-10-11/day",
                 "\"2020-10-11\"=2020-10-11..2020-10-11/day"
             ]
         );
-        assert_eq!(check("on 30 December", "2021-01-02"), vec!["\"30 December\"=2020-12-30..2020-12-30/day"]);
-        assert!(check("said on Saturday", "").is_empty(), "no publication date, no weekday");
+        assert_eq!(
+            check("on 30 December", "2021-01-02"),
+            vec!["\"30 December\"=2020-12-30..2020-12-30/day"]
+        );
+        assert!(
+            check("said on Saturday", "").is_empty(),
+            "no publication date, no weekday"
+        );
     }
 }
 
@@ -319,8 +437,22 @@ mod tests {
 pub(crate) fn is_month_word(w: &str) -> bool {
     w.len() >= 3 && month_number(w).is_some() && {
         let l = w.trim_end_matches('.').to_ascii_lowercase();
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "sept"]
-            .iter()
-            .any(|m| m.starts_with(l.as_str()))
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+            "sept",
+        ]
+        .iter()
+        .any(|m| m.starts_with(l.as_str()))
     }
 }

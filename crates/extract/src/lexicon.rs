@@ -39,10 +39,19 @@ pub(crate) enum AttributionKind {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Sense {
     Weapon(usize),
-    Trigger { sub_event: SubEventType, weight: u8 },
+    Trigger {
+        sub_event: SubEventType,
+        weight: u8,
+    },
     Actor(usize),
-    Attribution { kind: AttributionKind, stance: Stance },
-    Legal { tag: LegalTag, needs_breach: bool },
+    Attribution {
+        kind: AttributionKind,
+        stance: Stance,
+    },
+    Legal {
+        tag: LegalTag,
+        needs_breach: bool,
+    },
 }
 
 /// A lexicon phrase found in a text.
@@ -84,7 +93,10 @@ impl Lexicon {
             if pattern.is_empty() {
                 return;
             }
-            match patterns.iter().position(|p| p.eq_ignore_ascii_case(pattern)) {
+            match patterns
+                .iter()
+                .position(|p| p.eq_ignore_ascii_case(pattern))
+            {
                 Some(i) => {
                     if !senses[i].contains(&sense) {
                         senses[i].push(sense);
@@ -108,7 +120,11 @@ impl Lexicon {
             let category = WeaponCategory::parse(category)
                 .ok_or_else(|| bad("weapons.tsv", line, "unknown category"))?;
             let id = weapons.len();
-            weapons.push(Weapon { name: name.to_string(), category, cluster_capable: capable == "yes" });
+            weapons.push(Weapon {
+                name: name.to_string(),
+                category,
+                cluster_capable: capable == "yes",
+            });
             for p in pats.split(';') {
                 add(p, Sense::Weapon(id));
             }
@@ -119,7 +135,10 @@ impl Lexicon {
             };
             let sub_event = SubEventType::parse(sub)
                 .ok_or_else(|| bad("triggers.tsv", line, "unknown sub-event type"))?;
-            let weight = weight.trim().parse().map_err(|_| bad("triggers.tsv", line, "bad weight"))?;
+            let weight = weight
+                .trim()
+                .parse()
+                .map_err(|_| bad("triggers.tsv", line, "bad weight"))?;
             add(pattern, Sense::Trigger { sub_event, weight });
         }
         let mut actors = Vec::new();
@@ -139,7 +158,10 @@ impl Lexicon {
             let country = if f[2].is_empty() {
                 None
             } else {
-                Some(CountryCode::new(f[2]).ok_or_else(|| bad("actors.tsv", line, "unknown country"))?)
+                Some(
+                    CountryCode::new(f[2])
+                        .ok_or_else(|| bad("actors.tsv", line, "unknown country"))?,
+                )
             };
             let id = actors.len();
             actors.push(ActorEntry {
@@ -176,14 +198,25 @@ impl Lexicon {
                 return Err(bad("legal.tsv", line, "expected 3 columns"));
             };
             let tag = LegalTag::parse(tag).ok_or_else(|| bad("legal.tsv", line, "unknown tag"))?;
-            add(pattern, Sense::Legal { tag, needs_breach: needs == "yes" });
+            add(
+                pattern,
+                Sense::Legal {
+                    tag,
+                    needs_breach: needs == "yes",
+                },
+            );
         }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
             .map_err(|e| LexiconError(format!("cannot build the lexicon automaton: {e}")))?;
-        Ok(Lexicon { weapons, actors, automaton, senses })
+        Ok(Lexicon {
+            weapons,
+            actors,
+            automaton,
+            senses,
+        })
     }
 
     /// Every lexicon phrase in `text` that stands on word boundaries, in text order.
@@ -195,7 +228,10 @@ impl Lexicon {
                 continue;
             }
             for sense in &self.senses[m.pattern().as_usize()] {
-                hits.push(Hit { span, sense: sense.clone() });
+                hits.push(Hit {
+                    span,
+                    sense: sense.clone(),
+                });
             }
         }
         hits
@@ -216,7 +252,11 @@ mod tests {
     #[test]
     fn lexicons_load_and_share_phrases() {
         let lex = Lexicon::load().unwrap();
-        assert!(lex.weapons.iter().any(|w| w.name == "LAR-160" && w.cluster_capable));
+        assert!(
+            lex.weapons
+                .iter()
+                .any(|w| w.name == "LAR-160" && w.cluster_capable)
+        );
         let hits = lex.scan("Rocket attack on Tartar; the LAR-160 fired. Nothing in Grading.");
         let names: Vec<_> = hits
             .iter()
@@ -228,7 +268,11 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            vec!["weapon:rocket", "trigger:Shelling/artillery/missile attack", "weapon:LAR-160"]
+            vec![
+                "weapon:rocket",
+                "trigger:Shelling/artillery/missile attack",
+                "weapon:LAR-160"
+            ]
         );
     }
 }

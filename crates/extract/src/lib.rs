@@ -51,19 +51,27 @@ impl Extractor {
         // The lexicons are compiled into the binary and checked by unit tests: a failure here is
         // a build defect, never a user error.
         let lexicon = lexicon::Lexicon::load().unwrap_or_else(|e| panic!("{}", e.0));
-        Extractor { lexicon, dates: dates::DateFinder::new() }
+        Extractor {
+            lexicon,
+            dates: dates::DateFinder::new(),
+        }
     }
 
     /// Extracts the claims of one document.
     pub fn extract(&self, input: &ExtractInput<'_>) -> Extraction {
-        let language = input.language.map(str::to_string).or_else(|| detect_language(input.text));
+        let language = input
+            .language
+            .map(str::to_string)
+            .or_else(|| detect_language(input.text));
         if let Some(lang) = language.as_deref() {
             if !SUPPORTED_LANGUAGES.contains(&lang) {
                 return Extraction {
                     claims: vec![],
                     diagnostics: vec![Diagnostic::new(
                         "language_not_supported",
-                        format!("the text is in {lang:?}, which ombud cannot read yet; the document is kept but not extracted"),
+                        format!(
+                            "the text is in {lang:?}, which ombud cannot read yet; the document is kept but not extracted"
+                        ),
                         None,
                     )],
                 };

@@ -5,9 +5,10 @@ use model::Span;
 /// Words after which a full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm", "gov",
-    "sen", "rep", "st", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-    "dec", "no", "nos", "vs", "etc", "inc", "ltd", "co", "corp", "jr", "sr", "u.s", "u.n", "e.g",
-    "i.e", "approx", "est", "fig", "mt", "ft", "pres", "rev", "hon", "brig", "cmdr", "gens", "messrs",
+    "sen", "rep", "st", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec", "no", "nos", "vs", "etc", "inc", "ltd", "co", "corp", "jr", "sr", "u.s", "u.n",
+    "e.g", "i.e", "approx", "est", "fig", "mt", "ft", "pres", "rev", "hon", "brig", "cmdr", "gens",
+    "messrs",
 ];
 
 /// A sentence and the paragraph it belongs to.
@@ -66,7 +67,10 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
             while end < bytes.len() {
                 let rest = &text[end..];
                 let c = rest.chars().next().unwrap_or(' ');
-                if matches!(c, '.' | '!' | '?' | '"' | '\'' | '”' | '’' | ')' | ']' | '»') {
+                if matches!(
+                    c,
+                    '.' | '!' | '?' | '"' | '\'' | '”' | '’' | ')' | ']' | '»'
+                ) {
                     end += c.len_utf8();
                 } else {
                     break;
@@ -78,7 +82,9 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
             let ends = match next {
                 None => true,
                 Some(c) if c.is_whitespace() => next_word.is_none_or(|w| {
-                    w.is_uppercase() || w.is_ascii_digit() || matches!(w, '"' | '“' | '‘' | '(' | '\n' | '\r' | '[' | '«')
+                    w.is_uppercase()
+                        || w.is_ascii_digit()
+                        || matches!(w, '"' | '“' | '‘' | '(' | '\n' | '\r' | '[' | '«')
                 }),
                 _ => false,
             };
@@ -103,7 +109,9 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
 fn is_abbreviation(text: &str, dot: usize) -> bool {
     let word_start = text[..dot]
         .rfind(|c: char| !(c.is_alphanumeric() || c == '.'))
-        .map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+        .map_or(0, |i| {
+            i + text[i..].chars().next().map_or(1, char::len_utf8)
+        });
     let word = &text[word_start..dot];
     if word.is_empty() {
         return false;
@@ -156,13 +164,18 @@ mod tests {
     use super::*;
 
     fn split(text: &str) -> Vec<(&str, usize)> {
-        sentences(text).iter().map(|s| (&text[s.span.start..s.span.end], s.paragraph)).collect()
+        sentences(text)
+            .iter()
+            .map(|s| (&text[s.span.start..s.span.end], s.paragraph))
+            .collect()
     }
 
     #[test]
     fn splits_sentences_and_paragraphs() {
         assert_eq!(
-            split("Gen. Smith said so on Oct. 4. \"Stop!\" he said.\n\nNew para here. U.S. forces left"),
+            split(
+                "Gen. Smith said so on Oct. 4. \"Stop!\" he said.\n\nNew para here. U.S. forces left"
+            ),
             vec![
                 ("Gen. Smith said so on Oct. 4.", 0),
                 ("\"Stop!\" he said.", 0),
@@ -170,13 +183,19 @@ mod tests {
                 ("U.S. forces left", 1)
             ]
         );
-        assert_eq!(split("wrapped\nline. Next\nline."), vec![("wrapped\nline.", 0), ("Next\nline.", 0)]);
+        assert_eq!(
+            split("wrapped\nline. Next\nline."),
+            vec![("wrapped\nline.", 0), ("Next\nline.", 0)]
+        );
     }
 
     #[test]
     fn finds_quotations() {
         let text = "“A. B,” he said. \"C.\"";
-        let q: Vec<_> = quotations(text).into_iter().map(|s| &text[s.start..s.end]).collect();
+        let q: Vec<_> = quotations(text)
+            .into_iter()
+            .map(|s| &text[s.start..s.end])
+            .collect();
         assert_eq!(q, vec!["“A. B,”", "\"C.\""]);
     }
 }

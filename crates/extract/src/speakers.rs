@@ -9,37 +9,210 @@ use crate::words::{Word, words};
 
 /// Words that make a noun phrase a role or an office rather than a person's name.
 const ROLE_WORDS: &[&str] = &[
-    "president", "minister", "ministry", "defense", "defence", "foreign", "affairs", "interior",
-    "spokesman", "spokeswoman", "spokesperson", "representative", "official", "officials", "human",
-    "rights", "defender", "ombudsman", "ombudsperson", "head", "chief", "commander", "general",
-    "gen", "colonel", "col", "major", "maj", "lieutenant", "lt", "captain", "capt", "sergeant",
-    "prime", "deputy", "secretary", "director", "governor", "mayor", "chairman", "chairwoman",
-    "aide", "assistant", "adviser", "advisor", "office", "press", "service", "department",
-    "council", "committee", "agency", "army", "forces", "police", "prosecutor", "state", "national",
-    "security", "emergency", "emergencies", "situations", "investigative", "republic", "parliament",
-    "speaker", "envoy", "ambassador", "leader", "mr", "mrs", "ms", "dr", "general's", "watch",
-    "international", "amnesty", "united", "nations", "un", "red", "cross", "committee's", "side",
-    "government", "military", "armed", "authorities", "administration", "staff", "bureau", "unit",
-    "mission", "organization", "organisation", "institute", "center", "centre", "news", "agency's",
-    "health", "monitor", "observatory", "defence's", "defense's", "spokesperson's", "ministry's",
+    "president",
+    "minister",
+    "ministry",
+    "defense",
+    "defence",
+    "foreign",
+    "affairs",
+    "interior",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "representative",
+    "official",
+    "officials",
+    "human",
+    "rights",
+    "defender",
+    "ombudsman",
+    "ombudsperson",
+    "head",
+    "chief",
+    "commander",
+    "general",
+    "gen",
+    "colonel",
+    "col",
+    "major",
+    "maj",
+    "lieutenant",
+    "lt",
+    "captain",
+    "capt",
+    "sergeant",
+    "prime",
+    "deputy",
+    "secretary",
+    "director",
+    "governor",
+    "mayor",
+    "chairman",
+    "chairwoman",
+    "aide",
+    "assistant",
+    "adviser",
+    "advisor",
+    "office",
+    "press",
+    "service",
+    "department",
+    "council",
+    "committee",
+    "agency",
+    "army",
+    "forces",
+    "police",
+    "prosecutor",
+    "state",
+    "national",
+    "security",
+    "emergency",
+    "emergencies",
+    "situations",
+    "investigative",
+    "republic",
+    "parliament",
+    "speaker",
+    "envoy",
+    "ambassador",
+    "leader",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "general's",
+    "watch",
+    "international",
+    "amnesty",
+    "united",
+    "nations",
+    "un",
+    "red",
+    "cross",
+    "committee's",
+    "side",
+    "government",
+    "military",
+    "armed",
+    "authorities",
+    "administration",
+    "staff",
+    "bureau",
+    "unit",
+    "mission",
+    "organization",
+    "organisation",
+    "institute",
+    "center",
+    "centre",
+    "news",
+    "agency's",
+    "health",
+    "monitor",
+    "observatory",
+    "defence's",
+    "defense's",
+    "spokesperson's",
+    "ministry's",
+    "policy",
+    "adviser",
+    "advisor",
+    "aide",
+    "senior",
+    "former",
+    "acting",
+    "regional",
+    "local",
+    "ethnic",
+    "rights",
+    "group",
+    "researcher",
+    "researchers",
+    "expert",
+    "analyst",
+    "correspondent",
 ];
 
 /// Nouns that can head a speaker phrase without a capital letter.
 const SPEAKER_NOUNS: &[&str] = &[
-    "spokesman", "spokeswoman", "spokesperson", "official", "officials", "ministry", "side",
-    "residents", "resident", "witnesses", "witness", "sources", "source", "police", "army",
-    "military", "government", "authorities", "ombudsman", "office", "researchers", "investigators",
-    "monitors", "activists", "medics", "doctors", "villagers", "journalists", "survivors",
-    "commander", "leader", "president", "minister", "representative", "defender", "officer",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "official",
+    "officials",
+    "ministry",
+    "side",
+    "residents",
+    "resident",
+    "witnesses",
+    "witness",
+    "sources",
+    "source",
+    "police",
+    "army",
+    "military",
+    "government",
+    "authorities",
+    "ombudsman",
+    "office",
+    "researchers",
+    "investigators",
+    "monitors",
+    "activists",
+    "medics",
+    "doctors",
+    "villagers",
+    "journalists",
+    "survivors",
+    "commander",
+    "leader",
+    "president",
+    "minister",
+    "representative",
+    "defender",
+    "officer",
 ];
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i"];
 
 /// Words that may sit between a speaker and the speech verb ("has", "also", "later").
 const AUXILIARIES: &[&str] = &[
-    "has", "have", "had", "was", "were", "is", "are", "also", "later", "earlier", "previously",
-    "again", "repeatedly", "had", "further", "then", "separately", "firmly", "strongly",
-    "categorically", "flatly", "officially", "publicly", "once", "not", "did", "does", "would",
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "is",
+    "are",
+    "also",
+    "later",
+    "earlier",
+    "previously",
+    "again",
+    "repeatedly",
+    "had",
+    "further",
+    "then",
+    "separately",
+    "firmly",
+    "strongly",
+    "categorically",
+    "flatly",
+    "officially",
+    "publicly",
+    "once",
+    "not",
+    "did",
+    "does",
+    "would",
+    "both",
+    "each",
+    "jointly",
+    "themselves",
+    "itself",
+    "also",
 ];
 
 /// A speaker phrase read from the text.
@@ -64,30 +237,80 @@ pub(crate) struct Attribution {
     pub stance: Stance,
     /// The part of the sentence that is the reported content.
     pub content: Span,
+    /// A clause before ", and X said ..." that the publisher tells in its own voice.
+    pub own_voice_prefix: Option<Span>,
 }
 
+/// Clause breaks inside a sentence.
+const BREAKS: &[&str] = &[",", ";", ":", "\"", "“", "”", "—", "–", "-"];
+
+/// Words that open a subordinate clause: a speaker after one speaks only for that clause.
+const SUBORDINATORS: &[&str] = &[
+    "after", "before", "when", "as", "while", "since", "because", "until", "though", "although",
+];
+
+/// Words that make a phrase a clause rather than a name or a role.
+const VERBISH: &[&str] = &[
+    "said", "says", "was", "were", "is", "are", "had", "has", "have", "been", "be", "did", "do",
+    "does", "will", "would", "could", "should", "can", "may", "might", "went", "fired", "hit",
+    "killed", "struck", "took", "made",
+];
+
 /// Finds the attribution of sentence `sent`, given the lexicon hits inside it.
-pub(crate) fn attribute(text: &str, sent: Span, hits: &[&Hit], toponyms: &[Toponym]) -> Option<Attribution> {
+pub(crate) fn attribute(
+    text: &str,
+    sent: Span,
+    hits: &[&Hit],
+    toponyms: &[Toponym],
+) -> Option<Attribution> {
     let ws = words(text, sent);
     let cues: Vec<(Span, AttributionKind, Stance)> = hits
         .iter()
         .filter_map(|h| match h.sense {
-            Sense::Attribution { kind: k @ (AttributionKind::Verb | AttributionKind::According), stance } => {
-                Some((h.span, k, stance))
-            }
+            Sense::Attribution {
+                kind: k @ (AttributionKind::Verb | AttributionKind::According),
+                stance,
+            } => Some((h.span, k, stance)),
             _ => None,
         })
         .collect();
-    for (cue, kind, stance) in cues {
-        let Some(v) = ws.iter().position(|w| w.span.start == cue.start) else { continue };
+    for &(cue, kind, stance) in &cues {
+        let Some(v) = ws.iter().position(|w| w.span.start == cue.start) else {
+            continue;
+        };
+        // "the United States" is no speech verb: verbs are not capitalised inside a sentence.
+        if v > 0 && ws[v].is_capitalised() && !ws[v - 1].is_any(&["\"", "“", "”"]) {
+            continue;
+        }
         let v_end = ws.iter().position(|w| w.span.end >= cue.end).unwrap_or(v);
         let found = match kind {
-            AttributionKind::According => according(text, sent, &ws, v, v_end, toponyms),
-            _ => preposed(text, sent, &ws, v, v_end, toponyms)
-                .or_else(|| postposed(text, sent, &ws, v, v_end, toponyms)),
+            AttributionKind::According => {
+                according(text, sent, &ws, v, v_end, toponyms).map(|(s, c)| (s, c, None))
+            }
+            _ => preposed(text, sent, &ws, v, v_end, toponyms).or_else(|| {
+                postposed(text, sent, &ws, v, v_end, toponyms).map(|(s, c)| (s, c, None))
+            }),
         };
-        if let Some((speaker, content)) = found {
-            return Some(Attribution { speaker: Some(speaker), cue, stance, content });
+        if let Some((speaker, content, own_voice_prefix)) = found {
+            // "X said it was striking only military targets and denied firing on civilians."
+            let denies = stance == Stance::Denies
+                || cues.iter().any(|(c, k, st)| {
+                    *k == AttributionKind::Verb
+                        && *st == Stance::Denies
+                        && c.start > cue.start
+                        && ws
+                            .iter()
+                            .position(|w| w.span.start == c.start)
+                            .is_some_and(|i| i > 0 && ws[i - 1].is_any(&["and", "but", "also"]))
+                });
+            let stance = if denies { Stance::Denies } else { stance };
+            return Some(Attribution {
+                speaker: Some(speaker),
+                cue,
+                stance,
+                content,
+                own_voice_prefix,
+            });
         }
     }
     None
@@ -103,20 +326,63 @@ fn according(
     toponyms: &[Toponym],
 ) -> Option<(SpeakerPhrase, Span)> {
     let np_start = v_end + 1;
-    let np_end = (np_start..ws.len()).find(|&k| ws[k].is_any(&[",", ".", ";", ":", "that"])).unwrap_or(ws.len());
+    let mut np_end = (np_start..ws.len())
+        .find(|&k| ws[k].is_any(&[",", ".", ";", ":", "that"]))
+        .unwrap_or(ws.len());
+    // "according to the Human Rights Defender of Artsakh, Artak Beglaryan."
+    while np_end < ws.len() && ws[np_end].is(",") {
+        let next_end = (np_end + 1..ws.len())
+            .find(|&k| ws[k].is_any(&[",", ".", ";", ":"]))
+            .unwrap_or(ws.len());
+        let seg = &ws[np_end + 1..next_end];
+        if seg.is_empty()
+            || !looks_like_name_or_role(seg)
+            || (next_end < ws.len() && !ws[next_end].is_any(&[".", ","]))
+        {
+            break;
+        }
+        np_end = next_end;
+    }
     if np_end <= np_start {
         return None;
     }
     let speaker = speaker_phrase(text, &ws[np_start..np_end], toponyms)?;
     let content = if v == 0 || ws[..v].iter().all(Word::is_punct) {
-        Span::new(ws.get(np_end + 1).map_or(sent.end, |w| w.span.start), sent.end)
+        Span::new(
+            ws.get(np_end + 1).map_or(sent.end, |w| w.span.start),
+            sent.end,
+        )
     } else {
         Span::new(sent.start, ws[v].span.start)
     };
     Some((speaker, content))
 }
 
-/// "X said (on Saturday) (that) CONTENT".
+/// Where a run of comma-separated name and role segments ending just before `comma` starts
+/// ("The region's human rights ombudsman, Artak Beglaryan,"), if the run is there.
+fn appositive_start(ws: &[Word<'_>], comma: usize) -> Option<usize> {
+    let mut seg_end = comma;
+    let mut start = None;
+    loop {
+        let seg_start = (0..seg_end)
+            .rev()
+            .find(|&k| ws[k].is_any(BREAKS))
+            .map_or(0, |k| k + 1);
+        let seg = &ws[seg_start..seg_end];
+        if seg.is_empty() || seg.len() > 10 || !looks_like_name_or_role(seg) {
+            break;
+        }
+        start = Some(seg_start);
+        if seg_start == 0 || !ws[seg_start - 1].is(",") {
+            break;
+        }
+        seg_end = seg_start - 1;
+    }
+    start
+}
+
+/// "X said (on Saturday) (that) CONTENT", and "CONTENT, X said (on Sunday), hours after ...".
+#[allow(clippy::type_complexity)]
 fn preposed(
     text: &str,
     sent: Span,
@@ -124,36 +390,87 @@ fn preposed(
     v: usize,
     v_end: usize,
     toponyms: &[Toponym],
-) -> Option<(SpeakerPhrase, Span)> {
+) -> Option<(SpeakerPhrase, Span, Option<Span>)> {
     let mut end = v;
     while end > 0 && (ws[end - 1].is_any(AUXILIARIES) || is_date_word(&ws[end - 1])) {
         end -= 1;
     }
-    if end == 0 || ws[end - 1].is_punct() && !ws[end - 1].is(")") {
+    if end == 0 {
         return None;
     }
-    // The phrase starts after the last clause break before it.
-    let start = (0..end)
-        .rev()
-        .find(|&k| ws[k].is_any(&[",", ";", ":", "\"", "“", "”", "—", "–"]) || ws[k].is("that"))
-        .map_or(0, |k| k + 1);
-    if end - start > 12 {
+    let (start, np_end) = if ws[end - 1].is(",") {
+        // An appositive subject at the start of the sentence or clause: "X, the Y, said ...".
+        let start = appositive_start(ws, end - 1)?;
+        if start > 0 && !ws[start - 1].is_any(BREAKS) {
+            return None;
+        }
+        if start > 0 && ws[start - 1].is(",") {
+            return None;
+        }
+        (start, end - 1)
+    } else if ws[end - 1].is_punct() && !ws[end - 1].is(")") {
+        return None;
+    } else {
+        let start = (0..end)
+            .rev()
+            .find(|&k| ws[k].is_any(BREAKS) || ws[k].is("that") || ws[k].is_any(SUBORDINATORS))
+            .map_or(0, |k| k + 1);
+        (start, end)
+    };
+    let subordinate = start > 0 && ws[start - 1].is_any(SUBORDINATORS);
+    let mut np: &[Word<'_>] = &ws[start..np_end];
+    // "Researchers who visited Barda on 29 October confirmed ...": the relative clause is not the name.
+    if let Some(k) = np.iter().position(|w| w.is_any(&["who", "which"])) {
+        np = &np[..k];
+    }
+    let coordinated = np
+        .first()
+        .is_some_and(|w| w.is_any(&["and", "but", "while"]));
+    if coordinated {
+        np = &np[1..];
+    }
+    if np.is_empty() || np.len() > 12 {
         return None;
     }
-    let speaker = speaker_phrase(text, &ws[start..end], toponyms)?;
+    let speaker = speaker_phrase(text, np, toponyms)?;
     // Content: after the verb, its date and "that".
     let mut c = v_end + 1;
-    while c < ws.len() && (is_date_word(&ws[c]) || ws[c].is_any(&["that", ",", ":"]) || ws[c].is_capitalised() && is_weekday(&ws[c])) {
+    while c < ws.len() && (is_date_word(&ws[c]) || ws[c].is_any(&[",", ":"]) || is_weekday(&ws[c]))
+    {
         c += 1;
     }
-    let content_start = ws.get(c).map_or(sent.end, |w| w.span.start);
-    let content = if start > 0 && ws[start - 1].is(",") && c >= ws.len().saturating_sub(1) {
-        // "CONTENT, X said." reads as postposed.
-        Span::new(sent.start, ws[start - 1].span.start)
-    } else {
-        Span::new(content_start, sent.end)
-    };
-    Some((speaker, content))
+    let says_that = ws.get(c).is_some_and(|w| w.is("that"));
+    if says_that {
+        c += 1;
+    }
+    let content_after = Span::new(ws.get(c).map_or(sent.end, |w| w.span.start), sent.end);
+    let prefix_words = ws[..start].iter().filter(|w| !w.is_punct()).count();
+    let after_comma = start > 0 && ws[start - 1].is(",");
+    if after_comma
+        && !coordinated
+        && !says_that
+        && (prefix_words >= 5 || c >= ws.len().saturating_sub(1))
+    {
+        // "CONTENT, X said." and "CONTENT, X said on Sunday, hours after ...": postposed.
+        return Some((
+            speaker,
+            Span::new(sent.start, ws[start - 1].span.start),
+            None,
+        ));
+    }
+    if subordinate {
+        // "Fighting went on around Hadrut, hours after Aliyev said his forces had taken the town":
+        // the speaker speaks for the subordinate clause; the main clause is the publisher's.
+        let clause_end = (0..start)
+            .rev()
+            .find(|&k| ws[k].is_any(BREAKS))
+            .map_or(ws[start - 1].span.start, |k| ws[k].span.start);
+        let prefix = (prefix_words >= 4).then(|| Span::new(sent.start, clause_end));
+        return Some((speaker, content_after, prefix));
+    }
+    let own_voice = (coordinated && after_comma && prefix_words >= 4)
+        .then(|| Span::new(sent.start, ws[start - 1].span.start));
+    Some((speaker, content_after, own_voice))
 }
 
 /// "CONTENT, X(, role), said (on Sunday)." and "CONTENT, said X."
@@ -171,9 +488,27 @@ fn postposed(
         while np_start < ws.len() && (is_date_word(&ws[np_start]) || ws[np_start].is(",")) {
             np_start += 1;
         }
-        let np_end = (np_start..ws.len()).find(|&k| ws[k].is_any(&[".", ";"])).unwrap_or(ws.len());
-        if np_end > np_start && np_end - np_start <= 14 {
-            if let Some(speaker) = speaker_phrase(text, &ws[np_start..np_end], toponyms) {
+        let mut np_end = np_start;
+        // Segments while they name or describe the speaker: "said Davit, a resident of Shushi".
+        while np_end < ws.len() && !ws[np_end].is_any(&[".", ";"]) {
+            let seg_end = (np_end..ws.len())
+                .find(|&k| ws[k].is_any(&[",", ".", ";"]))
+                .unwrap_or(ws.len());
+            if seg_end == np_end || !looks_like_name_or_role(&ws[np_end..seg_end]) {
+                break;
+            }
+            np_end = if seg_end < ws.len() && ws[seg_end].is(",") {
+                seg_end + 1
+            } else {
+                seg_end
+            };
+        }
+        while np_end > np_start && ws[np_end - 1].is(",") {
+            np_end -= 1;
+        }
+        let np = &ws[np_start..np_end];
+        if !np.is_empty() && np.len() <= 14 {
+            if let Some(speaker) = speaker_phrase(text, np, toponyms) {
                 return Some((speaker, Span::new(sent.start, ws[v - 1].span.start)));
             }
         }
@@ -186,21 +521,7 @@ fn postposed(
     if end == 0 || !ws[end - 1].is(",") {
         return None;
     }
-    let mut seg_end = end - 1;
-    let mut np_start = None;
-    loop {
-        let seg_start = (0..seg_end).rev().find(|&k| ws[k].is(",")).map_or(0, |k| k + 1);
-        let seg = &ws[seg_start..seg_end];
-        if seg.is_empty() || seg.len() > 10 || !looks_like_name_or_role(seg) {
-            break;
-        }
-        np_start = Some(seg_start);
-        if seg_start == 0 {
-            break;
-        }
-        seg_end = seg_start - 1;
-    }
-    let np_start = np_start?;
+    let np_start = appositive_start(ws, end - 1)?;
     if np_start == 0 {
         return None;
     }
@@ -215,22 +536,51 @@ fn looks_like_name_or_role(seg: &[Word<'_>]) -> bool {
         return seg.iter().all(|w| w.is("(") || w.is(")"));
     }
     let first = content[0];
-    let starts_ok = first.is_capitalised() || first.is_any(&["the", "a", "an", "its", "his", "her"]);
-    starts_ok
-        && content.iter().all(|w| {
-            w.is_capitalised() || w.is_any(&["the", "a", "an", "of", "for", "and", "to", "in", "its", "his", "her", "de", "al"])
-                || w.is_any(ROLE_WORDS) || w.is_any(SPEAKER_NOUNS)
-        })
+    let starts_ok =
+        first.is_capitalised() || first.is_any(&["the", "a", "an", "its", "his", "her"]);
+    let clause = content.iter().any(|w| w.is_any(VERBISH));
+    let all_names = content.iter().all(|w| {
+        w.is_capitalised()
+            || w.is_any(&[
+                "the", "a", "an", "of", "for", "and", "to", "in", "its", "his", "her", "de", "al",
+                "bin", "van", "von",
+            ])
+    });
+    let has_role = content
+        .iter()
+        .any(|w| w.is_any(ROLE_WORDS) || w.is_any(SPEAKER_NOUNS));
+    starts_ok && !clause && (all_names || has_role)
 }
 
 fn is_weekday(w: &Word<'_>) -> bool {
-    w.is_any(&["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+    w.is_any(&[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ])
 }
 
 /// Words of a statement date next to a speech verb ("on Sunday, October 4", "Saturday").
 fn is_date_word(w: &Word<'_>) -> bool {
     is_weekday(w)
-        || w.is_any(&["on", "late", "early", "yesterday", "today", "earlier", "night", "morning", "evening", "afternoon", "last", "this"])
+        || w.is_any(&[
+            "on",
+            "late",
+            "early",
+            "yesterday",
+            "today",
+            "earlier",
+            "night",
+            "morning",
+            "evening",
+            "afternoon",
+            "last",
+            "this",
+        ])
         || crate::dates::is_month_word(&w.lower)
         || (w.text.len() <= 2 && w.text.chars().all(|c| c.is_ascii_digit()))
 }
@@ -249,7 +599,10 @@ fn speaker_phrase(text: &str, np: &[Word<'_>], toponyms: &[Toponym]) -> Option<S
             kept.push(w);
         }
     }
-    while kept.first().is_some_and(|w| w.is_any(&["the", "a", "an", ","])) {
+    while kept
+        .first()
+        .is_some_and(|w| w.is_any(&["the", "a", "an", ","]))
+    {
         kept.remove(0);
     }
     while kept.last().is_some_and(|w| w.is_punct()) {
@@ -267,9 +620,15 @@ fn speaker_phrase(text: &str, np: &[Word<'_>], toponyms: &[Toponym]) -> Option<S
             pronoun: true,
         });
     }
-    let plausible = kept.iter().any(|w| w.is_capitalised() && !w.is_any(&["the", "a"]))
+    let plausible = kept
+        .iter()
+        .any(|w| w.is_capitalised() && !w.is_any(&["the", "a"]))
         || kept.iter().any(|w| w.is_any(SPEAKER_NOUNS));
-    if !plausible || kept.iter().any(|w| w.is_any(&["which", "who", "when", "where", "because", "if"])) {
+    if !plausible
+        || kept
+            .iter()
+            .any(|w| w.is_any(&["which", "who", "when", "where", "because", "if"]))
+    {
         return None;
     }
     let country = toponyms
@@ -278,8 +637,24 @@ fn speaker_phrase(text: &str, np: &[Word<'_>], toponyms: &[Toponym]) -> Option<S
         .find_map(|t| t.country);
     // The person's name is the last run of capitalised words that are not role words, in the
     // last comma-separated segment that has one.
-    let segments: Vec<&[&Word<'_>]> = kept.split(|w| w.is(",")).filter(|s| !s.is_empty()).collect();
-    for (si, seg) in segments.iter().enumerate().rev() {
+    let segments: Vec<&[&Word<'_>]> = kept
+        .split(|w| w.is(","))
+        .filter(|s| !s.is_empty())
+        .collect();
+    // A segment that is all name ("Hikmet Hajiyev") is the person; otherwise the last name run
+    // in a role ("Armenian Defense Ministry representative Artsrun Hovhannisyan").
+    let whole_name =
+        |seg: &[&Word<'_>]| seg.len() >= 2 && seg.iter().all(|w| is_name_word(w, toponyms));
+    let order: Vec<usize> = (0..segments.len())
+        .filter(|&i| whole_name(segments[i]))
+        .chain(
+            (0..segments.len())
+                .rev()
+                .filter(|&i| !whole_name(segments[i])),
+        )
+        .collect();
+    for si in order {
+        let seg = segments[si];
         let mut k = seg.len();
         while k > 0 && is_name_word(seg[k - 1], toponyms) {
             k -= 1;
@@ -290,7 +665,13 @@ fn speaker_phrase(text: &str, np: &[Word<'_>], toponyms: &[Toponym]) -> Option<S
             let mut role_parts: Vec<String> = Vec::new();
             for (sj, other) in segments.iter().enumerate() {
                 let words: &[&Word<'_>] = if sj == si { &seg[..k] } else { other };
-                let words: Vec<&&Word<'_>> = words.iter().skip_while(|w| w.is_any(&["the", "a", "an"])).collect();
+                let words: Vec<&&Word<'_>> = words
+                    .iter()
+                    .skip_while(|w| {
+                        !(w.is_capitalised() || w.is_any(ROLE_WORDS))
+                            || w.is_any(&["the", "a", "an"])
+                    })
+                    .collect();
                 if let (Some(a), Some(b)) = (words.first(), words.last()) {
                     role_parts.push(text[a.span.start..b.span.end].to_string());
                 }
@@ -307,7 +688,14 @@ fn speaker_phrase(text: &str, np: &[Word<'_>], toponyms: &[Toponym]) -> Option<S
         }
     }
     let name = text[span.start..span.end].to_string();
-    Some(SpeakerPhrase { span, name, role: None, country, person: false, pronoun: false })
+    Some(SpeakerPhrase {
+        span,
+        name,
+        role: None,
+        country,
+        person: false,
+        pronoun: false,
+    })
 }
 
 /// A capitalised word that can be part of a person's name.
@@ -347,11 +735,15 @@ mod tests {
     #[test]
     fn reads_speakers_in_common_shapes() {
         assert_eq!(
-            check("Armenian Defense Ministry representative Artsrun Hovhannisyan said Saturday that the army is using rockets."),
+            check(
+                "Armenian Defense Ministry representative Artsrun Hovhannisyan said Saturday that the army is using rockets."
+            ),
             "name=\"Artsrun Hovhannisyan\" role=Some(\"Armenian Defense Ministry representative\") stance=alleges content=\"the army is using rockets.\""
         );
         assert_eq!(
-            check("Azerbaijan is using cluster munitions, the Human Rights Defender of Artsakh (Nagorno-Karabakh), Artak Beglaryan, said on Sunday, October 4."),
+            check(
+                "Azerbaijan is using cluster munitions, the Human Rights Defender of Artsakh (Nagorno-Karabakh), Artak Beglaryan, said on Sunday, October 4."
+            ),
             "name=\"Artak Beglaryan\" role=Some(\"Human Rights Defender of Artsakh\") stance=alleges content=\"Azerbaijan is using cluster munitions\""
         );
         assert_eq!(

@@ -43,7 +43,11 @@ pub(crate) fn words(text: &str, span: Span) -> Vec<Word<'_>> {
             while let Some(&(j, d)) = chars.peek() {
                 let joins = matches!(d, '-' | '\'' | '’' | '.' | ',')
                     && s[j + d.len_utf8()..].chars().next().is_some_and(|n| {
-                        if d == ',' || d == '.' { n.is_ascii_digit() && c.is_ascii_digit() } else { n.is_alphanumeric() }
+                        if d == ',' || d == '.' {
+                            n.is_ascii_digit() && c.is_ascii_digit()
+                        } else {
+                            n.is_alphanumeric()
+                        }
                     });
                 if d.is_alphanumeric() || joins {
                     end = j + d.len_utf8();
@@ -70,7 +74,23 @@ mod tests {
     #[test]
     fn splits_words_keeping_numbers_and_hyphens() {
         let text = "LAR-160 hit 1,200 homes; Azerbaijan's 6.5 km.";
-        let w: Vec<_> = words(text, Span::new(0, text.len())).into_iter().map(|w| w.text).collect();
-        assert_eq!(w, vec!["LAR-160", "hit", "1,200", "homes", ";", "Azerbaijan's", "6.5", "km", "."]);
+        let w: Vec<_> = words(text, Span::new(0, text.len()))
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(
+            w,
+            vec![
+                "LAR-160",
+                "hit",
+                "1,200",
+                "homes",
+                ";",
+                "Azerbaijan's",
+                "6.5",
+                "km",
+                "."
+            ]
+        );
     }
 }

@@ -46,6 +46,9 @@ pub fn fold(s: &str) -> String {
 mod tests {
     #[test]
     fn folds_azerbaijani_and_turkish_letters() {
-        assert_eq!(super::fold("Tərtər Şuşa Füzuli Ağdam"), "Tartar Susa Fuzuli Agdam");
+        assert_eq!(
+            super::fold("Tərtər Şuşa Füzuli Ağdam"),
+            "Tartar Susa Fuzuli Agdam"
+        );
     }
 }

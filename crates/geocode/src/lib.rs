@@ -45,13 +45,75 @@ pub struct Gazetteer {
 
 /// Capitalised words that are place names somewhere but nearly always something else in news.
 const NOT_PLACES: &[&str] = &[
-    "The", "A", "An", "In", "On", "At", "Of", "As", "Is", "It", "He", "She", "We", "They", "This",
-    "That", "March", "May", "Police", "Army", "Union", "Mobile", "Nice", "Bath", "Reading", "Split",
-    "Male", "Victoria", "Lincoln", "Sale", "Hope", "Grad", "Human", "Rights", "Ministry", "Defense",
-    "Defence", "Republic", "Convention", "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday",
-    "Friday", "Saturday", "Stop", "Start", "Because", "International", "President", "General",
-    "Mission", "Liberty", "Independence", "Progress", "Unity", "Hospital", "Church", "Center",
-    "Centre", "Mine", "Smerch", "Uragan", "Tochka", "Lancet", "Iskander", "Harop", "Kalibr",
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "Of",
+    "As",
+    "Is",
+    "It",
+    "He",
+    "She",
+    "We",
+    "They",
+    "This",
+    "That",
+    "March",
+    "May",
+    "Police",
+    "Army",
+    "Union",
+    "Mobile",
+    "Nice",
+    "Bath",
+    "Reading",
+    "Split",
+    "Male",
+    "Victoria",
+    "Lincoln",
+    "Sale",
+    "Hope",
+    "Grad",
+    "Human",
+    "Rights",
+    "Ministry",
+    "Defense",
+    "Defence",
+    "Republic",
+    "Convention",
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Stop",
+    "Start",
+    "Because",
+    "International",
+    "President",
+    "General",
+    "Mission",
+    "Liberty",
+    "Independence",
+    "Progress",
+    "Unity",
+    "Hospital",
+    "Church",
+    "Center",
+    "Centre",
+    "Mine",
+    "Smerch",
+    "Uragan",
+    "Tochka",
+    "Lancet",
+    "Iskander",
+    "Harop",
+    "Kalibr",
 ];
 
 impl Gazetteer {
@@ -94,18 +156,33 @@ impl Gazetteer {
             }
         };
         for (i, c) in countries.iter().enumerate() {
-            let cand = Candidate { referent: Referent::Country(i), demonym: false };
+            let cand = Candidate {
+                referent: Referent::Country(i),
+                demonym: false,
+            };
             add(&c.name, cand);
             for alt in &c.alt_names {
                 add(alt, cand);
             }
-            let demonyms = model::countries().iter().find(|k| Some(k.code) == c.country).map(|k| k.demonyms.clone());
+            let demonyms = model::countries()
+                .iter()
+                .find(|k| Some(k.code) == c.country)
+                .map(|k| k.demonyms.clone());
             for d in demonyms.unwrap_or_default() {
-                add(&d, Candidate { referent: Referent::Country(i), demonym: true });
+                add(
+                    &d,
+                    Candidate {
+                        referent: Referent::Country(i),
+                        demonym: true,
+                    },
+                );
             }
         }
         for (i, p) in places.iter().enumerate() {
-            let cand = Candidate { referent: Referent::Place(i), demonym: false };
+            let cand = Candidate {
+                referent: Referent::Place(i),
+                demonym: false,
+            };
             add(&p.name, cand);
             for alt in &p.alt_names {
                 add(alt, cand);
@@ -117,7 +194,12 @@ impl Gazetteer {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
             .unwrap_or_else(|e| panic!("cannot index the gazetteer: {e}"));
-        Gazetteer { places, countries, automaton, candidates }
+        Gazetteer {
+            places,
+            countries,
+            automaton,
+            candidates,
+        }
     }
 
     /// Number of places (not counting countries).
@@ -144,10 +226,13 @@ impl Gazetteer {
             let matched = &text[span.start..span.end];
             let before = text[..span.start].chars().next_back();
             let after = text[span.end..].chars().next();
-            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric) {
+            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
+            {
                 continue;
             }
-            if !matched.chars().next().is_some_and(|c| c.is_uppercase()) || NOT_PLACES.contains(&matched) {
+            if !matched.chars().next().is_some_and(|c| c.is_uppercase())
+                || NOT_PLACES.contains(&matched)
+            {
                 continue;
             }
             mentions.push((span, &self.candidates[m.pattern().as_usize()]));
@@ -160,7 +245,9 @@ impl Gazetteer {
         let key = fold(name.trim()).to_ascii_lowercase();
         let mut out: Vec<&GazetteerEntry> = Vec::new();
         for e in self.countries.iter().chain(self.places.iter()) {
-            let hit = std::iter::once(&e.name).chain(e.alt_names.iter()).any(|n| fold(n).to_ascii_lowercase() == key);
+            let hit = std::iter::once(&e.name)
+                .chain(e.alt_names.iter())
+                .any(|n| fold(n).to_ascii_lowercase() == key);
             if hit {
                 out.push(e);
             }

@@ -11,8 +11,9 @@ fn feature_prior(e: &GazetteerEntry) -> f64 {
     match e.feature {
         Feature::Country => 60.0,
         Feature::Region => 45.0,
-        Feature::Admin1 => 35.0,
-        Feature::Admin2 => 20.0,
+        // Below a town of a few thousand: a district named after its town ("Tartar") means the town.
+        Feature::Admin1 => 20.0,
+        Feature::Admin2 => 15.0,
         Feature::Landmark => 25.0,
         Feature::City => 5.0 + 4.0 * ((e.population as f64) + 1.0).log10(),
     }
@@ -43,7 +44,9 @@ pub(crate) fn resolve(
     let mut out = Vec::with_capacity(mentions.len());
     for (i, (span, cands)) in mentions.iter().enumerate() {
         // Person names: a lone town name glued to another capitalised word ("Artak Beglaryan").
-        let only_towns = cands.iter().all(|c| gaz.entry(c.referent).feature == Feature::City);
+        let only_towns = cands
+            .iter()
+            .all(|c| gaz.entry(c.referent).feature == Feature::City);
         if only_towns && glued_to_name(text, *span) {
             continue;
         }
@@ -62,9 +65,15 @@ pub(crate) fn resolve(
                 if let Some(q) = qualifier {
                     let qe = gaz.entry(q);
                     let same_country = qe.feature == Feature::Country && qe.country == e.country;
-                    let same_admin = qe.feature == Feature::Admin1 && qe.country == e.country && admin_matches(&e.admin1, &qe.name);
+                    let same_admin = qe.feature == Feature::Admin1
+                        && qe.country == e.country
+                        && admin_matches(&e.admin1, &qe.name);
+                    let inside_region =
+                        qe.feature == Feature::Region && qe.point.distance_km(e.point) < 120.0;
                     if same_admin {
                         score += 150.0;
+                    } else if inside_region {
+                        score += 120.0;
                     } else if same_country {
                         score += 100.0;
                     }
@@ -75,10 +84,12 @@ pub(crate) fn resolve(
                         .map(|a| a.distance_km(e.point))
                         .filter(|d| *d > 0.5)
                         .fold(f64::INFINITY, f64::min);
-                    if nearest < 150.0 {
+                    if nearest < 50.0 {
                         score += 30.0;
-                    } else if nearest < 500.0 {
+                    } else if nearest < 150.0 {
                         score += 15.0;
+                    } else if nearest < 500.0 {
+                        score += 5.0;
                     }
                 }
                 (score, c)
@@ -106,7 +117,9 @@ pub(crate) fn resolve(
 /// Deterministic order among equal scores: the lower geonameid, then the name.
 fn tie_break(gaz: &Gazetteer, a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     let (ea, eb) = (gaz.entry(a.referent), gaz.entry(b.referent));
-    ea.geonameid.cmp(&eb.geonameid).then_with(|| ea.name.cmp(&eb.name))
+    ea.geonameid
+        .cmp(&eb.geonameid)
+        .then_with(|| ea.name.cmp(&eb.name))
 }
 
 /// True when the admin-1 name of a place matches a region's name ("Donetsk" and "Donetsk Oblast").
@@ -125,29 +138,71 @@ fn admin_matches(admin1: &str, region: &str) -> bool {
 }
 
 /// The place named right after this one as a qualifier: "Vesele, Donetsk region", "Barda, Azerbaijan".
-fn qualifier_after(gaz: &Gazetteer, mentions: &[(Span, &Vec<Candidate>)], i: usize, text: &str) -> Option<Referent> {
+fn qualifier_after(
+    gaz: &Gazetteer,
+    mentions: &[(Span, &Vec<Candidate>)],
+    i: usize,
+    text: &str,
+) -> Option<Referent> {
     let (span, _) = mentions[i];
     let (next_span, next_cands) = mentions.get(i + 1)?;
     let gap = &text[span.end..next_span.start];
-    if !matches!(gap, ", " | " in " | " (" | ", in ") {
+    let qualifying = matches!(gap, ", " | " in " | " (" | ", in " | " in the ")
+        || [
+            " district of ",
+            " region of ",
+            " province of ",
+            " area of ",
+            " village of ",
+        ]
+        .iter()
+        .any(|g| gap.ends_with(g) && gap.split_whitespace().count() <= 4);
+    if !qualifying {
         return None;
     }
-    next_cands
-        .iter()
-        .map(|c| c.referent)
-        .find(|r| matches!(gaz.entry(*r).feature, Feature::Country | Feature::Admin1 | Feature::Region))
+    next_cands.iter().map(|c| c.referent).find(|r| {
+        matches!(
+            gaz.entry(*r).feature,
+            Feature::Country | Feature::Admin1 | Feature::Region
+        )
+    })
 }
 
 /// A match that is part of a longer capitalised name: another capitalised word right before or after.
 fn glued_to_name(text: &str, span: Span) -> bool {
-    let next_word = text[span.end..].strip_prefix(' ').map(|rest| rest.split(|c: char| !c.is_alphanumeric()).next().unwrap_or(""));
-    let prev_word = text[..span.start].strip_suffix(' ').map(|rest| rest.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or(""));
+    let next_word = text[span.end..].strip_prefix(' ').map(|rest| {
+        rest.split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("")
+    });
+    let prev_word = text[..span.start].strip_suffix(' ').map(|rest| {
+        rest.rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("")
+    });
     let capital_name = |w: &str| {
         w.chars().next().is_some_and(char::is_uppercase)
             && w.chars().skip(1).any(char::is_lowercase)
-            && !matches!(w, "The" | "In" | "At" | "On" | "From" | "To" | "Of" | "And" | "Near" | "North" | "South" | "East" | "West" | "Central")
+            && !matches!(
+                w,
+                "The"
+                    | "In"
+                    | "At"
+                    | "On"
+                    | "From"
+                    | "To"
+                    | "Of"
+                    | "And"
+                    | "Near"
+                    | "North"
+                    | "South"
+                    | "East"
+                    | "West"
+                    | "Central"
+            )
     };
-    next_word.is_some_and(capital_name) || prev_word.is_some_and(|w| capital_name(w) && !w.ends_with("ern"))
+    next_word.is_some_and(capital_name)
+        || prev_word.is_some_and(|w| capital_name(w) && !w.ends_with("ern"))
 }
 
 /// Other names of the place, leaving out the one the text used, at most eight.
@@ -182,7 +237,15 @@ mod tests {
         Gazetteer::new(places)
     }
 
-    fn entry(id: u64, name: &str, cc: &str, admin1: &str, lat: f64, lon: f64, pop: u64) -> model::GazetteerEntry {
+    fn entry(
+        id: u64,
+        name: &str,
+        cc: &str,
+        admin1: &str,
+        lat: f64,
+        lon: f64,
+        pop: u64,
+    ) -> model::GazetteerEntry {
         model::GazetteerEntry {
             geonameid: id,
             name: name.into(),
@@ -200,17 +263,32 @@ mod tests {
         gaz()
             .geoparse(text, &GeoContext::default())
             .into_iter()
-            .map(|t| format!("{}={}#{}{}", &text[t.span.start..t.span.end], t.name, t.geonameid, if t.demonym { " (demonym)" } else { "" }))
+            .map(|t| {
+                format!(
+                    "{}={}#{}{}",
+                    &text[t.span.start..t.span.end],
+                    t.name,
+                    t.geonameid,
+                    if t.demonym { " (demonym)" } else { "" }
+                )
+            })
             .collect()
     }
 
     #[test]
     fn qualifier_and_demonyms_decide() {
-        assert_eq!(check("Shelling hit Vesele, Donetsk Oblast."), vec!["Vesele=Vesele#1", "Donetsk Oblast=Donetsk Oblast#3"]);
+        assert_eq!(
+            check("Shelling hit Vesele, Donetsk Oblast."),
+            vec!["Vesele=Vesele#1", "Donetsk Oblast=Donetsk Oblast#3"]
+        );
         assert_eq!(check("Shelling hit Vesele."), vec!["Vesele=Vesele#2"]);
         assert_eq!(
             check("Azerbaijani forces shelled Khankendi, Azerbaijan's officials said."),
-            vec!["Azerbaijani=Azerbaijan#587116 (demonym)", "Khankendi=Stepanakert#4", "Azerbaijan=Azerbaijan#587116"]
+            vec![
+                "Azerbaijani=Azerbaijan#587116 (demonym)",
+                "Khankendi=Stepanakert#4",
+                "Azerbaijan=Azerbaijan#587116"
+            ]
         );
     }
 }

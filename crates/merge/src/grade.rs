@@ -10,7 +10,11 @@ use model::{ClaimRecord, Grade, Stance};
 /// - Fair: two or more independent sources assert it and nobody denies it.
 /// - Weak: a single source.
 /// - Discounted is a human decision, taken in review.
-pub fn grade(claims: &[&ClaimRecord], sources_for: &[String], sources_against: &[String]) -> (Grade, Vec<String>) {
+pub fn grade(
+    claims: &[&ClaimRecord],
+    sources_for: &[String],
+    sources_against: &[String],
+) -> (Grade, Vec<String>) {
     let mut reasons = Vec::new();
     let investigators: Vec<&str> = claims
         .iter()
@@ -23,7 +27,8 @@ pub fn grade(claims: &[&ClaimRecord], sources_for: &[String], sources_against: &
         .filter_map(|c| {
             let speaker = c.claim.speaker.as_ref()?;
             let perpetrator = c.claim.perpetrator.as_ref()?;
-            (speaker.country.is_some() && speaker.country == perpetrator.country).then(|| speaker.name.clone())
+            (speaker.country.is_some() && speaker.country == perpetrator.country)
+                .then(|| speaker.name.clone())
         })
         .collect();
     let mut accused: Vec<model::CountryCode> = claims
@@ -38,14 +43,20 @@ pub fn grade(claims: &[&ClaimRecord], sources_for: &[String], sources_against: &
     reasons.push(match n {
         0 => "no source asserts it".to_string(),
         1 => format!("1 independent source asserts it ({})", sources_for[0]),
-        _ => format!("{n} independent sources assert it ({})", sources_for.join(", ")),
+        _ => format!(
+            "{n} independent sources assert it ({})",
+            sources_for.join(", ")
+        ),
     });
     if !sources_against.is_empty() {
         reasons.push(format!("denied by {}", sources_against.join(", ")));
     }
     if accused.len() > 1 {
         let names: Vec<&str> = accused.iter().map(|c| c.as_str()).collect();
-        reasons.push(format!("different parties are accused ({})", names.join(", ")));
+        reasons.push(format!(
+            "different parties are accused ({})",
+            names.join(", ")
+        ));
     }
     let grade = if let Some(inv) = investigators.first() {
         reasons.push(format!("confirmed by an independent investigation ({inv})"));

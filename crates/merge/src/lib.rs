@@ -28,7 +28,10 @@ pub struct MergeConfig {
 
 impl Default for MergeConfig {
     fn default() -> MergeConfig {
-        MergeConfig { max_days_apart: 1, max_km: 10.0 }
+        MergeConfig {
+            max_days_apart: 1,
+            max_km: 10.0,
+        }
     }
 }
 
@@ -76,10 +79,12 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
 /// within the window and they name the same place (or town-level places close together).
 fn same_incident(a: &ClaimRecord, b: &ClaimRecord, config: &MergeConfig) -> bool {
     let (ca, cb) = (&a.claim, &b.claim);
-    if ca.event_type != cb.event_type && !(ca.stance == Stance::Denies || cb.stance == Stance::Denies) {
+    if ca.event_type != cb.event_type {
         return false;
     }
-    let (Some(da), Some(db)) = (&ca.date, &cb.date) else { return false };
+    let (Some(da), Some(db)) = (&ca.date, &cb.date) else {
+        return false;
+    };
     // Week-precision guesses (undated claims) do not merge with each other by date alone.
     if da.precision != DatePrecision::Day && db.precision != DatePrecision::Day {
         return false;
@@ -94,7 +99,13 @@ fn same_incident(a: &ClaimRecord, b: &ClaimRecord, config: &MergeConfig) -> bool
     if gap > config.max_days_apart {
         return false;
     }
-    ca.places.iter().any(|pa| cb.places.iter().any(|pb| same_place(pa, pb, config)))
+    finest(&ca.places).any(|pa| finest(&cb.places).any(|pb| same_place(pa, pb, config)))
+}
+
+/// A claim's most precise places: a claim naming a town is about the town, not its region.
+fn finest(places: &[PlaceRef]) -> impl Iterator<Item = &PlaceRef> {
+    let best = places.iter().map(|p| p.precision).min();
+    places.iter().filter(move |p| Some(p.precision) == best)
 }
 
 fn same_place(a: &PlaceRef, b: &PlaceRef, config: &MergeConfig) -> bool {
@@ -114,8 +125,15 @@ fn same_place(a: &PlaceRef, b: &PlaceRef, config: &MergeConfig) -> bool {
 /// Builds one incident from its claims (already sorted by id).
 fn build(claims: &[&ClaimRecord]) -> Incident {
     let id = incident_id(claims);
-    let asserting: Vec<&&ClaimRecord> = claims.iter().filter(|c| c.claim.stance != Stance::Denies).collect();
-    let basis: Vec<&&ClaimRecord> = if asserting.is_empty() { claims.iter().collect() } else { asserting };
+    let asserting: Vec<&&ClaimRecord> = claims
+        .iter()
+        .filter(|c| c.claim.stance != Stance::Denies)
+        .collect();
+    let basis: Vec<&&ClaimRecord> = if asserting.is_empty() {
+        claims.iter().collect()
+    } else {
+        asserting
+    };
 
     // The sub-event most claims give; ties go to the earlier one in ACLED's order.
     let mut votes: BTreeMap<SubEventType, usize> = BTreeMap::new();
@@ -128,7 +146,10 @@ fn build(claims: &[&ClaimRecord]) -> Incident {
         .map_or(basis[0].claim.sub_event_type, |(s, _)| *s);
 
     // Dates: the span of the most precise dates given.
-    let best_precision = claims.iter().filter_map(|c| c.claim.date.as_ref().map(|d| d.precision)).min();
+    let best_precision = claims
+        .iter()
+        .filter_map(|c| c.claim.date.as_ref().map(|d| d.precision))
+        .min();
     let dated: Vec<(Date, Date)> = claims
         .iter()
         .filter_map(|c| c.claim.date.as_ref())
@@ -150,29 +171,52 @@ fn build(claims: &[&ClaimRecord]) -> Incident {
                 admin1: p.admin1.clone(),
                 precision: p.precision,
             };
-            match places.iter_mut().find(|(k, _)| k.name == place.name && k.geonameid == place.geonameid) {
+            match places
+                .iter_mut()
+                .find(|(k, _)| k.name == place.name && k.geonameid == place.geonameid)
+            {
                 Some((_, n)) => *n += 1,
                 None => places.push((place, 1)),
             }
         }
     }
-    places.sort_by(|a, b| (a.0.precision, std::cmp::Reverse(a.1), &a.0.name).cmp(&(b.0.precision, std::cmp::Reverse(b.1), &b.0.name)));
+    places.sort_by(|a, b| {
+        (a.0.precision, std::cmp::Reverse(a.1), &a.0.name).cmp(&(
+            b.0.precision,
+            std::cmp::Reverse(b.1),
+            &b.0.name,
+        ))
+    });
 
-    let mut weapons: Vec<String> = claims.iter().flat_map(|c| c.claim.weapons.iter().map(|w| w.name.clone())).collect();
+    let mut weapons: Vec<String> = claims
+        .iter()
+        .flat_map(|c| c.claim.weapons.iter().map(|w| w.name.clone()))
+        .collect();
     weapons.sort();
     weapons.dedup();
 
     let mut perpetrators: Vec<(String, Option<model::CountryCode>)> = basis
         .iter()
-        .filter_map(|c| c.claim.perpetrator.as_ref().map(|p| (p.name.clone(), p.country)))
+        .filter_map(|c| {
+            c.claim
+                .perpetrator
+                .as_ref()
+                .map(|p| (p.name.clone(), p.country))
+        })
         .collect();
     perpetrators.sort();
     perpetrators.dedup();
 
-    let mut casualties: BTreeMap<(model::CasualtyGroup, model::CasualtyOutcome), NumberRange> = BTreeMap::new();
+    let mut casualties: BTreeMap<(model::CasualtyGroup, model::CasualtyOutcome), NumberRange> =
+        BTreeMap::new();
     for c in claims.iter().filter(|c| c.claim.stance != Stance::Denies) {
         for k in &c.claim.casualties {
-            let entry = casualties.entry((k.group, k.outcome)).or_insert(NumberRange { min: None, max: None });
+            let entry = casualties
+                .entry((k.group, k.outcome))
+                .or_insert(NumberRange {
+                    min: None,
+                    max: None,
+                });
             entry.min = match (entry.min, k.min.or(k.max)) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -185,7 +229,11 @@ fn build(claims: &[&ClaimRecord]) -> Incident {
     }
     let casualties = casualties
         .into_iter()
-        .map(|((group, outcome), range)| CasualtyRange { group, outcome, range })
+        .map(|((group, outcome), range)| CasualtyRange {
+            group,
+            outcome,
+            range,
+        })
         .collect();
 
     let (sources_for, sources_against) = sources::independent_sources(claims);

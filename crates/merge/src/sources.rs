@@ -96,9 +96,15 @@ mod tests {
 
     #[test]
     fn near_copies_are_similar_and_others_are_not() {
-        let a = shingles("A missile struck a residential area of Ganja overnight, killing 10 civilians, officials said on Sunday.");
-        let b = shingles("A missile struck a residential area of Ganja overnight, killing ten civilians, officials said on Sunday.");
-        let c = shingles("Armenia's defence ministry denied firing at Ganja and called the reports false.");
+        let a = shingles(
+            "A missile struck a residential area of Ganja overnight, killing 10 civilians, officials said on Sunday.",
+        );
+        let b = shingles(
+            "A missile struck a residential area of Ganja overnight, killing ten civilians, officials said on Sunday.",
+        );
+        let c = shingles(
+            "Armenia's defence ministry denied firing at Ganja and called the reports false.",
+        );
         assert!(similarity(&a, &b) >= 0.6, "{}", similarity(&a, &b));
         assert!(similarity(&a, &c) < 0.2);
     }

@@ -22,10 +22,22 @@ fn place(name: &str, id: u64, lat: f64, lon: f64) -> PlaceRef {
     }
 }
 
-fn record(doc: &str, publisher: &str, kind: SourceKind, stance: Stance, day: u32, town: PlaceRef, killed: Option<u32>, sentence: &str) -> ClaimRecord {
+fn record(
+    doc: &str,
+    publisher: &str,
+    kind: SourceKind,
+    stance: Stance,
+    day: u32,
+    town: PlaceRef,
+    killed: Option<u32>,
+    sentence: &str,
+) -> ClaimRecord {
     let date = Date::new(2020, 10, day).unwrap();
     ClaimRecord {
-        id: ClaimId { document: doc.into(), index: 0 },
+        id: ClaimId {
+            document: doc.into(),
+            index: 0,
+        },
         claim: Claim {
             stance,
             speaker: None,
@@ -36,15 +48,29 @@ fn record(doc: &str, publisher: &str, kind: SourceKind, stance: Stance, day: u32
             target: None,
             civilian_targeting: true,
             places: vec![town],
-            date: Some(DateRange { start: date, end: date, precision: DatePrecision::Day, span: None }),
+            date: Some(DateRange {
+                start: date,
+                end: date,
+                precision: DatePrecision::Day,
+                span: None,
+            }),
             casualties: killed
-                .map(|n| Casualty { group: CasualtyGroup::Civilian, outcome: CasualtyOutcome::Killed, min: Some(n), max: Some(n), span: Span::new(0, 1) })
+                .map(|n| Casualty {
+                    group: CasualtyGroup::Civilian,
+                    outcome: CasualtyOutcome::Killed,
+                    min: Some(n),
+                    max: Some(n),
+                    span: Span::new(0, 1),
+                })
                 .into_iter()
                 .collect(),
             legal: vec![],
             sentence: Span::new(0, 1),
         },
-        publisher: Publisher { kind, ..Publisher::unknown(publisher) },
+        publisher: Publisher {
+            kind,
+            ..Publisher::unknown(publisher)
+        },
         published: Some(date),
         sentence_text: sentence.into(),
     }
@@ -53,16 +79,84 @@ fn record(doc: &str, publisher: &str, kind: SourceKind, stance: Stance, day: u32
 fn corpus() -> Vec<ClaimRecord> {
     let ganja = || place("Ganja", 587084, 40.68, 46.36);
     let barda = || place("Barda", 587057, 40.37, 47.13);
-    let mut denial = record("d5", "Yerevan Daily Wire", SourceKind::Media, Stance::Denies, 11, ganja(), None, "Armenia denied firing at Ganja.");
-    denial.claim.speaker = Some(Speaker { name: "Armenia's Defence Ministry".into(), role: None, country: model::CountryCode::new("AM"), span: Span::new(0, 1) });
+    let mut denial = record(
+        "d5",
+        "Yerevan Daily Wire",
+        SourceKind::Media,
+        Stance::Denies,
+        11,
+        ganja(),
+        None,
+        "Armenia denied firing at Ganja.",
+    );
+    denial.claim.speaker = Some(Speaker {
+        name: "Armenia's Defence Ministry".into(),
+        role: None,
+        country: model::CountryCode::new("AM"),
+        span: Span::new(0, 1),
+    });
     vec![
-        record("a1", "Caucasus Wire", SourceKind::Wire, Stance::Reports, 11, ganja(), Some(10), "A missile struck a residential area of Ganja overnight, killing 10 civilians, officials said on Sunday."),
-        record("b2", "Tbilisi Regional Review", SourceKind::Media, Stance::Reports, 11, ganja(), Some(10), "A missile struck a residential area of Ganja overnight, killing ten civilians, officials said on Sunday."),
-        record("c3", "Baku Monitor", SourceKind::Media, Stance::Reports, 10, ganja(), Some(9), "Nine people died when a missile hit apartment blocks in Ganja."),
+        record(
+            "a1",
+            "Caucasus Wire",
+            SourceKind::Wire,
+            Stance::Reports,
+            11,
+            ganja(),
+            Some(10),
+            "A missile struck a residential area of Ganja overnight, killing 10 civilians, officials said on Sunday.",
+        ),
+        record(
+            "b2",
+            "Tbilisi Regional Review",
+            SourceKind::Media,
+            Stance::Reports,
+            11,
+            ganja(),
+            Some(10),
+            "A missile struck a residential area of Ganja overnight, killing ten civilians, officials said on Sunday.",
+        ),
+        record(
+            "c3",
+            "Baku Monitor",
+            SourceKind::Media,
+            Stance::Reports,
+            10,
+            ganja(),
+            Some(9),
+            "Nine people died when a missile hit apartment blocks in Ganja.",
+        ),
         denial,
-        record("e6", "Ganja Herald", SourceKind::Media, Stance::Reports, 28, barda(), Some(21), "Rockets hit Barda, killing 21."),
-        record("f7", "Field Evidence Watch", SourceKind::Ngo, Stance::Confirms, 28, barda(), Some(21), "Our researchers confirmed cluster munitions in Barda."),
-        record("g8", "Caucasus Wire", SourceKind::Wire, Stance::Reports, 4, place("Stepanakert", 174979, 39.82, 46.75), None, "Shelling hit Stepanakert."),
+        record(
+            "e6",
+            "Ganja Herald",
+            SourceKind::Media,
+            Stance::Reports,
+            28,
+            barda(),
+            Some(21),
+            "Rockets hit Barda, killing 21.",
+        ),
+        record(
+            "f7",
+            "Field Evidence Watch",
+            SourceKind::Ngo,
+            Stance::Confirms,
+            28,
+            barda(),
+            Some(21),
+            "Our researchers confirmed cluster munitions in Barda.",
+        ),
+        record(
+            "g8",
+            "Caucasus Wire",
+            SourceKind::Wire,
+            Stance::Reports,
+            4,
+            place("Stepanakert", 174979, 39.82, 46.75),
+            None,
+            "Shelling hit Stepanakert.",
+        ),
     ]
 }
 
@@ -70,12 +164,21 @@ fn summary(records: &[ClaimRecord]) -> Vec<String> {
     merge(records, &MergeConfig::default())
         .into_iter()
         .map(|i| {
-            let killed = i.casualties.iter().map(|c| format!("{:?}..{:?}", c.range.min, c.range.max)).collect::<Vec<_>>().join(",");
+            let killed = i
+                .casualties
+                .iter()
+                .map(|c| format!("{:?}..{:?}", c.range.min, c.range.max))
+                .collect::<Vec<_>>()
+                .join(",");
             format!(
                 "{} {} {} grade={} sources={} for=[{}] against=[{}] killed={killed}",
                 i.id,
                 i.date_start.map(|d| d.to_string()).unwrap_or_default(),
-                i.places.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("/"),
+                i.places
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("/"),
                 i.grade,
                 i.n_independent_sources,
                 i.sources_for.join("; "),

@@ -125,7 +125,9 @@ impl WeaponCategory {
     }
 
     pub fn parse(s: &str) -> Option<WeaponCategory> {
-        WeaponCategory::ALL.into_iter().find(|c| c.as_str() == s.trim())
+        WeaponCategory::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s.trim())
     }
 }
 
@@ -329,6 +331,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: &str, message: impl Into<String>, span: Option<Span>) -> Diagnostic {
-        Diagnostic { code: code.to_string(), message: message.into(), span }
+        Diagnostic {
+            code: code.to_string(),
+            message: message.into(),
+            span,
+        }
     }
 }

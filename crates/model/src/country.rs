@@ -22,7 +22,10 @@ impl CountryCode {
         if b.len() != 2 || !b.iter().all(u8::is_ascii_alphabetic) {
             return None;
         }
-        Some(CountryCode([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]))
+        Some(CountryCode([
+            b[0].to_ascii_uppercase(),
+            b[1].to_ascii_uppercase(),
+        ]))
     }
 
     pub fn as_str(&self) -> &str {
@@ -56,7 +59,8 @@ impl fmt::Display for CountryCode {
 impl TryFrom<String> for CountryCode {
     type Error = String;
     fn try_from(s: String) -> Result<CountryCode, String> {
-        CountryCode::new(&s).ok_or_else(|| format!("{s:?} is not an ISO 3166-1 alpha-2 country code"))
+        CountryCode::new(&s)
+            .ok_or_else(|| format!("{s:?} is not an ISO 3166-1 alpha-2 country code"))
     }
 }
 
@@ -93,7 +97,11 @@ pub fn countries() -> &'static [Country] {
 /// Parses the countries table; malformed rows are skipped (the tidy test checks there are none).
 fn parse_countries(tsv: &str) -> Vec<Country> {
     let list = |s: &str| -> Vec<String> {
-        s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+        s.split(';')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect()
     };
     tsv.lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with("iso2\t") && !l.trim().is_empty())
@@ -131,11 +139,21 @@ mod tests {
 
     #[test]
     fn table_parses_completely_and_knows_the_parties() {
-        assert_eq!(countries().len(), data_rows(), "a row of countries.tsv failed to parse");
+        assert_eq!(
+            countries().len(),
+            data_rows(),
+            "a row of countries.tsv failed to parse"
+        );
         assert!(countries().len() >= 240);
         let az = CountryCode::new("az").unwrap();
         assert_eq!(az.as_str(), "AZ");
-        assert!(az.country().unwrap().demonyms.iter().any(|d| d == "Azerbaijani"));
+        assert!(
+            az.country()
+                .unwrap()
+                .demonyms
+                .iter()
+                .any(|d| d == "Azerbaijani")
+        );
         assert_eq!(CountryCode::new("QQ"), None);
     }
 }

@@ -23,7 +23,11 @@ impl Date {
         if day > days_in_month(year, month) {
             return None;
         }
-        Some(Date { year: year as i16, month: month as u8, day: day as u8 })
+        Some(Date {
+            year: year as i16,
+            month: month as u8,
+            day: day as u8,
+        })
     }
 
     pub fn year(self) -> i32 {
@@ -41,7 +45,11 @@ impl Date {
     /// Days since 1970-01-01 (negative before), for arithmetic and distances.
     pub fn to_days(self) -> i64 {
         // Howard Hinnant's days_from_civil.
-        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        let (y, m, d) = (
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
         let y = if m <= 2 { y - 1 } else { y };
         let era = if y >= 0 { y } else { y - 399 } / 400;
         let yoe = y - era * 400;
@@ -79,7 +87,10 @@ impl Date {
     /// The last day of this date's month.
     pub fn end_of_month(self) -> Date {
         let last = days_in_month(self.year(), self.month());
-        Date { day: last as u8, ..self }
+        Date {
+            day: last as u8,
+            ..self
+        }
     }
 }
 
@@ -184,7 +195,10 @@ mod tests {
         assert_eq!(d.weekday(), 6, "2020-10-04 was a Sunday");
         assert_eq!(d.add_days(-1).to_string(), "2020-10-03");
         assert_eq!(Date::new(2020, 2, 30), None);
-        assert_eq!("2020-02-29T10:00:00Z".parse::<Date>().unwrap().to_string(), "2020-02-29");
+        assert_eq!(
+            "2020-02-29T10:00:00Z".parse::<Date>().unwrap().to_string(),
+            "2020-02-29"
+        );
         assert!("2020/02/29".parse::<Date>().is_err());
     }
 }

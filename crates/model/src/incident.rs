@@ -51,8 +51,13 @@ pub enum Grade {
 }
 
 impl Grade {
-    pub const ALL: [Grade; 5] =
-        [Grade::Confirmed, Grade::Fair, Grade::Weak, Grade::Contested, Grade::Discounted];
+    pub const ALL: [Grade; 5] = [
+        Grade::Confirmed,
+        Grade::Fair,
+        Grade::Weak,
+        Grade::Contested,
+        Grade::Discounted,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -65,7 +70,9 @@ impl Grade {
     }
 
     pub fn parse(s: &str) -> Option<Grade> {
-        Grade::ALL.into_iter().find(|g| g.as_str().eq_ignore_ascii_case(s.trim()))
+        Grade::ALL
+            .into_iter()
+            .find(|g| g.as_str().eq_ignore_ascii_case(s.trim()))
     }
 }
 
@@ -139,4 +146,3 @@ pub struct Incident {
     pub n_independent_sources: usize,
     pub claims: Vec<ClaimId>,
 }
-

@@ -194,7 +194,11 @@ impl From<&Toponym> for PlaceRef {
 impl PlaceRef {
     /// Identity for merging: the gazetteer id, or the name when the place has none.
     pub fn key(&self) -> String {
-        if self.geonameid != 0 { format!("g{}", self.geonameid) } else { format!("n{}", self.name) }
+        if self.geonameid != 0 {
+            format!("g{}", self.geonameid)
+        } else {
+            format!("n{}", self.name)
+        }
     }
 
     pub fn point(&self) -> Option<GeoPoint> {

@@ -13,7 +13,14 @@ pub struct Span {
 impl Span {
     /// A span from `start` to `end`; an inverted pair is normalised so `start <= end` always holds.
     pub fn new(start: usize, end: usize) -> Span {
-        if start <= end { Span { start, end } } else { Span { start: end, end: start } }
+        if start <= end {
+            Span { start, end }
+        } else {
+            Span {
+                start: end,
+                end: start,
+            }
+        }
     }
 
     pub fn len(self) -> usize {
@@ -26,7 +33,10 @@ impl Span {
 
     /// Moves the span right by `offset` bytes (from sentence-relative to document-relative).
     pub fn shift(self, offset: usize) -> Span {
-        Span { start: self.start + offset, end: self.end + offset }
+        Span {
+            start: self.start + offset,
+            end: self.end + offset,
+        }
     }
 
     pub fn contains(self, other: Span) -> bool {
@@ -39,7 +49,10 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn cover(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// The text the span covers, or `None` when it is out of range or not on char boundaries.

@@ -44,7 +44,9 @@ impl EventType {
 
     /// Parses ACLED's string, ignoring case.
     pub fn parse(s: &str) -> Option<EventType> {
-        EventType::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
+        EventType::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
     }
 }
 
@@ -134,7 +136,10 @@ mod tests {
     #[test]
     fn taxonomy_has_six_types_and_twenty_five_subtypes() {
         for t in EventType::ALL {
-            let n = SubEventType::ALL.iter().filter(|s| s.event_type() == t).count();
+            let n = SubEventType::ALL
+                .iter()
+                .filter(|s| s.event_type() == t)
+                .count();
             let expected = match t {
                 EventType::Battles | EventType::ViolenceAgainstCivilians | EventType::Protests => 3,
                 EventType::ExplosionsRemoteViolence => 6,
@@ -143,7 +148,13 @@ mod tests {
             };
             assert_eq!(n, expected, "{t}");
         }
-        assert_eq!(SubEventType::parse("ART_MISS_ATTACK"), Some(SubEventType::ShellingArtilleryMissileAttack));
-        assert_eq!(SubEventType::parse("air/drone strike"), Some(SubEventType::AirDroneStrike));
+        assert_eq!(
+            SubEventType::parse("ART_MISS_ATTACK"),
+            Some(SubEventType::ShellingArtilleryMissileAttack)
+        );
+        assert_eq!(
+            SubEventType::parse("air/drone strike"),
+            Some(SubEventType::AirDroneStrike)
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! One document through the pure stages: language, geoparsing, extraction.
 
 use extract::{ExtractInput, Extraction, Extractor};
-use geocode::{GeoContext, Gazetteer};
+use geocode::{Gazetteer, GeoContext};
 use model::{DocumentMeta, DocumentStatus, Publisher, Toponym};
 
 use crate::{PipelineError, default_publishers};
@@ -26,7 +26,9 @@ impl Reference {
 
     /// The registry entry of a publisher, if known.
     pub fn publisher(&self, name: &str) -> Option<&Publisher> {
-        self.publishers.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+        self.publishers
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -41,19 +43,37 @@ pub struct Analysis {
 
 /// Reads one document: detects its language, finds its places, extracts its claims.
 pub fn analyse(reference: &Reference, text: &str, meta: &DocumentMeta) -> Analysis {
-    let language = meta.language.clone().or_else(|| extract::detect_language(text));
-    let publisher_country = meta.publisher.as_deref().and_then(|p| reference.publisher(p)).and_then(|p| p.country);
-    let toponyms = reference.gazetteer.geoparse(text, &GeoContext { publisher_country });
+    let language = meta
+        .language
+        .clone()
+        .or_else(|| extract::detect_language(text));
+    let publisher_country = meta
+        .publisher
+        .as_deref()
+        .and_then(|p| reference.publisher(p))
+        .and_then(|p| p.country);
+    let toponyms = reference
+        .gazetteer
+        .geoparse(text, &GeoContext { publisher_country });
     let extraction = reference.extractor.extract(&ExtractInput {
         text,
         published: meta.published,
         language: language.as_deref(),
         toponyms: &toponyms,
     });
-    let status = if extraction.diagnostics.iter().any(|d| d.code == "language_not_supported") {
+    let status = if extraction
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "language_not_supported")
+    {
         DocumentStatus::NotExtracted
     } else {
         DocumentStatus::Extracted
     };
-    Analysis { language, toponyms, extraction, status }
+    Analysis {
+        language,
+        toponyms,
+        extraction,
+        status,
+    }
 }

@@ -13,8 +13,13 @@ pub struct DataDir {
 impl DataDir {
     /// Creates the directory if needed.
     pub fn open(root: &Path) -> Result<DataDir, PipelineError> {
-        std::fs::create_dir_all(root).map_err(|source| PipelineError::Io { path: root.to_path_buf(), source })?;
-        Ok(DataDir { root: root.to_path_buf() })
+        std::fs::create_dir_all(root).map_err(|source| PipelineError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        Ok(DataDir {
+            root: root.to_path_buf(),
+        })
     }
 
     pub fn root(&self) -> &Path {

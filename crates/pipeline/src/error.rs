@@ -17,9 +17,17 @@ pub enum PipelineError {
         source: std::io::Error,
     },
     #[error("{origin}:{line}: {message}")]
-    Registry { origin: String, line: usize, message: String },
+    Registry {
+        origin: String,
+        line: usize,
+        message: String,
+    },
     #[error("{given:?} matches several {what}s ({}): give more of the id", candidates.join(", "))]
-    Ambiguous { what: &'static str, given: String, candidates: Vec<String> },
+    Ambiguous {
+        what: &'static str,
+        given: String,
+        candidates: Vec<String>,
+    },
     #[error("cannot write the export: {0}")]
     Export(String),
 }

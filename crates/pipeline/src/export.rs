@@ -23,16 +23,34 @@ impl FromStr for ExportFormat {
             "csv" => Ok(ExportFormat::Csv),
             "geojson" | "json" => Ok(ExportFormat::Geojson),
             "jsonl" | "ndjson" => Ok(ExportFormat::Jsonl),
-            other => Err(format!("unknown export format {other:?}: use csv, geojson or jsonl")),
+            other => Err(format!(
+                "unknown export format {other:?}: use csv, geojson or jsonl"
+            )),
         }
     }
 }
 
 /// ACLED's columns (where ombud has them), then ombud's own.
 pub const CSV_COLUMNS: &[&str] = &[
-    "event_date", "event_type", "sub_event_type", "actor1", "country", "admin1", "location",
-    "latitude", "longitude", "geo_precision", "time_precision", "source", "notes", "fatalities",
-    "incident_id", "grade", "n_independent_sources", "weapons", "civilian_killed_min",
+    "event_date",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "country",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "time_precision",
+    "source",
+    "notes",
+    "fatalities",
+    "incident_id",
+    "grade",
+    "n_independent_sources",
+    "weapons",
+    "civilian_killed_min",
     "civilian_killed_max",
 ];
 
@@ -45,7 +63,12 @@ fn killed(i: &Incident, group: Option<CasualtyGroup>) -> (Option<u32>, Option<u3
     if ranges.is_empty() {
         return (None, None);
     }
-    let sum = |f: fn(&model::NumberRange) -> Option<u32>| ranges.iter().filter_map(|c| f(&c.range)).reduce(|a, b| a + b);
+    let sum = |f: fn(&model::NumberRange) -> Option<u32>| {
+        ranges
+            .iter()
+            .filter_map(|c| f(&c.range))
+            .reduce(|a, b| a + b)
+    };
     (sum(|r| r.min), sum(|r| r.max))
 }
 
@@ -58,9 +81,15 @@ fn row(i: &Incident) -> Vec<String> {
     let notes = format!(
         "{} on {}{}{}. Grade {}: {}.",
         i.sub_event_type,
-        i.date_start.map(|d| d.to_string()).unwrap_or_else(|| "an unknown date".into()),
+        i.date_start
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "an unknown date".into()),
         place.map(|p| format!(" in {}", p.name)).unwrap_or_default(),
-        if i.weapons.is_empty() { String::new() } else { format!(" with {}", i.weapons.join(", ")) },
+        if i.weapons.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", i.weapons.join(", "))
+        },
         i.grade,
         i.grade_reasons.join("; ")
     );
@@ -68,14 +97,24 @@ fn row(i: &Incident) -> Vec<String> {
         i.date_start.map(|d| d.to_string()).unwrap_or_default(),
         i.event_type.to_string(),
         i.sub_event_type.to_string(),
-        i.perpetrators.first().map(|p| p.0.clone()).unwrap_or_default(),
-        place.and_then(|p| p.country).map(|c| c.name().to_string()).unwrap_or_default(),
+        i.perpetrators
+            .first()
+            .map(|p| p.0.clone())
+            .unwrap_or_default(),
+        place
+            .and_then(|p| p.country)
+            .map(|c| c.name().to_string())
+            .unwrap_or_default(),
         place.map(|p| p.admin1.clone()).unwrap_or_default(),
         place.map(|p| p.name.clone()).unwrap_or_default(),
         place.map(|p| format!("{:.5}", p.lat)).unwrap_or_default(),
         place.map(|p| format!("{:.5}", p.lon)).unwrap_or_default(),
-        place.map(|p| (p.precision as u8).to_string()).unwrap_or_default(),
-        i.date_precision.map(|p| p.acled_code().to_string()).unwrap_or_default(),
+        place
+            .map(|p| (p.precision as u8).to_string())
+            .unwrap_or_default(),
+        i.date_precision
+            .map(|p| p.acled_code().to_string())
+            .unwrap_or_default(),
         i.sources_for.join("; "),
         notes,
         opt(all_min).to_string(),
@@ -89,7 +128,11 @@ fn row(i: &Incident) -> Vec<String> {
 }
 
 /// Writes `incidents` to `out` in `format`.
-pub fn export(incidents: &[Incident], format: ExportFormat, out: &mut dyn Write) -> Result<(), PipelineError> {
+pub fn export(
+    incidents: &[Incident],
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> Result<(), PipelineError> {
     let err = |e: &dyn std::fmt::Display| PipelineError::Export(e.to_string());
     match format {
         ExportFormat::Csv => {

@@ -26,24 +26,40 @@ impl IncidentFilter {
     /// Resolves `--place` through the gazetteer so every name of a place finds it.
     pub fn resolve_place(&mut self, gazetteer: &Gazetteer) {
         if let Some(name) = &self.place {
-            self.place_ids = gazetteer.lookup(name).iter().map(|e| e.geonameid).filter(|id| *id != 0).collect();
+            self.place_ids = gazetteer
+                .lookup(name)
+                .iter()
+                .map(|e| e.geonameid)
+                .filter(|id| *id != 0)
+                .collect();
         }
     }
 
     pub fn matches(&self, i: &Incident) -> bool {
-        let overlaps_since = self.since.is_none_or(|s| i.date_end.or(i.date_start).is_some_and(|d| d >= s));
-        let overlaps_until = self.until.is_none_or(|u| i.date_start.is_some_and(|d| d <= u));
+        let overlaps_since = self
+            .since
+            .is_none_or(|s| i.date_end.or(i.date_start).is_some_and(|d| d >= s));
+        let overlaps_until = self
+            .until
+            .is_none_or(|u| i.date_start.is_some_and(|d| d <= u));
         let place = self.place.as_deref().is_none_or(|p| {
-            i.places.iter().any(|pl| contains(&pl.name, p) || self.place_ids.contains(&pl.geonameid))
+            i.places
+                .iter()
+                .any(|pl| contains(&pl.name, p) || self.place_ids.contains(&pl.geonameid))
         });
-        let weapon = self.weapon.as_deref().is_none_or(|w| i.weapons.iter().any(|x| contains(x, w)));
-        let event_type = self
-            .event_type
+        let weapon = self
+            .weapon
             .as_deref()
-            .is_none_or(|t| contains(i.event_type.as_str(), t) || contains(i.sub_event_type.as_str(), t));
+            .is_none_or(|w| i.weapons.iter().any(|x| contains(x, w)));
+        let event_type = self.event_type.as_deref().is_none_or(|t| {
+            contains(i.event_type.as_str(), t) || contains(i.sub_event_type.as_str(), t)
+        });
         let actor = self.actor.as_deref().is_none_or(|a| {
             i.perpetrators.iter().any(|(name, country)| {
-                contains(name, a) || country.is_some_and(|c| c.as_str().eq_ignore_ascii_case(a) || contains(c.name(), a))
+                contains(name, a)
+                    || country.is_some_and(|c| {
+                        c.as_str().eq_ignore_ascii_case(a) || contains(c.name(), a)
+                    })
             })
         });
         let grade = self.grade.is_none_or(|g| i.grade == g);
@@ -65,13 +81,21 @@ impl ClaimFilter {
     pub fn matches(&self, c: &StoredClaim) -> bool {
         let date = c.claim.date.as_ref();
         self.since.is_none_or(|s| date.is_some_and(|d| d.end >= s))
-            && self.until.is_none_or(|u| date.is_some_and(|d| d.start <= u))
+            && self
+                .until
+                .is_none_or(|u| date.is_some_and(|d| d.start <= u))
             && self.stance.is_none_or(|s| c.claim.stance == s)
             && self.speaker.as_deref().is_none_or(|s| {
-                c.claim.speaker.as_ref().map_or_else(|| contains("publisher", s), |sp| contains(&sp.name, s) || sp.role.as_deref().is_some_and(|r| contains(r, s)))
+                c.claim.speaker.as_ref().map_or_else(
+                    || contains("publisher", s),
+                    |sp| {
+                        contains(&sp.name, s) || sp.role.as_deref().is_some_and(|r| contains(r, s))
+                    },
+                )
             })
             && self.event_type.as_deref().is_none_or(|t| {
-                contains(c.claim.event_type.as_str(), t) || contains(c.claim.sub_event_type.as_str(), t)
+                contains(c.claim.event_type.as_str(), t)
+                    || contains(c.claim.sub_event_type.as_str(), t)
             })
     }
 }

@@ -35,9 +35,13 @@ pub struct Rejected {
 #[derive(Clone, Debug)]
 pub enum IngestEvent {
     /// The number of inputs (files and stdin) found.
-    Started { inputs: usize },
+    Started {
+        inputs: usize,
+    },
     /// One input was read completely.
-    InputDone { origin: String },
+    InputDone {
+        origin: String,
+    },
     Rejected(Rejected),
 }
 
@@ -75,7 +79,9 @@ pub async fn ingest(
     let mut report = IngestReport::default();
     let inputs = sources::collect_inputs(paths);
     report.inputs = inputs.len();
-    on_event(IngestEvent::Started { inputs: inputs.len() });
+    on_event(IngestEvent::Started {
+        inputs: inputs.len(),
+    });
 
     fn reject(
         report: &mut IngestReport,
@@ -84,7 +90,11 @@ pub async fn ingest(
         line: Option<usize>,
         reason: String,
     ) {
-        let r = Rejected { origin, line, reason };
+        let r = Rejected {
+            origin,
+            line,
+            reason,
+        };
         on_event(IngestEvent::Rejected(r.clone()));
         report.rejected.push(r);
     }
@@ -113,10 +123,18 @@ pub async fn ingest(
         };
         // Archive first: the input as received, before any reading of it.
         archive.put(&bytes)?;
-        let format = options.format.unwrap_or_else(|| sources::detect(input.path.as_deref(), &bytes));
+        let format = options
+            .format
+            .unwrap_or_else(|| sources::detect(input.path.as_deref(), &bytes));
         let parsed = sources::parse(&bytes, format, &origin);
         for e in &parsed.rejected {
-            reject(&mut report, on_event, origin.clone(), e.line(), e.to_string());
+            reject(
+                &mut report,
+                on_event,
+                origin.clone(),
+                e.line(),
+                e.to_string(),
+            );
         }
         for doc in parsed.documents {
             let stored = archive.put(&doc.raw)?;
@@ -128,7 +146,11 @@ pub async fn ingest(
                 Some(line) => format!("{origin}:{line}"),
                 None => origin.clone(),
             };
-            pending.push(Pending { doc, origin, sha256: stored.sha256 });
+            pending.push(Pending {
+                doc,
+                origin,
+                sha256: stored.sha256,
+            });
         }
         done_inputs.push(origin);
         if pending.len() >= BATCH {
@@ -177,7 +199,10 @@ async fn flush(
             origin: p.origin,
             format: p.doc.format.as_str().to_string(),
             retrieved_at: options.retrieved_at.clone(),
-            meta: DocumentMeta { language: analysis.language.clone(), ..p.doc.meta.clone() },
+            meta: DocumentMeta {
+                language: analysis.language.clone(),
+                ..p.doc.meta.clone()
+            },
             ombud_version: crate::OMBUD_VERSION.to_string(),
             status: analysis.status,
             n_claims: analysis.extraction.claims.len(),

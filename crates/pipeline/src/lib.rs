@@ -41,7 +41,10 @@ pub async fn incident_detail(
     id: &str,
 ) -> Result<Option<(model::Incident, Vec<store::StoredClaim>)>, PipelineError> {
     let incidents = store.incidents().await?;
-    let matches: Vec<&model::Incident> = incidents.iter().filter(|i| i.id.0 == id || i.id.0.starts_with(id)).collect();
+    let matches: Vec<&model::Incident> = incidents
+        .iter()
+        .filter(|i| i.id.0 == id || i.id.0.starts_with(id))
+        .collect();
     let incident = match matches.as_slice() {
         [] => return Ok(None),
         [one] => (*one).clone(),
@@ -57,6 +60,11 @@ pub async fn incident_detail(
             }
         }
     };
-    let claims = store.claims().await?.into_iter().filter(|c| incident.claims.contains(&c.id)).collect();
+    let claims = store
+        .claims()
+        .await?
+        .into_iter()
+        .filter(|c| incident.claims.contains(&c.id))
+        .collect();
     Ok(Some((incident, claims)))
 }

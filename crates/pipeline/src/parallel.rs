@@ -1,7 +1,11 @@
 //! Order-preserving parallel map over a slice with scoped threads (the pure stages are `Sync`).
 
 /// Applies `f` to every item on up to `jobs` threads; results come back in input order.
-pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let jobs = jobs.max(1).min(items.len().max(1));
     if jobs == 1 {
         return items.iter().map(&f).collect();
@@ -34,6 +38,9 @@ mod tests {
     #[test]
     fn keeps_order() {
         let items: Vec<u32> = (0..1000).collect();
-        assert_eq!(super::par_map(&items, 4, |x| x * 2), items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert_eq!(
+            super::par_map(&items, 4, |x| x * 2),
+            items.iter().map(|x| x * 2).collect::<Vec<_>>()
+        );
     }
 }

@@ -18,15 +18,24 @@ pub fn parse_publishers(tsv: &str, origin: &str) -> Result<Vec<Publisher>, Pipel
         if line.starts_with('#') || line.trim().is_empty() || line.starts_with("publisher\t") {
             continue;
         }
-        let err = |message: String| PipelineError::Registry { origin: origin.to_string(), line: i + 1, message };
+        let err = |message: String| PipelineError::Registry {
+            origin: origin.to_string(),
+            line: i + 1,
+            message,
+        };
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() < 4 {
-            return Err(err(format!("expected 5 tab-separated columns, found {}", f.len())));
+            return Err(err(format!(
+                "expected 5 tab-separated columns, found {}",
+                f.len()
+            )));
         }
         let code = |s: &str, what: &str| -> Result<Option<CountryCode>, PipelineError> {
             match s.trim() {
                 "" | "none" => Ok(None),
-                c => CountryCode::new(c).map(Some).ok_or_else(|| err(format!("{what} {c:?} is not a country code"))),
+                c => CountryCode::new(c)
+                    .map(Some)
+                    .ok_or_else(|| err(format!("{what} {c:?} is not a country code"))),
             }
         };
         out.push(Publisher {
@@ -45,6 +54,7 @@ mod tests {
     #[test]
     fn default_registry_parses() {
         let all = super::default_publishers().unwrap();
-        assert!(all.iter().any(|p| p.name == "PanARMENIAN.Net" && p.alignment.map(|c| c.to_string()).as_deref() == Some("AM")));
+        assert!(all.iter().any(|p| p.name == "PanARMENIAN.Net"
+            && p.alignment.map(|c| c.to_string()).as_deref() == Some("AM")));
     }
 }

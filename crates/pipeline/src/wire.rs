@@ -49,8 +49,15 @@ pub fn extract_json(reference: &Reference, doc: &ReadDocument, with_text: bool) 
 
 /// The geoparsing contract for one document: every place named in it.
 pub fn geoparse_json(reference: &Reference, doc: &ReadDocument, with_text: bool) -> Value {
-    let publisher_country = doc.meta.publisher.as_deref().and_then(|p| reference.publisher(p)).and_then(|p| p.country);
-    let toponyms = reference.gazetteer.geoparse(&doc.text, &geocode::GeoContext { publisher_country });
+    let publisher_country = doc
+        .meta
+        .publisher
+        .as_deref()
+        .and_then(|p| reference.publisher(p))
+        .and_then(|p| p.country);
+    let toponyms = reference
+        .gazetteer
+        .geoparse(&doc.text, &geocode::GeoContext { publisher_country });
     json!({
         "schema": model::SCHEMA_VERSION,
         "document": document_json(doc, doc.meta.language.as_deref(), with_text),
@@ -71,9 +78,13 @@ pub fn extract_inputs(
     render: fn(&Reference, &ReadDocument, bool) -> Value,
 ) -> Result<(Vec<Value>, usize), PipelineError> {
     let bytes = input.read()?;
-    let format = options.format.unwrap_or_else(|| sources::detect(input.path.as_deref(), &bytes));
+    let format = options
+        .format
+        .unwrap_or_else(|| sources::detect(input.path.as_deref(), &bytes));
     let parsed = sources::parse(&bytes, format, &input.origin());
-    let rendered = par_map(&parsed.documents, options.jobs, |doc| render(reference, doc, options.with_text));
+    let rendered = par_map(&parsed.documents, options.jobs, |doc| {
+        render(reference, doc, options.with_text)
+    });
     // Interleave rejected lines with documents by line, so output lines follow input lines.
     let mut items: Vec<(usize, Value)> = parsed
         .documents
@@ -82,7 +93,12 @@ pub fn extract_inputs(
         .map(|(d, v)| (d.line.unwrap_or(0), v))
         .collect();
     let rejected = parsed.rejected.len();
-    items.extend(parsed.rejected.iter().map(|e| (e.line().unwrap_or(usize::MAX), error_json(e))));
+    items.extend(
+        parsed
+            .rejected
+            .iter()
+            .map(|e| (e.line().unwrap_or(usize::MAX), error_json(e))),
+    );
     items.sort_by_key(|(line, _)| *line);
     Ok((items.into_iter().map(|(_, v)| v).collect(), rejected))
 }

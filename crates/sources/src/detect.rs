@@ -45,7 +45,9 @@ impl FromStr for Format {
             "jsonl" | "ndjson" | "json" => Ok(Format::Jsonl),
             "html" | "htm" => Ok(Format::Html),
             "feed" | "rss" | "atom" => Ok(Format::Feed),
-            other => Err(format!("unknown format {other:?}: use text, jsonl, html or feed")),
+            other => Err(format!(
+                "unknown format {other:?}: use text, jsonl, html or feed"
+            )),
         }
     }
 }
@@ -88,9 +90,21 @@ mod tests {
     fn detects_by_name_then_content() {
         assert_eq!(detect(Some(Path::new("a.jsonl")), b"hello"), Format::Jsonl);
         assert_eq!(detect(None, b"  {\"text\": \"x\"}"), Format::Jsonl);
-        assert_eq!(detect(None, b"<?xml version=\"1.0\"?>\n<rss version=\"2.0\">"), Format::Feed);
-        assert_eq!(detect(None, b"<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">"), Format::Feed);
+        assert_eq!(
+            detect(None, b"<?xml version=\"1.0\"?>\n<rss version=\"2.0\">"),
+            Format::Feed
+        );
+        assert_eq!(
+            detect(
+                None,
+                b"<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">"
+            ),
+            Format::Feed
+        );
         assert_eq!(detect(None, b"<!DOCTYPE html><html>"), Format::Html);
-        assert_eq!(detect(Some(Path::new("x.xml")), b" date 2020-10-04 X - y"), Format::Text);
+        assert_eq!(
+            detect(Some(Path::new("x.xml")), b" date 2020-10-04 X - y"),
+            Format::Text
+        );
     }
 }

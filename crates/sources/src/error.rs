@@ -12,15 +12,32 @@ pub enum SourcesError {
         source: std::io::Error,
     },
     #[error("{origin}: {size} bytes is more than the {limit}-byte limit for one input: split it")]
-    TooLarge { origin: String, size: u64, limit: u64 },
+    TooLarge {
+        origin: String,
+        size: u64,
+        limit: u64,
+    },
     #[error("{origin}{}: not UTF-8 text (bad byte at offset {offset}): convert it to UTF-8", line_suffix(*line))]
-    NotUtf8 { origin: String, line: Option<usize>, offset: usize },
+    NotUtf8 {
+        origin: String,
+        line: Option<usize>,
+        offset: usize,
+    },
     #[error("{origin}:{line}: not a JSON object: {message}")]
-    Json { origin: String, line: usize, message: String },
+    Json {
+        origin: String,
+        line: usize,
+        message: String,
+    },
     #[error("{origin}:{line}: no \"text\" string: each line needs the report's text in \"text\"")]
     MissingText { origin: String, line: usize },
     #[error("{origin}{}: field \"{field}\": {message}", line_suffix(*line))]
-    BadField { origin: String, line: Option<usize>, field: &'static str, message: String },
+    BadField {
+        origin: String,
+        line: Option<usize>,
+        field: &'static str,
+        message: String,
+    },
     #[error("{origin}: not a readable RSS or Atom feed: {message}")]
     Feed { origin: String, message: String },
     #[error("{origin}{}: no text found: the document is empty", line_suffix(*line))]

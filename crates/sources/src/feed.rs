@@ -57,7 +57,10 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
                     saw_root = matches!(name.as_str(), "rss" | "feed" | "rdf");
                 }
                 if matches!(name.as_str(), "item" | "entry") && item.is_none() {
-                    item = Some(Item { start: before, ..Item::default() });
+                    item = Some(Item {
+                        start: before,
+                        ..Item::default()
+                    });
                 }
                 if name == "link" {
                     if let Some(it) = item.as_mut() {
@@ -88,11 +91,29 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
                     }
                 }
             }
-            Event::Text(t) => append(&mut item, &path, &mut channel_title, &mut channel_language, &t.xml10_content()),
-            Event::CData(c) => append(&mut item, &path, &mut channel_title, &mut channel_language, &c.xml10_content()),
+            Event::Text(t) => append(
+                &mut item,
+                &path,
+                &mut channel_title,
+                &mut channel_language,
+                &t.xml10_content(),
+            ),
+            Event::CData(c) => append(
+                &mut item,
+                &path,
+                &mut channel_title,
+                &mut channel_language,
+                &c.xml10_content(),
+            ),
             Event::GeneralRef(r) => {
                 let decoded = decode_entities(&format!("&{};", &*r));
-                append(&mut item, &path, &mut channel_title, &mut channel_language, &decoded);
+                append(
+                    &mut item,
+                    &path,
+                    &mut channel_title,
+                    &mut channel_language,
+                    &decoded,
+                );
             }
             Event::Eof => break,
             _ => {}
@@ -107,13 +128,24 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
     }
     for (number, (it, end)) in items.into_iter().enumerate() {
         let line = Some(number + 1);
-        let body = if it.content.trim().is_empty() { &it.description } else { &it.content };
+        let body = if it.content.trim().is_empty() {
+            &it.description
+        } else {
+            &it.content
+        };
         let text = html_fragment_to_text(body);
         if text.is_empty() {
-            parsed.rejected.push(SourcesError::Empty { origin: origin.to_string(), line });
+            parsed.rejected.push(SourcesError::Empty {
+                origin: origin.to_string(),
+                line,
+            });
             continue;
         }
-        let date_text = if it.published.trim().is_empty() { &it.updated } else { &it.published };
+        let date_text = if it.published.trim().is_empty() {
+            &it.updated
+        } else {
+            &it.published
+        };
         let language = non_blank(&it.language).or_else(|| non_blank(&channel_language));
         parsed.documents.push(ReadDocument {
             raw: bytes[offset + it.start..offset + end].to_vec(),
@@ -122,7 +154,8 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
                 id: None,
                 publisher: non_blank(&channel_title),
                 published: parse_published(date_text),
-                language: language.map(|l| l.chars().take(2).collect::<String>().to_ascii_lowercase()),
+                language: language
+                    .map(|l| l.chars().take(2).collect::<String>().to_ascii_lowercase()),
                 title: non_blank(&html_fragment_to_text(&it.title)),
                 url: non_blank(&it.link),
             },
@@ -134,7 +167,13 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
 }
 
 /// Routes character data to the field the current element path names.
-fn append(item: &mut Option<Item>, path: &[String], channel_title: &mut String, channel_language: &mut String, text: &str) {
+fn append(
+    item: &mut Option<Item>,
+    path: &[String],
+    channel_title: &mut String,
+    channel_language: &mut String,
+    text: &str,
+) {
     let Some(leaf) = path.last() else {
         return;
     };
@@ -173,7 +212,11 @@ fn attr(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| local(a.key.as_ref()) == key)
-        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
 }
 
 #[cfg(test)]
@@ -191,7 +234,10 @@ mod tests {
         let doc = &parsed.documents[0];
         assert_eq!(doc.text, "Shells hit Tartar & Barda.");
         assert_eq!(doc.meta.publisher.as_deref(), Some("Baku Monitor"));
-        assert_eq!(doc.meta.published.map(|d| d.to_string()).as_deref(), Some("2020-09-28"));
+        assert_eq!(
+            doc.meta.published.map(|d| d.to_string()).as_deref(),
+            Some("2020-09-28")
+        );
         assert_eq!(doc.meta.language.as_deref(), Some("en"));
         assert!(doc.raw.starts_with(b"<item>") && doc.raw.ends_with(b"</item>"));
         assert_eq!(parsed.rejected.len(), 1, "the empty item is reported");
@@ -207,13 +253,23 @@ mod tests {
         let doc = &parsed.documents[0];
         assert_eq!(doc.text, "Our researchers visited Barda.");
         assert_eq!(doc.meta.url.as_deref(), Some("https://few.example/barda"));
-        assert_eq!(doc.meta.published.map(|d| d.to_string()).as_deref(), Some("2020-10-30"));
+        assert_eq!(
+            doc.meta.published.map(|d| d.to_string()).as_deref(),
+            Some("2020-10-30")
+        );
     }
 
     #[test]
     fn broken_xml_is_rejected_with_position() {
-        let parsed = read(b"<rss><channel><item><title>x</titl></item></channel></rss>", "bad.xml");
+        let parsed = read(
+            b"<rss><channel><item><title>x</titl></item></channel></rss>",
+            "bad.xml",
+        );
         assert!(parsed.documents.is_empty());
-        assert!(parsed.rejected[0].to_string().starts_with("bad.xml: not a readable RSS or Atom feed"));
+        assert!(
+            parsed.rejected[0]
+                .to_string()
+                .starts_with("bad.xml: not a readable RSS or Atom feed")
+        );
     }
 }

@@ -9,8 +9,13 @@ use crate::{Format, ReadDocument, SourcesError, non_blank, parse_published, utf8
 
 pub(crate) fn read(bytes: &[u8], origin: &str) -> Result<ReadDocument, SourcesError> {
     let html = utf8(bytes, origin, None)?;
-    let config = Config { text_mode: TextMode::Formatted, ..Config::default() };
-    let article = Readability::new(html, None, Some(config)).ok().and_then(|mut r| r.parse().ok());
+    let config = Config {
+        text_mode: TextMode::Formatted,
+        ..Config::default()
+    };
+    let article = Readability::new(html, None, Some(config))
+        .ok()
+        .and_then(|mut r| r.parse().ok());
     let (text, mut meta) = match article {
         Some(a) => {
             let text = normalise_paragraphs(&a.text_content);
@@ -28,7 +33,10 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Result<ReadDocument, SourcesEr
     // Readability sometimes keeps only a fragment of short pages; the plain reading is the
     // fallback when it found much less than the page holds.
     if text.trim().is_empty() {
-        return Err(SourcesError::Empty { origin: origin.to_string(), line: None });
+        return Err(SourcesError::Empty {
+            origin: origin.to_string(),
+            line: None,
+        });
     }
     if meta.title.is_none() {
         meta.title = between(html, "<title>", "</title>").and_then(non_blank);
@@ -41,7 +49,13 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Result<ReadDocument, SourcesEr
     if meta.publisher.is_none() {
         meta.publisher = meta_content(html, "og:site_name").and_then(|s| non_blank(&s));
     }
-    Ok(ReadDocument { raw: bytes.to_vec(), text, meta, format: Format::Html, line: None })
+    Ok(ReadDocument {
+        raw: bytes.to_vec(),
+        text,
+        meta,
+        format: Format::Html,
+        line: None,
+    })
 }
 
 /// Paragraphs separated by exactly one blank line, lines trimmed.
@@ -68,7 +82,11 @@ fn normalise_paragraphs(text: &str) -> String {
 }
 
 fn language_code(lang: &str) -> Option<String> {
-    let code: String = lang.trim().chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let code: String = lang
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     (code.len() == 2 || code.len() == 3).then(|| code.to_ascii_lowercase())
 }
 

@@ -36,10 +36,16 @@ fn read_line(raw: &[u8], origin: &str, line: usize) -> Result<ReadDocument, Sour
         });
     };
     let Some(Value::String(text)) = obj.get("text") else {
-        return Err(SourcesError::MissingText { origin: origin.to_string(), line });
+        return Err(SourcesError::MissingText {
+            origin: origin.to_string(),
+            line,
+        });
     };
     if text.trim().is_empty() {
-        return Err(SourcesError::Empty { origin: origin.to_string(), line: Some(line) });
+        return Err(SourcesError::Empty {
+            origin: origin.to_string(),
+            line: Some(line),
+        });
     }
     let string = |key: &str| obj.get(key).and_then(Value::as_str).and_then(non_blank);
     let id = match obj.get("id") {
@@ -85,6 +91,10 @@ mod tests {
         assert_eq!(parsed.documents[0].line, Some(1));
         let lines: Vec<_> = parsed.rejected.iter().map(SourcesError::line).collect();
         assert_eq!(lines, vec![Some(3), Some(4)]);
-        assert!(parsed.rejected[1].to_string().starts_with("in.jsonl:4: no \"text\""));
+        assert!(
+            parsed.rejected[1]
+                .to_string()
+                .starts_with("in.jsonl:4: no \"text\"")
+        );
     }
 }

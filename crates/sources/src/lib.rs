@@ -56,8 +56,14 @@ pub fn parse(bytes: &[u8], format: Format, origin: &str) -> Parsed {
 
 fn single(result: Result<ReadDocument, SourcesError>) -> Parsed {
     match result {
-        Ok(doc) => Parsed { documents: vec![doc], rejected: vec![] },
-        Err(e) => Parsed { documents: vec![], rejected: vec![e] },
+        Ok(doc) => Parsed {
+            documents: vec![doc],
+            rejected: vec![],
+        },
+        Err(e) => Parsed {
+            documents: vec![],
+            rejected: vec![e],
+        },
     }
 }
 

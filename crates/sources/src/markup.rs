@@ -8,8 +8,31 @@ const SKIPPED: &[&str] = &[
 
 /// Elements that end a paragraph.
 const BLOCKS: &[&str] = &[
-    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
-    "blockquote", "table", "tr", "pre", "figure", "figcaption", "dd", "dt", "dl", "hr", "body",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "table",
+    "tr",
+    "pre",
+    "figure",
+    "figcaption",
+    "dd",
+    "dt",
+    "dl",
+    "hr",
+    "body",
 ];
 
 /// Plain text of an HTML fragment: tags dropped, blocks as paragraphs separated by a blank line,
@@ -84,9 +107,19 @@ fn is_boilerplate(tag: &str) -> bool {
             let value = &lower[i + attr.len()..];
             let value = value.trim_start_matches(['"', '\'']);
             let value = &value[..value.find(['"', '\'', ' ']).unwrap_or(value.len())];
-            ["cookie", "consent", "menu", "sidebar", "share", "related", "newsletter", "advert", "banner"]
-                .iter()
-                .any(|w| value.contains(w))
+            [
+                "cookie",
+                "consent",
+                "menu",
+                "sidebar",
+                "share",
+                "related",
+                "newsletter",
+                "advert",
+                "banner",
+            ]
+            .iter()
+            .any(|w| value.contains(w))
         })
     })
 }

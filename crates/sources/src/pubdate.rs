@@ -22,8 +22,14 @@ mod tests {
     fn keeps_the_publishers_local_date() {
         let d = |s| parse_published(s).map(|d| d.to_string());
         assert_eq!(d("2020-10-04").as_deref(), Some("2020-10-04"));
-        assert_eq!(d("2020-10-28T01:05:00+04:00").as_deref(), Some("2020-10-28"));
-        assert_eq!(d("Sun, 11 Oct 2020 01:00:00 +0400").as_deref(), Some("2020-10-11"));
+        assert_eq!(
+            d("2020-10-28T01:05:00+04:00").as_deref(),
+            Some("2020-10-28")
+        );
+        assert_eq!(
+            d("Sun, 11 Oct 2020 01:00:00 +0400").as_deref(),
+            Some("2020-10-11")
+        );
         assert_eq!(d("yesterday"), None);
     }
 }

@@ -18,7 +18,10 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Result<ReadDocument, SourcesEr
         None => (DocumentMeta::default(), all),
     };
     if body.trim().is_empty() {
-        return Err(SourcesError::Empty { origin: origin.to_string(), line: None });
+        return Err(SourcesError::Empty {
+            origin: origin.to_string(),
+            line: None,
+        });
     }
     Ok(ReadDocument {
         raw: bytes.to_vec(),
@@ -60,9 +63,16 @@ mod tests {
 
     #[test]
     fn reads_the_seed_header() {
-        let doc = read(b" date 2020-10-04 PanARMENIAN.Net - Azerbaijan is using.\n\nMore.", "x").unwrap();
+        let doc = read(
+            b" date 2020-10-04 PanARMENIAN.Net - Azerbaijan is using.\n\nMore.",
+            "x",
+        )
+        .unwrap();
         assert_eq!(doc.meta.publisher.as_deref(), Some("PanARMENIAN.Net"));
-        assert_eq!(doc.meta.published.map(|d| d.to_string()).as_deref(), Some("2020-10-04"));
+        assert_eq!(
+            doc.meta.published.map(|d| d.to_string()).as_deref(),
+            Some("2020-10-04")
+        );
         assert_eq!(doc.text, "Azerbaijan is using.\n\nMore.");
     }
 
@@ -71,6 +81,9 @@ mod tests {
         let doc = read(b"Shelling hit Tartar - residents said.", "x").unwrap();
         assert_eq!(doc.meta.publisher, None);
         assert_eq!(doc.text, "Shelling hit Tartar - residents said.");
-        assert!(matches!(read(b"  \n", "x"), Err(SourcesError::Empty { .. })));
+        assert!(matches!(
+            read(b"  \n", "x"),
+            Err(SourcesError::Empty { .. })
+        ));
     }
 }

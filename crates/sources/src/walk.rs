@@ -17,17 +17,20 @@ pub struct InputFile {
 impl InputFile {
     /// How the input is named in messages and in the document record's origin.
     pub fn origin(&self) -> String {
-        self.path.as_ref().map_or_else(|| "-".to_string(), |p| p.display().to_string())
+        self.path
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |p| p.display().to_string())
     }
 
     /// Reads the whole input, refusing more than `MAX_INPUT_BYTES`.
     pub fn read(&self) -> Result<Vec<u8>, SourcesError> {
         match &self.path {
             Some(path) => {
-                let file = std::fs::File::open(path)
-                    .map_err(|source| SourcesError::Io { path: path.clone(), source })?;
-                read_capped(file, &self.origin(), MAX_INPUT_BYTES)
-                    .map_err(|e| with_path(e, path))
+                let file = std::fs::File::open(path).map_err(|source| SourcesError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                read_capped(file, &self.origin(), MAX_INPUT_BYTES).map_err(|e| with_path(e, path))
             }
             None => read_capped(std::io::stdin().lock(), "-", MAX_INPUT_BYTES),
         }
@@ -36,7 +39,10 @@ impl InputFile {
 
 fn with_path(e: SourcesError, path: &Path) -> SourcesError {
     match e {
-        SourcesError::Io { source, .. } => SourcesError::Io { path: path.to_path_buf(), source },
+        SourcesError::Io { source, .. } => SourcesError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
         other => other,
     }
 }
@@ -47,9 +53,16 @@ pub fn read_capped(reader: impl Read, origin: &str, limit: u64) -> Result<Vec<u8
     reader
         .take(limit + 1)
         .read_to_end(&mut buf)
-        .map_err(|source| SourcesError::Io { path: PathBuf::from(origin), source })?;
+        .map_err(|source| SourcesError::Io {
+            path: PathBuf::from(origin),
+            source,
+        })?;
     if buf.len() as u64 > limit {
-        return Err(SourcesError::TooLarge { origin: origin.to_string(), size: buf.len() as u64, limit });
+        return Err(SourcesError::TooLarge {
+            origin: origin.to_string(),
+            size: buf.len() as u64,
+            limit,
+        });
     }
     Ok(buf)
 }
@@ -66,8 +79,13 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Result<InputFile, SourcesError>>
         }
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk_dir(path, &mut out),
-            Ok(_) => out.push(Ok(InputFile { path: Some(path.clone()) })),
-            Err(source) => out.push(Err(SourcesError::Io { path: path.clone(), source })),
+            Ok(_) => out.push(Ok(InputFile {
+                path: Some(path.clone()),
+            })),
+            Err(source) => out.push(Err(SourcesError::Io {
+                path: path.clone(),
+                source,
+            })),
         }
     }
     out
@@ -77,14 +95,20 @@ fn walk_dir(dir: &Path, out: &mut Vec<Result<InputFile, SourcesError>>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(source) => {
-            out.push(Err(SourcesError::Io { path: dir.to_path_buf(), source }));
+            out.push(Err(SourcesError::Io {
+                path: dir.to_path_buf(),
+                source,
+            }));
             return;
         }
     };
     let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     for path in paths {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if name.starts_with('.') || name.eq_ignore_ascii_case("README.md") {
             continue;
         }

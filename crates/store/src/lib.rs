@@ -36,7 +36,10 @@ pub enum StoreError {
         source: sqlx::Error,
     },
     #[error("corrupt row while {doing}: {message}")]
-    Corrupt { doing: &'static str, message: String },
+    Corrupt {
+        doing: &'static str,
+        message: String,
+    },
 }
 
 fn q(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
@@ -44,7 +47,10 @@ fn q(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
 }
 
 fn corrupt(doing: &'static str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt { doing, message: e.to_string() }
+    StoreError::Corrupt {
+        doing,
+        message: e.to_string(),
+    }
 }
 
 /// A document to store with its claims.
@@ -90,8 +96,14 @@ impl Store {
             .max_connections(1)
             .connect_with(options)
             .await
-            .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
-        let store = Store { pool, path: path.to_path_buf() };
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        let store = Store {
+            pool,
+            path: path.to_path_buf(),
+        };
         migrations::migrate(&store.pool, path).await?;
         Ok(store)
     }
@@ -222,17 +234,25 @@ impl Store {
 
     pub async fn publishers(&self) -> Result<Vec<Publisher>, StoreError> {
         let doing = "reading publishers";
-        let rows = sqlx::query("SELECT name, country, kind, alignment, note FROM publishers ORDER BY name")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(q(doing))?;
+        let rows = sqlx::query(
+            "SELECT name, country, kind, alignment, note FROM publishers ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(q(doing))?;
         rows.iter()
             .map(|row| {
-                let get = |c: &str| row.try_get::<Option<String>, _>(c).map_err(|e| corrupt(doing, e));
+                let get = |c: &str| {
+                    row.try_get::<Option<String>, _>(c)
+                        .map_err(|e| corrupt(doing, e))
+                };
                 Ok(Publisher {
                     name: get("name")?.unwrap_or_default(),
                     country: get("country")?.as_deref().and_then(CountryCode::new),
-                    kind: get("kind")?.as_deref().and_then(SourceKind::parse).unwrap_or_default(),
+                    kind: get("kind")?
+                        .as_deref()
+                        .and_then(SourceKind::parse)
+                        .unwrap_or_default(),
                     alignment: get("alignment")?.as_deref().and_then(CountryCode::new),
                     note: get("note")?.unwrap_or_default(),
                 })
@@ -242,48 +262,80 @@ impl Store {
 
     /// Every stored document, oldest publication first.
     pub async fn documents(&self, with_text: bool) -> Result<Vec<DocumentRecord>, StoreError> {
-        self.query_documents("SELECT * FROM documents ORDER BY published, sha256", None, with_text).await
+        self.query_documents(
+            "SELECT * FROM documents ORDER BY published, sha256",
+            None,
+            with_text,
+        )
+        .await
     }
 
     /// One document by its hash or a unique prefix of it.
     pub async fn document(&self, sha_prefix: &str) -> Result<Vec<DocumentRecord>, StoreError> {
         let pattern = format!("{}%", sha_prefix.to_ascii_lowercase());
-        self.query_documents("SELECT * FROM documents WHERE sha256 LIKE ? ORDER BY sha256", Some(&pattern), true).await
+        self.query_documents(
+            "SELECT * FROM documents WHERE sha256 LIKE ? ORDER BY sha256",
+            Some(&pattern),
+            true,
+        )
+        .await
     }
 
-    async fn query_documents(&self, sql: &'static str, bind: Option<&str>, with_text: bool) -> Result<Vec<DocumentRecord>, StoreError> {
+    async fn query_documents(
+        &self,
+        sql: &'static str,
+        bind: Option<&str>,
+        with_text: bool,
+    ) -> Result<Vec<DocumentRecord>, StoreError> {
         let doing = "reading documents";
         let mut query = sqlx::query(sql);
         if let Some(b) = bind {
             query = query.bind(b);
         }
         let rows = query.fetch_all(&self.pool).await.map_err(q(doing))?;
-        let counts: std::collections::HashMap<String, i64> = sqlx::query("SELECT document_sha256, COUNT(*) AS n FROM claims GROUP BY document_sha256")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(q(doing))?
-            .iter()
-            .filter_map(|r| Some((r.try_get::<String, _>(0).ok()?, r.try_get::<i64, _>(1).ok()?)))
-            .collect();
+        let counts: std::collections::HashMap<String, i64> = sqlx::query(
+            "SELECT document_sha256, COUNT(*) AS n FROM claims GROUP BY document_sha256",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(q(doing))?
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.try_get::<String, _>(0).ok()?,
+                r.try_get::<i64, _>(1).ok()?,
+            ))
+        })
+        .collect();
         rows.iter()
             .map(|row| {
-                let s = |c: &str| row.try_get::<Option<String>, _>(c).map_err(|e| corrupt(doing, e));
+                let s = |c: &str| {
+                    row.try_get::<Option<String>, _>(c)
+                        .map_err(|e| corrupt(doing, e))
+                };
                 let sha256 = s("sha256")?.unwrap_or_default();
                 Ok(DocumentRecord {
-                    size: row.try_get::<i64, _>("size").map_err(|e| corrupt(doing, e))? as u64,
+                    size: row
+                        .try_get::<i64, _>("size")
+                        .map_err(|e| corrupt(doing, e))? as u64,
                     origin: s("origin")?.unwrap_or_default(),
                     format: s("format")?.unwrap_or_default(),
                     retrieved_at: s("retrieved_at")?.unwrap_or_default(),
                     meta: DocumentMeta {
                         id: s("input_id")?,
                         publisher: s("publisher")?,
-                        published: s("published")?.as_deref().and_then(|d| Date::from_str(d).ok()),
+                        published: s("published")?
+                            .as_deref()
+                            .and_then(|d| Date::from_str(d).ok()),
                         language: s("language")?,
                         title: s("title")?,
                         url: s("url")?,
                     },
                     ombud_version: s("ombud_version")?.unwrap_or_default(),
-                    status: s("status")?.as_deref().and_then(DocumentStatus::parse).unwrap_or(DocumentStatus::Extracted),
+                    status: s("status")?
+                        .as_deref()
+                        .and_then(DocumentStatus::parse)
+                        .unwrap_or(DocumentStatus::Extracted),
                     n_claims: counts.get(&sha256).copied().unwrap_or(0) as usize,
                     text: if with_text { s("text")? } else { None },
                     sha256,
@@ -305,17 +357,25 @@ impl Store {
         .map_err(q(doing))?;
         rows.iter()
             .map(|row| {
-                let s = |c: &str| row.try_get::<Option<String>, _>(c).map_err(|e| corrupt(doing, e));
-                let claim: Claim = serde_json::from_str(&s("json")?.unwrap_or_default()).map_err(|e| corrupt(doing, e))?;
+                let s = |c: &str| {
+                    row.try_get::<Option<String>, _>(c)
+                        .map_err(|e| corrupt(doing, e))
+                };
+                let claim: Claim = serde_json::from_str(&s("json")?.unwrap_or_default())
+                    .map_err(|e| corrupt(doing, e))?;
                 let text = s("text")?.unwrap_or_default();
                 let quote = claim.sentence.slice(&text).unwrap_or_default().to_string();
                 Ok(StoredClaim {
                     id: ClaimId {
                         document: s("document_sha256")?.unwrap_or_default(),
-                        index: row.try_get::<i64, _>("idx").map_err(|e| corrupt(doing, e))? as u32,
+                        index: row
+                            .try_get::<i64, _>("idx")
+                            .map_err(|e| corrupt(doing, e))? as u32,
                     },
                     publisher: s("publisher")?,
-                    published: s("published")?.as_deref().and_then(|d| Date::from_str(d).ok()),
+                    published: s("published")?
+                        .as_deref()
+                        .and_then(|d| Date::from_str(d).ok()),
                     origin: s("origin")?.unwrap_or_default(),
                     quote,
                     claim,
@@ -332,13 +392,22 @@ impl Store {
             .await?
             .into_iter()
             .map(|c| {
-                let name = c.publisher.clone().unwrap_or_else(|| format!("unknown publisher ({})", c.origin));
+                let name = c
+                    .publisher
+                    .clone()
+                    .unwrap_or_else(|| format!("unknown publisher ({})", c.origin));
                 let publisher = publishers
                     .iter()
                     .find(|p| p.name.eq_ignore_ascii_case(&name))
                     .cloned()
                     .unwrap_or_else(|| Publisher::unknown(&name));
-                ClaimRecord { id: c.id, claim: c.claim, publisher, published: c.published, sentence_text: c.quote }
+                ClaimRecord {
+                    id: c.id,
+                    claim: c.claim,
+                    publisher,
+                    published: c.published,
+                    sentence_text: c.quote,
+                }
             })
             .collect())
     }
@@ -347,8 +416,14 @@ impl Store {
     pub async fn replace_incidents(&self, incidents: &[Incident]) -> Result<(), StoreError> {
         let doing = "saving incidents";
         let mut tx = self.pool.begin().await.map_err(q(doing))?;
-        sqlx::query("DELETE FROM incident_claims").execute(&mut *tx).await.map_err(q(doing))?;
-        sqlx::query("DELETE FROM incidents").execute(&mut *tx).await.map_err(q(doing))?;
+        sqlx::query("DELETE FROM incident_claims")
+            .execute(&mut *tx)
+            .await
+            .map_err(q(doing))?;
+        sqlx::query("DELETE FROM incidents")
+            .execute(&mut *tx)
+            .await
+            .map_err(q(doing))?;
         for i in incidents {
             sqlx::query(
                 "INSERT INTO incidents (id, date_start, date_end, event_type, sub_event_type, grade,
@@ -386,7 +461,9 @@ impl Store {
             .fetch_optional(&self.pool)
             .await
             .map_err(q("reading the store's state"))?;
-        Ok(row.and_then(|r| r.try_get::<String, _>(0).ok()).is_some_and(|v| v == "1"))
+        Ok(row
+            .and_then(|r| r.try_get::<String, _>(0).ok())
+            .is_some_and(|v| v == "1"))
     }
 
     /// Every incident, by date.
@@ -405,7 +482,11 @@ impl Store {
     }
 }
 
-async fn set_meta(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, key: &str, value: &str) -> Result<(), StoreError> {
+async fn set_meta(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    key: &str,
+    value: &str,
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
         .bind(key)
         .bind(value)

@@ -86,12 +86,19 @@ pub(crate) async fn migrate(pool: &SqlitePool, path: &Path) -> Result<(), StoreE
         .try_get(0)
         .map_err(q)?;
     if current > SCHEMA_VERSION {
-        return Err(StoreError::TooNew { path: path.to_path_buf(), found: current });
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: current,
+        });
     }
     for (version, sql) in STEPS.iter().filter(|(v, _)| *v > current) {
         let mut tx = pool.begin().await.map_err(q)?;
         sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(q)?;
-        sqlx::query("INSERT INTO schema_migrations (version) VALUES (?)").bind(version).execute(&mut *tx).await.map_err(q)?;
+        sqlx::query("INSERT INTO schema_migrations (version) VALUES (?)")
+            .bind(version)
+            .execute(&mut *tx)
+            .await
+            .map_err(q)?;
         tx.commit().await.map_err(q)?;
     }
     Ok(())

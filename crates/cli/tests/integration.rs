@@ -1,0 +1,589 @@
+//! The `ombud` binary tested as a process against temporary data directories: the seed
+//! acceptance test, ingest of the example corpus, bad input, crash recovery, exports, verify.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn ombud(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ombud"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("OMBUD_DATA")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run ombud: {e}"))
+}
+
+fn ombud_stdin(data: &Path, args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ombud"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)))
+}
+
+/// The text a span covers, checked to be inside the text and on character boundaries.
+fn covered<'a>(text: &'a str, span: &Value, what: &str) -> &'a str {
+    let (s, e) = (
+        span[0].as_u64().unwrap() as usize,
+        span[1].as_u64().unwrap() as usize,
+    );
+    assert!(
+        s < e && e <= text.len(),
+        "{what}: span {span} outside the text ({} bytes)",
+        text.len()
+    );
+    text.get(s..e)
+        .unwrap_or_else(|| panic!("{what}: span {span} not on character boundaries"))
+}
+
+#[test]
+fn seed_acceptance() {
+    let Some(seed) = test_support::seed_report() else {
+        return;
+    };
+    let dir = test_support::temp_dir();
+    let out = ombud(
+        dir.path(),
+        &["extract", "--with-text", seed.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = json(&out);
+    assert_eq!(doc["schema"], 1);
+    let d = &doc["document"];
+    assert_eq!(d["publisher"], "PanARMENIAN.Net");
+    assert_eq!(d["published"], "2020-10-04");
+    assert_eq!(d["language"], "en");
+    let text = d["text"].as_str().unwrap();
+    let claims = doc["claims"].as_array().unwrap();
+    assert!(
+        !dir.path().join("ombud.db").exists(),
+        "extract must not touch the store"
+    );
+
+    // Every span lies inside the text and covers the words it claims.
+    for c in claims {
+        let sentence = covered(text, &c["sentence"], "sentence");
+        if let Some(sp) = c["speaker"].as_object() {
+            let words = covered(text, &sp["span"], "speaker");
+            let name = sp["name"].as_str().unwrap();
+            let surname = name.rsplit(' ').next().unwrap();
+            assert!(
+                words.contains(surname) || words.contains(name),
+                "speaker span {words:?} does not name {name:?}"
+            );
+        }
+        for w in c["weapons"].as_array().unwrap() {
+            let words = covered(text, &w["span"], "weapon").to_lowercase();
+            let name = w["name"].as_str().unwrap().to_lowercase();
+            let stem = name.split(' ').next().unwrap();
+            assert!(
+                words.contains(stem) || words.contains("rocket") || words.contains("calib"),
+                "weapon span {words:?} vs {name:?}"
+            );
+        }
+        if let Some(p) = c["perpetrator"].as_object() {
+            let words = covered(text, &p["span"], "perpetrator");
+            assert!(
+                words.starts_with("Azer") || words.starts_with("Azeri"),
+                "perpetrator span {words:?}"
+            );
+        }
+        if let Some(t) = c["target"].as_object() {
+            assert_eq!(
+                covered(text, &t["span"], "target"),
+                t["text"].as_str().unwrap()
+            );
+        }
+        for p in c["places"].as_array().unwrap() {
+            let words = covered(text, &p["span"], "place");
+            assert!(
+                words.chars().next().unwrap().is_uppercase(),
+                "place span {words:?}"
+            );
+        }
+        if let Some(span) = c["date"]["span"].as_array() {
+            let words = covered(text, &Value::from(span.clone()), "date");
+            assert!(
+                words.chars().any(|ch| ch.is_ascii_digit()) || words.contains("day"),
+                "date span {words:?}"
+            );
+        }
+        for k in c["casualties"].as_array().unwrap() {
+            let words = covered(text, &k["span"], "casualty").to_lowercase();
+            assert!(
+                ["death", "injur", "kill", "wound"]
+                    .iter()
+                    .any(|w| words.contains(w)),
+                "casualty span {words:?}"
+            );
+        }
+        let _ = sentence;
+    }
+
+    let speaker_is = |c: &Value, name: &str| c["speaker"]["name"].as_str() == Some(name);
+    let beglaryan = claims
+        .iter()
+        .find(|c| speaker_is(c, "Artak Beglaryan"))
+        .expect("a claim by Artak Beglaryan");
+    assert_eq!(
+        beglaryan["speaker"]["role"],
+        "Human Rights Defender of Artsakh"
+    );
+    assert_eq!(beglaryan["stance"], "alleges");
+    assert!(
+        beglaryan["weapons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["category"] == "cluster_munition")
+    );
+    assert_eq!(beglaryan["perpetrator"]["country"], "AZ");
+    assert_eq!(beglaryan["civilian_targeting"], true);
+    assert_eq!(
+        beglaryan["sub_event_type"],
+        "Shelling/artillery/missile attack"
+    );
+    assert!(
+        beglaryan["places"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Nagorno-Karabakh"),
+        "Beglaryan's claim is placed in Nagorno-Karabakh (Artsakh): {}",
+        beglaryan["places"]
+    );
+
+    let hovhannisyan = claims
+        .iter()
+        .find(|c| speaker_is(c, "Artsrun Hovhannisyan"))
+        .expect("a claim by Artsrun Hovhannisyan");
+    assert!(
+        hovhannisyan["speaker"]["role"]
+            .as_str()
+            .unwrap()
+            .contains("Armenian Defense Ministry representative")
+    );
+    let lar = hovhannisyan["weapons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "LAR-160")
+        .expect("LAR-160");
+    assert_eq!(lar["category"], "rocket_artillery");
+    assert_eq!(lar["cluster_capable"], true);
+    assert_eq!(hovhannisyan["perpetrator"]["country"], "AZ");
+    assert_eq!(hovhannisyan["date"]["start"], "2020-10-03");
+    assert_eq!(hovhannisyan["date"]["precision"], "day");
+
+    let offensive = claims
+        .iter()
+        .find(|c| c["speaker"].is_null() && c["date"]["start"] == "2020-09-27")
+        .expect("a claim in the publisher's voice dated 2020-09-27");
+    assert_eq!(offensive["perpetrator"]["country"], "AZ");
+    assert_eq!(
+        offensive["sub_event_type"],
+        "Shelling/artillery/missile attack"
+    );
+    assert_eq!(offensive["civilian_targeting"], true);
+    let offensive_weapons: Vec<&str> = offensive["weapons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["category"].as_str().unwrap())
+        .collect();
+    assert!(
+        offensive_weapons.contains(&"rocket_artillery")
+            && offensive_weapons.contains(&"tube_artillery"),
+        "{offensive_weapons:?}"
+    );
+
+    // "The Armenian side has reported deaths and injuries ... among civilians and the military."
+    let harm = claims
+        .iter()
+        .find(|c| c["casualties"].as_array().unwrap().len() >= 4)
+        .expect("the deaths and injuries the Armenian side reported");
+    let same_claim = std::ptr::eq(harm, offensive);
+    assert!(
+        same_claim
+            || harm["speaker"]["name"]
+                .as_str()
+                .unwrap_or("")
+                .contains("Armenian side"),
+        "{}",
+        harm["speaker"]
+    );
+    let mut groups: Vec<String> = harm["casualties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            assert!(
+                k["min"].is_null() && k["max"].is_null(),
+                "numbers unknown: {k}"
+            );
+            format!(
+                "{} {}",
+                k["group"].as_str().unwrap(),
+                k["outcome"].as_str().unwrap()
+            )
+        })
+        .collect();
+    groups.sort();
+    assert_eq!(
+        groups,
+        [
+            "civilian injured",
+            "civilian killed",
+            "military injured",
+            "military killed"
+        ]
+    );
+
+    // Background and definitions are not incidents.
+    for c in claims {
+        let sentence = covered(text, &c["sentence"], "sentence");
+        assert!(
+            !sentence.contains("1990s"),
+            "a claim from the landmine background: {sentence}"
+        );
+        assert!(
+            !sentence.contains("is a form of"),
+            "a claim from the definition: {sentence}"
+        );
+        assert!(
+            !sentence.contains("ratify the Convention"),
+            "a claim from the Convention: {sentence}"
+        );
+        assert!(
+            !sentence.contains("bomblets"),
+            "a claim from the definition: {sentence}"
+        );
+    }
+}
+
+#[test]
+fn ingest_examples_then_query_and_export() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let examples = test_support::examples_dir();
+    let out = ombud(&data, &["ingest", "--json", examples.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["rejected"].as_array().unwrap().len(), 0, "{report}");
+    let new = report["new"].as_u64().unwrap();
+    assert!(new >= 14, "{report}");
+
+    // The same bytes twice are one document.
+    let again = json(&ombud(
+        &data,
+        &["ingest", "--json", examples.to_str().unwrap()],
+    ));
+    assert_eq!(again["new"], 0);
+    assert_eq!(again["duplicate"].as_u64().unwrap(), new);
+
+    let docs = json(&ombud(&data, &["documents", "--json"]));
+    let docs = docs.as_array().unwrap();
+    assert_eq!(docs.len() as u64, new);
+    for d in docs {
+        assert_eq!(d["sha256"].as_str().unwrap().len(), 64);
+        assert!(d["origin"].as_str().unwrap().contains("examples"));
+        assert!(d["publisher"].is_string(), "{d}");
+        assert!(d["published"].is_string(), "{d}");
+    }
+
+    let incidents = json(&ombud(&data, &["incidents", "--json"]));
+    let incidents = incidents.as_array().unwrap();
+    assert!(!incidents.is_empty());
+    for i in incidents {
+        for key in ["id", "places", "grade", "n_independent_sources"] {
+            assert!(i.get(key).is_some(), "incident lacks {key}: {i}");
+        }
+    }
+    // Barda on 2020-10-28: several independent sources, an NGO's on-site confirmation.
+    let barda = json(&ombud(
+        &data,
+        &[
+            "incidents",
+            "--json",
+            "--place",
+            "Barda",
+            "--since",
+            "2020-10-28",
+            "--until",
+            "2020-10-28",
+        ],
+    ));
+    let barda = barda.as_array().unwrap();
+    assert_eq!(barda.len(), 1, "{barda:?}");
+    assert_eq!(
+        barda[0]["grade"], "confirmed",
+        "{}",
+        barda[0]["grade_reasons"]
+    );
+    assert!(barda[0]["n_independent_sources"].as_u64().unwrap() >= 2);
+
+    // Every name of a place finds it.
+    let by_other_name = json(&ombud(
+        &data,
+        &["incidents", "--json", "--place", "Stepanakert"],
+    ));
+    let by_geonames_name = json(&ombud(
+        &data,
+        &["incidents", "--json", "--place", "Khankendi"],
+    ));
+    assert!(!by_other_name.as_array().unwrap().is_empty());
+    assert_eq!(by_other_name, by_geonames_name);
+
+    let id = barda[0]["id"].as_str().unwrap();
+    let show = ombud(&data, &["show", id]);
+    assert!(show.status.success(), "{}", stderr(&show));
+    let text = stdout(&show);
+    assert!(
+        text.contains("Field Evidence Watch") && text.contains("confirms"),
+        "{text}"
+    );
+    assert!(text.contains('"'), "show quotes each claim's words: {text}");
+
+    let table = stdout(&ombud(&data, &["incidents"]));
+    assert!(
+        table.starts_with("ID  ") && table.contains("Barda"),
+        "{table}"
+    );
+
+    let csv = stdout(&ombud(&data, &["export", "--format", "csv"]));
+    let header = csv.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "event_date,event_type,sub_event_type,actor1,country,admin1,location,latitude,longitude,geo_precision,time_precision,source,notes,fatalities,incident_id,grade,n_independent_sources,weapons,civilian_killed_min,civilian_killed_max"
+    );
+    assert_eq!(
+        csv.lines().count(),
+        incidents.len() + 1,
+        "one row per incident"
+    );
+
+    let geo_path = dir.path().join("incidents.geojson");
+    let out = ombud(
+        &data,
+        &[
+            "export",
+            "--format",
+            "geojson",
+            "--out",
+            geo_path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let geo: Value = serde_json::from_str(&std::fs::read_to_string(&geo_path).unwrap()).unwrap();
+    assert_eq!(geo["type"], "FeatureCollection");
+    let barda_feature = geo["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap();
+    let coords = barda_feature["geometry"]["coordinates"].as_array().unwrap();
+    assert!(
+        (coords[0].as_f64().unwrap() - 47.1).abs() < 0.2,
+        "longitude first: {coords:?}"
+    );
+    assert!(
+        (coords[1].as_f64().unwrap() - 40.4).abs() < 0.2,
+        "latitude second: {coords:?}"
+    );
+
+    let verify = ombud(&data, &["verify"]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+}
+
+#[test]
+fn bad_input_is_reported_and_the_rest_goes_in() {
+    let dir = test_support::temp_dir();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    std::fs::write(
+        inputs.join("batch.jsonl"),
+        "{\"id\": \"a\", \"text\": \"Shelling hit Tartar on Monday, killing two civilians, officials said.\", \"published\": \"2020-09-29\", \"publisher\": \"Baku Monitor\"}\n{not json\n{\"id\": \"c\", \"title\": \"no text\"}\n",
+    )
+    .unwrap();
+    std::fs::write(inputs.join("latin1.txt"), b"Shelling hit Barda \xe9\xe9.").unwrap();
+    let data = dir.path().join("data");
+    let out = ombud(&data, &["ingest", inputs.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "exit 3: done, but some inputs were rejected"
+    );
+    let err = stderr(&out);
+    assert!(err.contains("batch.jsonl:2: not a JSON object"), "{err}");
+    assert!(err.contains("batch.jsonl:3: no \"text\""), "{err}");
+    assert!(err.contains("latin1.txt: not UTF-8"), "{err}");
+    assert!(err.contains("1 new document(s)"), "{err}");
+    let missing = ombud(
+        &data,
+        &["ingest", dir.path().join("nope.txt").to_str().unwrap()],
+    );
+    assert_eq!(missing.status.code(), Some(3));
+    assert!(
+        stderr(&missing).contains("nope.txt: cannot read"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn extract_jsonl_keeps_lines_ids_and_order() {
+    let dir = test_support::temp_dir();
+    let input = "{\"id\": \"first\", \"text\": \"Rockets hit Barda on Wednesday, killing 21 civilians, officials said.\", \"published\": \"2020-10-28\"}\nbroken\n{\"id\": 3, \"text\": \"Nothing happened.\"}\n";
+    let out = ombud_stdin(dir.path(), &["extract", "-"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["document"]["id"], "first");
+    let claim = &lines[0]["claims"][0];
+    assert_eq!(claim["sub_event_type"], "Shelling/artillery/missile attack");
+    assert_eq!(claim["date"]["start"], "2020-10-28");
+    assert_eq!(claim["casualties"][0]["min"], 21);
+    assert_eq!(claim["places"][0]["name"], "Barda");
+    assert_eq!(lines[1]["line"], 2);
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a JSON object")
+    );
+    assert_eq!(lines[2]["document"]["id"], "3");
+    assert_eq!(lines[2]["claims"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn geoparse_finds_every_place_and_demonyms() {
+    let dir = test_support::temp_dir();
+    let text = "{\"id\": \"g\", \"text\": \"Azerbaijani forces shelled Stepanakert and Shushi; Armenia said Ganja was not targeted.\"}\n";
+    let out = ombud_stdin(dir.path(), &["geoparse"], text.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = json(&out);
+    assert_eq!(doc["document"]["id"], "g");
+    let names: Vec<String> = doc["toponyms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            format!(
+                "{}={}/{}",
+                covered(text.split('"').nth(7).unwrap(), &t["span"], "toponym"),
+                t["name"].as_str().unwrap(),
+                t["feature"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Azerbaijani=Azerbaijan/country",
+            "Stepanakert=Khankendi/city",
+            "Shushi=Shusha/city",
+            "Armenia=Armenia/country",
+            "Ganja=Ganja/city"
+        ]
+    );
+}
+
+#[test]
+fn interrupted_ingest_completes_without_duplicates() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let examples = test_support::examples_dir();
+    let some = examples.join("wire.jsonl");
+    let first = json(&ombud(&data, &["ingest", "--json", some.to_str().unwrap()]));
+    let all = json(&ombud(
+        &data,
+        &["ingest", "--json", examples.to_str().unwrap()],
+    ));
+    assert_eq!(all["duplicate"], first["new"]);
+    // A crash after archiving but before storing: the archive has the bytes, the store does not.
+    std::fs::remove_file(data.join("ombud.db")).unwrap();
+    let _ = std::fs::remove_file(data.join("ombud.db-wal"));
+    let _ = std::fs::remove_file(data.join("ombud.db-shm"));
+    let redo = json(&ombud(
+        &data,
+        &["ingest", "--json", examples.to_str().unwrap()],
+    ));
+    let total = first["new"].as_u64().unwrap() + all["new"].as_u64().unwrap();
+    assert_eq!(redo["new"].as_u64().unwrap(), total);
+    assert_eq!(redo["duplicate"], 0);
+}
+
+#[test]
+fn verify_names_an_altered_document() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let report =
+        test_support::examples_dir().join("2020-10-17_ganja-herald_ganja-missile-strike.txt");
+    assert!(
+        ombud(&data, &["ingest", report.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let docs = json(&ombud(&data, &["documents", "--json"]));
+    let sha = docs[0]["sha256"].as_str().unwrap().to_string();
+    let blob = data.join("archive/sha256").join(&sha[..2]).join(&sha);
+    std::fs::write(&blob, b"altered").unwrap();
+    let out = ombud(&data, &["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains(&format!("FAILED {sha}")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn help_teaches_and_errors_say_what_to_do() {
+    let dir = test_support::temp_dir();
+    let help = stdout(&ombud(dir.path(), &["--help"]));
+    for word in [
+        "ingest",
+        "extract",
+        "incidents",
+        "show",
+        "export",
+        "Examples:",
+        "Exit status",
+    ] {
+        assert!(help.contains(word), "--help lacks {word}: {help}");
+    }
+    let out = ombud(&dir.path().join("empty"), &["incidents"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("run `ombud ingest PATH` first"),
+        "{}",
+        stderr(&out)
+    );
+}

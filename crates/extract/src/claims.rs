@@ -9,7 +9,7 @@ use model::{
 };
 
 use crate::dates::DateMention;
-use crate::lexicon::{AttributionKind, Hit, Sense};
+use crate::lexicon::{AttributionKind, Hit, Sense, Words, contains_phrase};
 use crate::segment::{self, Sentence};
 use crate::speakers::{self, Attribution, SpeakerPhrase};
 use crate::words::{Word, words};
@@ -17,202 +17,6 @@ use crate::{ExtractInput, Extraction, Extractor, casualties};
 
 /// Events dated more than this many days before publication are background, not new incidents.
 const BACKGROUND_DAYS: i64 = 365;
-
-/// Verbs that turn a weapon mention into a use of it.
-const USE_VERBS: &[&str] = &[
-    "using",
-    "used",
-    "use",
-    "uses",
-    "fired",
-    "firing",
-    "fire",
-    "fires",
-    "launched",
-    "launching",
-    "launch",
-    "dropped",
-    "dropping",
-    "deployed",
-    "deploying",
-    "struck",
-    "strike",
-    "strikes",
-    "hit",
-    "hits",
-    "hitting",
-    "targeted",
-    "targeting",
-    "target",
-    "targets",
-    "shot",
-    "pounded",
-    "rained",
-    "attacked",
-    "attacking",
-];
-
-/// Phrases that make a sentence a definition or a general statement rather than a report.
-const GENERIC: &[&str] = &[
-    "is a form of",
-    "is a type of",
-    "is a kind of",
-    "are a form of",
-    "are a type of",
-    "refers to",
-    "is defined as",
-    "are defined as",
-    "pose risk",
-    "pose a risk",
-    "poses a risk",
-    "pose risks",
-    "poses risks",
-    "are prohibited",
-    "is prohibited",
-    "is forbidden",
-    "it is forbidden",
-    "are banned",
-    "is banned",
-    "state parties",
-    "states parties",
-    "ratify",
-    "ratified",
-    "are designed",
-    "is designed",
-    "can be used",
-    "are used to",
-    "is used to",
-    "tend to",
-];
-
-/// Phrases of cumulative tallies ("killed since the war began"), which are not one incident.
-const TALLY: &[&str] = &[
-    "since the start",
-    "since the beginning",
-    "since the outbreak",
-    "so far",
-    "in total",
-    "total of",
-    "death toll",
-    "overall",
-    "to date",
-    "since the war",
-    "since the fighting",
-];
-
-/// Definite references to an event told before ("the attack", "the strike"): a sentence with one
-/// and no event of its own adds to the previous claim.
-const ANAPHORA: &[&str] = &[
-    "the attack",
-    "the strike",
-    "the shelling",
-    "the bombardment",
-    "the explosion",
-    "the blast",
-    "the missile",
-    "the rocket",
-    "the raid",
-    "the assault",
-    "this attack",
-    "that attack",
-    "the attacks",
-    "the strikes",
-    "the rockets",
-    "the missiles",
-    "the bombing",
-];
-
-/// Verbs of agreeing, without which "ceasefire" is context rather than an agreement.
-const AGREEING: &[&str] = &[
-    "agreed",
-    "agree",
-    "signed",
-    "sign",
-    "reached",
-    "announced",
-    "brokered",
-    "declared",
-    "accepted",
-    "concluded",
-    "will take effect",
-    "took effect",
-];
-
-/// Words saying a law was broken (for legal phrases that need them).
-const BREACH: &[&str] = &[
-    "breach",
-    "breaches",
-    "violation",
-    "violations",
-    "violate",
-    "violates",
-    "violated",
-    "violating",
-    "contrary to",
-    "flagrant",
-    "grave breach",
-    "disregard",
-    "in defiance",
-];
-
-/// Target phrases, longest first, and the kind of target each names.
-const TARGETS: &[(&str, TargetKind)] = &[
-    ("civilian settlements", TargetKind::Civilians),
-    ("civilians settlements", TargetKind::Civilians),
-    ("civilian population", TargetKind::Civilians),
-    ("peaceful population", TargetKind::Civilians),
-    ("civilian areas", TargetKind::Civilians),
-    ("civilian area", TargetKind::Civilians),
-    ("residential areas", TargetKind::Civilians),
-    ("residential area", TargetKind::Civilians),
-    ("residential buildings", TargetKind::CivilianObject),
-    ("residential building", TargetKind::CivilianObject),
-    ("residential quarter", TargetKind::Civilians),
-    ("residential district", TargetKind::Civilians),
-    ("residential neighbourhood", TargetKind::Civilians),
-    ("residential neighborhood", TargetKind::Civilians),
-    ("apartment building", TargetKind::CivilianObject),
-    ("apartment buildings", TargetKind::CivilianObject),
-    ("civilian infrastructure", TargetKind::CivilianObject),
-    ("civilian objects", TargetKind::CivilianObject),
-    ("populated areas", TargetKind::Civilians),
-    ("densely populated", TargetKind::Civilians),
-    ("civilians", TargetKind::Civilians),
-    ("residents", TargetKind::Civilians),
-    ("journalists", TargetKind::Civilians),
-    ("settlements", TargetKind::Civilians),
-    ("homes", TargetKind::CivilianObject),
-    ("houses", TargetKind::CivilianObject),
-    ("hospital", TargetKind::CivilianObject),
-    ("school", TargetKind::CivilianObject),
-    ("kindergarten", TargetKind::CivilianObject),
-    ("church", TargetKind::CivilianObject),
-    ("cathedral", TargetKind::CivilianObject),
-    ("mosque", TargetKind::CivilianObject),
-    ("market", TargetKind::CivilianObject),
-    ("maternity", TargetKind::CivilianObject),
-    ("shelter", TargetKind::CivilianObject),
-    ("military positions", TargetKind::Military),
-    ("military targets", TargetKind::Military),
-    ("military facilities", TargetKind::Military),
-    ("military objects", TargetKind::Military),
-    ("military base", TargetKind::Military),
-    ("positions", TargetKind::Military),
-    ("troops", TargetKind::Military),
-    ("checkpoint", TargetKind::Military),
-    ("air defence", TargetKind::Military),
-    ("air defense", TargetKind::Military),
-    ("command post", TargetKind::Military),
-    ("ammunition depot", TargetKind::Military),
-    ("power plant", TargetKind::Infrastructure),
-    ("power station", TargetKind::Infrastructure),
-    ("bridge", TargetKind::Infrastructure),
-    ("dam", TargetKind::Infrastructure),
-    ("reservoir", TargetKind::Infrastructure),
-    ("pipeline", TargetKind::Infrastructure),
-    ("airport", TargetKind::Infrastructure),
-    ("railway", TargetKind::Infrastructure),
-];
 
 /// Prepositions after which an actor is the object of the attack, not its author.
 const OBJECT_MARKERS: &[&str] = &[
@@ -285,10 +89,12 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
             .collect();
         let owned_toponyms: Vec<Toponym> = toponyms.iter().map(|t| (*t).clone()).collect();
 
-        let attribution = speakers::attribute(text, s, &sent_hits, &owned_toponyms);
+        let attribution =
+            speakers::attribute(&ex.lexicon.words, text, s, &sent_hits, &owned_toponyms);
         let prefix = attribution.as_ref().and_then(|a| a.own_voice_prefix);
         let quote = quotations.iter().find(|q| q.overlaps(s) && q.len() > 1);
         let (speaker, stance, content) = resolve_speaker(
+            &ex.lexicon.words,
             text,
             s,
             attribution,
@@ -333,6 +139,7 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
 /// The speaker, stance and content span of a sentence, using quotations and earlier speakers.
 #[allow(clippy::too_many_arguments)]
 fn resolve_speaker(
+    words: &Words,
     text: &str,
     s: Span,
     attribution: Option<Attribution>,
@@ -398,7 +205,7 @@ fn resolve_speaker(
             .map_or(after.end, |i| after.start + i + 1);
         let tail = Span::new(q.start, after_sentence_end);
         let tail_hits: Vec<&Hit> = hits.iter().filter(|h| tail.contains(h.span)).collect();
-        let found = speakers::attribute(text, tail, &tail_hits, toponyms)
+        let found = speakers::attribute(words, text, tail, &tail_hits, toponyms)
             .and_then(|a| a.speaker.map(|p| (to_speaker(&p, ctx), a.stance)));
         if let Some((sp, stance)) = found {
             ctx.last_quote_speaker = Some(sp.clone());
@@ -443,7 +250,8 @@ fn read_sentence(
     let mut best: Option<(SubEventType, u8, Span)> = None;
     let mut legal: Vec<LegalTag> = Vec::new();
     let mut stance = base_stance;
-    let breach = BREACH.iter().any(|b| contains_phrase(&lower, b));
+    let words_ = &ex.lexicon.words;
+    let breach = words_.any_in("breach", &lower);
     for h in hits {
         match &h.sense {
             Sense::Weapon(i) if content.contains(h.span) => {
@@ -485,29 +293,40 @@ fn read_sentence(
     if weapons.len() > 1 {
         weapons.retain(|w| w.category != WeaponCategory::Explosive);
     }
-    let use_verb = ws.iter().find(|w| w.is_any(USE_VERBS)).map(|w| w.span);
+    let use_verb = ws
+        .iter()
+        .find(|w| words_.is("use_verb", &w.lower))
+        .map(|w| w.span);
     let violent = hits.iter().any(|h| {
         content.contains(h.span)
             && matches!(&h.sense, Sense::Trigger { sub_event, .. } if sub_event.event_type() != EventType::StrategicDevelopments && sub_event.event_type() != EventType::Protests)
     });
-    let sub_event = decide_sub_event(best, &weapons, use_verb, &lower, violent);
-    let anaphora = ANAPHORA
-        .iter()
-        .any(|a| contains_phrase(&text[content.start..content.end].to_lowercase(), a));
+    let sub_event = decide_sub_event(words_, best, &weapons, use_verb, &lower, violent);
+    let anaphora = words_.any_in("anaphora", &text[content.start..content.end].to_lowercase());
     let strong_event =
         best.is_some_and(|(_, w, _)| w >= 5) || (use_verb.is_some() && !weapons.is_empty());
 
     // The anchor: where the event is told; actors before it did it, places around it.
-    let anchor = [best.map(|b| b.2), use_verb, weapons.first().map(|w| w.span)]
+    let anchor = [best.map(|b| b.2), use_verb]
         .into_iter()
         .flatten()
         .min_by_key(|sp| sp.start)
+        .or_else(|| weapons.first().map(|w| w.span))
         .unwrap_or(content);
     // Parties to an agreement are not perpetrators.
     let perpetrator = if sub_event == Some(SubEventType::Agreement) {
         None
     } else {
-        find_perpetrator(ex, text, content, anchor, hits, toponyms, speaker_span)
+        find_perpetrator(
+            ex,
+            text,
+            content,
+            anchor,
+            hits,
+            toponyms,
+            speaker_span,
+            speaker.as_ref().and_then(|sp| sp.country),
+        )
     };
     // Taking ground is "government regains" when state forces take it, "non-state actor
     // overtakes" when anyone else does (ACLED's distinction).
@@ -522,7 +341,11 @@ fn read_sentence(
         ) => Some(SubEventType::NonStateActorOvertakesTerritory),
         (other, _) => other,
     };
-    let target = find_target(text, content, anchor);
+    let target = find_target(words_, text, content, anchor).filter(|t| {
+        !perpetrator
+            .as_ref()
+            .is_some_and(|p| p.span.overlaps(t.span))
+    });
 
     // Places: named in the content, not as part of the speaker or the perpetrator.
     let mut places: Vec<PlaceRef> = Vec::new();
@@ -602,11 +425,11 @@ fn read_sentence(
         if sub_event.is_some_and(|e| e.event_type() == EventType::StrategicDevelopments) {
             vec![]
         } else {
-            casualties::find(&ws)
+            casualties::find(words_, &ws)
         };
     let content_lower = text[content.start..content.end].to_lowercase();
-    let generic = GENERIC.iter().any(|g| contains_phrase(&content_lower, g));
-    let tally = TALLY.iter().any(|g| contains_phrase(&content_lower, g))
+    let generic = words_.any_in("generic", &content_lower);
+    let tally = words_.any_in("tally", &content_lower)
         || (contains_phrase(&content_lower, "since") && event_date.is_some());
 
     Reading {
@@ -636,6 +459,7 @@ fn read_sentence(
 
 /// The sub-event type: a strong trigger wins; otherwise the weapon used decides.
 fn decide_sub_event(
+    words: &Words,
     best: Option<(SubEventType, u8, Span)>,
     weapons: &[WeaponMention],
     use_verb: Option<Span>,
@@ -645,8 +469,7 @@ fn decide_sub_event(
     // A ceasefire or a truce named beside an attack is context, not an agreement being made;
     // an agreement needs someone agreeing.
     let best = best.filter(|(sub, _, _)| {
-        *sub != SubEventType::Agreement
-            || (!violent && AGREEING.iter().any(|v| contains_phrase(lower, v)))
+        *sub != SubEventType::Agreement || (!violent && words.any_in("agreeing", lower))
     });
 
     let air = [
@@ -735,6 +558,7 @@ fn weapon_sub_event(category: WeaponCategory, air: bool) -> Option<SubEventType>
 
 /// The alleged perpetrator: the actor that is the subject before the anchor, the agent of a
 /// passive ("by X"), or a demonym on the event noun ("Azeri shelling").
+#[allow(clippy::too_many_arguments)]
 fn find_perpetrator(
     ex: &Extractor,
     text: &str,
@@ -743,6 +567,7 @@ fn find_perpetrator(
     hits: &[&Hit],
     toponyms: &[&Toponym],
     speaker: Option<Span>,
+    speaker_country: Option<CountryCode>,
 ) -> Option<Actor> {
     let ws = words(text, content);
     let outside_speaker = |sp: Span| !speaker.is_some_and(|s| s.overlaps(sp));
@@ -779,8 +604,30 @@ fn find_perpetrator(
         }
         let entry = &ex.lexicon.actors[i];
         let (country, span, name) = if entry.force_noun {
+            let pronoun = text[..h.span.start]
+                .trim_end()
+                .rsplit(char::is_whitespace)
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
             match country_before(h.span).or_else(|| country_after(h.span)) {
                 Some((t, span)) => (t.country, span, text[span.start..span.end].to_string()),
+                // "his troops", "its army": the speaker's side.
+                None if matches!(pronoun.as_str(), "his" | "her" | "its" | "their" | "our")
+                    && speaker_country.is_some() =>
+                {
+                    let span = Span::new(h.span.start - pronoun.len() - 1, h.span.end);
+                    let span = if text.get(span.start..span.end).is_some() {
+                        span
+                    } else {
+                        h.span
+                    };
+                    (
+                        speaker_country,
+                        span,
+                        text[span.start..span.end].to_string(),
+                    )
+                }
                 // "forces" or "the military" alone names no one.
                 None => continue,
             }
@@ -852,7 +699,7 @@ fn find_perpetrator(
         let next = ws.get(end);
         let score = if actor.span.end <= anchor.start {
             let object = prev.is_some_and(|p| p.is_any(OBJECT_MARKERS));
-            let adjective_on_target = next.is_some_and(|n| is_target_word(n));
+            let adjective_on_target = next.is_some_and(|n| is_target_word(&ex.lexicon.words, n));
             let adjacent = text[actor.span.end..anchor.start].trim().is_empty()
                 || text[actor.span.end..anchor.start]
                     .trim()
@@ -935,10 +782,8 @@ fn is_role_or_place_noun(word: &str) -> bool {
     )
 }
 
-fn is_target_word(w: &Word<'_>) -> bool {
-    TARGETS
-        .iter()
-        .any(|(t, _)| !t.contains(' ') && w.lower == *t)
+fn is_target_word(words: &Words, w: &Word<'_>) -> bool {
+    words.is("target", &w.lower)
         || w.is_any(&[
             "villages",
             "village",
@@ -954,10 +799,18 @@ fn is_target_word(w: &Word<'_>) -> bool {
 }
 
 /// What was hit: civilians are preferred over other targets when the sentence names several.
-fn find_target(text: &str, content: Span, anchor: Span) -> Option<Target> {
+fn find_target(words: &Words, text: &str, content: Span, anchor: Span) -> Option<Target> {
     let lower = text[content.start..content.end].to_lowercase();
     let mut found: Vec<(usize, &str, TargetKind)> = Vec::new();
-    for (phrase, kind) in TARGETS {
+    for (phrase, kind) in words.phrases("target") {
+        let kind = match kind.as_str() {
+            "civilians" => TargetKind::Civilians,
+            "civilian_object" => TargetKind::CivilianObject,
+            "military" => TargetKind::Military,
+            "infrastructure" => TargetKind::Infrastructure,
+            _ => TargetKind::Unknown,
+        };
+        let phrase = phrase.as_str();
         let mut from = 0;
         while let Some(i) = lower[from..].find(phrase) {
             let at = from + i;
@@ -965,7 +818,7 @@ fn find_target(text: &str, content: Span, anchor: Span) -> Option<Target> {
             if crate::lexicon::on_word_boundaries(text, span)
                 && !found.iter().any(|(s, p, _)| *s <= at && at < s + p.len())
             {
-                found.push((at, phrase, *kind));
+                found.push((at, phrase, kind));
             }
             from = at + phrase.len();
         }
@@ -999,19 +852,6 @@ fn dateline(text: &str, sentence: Span) -> Option<Span> {
             .all(char::is_uppercase);
     (caps && label.split_whitespace().count() <= 4)
         .then(|| Span::new(sentence.start, sentence.start + dash.0 + dash.1))
-}
-
-/// True when `phrase` occurs in `haystack` on word boundaries.
-fn contains_phrase(haystack: &str, phrase: &str) -> bool {
-    let mut from = 0;
-    while let Some(i) = haystack[from..].find(phrase) {
-        let at = from + i;
-        if crate::lexicon::on_word_boundaries(haystack, Span::new(at, at + phrase.len())) {
-            return true;
-        }
-        from = at + phrase.len().max(1);
-    }
-    false
 }
 
 /// Turns a reading into a claim, a follow-up of an earlier claim, or a diagnostic.
@@ -1217,5 +1057,4 @@ fn apply(
     };
     out.claims.push(claim);
     ctx.last_claim = Some((out.claims.len() - 1, r.paragraph));
-    let _ = CountryCode::new;
 }

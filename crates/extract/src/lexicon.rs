@@ -1,6 +1,8 @@
 //! The lexicons (`lexicons/*.tsv`), compiled into one case-insensitive automaton that finds every
 //! weapon, trigger, actor, attribution and legal phrase of a document in a single pass.
 
+use std::collections::{HashMap, HashSet};
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use model::{ActorKind, CountryCode, LegalTag, Span, Stance, SubEventType, WeaponCategory};
 
@@ -9,6 +11,68 @@ const TRIGGERS: &str = include_str!("../lexicons/triggers.tsv");
 const ACTORS: &str = include_str!("../lexicons/actors.tsv");
 const ATTRIBUTION: &str = include_str!("../lexicons/attribution.tsv");
 const LEGAL: &str = include_str!("../lexicons/legal.tsv");
+const WORDS: &str = include_str!("../lexicons/words.tsv");
+
+/// The word classes the rules ask about; `words.tsv` may use no other, and must fill each.
+pub(crate) const WORD_CLASSES: &[&str] = &[
+    "use_verb",
+    "generic",
+    "tally",
+    "anaphora",
+    "agreeing",
+    "breach",
+    "role_word",
+    "speaker_noun",
+    "killed",
+    "injured",
+    "missing",
+    "killed_or_injured",
+    "civilian",
+    "military",
+    "people",
+    "breakdown",
+    "target",
+];
+
+/// Word classes from `lexicons/words.tsv`: membership for single words, phrase lists (longest
+/// first) for phrases, and a value per phrase where the class has one (target kinds).
+#[derive(Debug, Default)]
+pub(crate) struct Words {
+    sets: HashMap<&'static str, HashSet<String>>,
+    lists: HashMap<&'static str, Vec<(String, String)>>,
+}
+
+impl Words {
+    /// True when the lowercase `word` (or phrase) is in `class`.
+    pub fn is(&self, class: &str, word: &str) -> bool {
+        self.sets.get(class).is_some_and(|s| s.contains(word))
+    }
+
+    /// The phrases of `class` with their values, longest first.
+    pub fn phrases(&self, class: &str) -> &[(String, String)] {
+        self.lists.get(class).map_or(&[], Vec::as_slice)
+    }
+
+    /// True when a phrase of `class` occurs in the lowercase `haystack` on word boundaries.
+    pub fn any_in(&self, class: &str, haystack: &str) -> bool {
+        self.phrases(class)
+            .iter()
+            .any(|(p, _)| contains_phrase(haystack, p))
+    }
+}
+
+/// True when `phrase` occurs in `haystack` on word boundaries.
+pub(crate) fn contains_phrase(haystack: &str, phrase: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = haystack[from..].find(phrase) {
+        let at = from + i;
+        if on_word_boundaries(haystack, Span::new(at, at + phrase.len())) {
+            return true;
+        }
+        from = at + phrase.len().max(1);
+    }
+    false
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Weapon {
@@ -66,6 +130,7 @@ pub(crate) struct Hit {
 pub(crate) struct Lexicon {
     pub weapons: Vec<Weapon>,
     pub actors: Vec<ActorEntry>,
+    pub words: Words,
     automaton: AhoCorasick,
     /// For pattern `i`, every sense the phrase has (a phrase may be a weapon and a trigger).
     senses: Vec<Vec<Sense>>,
@@ -206,28 +271,59 @@ impl Lexicon {
                 },
             );
         }
+        let mut words = Words::default();
+        for (line, f) in rows(WORDS) {
+            let (Some(class), Some(phrase)) = (f.first(), f.get(1)) else {
+                return Err(bad("words.tsv", line, "expected 3 columns"));
+            };
+            let Some(class) = WORD_CLASSES.iter().find(|c| *c == class) else {
+                return Err(bad("words.tsv", line, "unknown class"));
+            };
+            let phrase = phrase.trim().to_lowercase();
+            let value = f.get(2).map_or(String::new(), |v| v.trim().to_string());
+            words.sets.entry(class).or_default().insert(phrase.clone());
+            words.lists.entry(class).or_default().push((phrase, value));
+        }
+        for class in WORD_CLASSES {
+            let list = words.lists.get_mut(class).ok_or_else(|| {
+                LexiconError(format!("lexicons/words.tsv: class {class} has no rows"))
+            })?;
+            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
+            .match_kind(MatchKind::Standard)
             .build(&patterns)
             .map_err(|e| LexiconError(format!("cannot build the lexicon automaton: {e}")))?;
         Ok(Lexicon {
             weapons,
             actors,
+            words,
             automaton,
             senses,
         })
     }
 
-    /// Every lexicon phrase in `text` that stands on word boundaries, in text order.
+    /// Every lexicon phrase in `text` that stands on word boundaries, in text order; where
+    /// phrases overlap, the leftmost longest wins. Overlapping search first, so a longer phrase
+    /// that fails the word-boundary check ("artillery shell" in "artillery shelled") does not
+    /// hide the shorter ones that pass.
     pub fn scan(&self, text: &str) -> Vec<Hit> {
+        let mut found: Vec<(Span, usize)> = self
+            .automaton
+            .find_overlapping_iter(text)
+            .map(|m| (Span::new(m.start(), m.end()), m.pattern().as_usize()))
+            .filter(|(span, _)| on_word_boundaries(text, *span))
+            .collect();
+        found.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
         let mut hits = Vec::new();
-        for m in self.automaton.find_iter(text) {
-            let span = Span::new(m.start(), m.end());
-            if !on_word_boundaries(text, span) {
+        let mut covered_to = 0;
+        for (span, pattern) in found {
+            if span.start < covered_to {
                 continue;
             }
-            for sense in &self.senses[m.pattern().as_usize()] {
+            covered_to = span.end;
+            for sense in &self.senses[pattern] {
                 hits.push(Hit {
                     span,
                     sense: sense.clone(),

@@ -4,176 +4,8 @@
 
 use model::{CountryCode, Feature, Span, Stance, Toponym};
 
-use crate::lexicon::{AttributionKind, Hit, Sense};
+use crate::lexicon::{AttributionKind, Hit, Sense, Words};
 use crate::words::{Word, words};
-
-/// Words that make a noun phrase a role or an office rather than a person's name.
-const ROLE_WORDS: &[&str] = &[
-    "president",
-    "minister",
-    "ministry",
-    "defense",
-    "defence",
-    "foreign",
-    "affairs",
-    "interior",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "representative",
-    "official",
-    "officials",
-    "human",
-    "rights",
-    "defender",
-    "ombudsman",
-    "ombudsperson",
-    "head",
-    "chief",
-    "commander",
-    "general",
-    "gen",
-    "colonel",
-    "col",
-    "major",
-    "maj",
-    "lieutenant",
-    "lt",
-    "captain",
-    "capt",
-    "sergeant",
-    "prime",
-    "deputy",
-    "secretary",
-    "director",
-    "governor",
-    "mayor",
-    "chairman",
-    "chairwoman",
-    "aide",
-    "assistant",
-    "adviser",
-    "advisor",
-    "office",
-    "press",
-    "service",
-    "department",
-    "council",
-    "committee",
-    "agency",
-    "army",
-    "forces",
-    "police",
-    "prosecutor",
-    "state",
-    "national",
-    "security",
-    "emergency",
-    "emergencies",
-    "situations",
-    "investigative",
-    "republic",
-    "parliament",
-    "speaker",
-    "envoy",
-    "ambassador",
-    "leader",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "general's",
-    "watch",
-    "international",
-    "amnesty",
-    "united",
-    "nations",
-    "un",
-    "red",
-    "cross",
-    "committee's",
-    "side",
-    "government",
-    "military",
-    "armed",
-    "authorities",
-    "administration",
-    "staff",
-    "bureau",
-    "unit",
-    "mission",
-    "organization",
-    "organisation",
-    "institute",
-    "center",
-    "centre",
-    "news",
-    "agency's",
-    "health",
-    "monitor",
-    "observatory",
-    "defence's",
-    "defense's",
-    "spokesperson's",
-    "ministry's",
-    "policy",
-    "adviser",
-    "advisor",
-    "aide",
-    "senior",
-    "former",
-    "acting",
-    "regional",
-    "local",
-    "ethnic",
-    "rights",
-    "group",
-    "researcher",
-    "researchers",
-    "expert",
-    "analyst",
-    "correspondent",
-];
-
-/// Nouns that can head a speaker phrase without a capital letter.
-const SPEAKER_NOUNS: &[&str] = &[
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "official",
-    "officials",
-    "ministry",
-    "side",
-    "residents",
-    "resident",
-    "witnesses",
-    "witness",
-    "sources",
-    "source",
-    "police",
-    "army",
-    "military",
-    "government",
-    "authorities",
-    "ombudsman",
-    "office",
-    "researchers",
-    "investigators",
-    "monitors",
-    "activists",
-    "medics",
-    "doctors",
-    "villagers",
-    "journalists",
-    "survivors",
-    "commander",
-    "leader",
-    "president",
-    "minister",
-    "representative",
-    "defender",
-    "officer",
-];
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i"];
 
@@ -258,6 +90,7 @@ const VERBISH: &[&str] = &[
 
 /// Finds the attribution of sentence `sent`, given the lexicon hits inside it.
 pub(crate) fn attribute(
+    classes: &Words,
     text: &str,
     sent: Span,
     hits: &[&Hit],
@@ -285,10 +118,10 @@ pub(crate) fn attribute(
         let v_end = ws.iter().position(|w| w.span.end >= cue.end).unwrap_or(v);
         let found = match kind {
             AttributionKind::According => {
-                according(text, sent, &ws, v, v_end, toponyms).map(|(s, c)| (s, c, None))
+                according(classes, text, sent, &ws, v, v_end, toponyms).map(|(s, c)| (s, c, None))
             }
-            _ => preposed(text, sent, &ws, v, v_end, toponyms).or_else(|| {
-                postposed(text, sent, &ws, v, v_end, toponyms).map(|(s, c)| (s, c, None))
+            _ => preposed(classes, text, sent, &ws, v, v_end, toponyms).or_else(|| {
+                postposed(classes, text, sent, &ws, v, v_end, toponyms).map(|(s, c)| (s, c, None))
             }),
         };
         if let Some((speaker, content, own_voice_prefix)) = found {
@@ -318,6 +151,7 @@ pub(crate) fn attribute(
 
 /// "according to X, CONTENT" or "CONTENT, according to X".
 fn according(
+    classes: &Words,
     text: &str,
     sent: Span,
     ws: &[Word<'_>],
@@ -336,7 +170,7 @@ fn according(
             .unwrap_or(ws.len());
         let seg = &ws[np_end + 1..next_end];
         if seg.is_empty()
-            || !looks_like_name_or_role(seg)
+            || !looks_like_name_or_role(classes, seg)
             || (next_end < ws.len() && !ws[next_end].is_any(&[".", ","]))
         {
             break;
@@ -346,7 +180,7 @@ fn according(
     if np_end <= np_start {
         return None;
     }
-    let speaker = speaker_phrase(text, &ws[np_start..np_end], toponyms)?;
+    let speaker = speaker_phrase(classes, text, &ws[np_start..np_end], toponyms)?;
     let content = if v == 0 || ws[..v].iter().all(Word::is_punct) {
         Span::new(
             ws.get(np_end + 1).map_or(sent.end, |w| w.span.start),
@@ -360,7 +194,7 @@ fn according(
 
 /// Where a run of comma-separated name and role segments ending just before `comma` starts
 /// ("The region's human rights ombudsman, Artak Beglaryan,"), if the run is there.
-fn appositive_start(ws: &[Word<'_>], comma: usize) -> Option<usize> {
+fn appositive_start(classes: &Words, ws: &[Word<'_>], comma: usize) -> Option<usize> {
     let mut seg_end = comma;
     let mut start = None;
     loop {
@@ -369,7 +203,7 @@ fn appositive_start(ws: &[Word<'_>], comma: usize) -> Option<usize> {
             .find(|&k| ws[k].is_any(BREAKS))
             .map_or(0, |k| k + 1);
         let seg = &ws[seg_start..seg_end];
-        if seg.is_empty() || seg.len() > 10 || !looks_like_name_or_role(seg) {
+        if seg.is_empty() || seg.len() > 10 || !looks_like_name_or_role(classes, seg) {
             break;
         }
         start = Some(seg_start);
@@ -384,6 +218,7 @@ fn appositive_start(ws: &[Word<'_>], comma: usize) -> Option<usize> {
 /// "X said (on Saturday) (that) CONTENT", and "CONTENT, X said (on Sunday), hours after ...".
 #[allow(clippy::type_complexity)]
 fn preposed(
+    classes: &Words,
     text: &str,
     sent: Span,
     ws: &[Word<'_>],
@@ -400,7 +235,7 @@ fn preposed(
     }
     let (start, np_end) = if ws[end - 1].is(",") {
         // An appositive subject at the start of the sentence or clause: "X, the Y, said ...".
-        let start = appositive_start(ws, end - 1)?;
+        let start = appositive_start(classes, ws, end - 1)?;
         if start > 0 && !ws[start - 1].is_any(BREAKS) {
             return None;
         }
@@ -432,7 +267,7 @@ fn preposed(
     if np.is_empty() || np.len() > 12 {
         return None;
     }
-    let speaker = speaker_phrase(text, np, toponyms)?;
+    let speaker = speaker_phrase(classes, text, np, toponyms)?;
     // Content: after the verb, its date and "that".
     let mut c = v_end + 1;
     while c < ws.len() && (is_date_word(&ws[c]) || ws[c].is_any(&[",", ":"]) || is_weekday(&ws[c]))
@@ -445,7 +280,9 @@ fn preposed(
     }
     let content_after = Span::new(ws.get(c).map_or(sent.end, |w| w.span.start), sent.end);
     let prefix_words = ws[..start].iter().filter(|w| !w.is_punct()).count();
-    let after_comma = start > 0 && ws[start - 1].is(",");
+    // After a comma or a closing quotation mark ("..., X said" and "\"...,\" X said").
+    let after_comma =
+        start > 0 && (ws[start - 1].is(",") || ws[start - 1].is_any(&["\"", "”"]) && start >= 2);
     if after_comma
         && !coordinated
         && !says_that
@@ -468,13 +305,16 @@ fn preposed(
         let prefix = (prefix_words >= 4).then(|| Span::new(sent.start, clause_end));
         return Some((speaker, content_after, prefix));
     }
-    let own_voice = (coordinated && after_comma && prefix_words >= 4)
-        .then(|| Span::new(sent.start, ws[start - 1].span.start));
+    // "Stepanakert was shelled, and X said ..." and "A drone struck Kharkiv; officials said ...".
+    let independent = (coordinated && after_comma) || (start > 0 && ws[start - 1].is(";"));
+    let own_voice =
+        (independent && prefix_words >= 4).then(|| Span::new(sent.start, ws[start - 1].span.start));
     Some((speaker, content_after, own_voice))
 }
 
 /// "CONTENT, X(, role), said (on Sunday)." and "CONTENT, said X."
 fn postposed(
+    classes: &Words,
     text: &str,
     sent: Span,
     ws: &[Word<'_>],
@@ -494,7 +334,7 @@ fn postposed(
             let seg_end = (np_end..ws.len())
                 .find(|&k| ws[k].is_any(&[",", ".", ";"]))
                 .unwrap_or(ws.len());
-            if seg_end == np_end || !looks_like_name_or_role(&ws[np_end..seg_end]) {
+            if seg_end == np_end || !looks_like_name_or_role(classes, &ws[np_end..seg_end]) {
                 break;
             }
             np_end = if seg_end < ws.len() && ws[seg_end].is(",") {
@@ -508,7 +348,7 @@ fn postposed(
         }
         let np = &ws[np_start..np_end];
         if !np.is_empty() && np.len() <= 14 {
-            if let Some(speaker) = speaker_phrase(text, np, toponyms) {
+            if let Some(speaker) = speaker_phrase(classes, text, np, toponyms) {
                 return Some((speaker, Span::new(sent.start, ws[v - 1].span.start)));
             }
         }
@@ -521,16 +361,16 @@ fn postposed(
     if end == 0 || !ws[end - 1].is(",") {
         return None;
     }
-    let np_start = appositive_start(ws, end - 1)?;
+    let np_start = appositive_start(classes, ws, end - 1)?;
     if np_start == 0 {
         return None;
     }
     let np: Vec<Word<'_>> = ws[np_start..end - 1].to_vec();
-    let speaker = speaker_phrase(text, &np, toponyms)?;
+    let speaker = speaker_phrase(classes, text, &np, toponyms)?;
     Some((speaker, Span::new(sent.start, ws[np_start - 1].span.start)))
 }
 
-fn looks_like_name_or_role(seg: &[Word<'_>]) -> bool {
+fn looks_like_name_or_role(classes: &Words, seg: &[Word<'_>]) -> bool {
     let content: Vec<&Word<'_>> = seg.iter().filter(|w| !w.is_punct()).collect();
     if content.is_empty() {
         return seg.iter().all(|w| w.is("(") || w.is(")"));
@@ -548,7 +388,7 @@ fn looks_like_name_or_role(seg: &[Word<'_>]) -> bool {
     });
     let has_role = content
         .iter()
-        .any(|w| w.is_any(ROLE_WORDS) || w.is_any(SPEAKER_NOUNS));
+        .any(|w| classes.is("role_word", &w.lower) || classes.is("speaker_noun", &w.lower));
     starts_ok && !clause && (all_names || has_role)
 }
 
@@ -586,7 +426,12 @@ fn is_date_word(w: &Word<'_>) -> bool {
 }
 
 /// Reads a speaker noun phrase: a person's name with a role, a body, or a pronoun.
-fn speaker_phrase(text: &str, np: &[Word<'_>], toponyms: &[Toponym]) -> Option<SpeakerPhrase> {
+fn speaker_phrase(
+    classes: &Words,
+    text: &str,
+    np: &[Word<'_>],
+    toponyms: &[Toponym],
+) -> Option<SpeakerPhrase> {
     // Drop parentheticals and leading articles.
     let mut depth = 0;
     let mut kept: Vec<&Word<'_>> = Vec::new();
@@ -623,7 +468,9 @@ fn speaker_phrase(text: &str, np: &[Word<'_>], toponyms: &[Toponym]) -> Option<S
     let plausible = kept
         .iter()
         .any(|w| w.is_capitalised() && !w.is_any(&["the", "a"]))
-        || kept.iter().any(|w| w.is_any(SPEAKER_NOUNS));
+        || kept
+            .iter()
+            .any(|w| classes.is("speaker_noun", &w.lower) || classes.is("role_word", &w.lower));
     if !plausible
         || kept
             .iter()
@@ -643,8 +490,9 @@ fn speaker_phrase(text: &str, np: &[Word<'_>], toponyms: &[Toponym]) -> Option<S
         .collect();
     // A segment that is all name ("Hikmet Hajiyev") is the person; otherwise the last name run
     // in a role ("Armenian Defense Ministry representative Artsrun Hovhannisyan").
-    let whole_name =
-        |seg: &[&Word<'_>]| seg.len() >= 2 && seg.iter().all(|w| is_name_word(w, toponyms));
+    let whole_name = |seg: &[&Word<'_>]| {
+        seg.len() >= 2 && seg.iter().all(|w| is_name_word(classes, w, toponyms))
+    };
     let order: Vec<usize> = (0..segments.len())
         .filter(|&i| whole_name(segments[i]))
         .chain(
@@ -656,7 +504,7 @@ fn speaker_phrase(text: &str, np: &[Word<'_>], toponyms: &[Toponym]) -> Option<S
     for si in order {
         let seg = segments[si];
         let mut k = seg.len();
-        while k > 0 && is_name_word(seg[k - 1], toponyms) {
+        while k > 0 && is_name_word(classes, seg[k - 1], toponyms) {
             k -= 1;
         }
         let run = &seg[k..];
@@ -668,7 +516,7 @@ fn speaker_phrase(text: &str, np: &[Word<'_>], toponyms: &[Toponym]) -> Option<S
                 let words: Vec<&&Word<'_>> = words
                     .iter()
                     .skip_while(|w| {
-                        !(w.is_capitalised() || w.is_any(ROLE_WORDS))
+                        !(w.is_capitalised() || classes.is("role_word", &w.lower))
                             || w.is_any(&["the", "a", "an"])
                     })
                     .collect();
@@ -699,9 +547,9 @@ fn speaker_phrase(text: &str, np: &[Word<'_>], toponyms: &[Toponym]) -> Option<S
 }
 
 /// A capitalised word that can be part of a person's name.
-fn is_name_word(w: &Word<'_>, toponyms: &[Toponym]) -> bool {
+fn is_name_word(classes: &Words, w: &Word<'_>, toponyms: &[Toponym]) -> bool {
     w.is_capitalised()
-        && !w.is_any(ROLE_WORDS)
+        && !classes.is("role_word", &w.lower)
         && !w.lower.ends_with("'s")
         && !w.lower.ends_with("’s")
         && !toponyms.iter().any(|t| t.span.overlaps(w.span))
@@ -717,7 +565,7 @@ mod tests {
         let lex = Lexicon::load().unwrap();
         let hits = lex.scan(text);
         let refs: Vec<&Hit> = hits.iter().collect();
-        match attribute(text, Span::new(0, text.len()), &refs, &[]) {
+        match attribute(&lex.words, text, Span::new(0, text.len()), &refs, &[]) {
             None => "none".to_string(),
             Some(a) => {
                 let s = a.speaker.unwrap();

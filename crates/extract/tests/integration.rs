@@ -1,0 +1,303 @@
+//! Data-driven extraction tests: each file in `test_data/` holds short cases of one phenomenon
+//! (attribution, denial, casualties, dates, weapons, perpetrator and target, background),
+//! written by the project; the `.expected` file beside it holds what extraction gives today.
+//! `UPDATE_EXPECT=1 cargo test -p extract` rewrites the expectations; review the diff.
+
+use std::path::Path;
+
+use expect_test::expect_file;
+use extract::{ExtractInput, Extractor};
+use model::{Claim, CountryCode, Date, Feature, Span, Toponym};
+
+/// A handful of places, enough for the cases; extraction tests do not depend on geocoding.
+const PLACES: &[(&str, &str, Feature, bool)] = &[
+    ("Azerbaijani", "AZ", Feature::Country, true),
+    ("Azeri", "AZ", Feature::Country, true),
+    ("Azerbaijan", "AZ", Feature::Country, false),
+    ("Armenian", "AM", Feature::Country, true),
+    ("Armenia", "AM", Feature::Country, false),
+    ("Russian", "RU", Feature::Country, true),
+    ("Russia", "RU", Feature::Country, false),
+    ("Ukrainian", "UA", Feature::Country, true),
+    ("Ukraine", "UA", Feature::Country, false),
+    ("Syrian", "SY", Feature::Country, true),
+    ("Israeli", "IL", Feature::Country, true),
+    ("Nagorno-Karabakh", "AZ", Feature::Region, false),
+    ("Karabakh", "AZ", Feature::Region, false),
+    ("Stepanakert", "AZ", Feature::City, false),
+    ("Tartar", "AZ", Feature::City, false),
+    ("Ganja", "AZ", Feature::City, false),
+    ("Barda", "AZ", Feature::City, false),
+    ("Martuni", "AZ", Feature::City, false),
+    ("Kharkiv", "UA", Feature::City, false),
+    ("Aleppo", "SY", Feature::City, false),
+    ("Gaza", "PS", Feature::Region, false),
+];
+
+fn toponyms(text: &str) -> Vec<Toponym> {
+    let mut out = Vec::new();
+    for (name, cc, feature, demonym) in PLACES {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(name) {
+            let start = from + i;
+            let end = start + name.len();
+            from = end;
+            let boundary = !text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+                && !text[end..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric);
+            if !boundary
+                || out
+                    .iter()
+                    .any(|t: &Toponym| t.span.overlaps(Span::new(start, end)))
+            {
+                continue;
+            }
+            let canonical = match (*feature, *demonym) {
+                (Feature::Country, true) => CountryCode::new(cc)
+                    .map(|c| c.name().to_string())
+                    .unwrap_or_default(),
+                _ => name.to_string(),
+            };
+            out.push(Toponym {
+                span: Span::new(start, end),
+                name: canonical,
+                geonameid: 0,
+                lat: 40.0,
+                lon: 47.0,
+                country: CountryCode::new(cc),
+                admin1: String::new(),
+                feature: *feature,
+                population: 0,
+                demonym: *demonym,
+                also_known_as: vec![],
+            });
+        }
+    }
+    out.sort_by_key(|t| t.span);
+    out
+}
+
+fn quote(text: &str, span: Span) -> String {
+    format!("{:?}", span.slice(text).unwrap_or("<bad span>"))
+}
+
+/// One claim as a few readable lines, every field with the words it came from.
+fn render(text: &str, c: &Claim) -> String {
+    let mut out = format!(
+        "- {} {} <- {}\n",
+        c.stance,
+        c.sub_event_type,
+        quote(text, c.sentence)
+    );
+    if let Some(s) = &c.speaker {
+        out += &format!(
+            "    speaker: {}{} = {}\n",
+            s.name,
+            s.role
+                .as_ref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default(),
+            quote(text, s.span)
+        );
+    }
+    if let Some(p) = &c.perpetrator {
+        out += &format!(
+            "    perpetrator: {} [{}] = {}\n",
+            p.name,
+            p.country.map(String::from).unwrap_or_default(),
+            quote(text, p.span)
+        );
+    }
+    if let Some(t) = &c.target {
+        out += &format!(
+            "    target: {:?} = {}{}\n",
+            t.kind,
+            quote(text, t.span),
+            if c.civilian_targeting {
+                " (civilian targeting)"
+            } else {
+                ""
+            }
+        );
+    }
+    for w in &c.weapons {
+        out += &format!(
+            "    weapon: {} ({}) = {}\n",
+            w.name,
+            w.category,
+            quote(text, w.span)
+        );
+    }
+    for p in &c.places {
+        out += &format!("    place: {} = {}\n", p.name, quote(text, p.span));
+    }
+    if let Some(d) = &c.date {
+        let words = d.span.map_or("inferred".to_string(), |s| quote(text, s));
+        out += &format!(
+            "    date: {}..{} {} = {}\n",
+            d.start,
+            d.end,
+            d.precision.as_str(),
+            words
+        );
+    }
+    for k in &c.casualties {
+        let n = |v: Option<u32>| v.map_or("?".to_string(), |v| v.to_string());
+        out += &format!(
+            "    casualties: {} {} {}..{} = {}\n",
+            k.group.as_str(),
+            k.outcome.as_str(),
+            n(k.min),
+            n(k.max),
+            quote(text, k.span)
+        );
+    }
+    if !c.legal.is_empty() {
+        out += &format!(
+            "    legal: {}\n",
+            c.legal
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    out
+}
+
+/// Runs every case of one file. A case starts with `=== name`, then `published: YYYY-MM-DD`,
+/// then the text (paragraphs separated by blank lines).
+fn check(file: &str) {
+    let extractor = Extractor::new();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test_data")
+        .join(file);
+    let input =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut actual = String::new();
+    for case in input.split("=== ").filter(|c| !c.trim().is_empty()) {
+        let (name, rest) = case.split_once('\n').unwrap_or((case, ""));
+        let (header, text) = rest.split_once('\n').unwrap_or(("", rest));
+        let published: Option<Date> = header
+            .strip_prefix("published: ")
+            .and_then(|d| d.trim().parse().ok());
+        let text = text.trim_end();
+        let places = toponyms(text);
+        let extraction = extractor.extract(&ExtractInput {
+            text,
+            published,
+            language: Some("en"),
+            toponyms: &places,
+        });
+        actual += &format!("=== {}\n", name.trim());
+        if extraction.claims.is_empty() {
+            actual += "(no claims)\n";
+        }
+        for c in &extraction.claims {
+            for span in c.spans() {
+                assert!(
+                    span.slice(text).is_some(),
+                    "{name}: span {span:?} outside the text"
+                );
+            }
+            actual += &render(text, c);
+        }
+        for d in &extraction.diagnostics {
+            actual += &format!(
+                "  note: {} ({})\n",
+                d.code,
+                d.span
+                    .map_or(String::new(), |s| quote(text, s).chars().take(50).collect())
+            );
+        }
+        actual += "\n";
+    }
+    expect_file![path.with_extension("expected")].assert_eq(&actual);
+}
+
+#[test]
+fn attribution() {
+    check("attribution.txt");
+}
+
+#[test]
+fn denial_and_hedging() {
+    check("denial.txt");
+}
+
+#[test]
+fn casualties() {
+    check("casualties.txt");
+}
+
+#[test]
+fn dates() {
+    check("dates.txt");
+}
+
+#[test]
+fn weapons() {
+    check("weapons.txt");
+}
+
+#[test]
+fn perpetrator_and_target() {
+    check("perpetrator_target.txt");
+}
+
+#[test]
+fn background_is_not_an_incident() {
+    check("background.txt");
+}
+
+#[test]
+fn never_panics_on_mangled_text() {
+    // Deterministic mutations of a real-looking report: cut at every char boundary, shuffled
+    // punctuation, unbalanced quotes. Extraction must return, and every span must index the text.
+    let extractor = Extractor::new();
+    let base = "GANJA, Azerbaijan - \"A missile hit Ganja on Sunday, killing 10 civilians,\" officials said. Armenia's Defence Ministry denied it… «Lies», it said; 3–5 October: 1,200 shells. Ёжик — 火箭 hit Tartar?!";
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let boundaries: Vec<usize> = base
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([base.len()])
+        .collect();
+    for _ in 0..400 {
+        let a = boundaries[(next() % boundaries.len() as u64) as usize];
+        let b = boundaries[(next() % boundaries.len() as u64) as usize];
+        let (a, b) = (a.min(b), a.max(b));
+        let mut text = String::from(&base[a..b]);
+        let junk = [
+            "\"", "“", ".", "\n\n", "(", ")", " - ", "said", "Sunday", "12", "killed",
+        ];
+        text.insert_str(0, junk[(next() % junk.len() as u64) as usize]);
+        text.push_str(junk[(next() % junk.len() as u64) as usize]);
+        let places = toponyms(&text);
+        let published = Date::new(2020, 10, 11);
+        let out = extractor.extract(&ExtractInput {
+            text: &text,
+            published,
+            language: Some("en"),
+            toponyms: &places,
+        });
+        for c in &out.claims {
+            for span in c.spans() {
+                assert!(
+                    span.slice(&text).is_some(),
+                    "span {span:?} does not index {text:?}"
+                );
+            }
+        }
+    }
+}

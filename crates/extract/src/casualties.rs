@@ -454,7 +454,7 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
             .collect();
         let mut outcome_kinds: Vec<CasualtyOutcome> = outcomes.iter().map(|(_, o)| *o).collect();
         outcome_kinds.dedup();
-        if !near.is_empty() && !(first == usize::MAX) {
+        if !near.is_empty() && (first != usize::MAX) {
             let span = ws[first].span.cover(ws[last].span);
             let mut seen = Vec::new();
             for g in near {

@@ -149,17 +149,16 @@ fn resolve_speaker(
     toponyms: &[Toponym],
 ) -> (Option<Speaker>, Stance, Span) {
     let to_speaker = |p: &SpeakerPhrase, ctx: &Context| -> Speaker {
-        if p.pronoun {
-            if let Some(last) = ctx.people.last().or(ctx.last_speaker.as_ref()) {
+        if p.pronoun
+            && let Some(last) = ctx.people.last().or(ctx.last_speaker.as_ref()) {
                 return Speaker {
                     span: p.span,
                     ..last.clone()
                 };
             }
-        }
         // A surname alone refers to the full name seen earlier.
-        if p.person && !p.name.contains(' ') {
-            if let Some(full) = ctx
+        if p.person && !p.name.contains(' ')
+            && let Some(full) = ctx
                 .people
                 .iter()
                 .rev()
@@ -170,7 +169,6 @@ fn resolve_speaker(
                     ..full.clone()
                 };
             }
-        }
         Speaker {
             name: p.name.clone(),
             role: p.role.clone(),
@@ -265,16 +263,14 @@ fn read_sentence(
                     });
                 }
             }
-            Sense::Trigger { sub_event, weight } if content.contains(h.span) => {
-                if best.is_none_or(|(_, bw, _)| *weight > bw) {
+            Sense::Trigger { sub_event, weight } if content.contains(h.span)
+                && best.is_none_or(|(_, bw, _)| *weight > bw) => {
                     best = Some((*sub_event, *weight, h.span));
                 }
-            }
-            Sense::Legal { tag, needs_breach } => {
-                if (!needs_breach || breach) && !legal.contains(tag) {
+            Sense::Legal { tag, needs_breach }
+                if (!needs_breach || breach) && !legal.contains(tag) => {
                     legal.push(*tag);
                 }
-            }
             Sense::Attribution {
                 kind: AttributionKind::Denial,
                 ..
@@ -702,7 +698,6 @@ fn find_perpetrator(
             let adjective_on_target = next.is_some_and(|n| is_target_word(&ex.lexicon.words, n));
             let adjacent = text[actor.span.end..anchor.start].trim().is_empty()
                 || text[actor.span.end..anchor.start]
-                    .trim()
                     .split_whitespace()
                     .count()
                     <= 1

@@ -367,6 +367,30 @@ fn resolve(
     }
 }
 
+/// True for a month name or its abbreviation ("October", "Oct").
+pub(crate) fn is_month_word(w: &str) -> bool {
+    w.len() >= 3 && month_number(w).is_some() && {
+        let l = w.trim_end_matches('.').to_ascii_lowercase();
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+            "sept",
+        ]
+        .iter()
+        .any(|m| m.starts_with(l.as_str()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,29 +454,5 @@ mod tests {
             check("said on Saturday", "").is_empty(),
             "no publication date, no weekday"
         );
-    }
-}
-
-/// True for a month name or its abbreviation ("October", "Oct").
-pub(crate) fn is_month_word(w: &str) -> bool {
-    w.len() >= 3 && month_number(w).is_some() && {
-        let l = w.trim_end_matches('.').to_ascii_lowercase();
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-            "sept",
-        ]
-        .iter()
-        .any(|m| m.starts_with(l.as_str()))
     }
 }

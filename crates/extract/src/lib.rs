@@ -63,8 +63,8 @@ impl Extractor {
             .language
             .map(str::to_string)
             .or_else(|| detect_language(input.text));
-        if let Some(lang) = language.as_deref() {
-            if !SUPPORTED_LANGUAGES.contains(&lang) {
+        if let Some(lang) = language.as_deref()
+            && !SUPPORTED_LANGUAGES.contains(&lang) {
                 return Extraction {
                     claims: vec![],
                     diagnostics: vec![Diagnostic::new(
@@ -76,7 +76,6 @@ impl Extractor {
                     )],
                 };
             }
-        }
         claims::extract(self, input)
     }
 }

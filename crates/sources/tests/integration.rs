@@ -1,0 +1,53 @@
+//! Readers against the bundled example corpus: every file reads, HTML loses its boilerplate,
+//! feeds give one document per item, and metadata comes through.
+
+use sources::{Format, collect_inputs, detect, parse};
+
+#[test]
+fn every_example_reads_with_its_metadata() {
+    let inputs = collect_inputs(&[test_support::examples_dir()]);
+    assert!(inputs.len() >= 10);
+    let mut documents = 0;
+    for input in inputs {
+        let input = input.unwrap();
+        let bytes = input.read().unwrap();
+        let format = detect(input.path.as_deref(), &bytes);
+        let parsed = parse(&bytes, format, &input.origin());
+        assert!(parsed.rejected.is_empty(), "{}: {:?}", input.origin(), parsed.rejected);
+        for doc in &parsed.documents {
+            assert!(doc.meta.publisher.is_some(), "{}: no publisher", input.origin());
+            assert!(doc.meta.published.is_some(), "{}: no publication date", input.origin());
+            assert!(doc.text.len() > 200, "{}: text too short: {:?}", input.origin(), doc.text);
+        }
+        documents += parsed.documents.len();
+    }
+    assert!(documents >= 14, "{documents} documents");
+}
+
+#[test]
+fn html_keeps_the_article_and_drops_the_chrome() {
+    let path = test_support::examples_dir().join("2020-10-28_ganja-herald_barda-strike.html");
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(detect(Some(&path), &bytes), Format::Html);
+    let parsed = parse(&bytes, Format::Html, "barda.html");
+    let doc = &parsed.documents[0];
+    assert_eq!(doc.meta.publisher.as_deref(), Some("Ganja Herald"));
+    assert_eq!(doc.meta.published.map(|d| d.to_string()).as_deref(), Some("2020-10-28"));
+    assert!(doc.meta.title.is_some());
+    assert!(doc.text.contains("Barda"), "{}", doc.text);
+    for chrome in ["cookie", "Cookie", "Subscribe", "All rights reserved", "Most read"] {
+        assert!(!doc.text.contains(chrome), "boilerplate {chrome:?} kept: {}", doc.text);
+    }
+}
+
+#[test]
+fn feeds_give_one_document_per_item() {
+    let path = test_support::examples_dir().join("feed-field-evidence.atom.xml");
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(detect(Some(&path), &bytes), Format::Feed);
+    let parsed = parse(&bytes, Format::Feed, "feed.atom");
+    assert_eq!(parsed.documents.len(), 2);
+    assert!(parsed.documents.iter().all(|d| d.meta.publisher.as_deref() == Some("Field Evidence Watch")));
+    assert_ne!(parsed.documents[0].raw, parsed.documents[1].raw, "each item has its own bytes");
+    assert!(parsed.documents.iter().all(|d| !d.text.contains('<')), "markup removed");
+}

@@ -1,54 +1,133 @@
-//! Diacritic folding, so "Tərtər", "Şuşa" and "Füzuli" also match text written without them.
+//! Name normalisation: diacritic folding ("Tərtər" = "Tartar") and the lookup key every name and
+//! every stretch of text is reduced to before matching ("Nagorno-Karabakh" = "nagorno karabakh").
 
-/// The name with common Latin diacritics replaced by their base letters.
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// The name with diacritics removed: Latin letters with marks become their base letters,
+/// and letters without a decomposition (ə, ı, ł, ø, đ, ß, æ) their usual Latin spelling.
 pub fn fold(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' | 'ă' | 'ą' | 'ə' => 'a',
-            'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' | 'Ā' | 'Ă' | 'Ą' | 'Ə' => 'A',
-            'ç' | 'ć' | 'č' => 'c',
-            'Ç' | 'Ć' | 'Č' => 'C',
-            'ď' | 'đ' => 'd',
-            'Ď' | 'Đ' => 'D',
-            'é' | 'è' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => 'e',
-            'É' | 'È' | 'Ê' | 'Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => 'E',
-            'ğ' | 'ģ' => 'g',
-            'Ğ' | 'Ģ' => 'G',
-            'í' | 'ì' | 'î' | 'ï' | 'ī' | 'ı' | 'į' => 'i',
-            'Í' | 'Ì' | 'Î' | 'Ï' | 'Ī' | 'İ' | 'Į' => 'I',
-            'ķ' => 'k',
-            'Ķ' => 'K',
-            'ł' | 'ľ' | 'ļ' | 'ĺ' => 'l',
-            'Ł' | 'Ľ' | 'Ļ' | 'Ĺ' => 'L',
-            'ñ' | 'ń' | 'ň' | 'ņ' => 'n',
-            'Ñ' | 'Ń' | 'Ň' | 'Ņ' => 'N',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'ō' | 'ő' => 'o',
-            'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' | 'Ø' | 'Ō' | 'Ő' => 'O',
-            'ř' | 'ŕ' => 'r',
-            'Ř' | 'Ŕ' => 'R',
-            'ś' | 'š' | 'ş' | 'ș' => 's',
-            'Ś' | 'Š' | 'Ş' | 'Ș' => 'S',
-            'ť' | 'ţ' | 'ț' => 't',
-            'Ť' | 'Ţ' | 'Ț' => 'T',
-            'ú' | 'ù' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => 'u',
-            'Ú' | 'Ù' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' | 'Ų' => 'U',
-            'ý' | 'ÿ' => 'y',
-            'Ý' | 'Ÿ' => 'Y',
-            'ž' | 'ź' | 'ż' => 'z',
-            'Ž' | 'Ź' | 'Ż' => 'Z',
-            '’' | 'ʼ' | '‘' => '\'',
-            other => other,
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c);
+            continue;
+        }
+        match c {
+            'ə' => out.push('a'),
+            'Ə' => out.push('A'),
+            'ı' => out.push('i'),
+            'ł' => out.push('l'),
+            'Ł' => out.push('L'),
+            'ø' => out.push('o'),
+            'Ø' => out.push('O'),
+            'đ' | 'ð' => out.push('d'),
+            'Đ' | 'Ð' => out.push('D'),
+            'ħ' => out.push('h'),
+            'Ħ' => out.push('H'),
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'Æ' => out.push_str("Ae"),
+            'œ' => out.push_str("oe"),
+            'Œ' => out.push_str("Oe"),
+            'þ' => out.push_str("th"),
+            'Þ' => out.push_str("Th"),
+            '’' | 'ʼ' | '‘' | 'ʻ' | 'ʿ' | 'ʾ' | '`' | '´' => out.push('\''),
+            '–' | '—' | '‐' | '‑' => out.push('-'),
+            _ => {
+                for d in std::iter::once(c).nfd() {
+                    if !is_combining_mark(d) {
+                        out.push(d);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// True for characters that belong inside a word of a name.
+pub(crate) fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// True for apostrophes, which are dropped from keys ("Kam'yanka" = "Kamyanka").
+pub(crate) fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ' | '‘' | 'ʻ' | 'ʿ' | 'ʾ' | '`' | '´')
+}
+
+/// The lookup key of a name: its words folded and lower-cased, joined by one space; apostrophes
+/// inside words are dropped and every other non-letter separates words.
+pub fn name_key(s: &str) -> String {
+    let mut key = String::with_capacity(s.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, key: &mut String| {
+        if !word.is_empty() {
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            push_word_key(word, key);
+            word.clear();
+        }
+    };
+    for c in s.chars() {
+        if is_word_char(c) {
+            word.push(c);
+        } else if is_apostrophe(c) && !word.is_empty() {
+            // dropped inside a word
+        } else {
+            flush(&mut word, &mut key);
+        }
+    }
+    flush(&mut word, &mut key);
+    key
+}
+
+/// Appends the key of one word (folded, lower case, no apostrophes) to `key`.
+pub(crate) fn push_word_key(word: &str, key: &mut String) {
+    if word.is_ascii() {
+        for b in word.bytes() {
+            if b.is_ascii_alphanumeric() {
+                key.push(b.to_ascii_lowercase() as char);
+            }
+        }
+        return;
+    }
+    for c in fold(word).chars() {
+        if is_word_char(c) {
+            key.extend(c.to_lowercase());
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use expect_test::{Expect, expect};
+
+    fn check(input: &str, expect: Expect) {
+        let out: Vec<String> = input
+            .split('|')
+            .map(|n| format!("{} => {}", super::fold(n), super::name_key(n)))
+            .collect();
+        expect.assert_eq(&out.join("\n"));
+    }
+
     #[test]
-    fn folds_azerbaijani_and_turkish_letters() {
-        assert_eq!(
-            super::fold("Tərtər Şuşa Füzuli Ağdam"),
-            "Tartar Susa Fuzuli Agdam"
+    fn folds_and_keys_names_in_all_their_forms() {
+        check(
+            "Tərtər|Şuşa|Füzuli|Ağdam|Ḩalab|Kam’yanka|Nagorno-Karabakh|St. John's|Łódź|Dnipró|Mazār-e Sharīf",
+            expect![[r#"
+                Tartar => tartar
+                Susa => susa
+                Fuzuli => fuzuli
+                Agdam => agdam
+                Halab => halab
+                Kam'yanka => kamyanka
+                Nagorno-Karabakh => nagorno karabakh
+                St. John's => st johns
+                Lodz => lodz
+                Dnipro => dnipro
+                Mazar-e Sharif => mazar e sharif"#]],
         );
     }
 }

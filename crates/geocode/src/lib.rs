@@ -3,14 +3,28 @@
 //!
 //! Pure: the gazetteer is built from entries handed in, and `geoparse` is a function of the text
 //! and that gazetteer. It is `Sync` and shared across threads.
+//!
+//! How it works: the text is split into words ([`tokens`]); runs of capitalised words are looked
+//! up in a hash index of every name's folded key ([`index`]), longest first; each match collects
+//! cues (sentence start, a preposition before, a title or another capitalised word beside it,
+//! the stop lists of [`stoplists`]); [`resolve`] scores every candidate place by feature, population
+//! and the rest of the document, keeps the best, and keeps the mention only when the evidence that
+//! it is a place outweighs the cues against.
 
 mod fold;
+mod index;
+mod recognise;
 mod resolve;
+mod stoplists;
+mod tokens;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use model::{CountryCode, GazetteerEntry, GeoPoint, Toponym};
+use model::{CountryCode, Feature, GazetteerEntry, GeoPoint, Toponym};
 
-pub use fold::fold;
+pub use fold::{fold, name_key};
+pub use resolve::Tuning;
+
+use index::{ALT, DEMONYM, IndexBuilder, KeyHash, NameIndex};
+use stoplists::StopLists;
 
 /// Context a document gives beyond its text.
 #[derive(Clone, Copy, Debug, Default)]
@@ -19,107 +33,21 @@ pub struct GeoContext {
     pub publisher_country: Option<CountryCode>,
 }
 
-/// What a name in the index can refer to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Referent {
-    Place(usize),
-    Country(usize),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Candidate {
-    pub referent: Referent,
-    /// The text used an adjective or demonym ("Azerbaijani").
-    pub demonym: bool,
-}
-
 /// The gazetteer, indexed for finding names in text.
 #[derive(Debug)]
 pub struct Gazetteer {
-    pub(crate) places: Vec<GazetteerEntry>,
-    pub(crate) countries: Vec<GazetteerEntry>,
-    automaton: AhoCorasick,
-    /// For pattern `i`, the places it can name.
-    candidates: Vec<Vec<Candidate>>,
+    /// Countries first (`countries` of them), then places.
+    pub(crate) entries: Vec<GazetteerEntry>,
+    countries: usize,
+    pub(crate) index: NameIndex,
+    pub(crate) stop: StopLists,
+    pub(crate) tuning: Tuning,
 }
-
-/// Capitalised words that are place names somewhere but nearly always something else in news.
-const NOT_PLACES: &[&str] = &[
-    "The",
-    "A",
-    "An",
-    "In",
-    "On",
-    "At",
-    "Of",
-    "As",
-    "Is",
-    "It",
-    "He",
-    "She",
-    "We",
-    "They",
-    "This",
-    "That",
-    "March",
-    "May",
-    "Police",
-    "Army",
-    "Union",
-    "Mobile",
-    "Nice",
-    "Bath",
-    "Reading",
-    "Split",
-    "Male",
-    "Victoria",
-    "Lincoln",
-    "Sale",
-    "Hope",
-    "Grad",
-    "Human",
-    "Rights",
-    "Ministry",
-    "Defense",
-    "Defence",
-    "Republic",
-    "Convention",
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Stop",
-    "Start",
-    "Because",
-    "International",
-    "President",
-    "General",
-    "Mission",
-    "Liberty",
-    "Independence",
-    "Progress",
-    "Unity",
-    "Hospital",
-    "Church",
-    "Center",
-    "Centre",
-    "Mine",
-    "Smerch",
-    "Uragan",
-    "Tochka",
-    "Lancet",
-    "Iskander",
-    "Harop",
-    "Kalibr",
-];
 
 impl Gazetteer {
     /// Indexes `places` (from the `gazetteer` crate) together with ombud's country table.
     pub fn new(places: Vec<GazetteerEntry>) -> Gazetteer {
-        let countries: Vec<GazetteerEntry> = model::countries()
+        let mut entries: Vec<GazetteerEntry> = model::countries()
             .iter()
             .filter_map(|c| {
                 Some(GazetteerEntry {
@@ -130,128 +58,91 @@ impl Gazetteer {
                     country: Some(c.code),
                     admin1: String::new(),
                     admin2: String::new(),
-                    feature: model::Feature::Country,
+                    feature: Feature::Country,
                     population: c.population,
                 })
             })
             .collect();
-        let mut patterns: Vec<String> = Vec::new();
-        let mut candidates: Vec<Vec<Candidate>> = Vec::new();
-        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        let mut add = |name: &str, cand: Candidate| {
-            let name = name.trim();
-            if name.chars().count() < 2 || NOT_PLACES.contains(&name) {
-                return;
-            }
-            for variant in [name.to_string(), fold(name)] {
-                let key = variant.to_ascii_lowercase();
-                let i = *index.entry(key).or_insert_with(|| {
-                    patterns.push(variant.clone());
-                    candidates.push(Vec::new());
-                    patterns.len() - 1
-                });
-                if !candidates[i].contains(&cand) {
-                    candidates[i].push(cand);
-                }
-            }
-        };
-        for (i, c) in countries.iter().enumerate() {
-            let cand = Candidate {
-                referent: Referent::Country(i),
-                demonym: false,
-            };
-            add(&c.name, cand);
-            for alt in &c.alt_names {
-                add(alt, cand);
-            }
-            let demonyms = model::countries()
-                .iter()
-                .find(|k| Some(k.code) == c.country)
-                .map(|k| k.demonyms.clone());
-            for d in demonyms.unwrap_or_default() {
-                add(
-                    &d,
-                    Candidate {
-                        referent: Referent::Country(i),
-                        demonym: true,
-                    },
-                );
+        let countries = entries.len();
+        entries.extend(places);
+        let mut builder = IndexBuilder::default();
+        for (i, e) in entries.iter().enumerate() {
+            // Cast: a gazetteer holds far fewer than 2^29 entries (checked by `debug_assert`).
+            debug_assert!(i < (1 << 29));
+            let i = i as u32;
+            builder.add(&name_key(&e.name), i);
+            for alt in &e.alt_names {
+                builder.add(&name_key(alt), i | ALT);
             }
         }
-        for (i, p) in places.iter().enumerate() {
-            let cand = Candidate {
-                referent: Referent::Place(i),
-                demonym: false,
-            };
-            add(&p.name, cand);
-            for alt in &p.alt_names {
-                add(alt, cand);
+        for (i, e) in entries[..countries].iter().enumerate() {
+            let demonyms = e.country.and_then(CountryCode::country).map(|c| &c.demonyms);
+            for d in demonyms.into_iter().flatten() {
+                builder.add(&name_key(d), i as u32 | DEMONYM);
             }
         }
-        // Internal invariant: patterns are plain strings; building only fails past memory limits.
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .unwrap_or_else(|e| panic!("cannot index the gazetteer: {e}"));
         Gazetteer {
-            places,
+            entries,
             countries,
-            automaton,
-            candidates,
+            index: builder.build(),
+            stop: StopLists::load(),
+            tuning: Tuning::default(),
         }
+    }
+
+    /// The same gazetteer with other recognition and resolution settings (for evaluation).
+    pub fn with_tuning(mut self, tuning: Tuning) -> Gazetteer {
+        self.tuning = tuning;
+        self
     }
 
     /// Number of places (not counting countries).
     pub fn len(&self) -> usize {
-        self.places.len()
+        self.entries.len() - self.countries
     }
 
     pub fn is_empty(&self) -> bool {
-        self.places.is_empty()
+        self.len() == 0
     }
 
-    pub(crate) fn entry(&self, r: Referent) -> &GazetteerEntry {
-        match r {
-            Referent::Place(i) => &self.places[i],
-            Referent::Country(i) => &self.countries[i],
-        }
+    /// Number of distinct name keys indexed.
+    pub fn name_keys(&self) -> usize {
+        self.index.keys()
     }
 
     /// Every place named in `text`, resolved, in text order.
     pub fn geoparse(&self, text: &str, ctx: &GeoContext) -> Vec<Toponym> {
-        let mut mentions = Vec::new();
-        for m in self.automaton.find_iter(text) {
-            let span = model::Span::new(m.start(), m.end());
-            let matched = &text[span.start..span.end];
-            let before = text[..span.start].chars().next_back();
-            let after = text[span.end..].chars().next();
-            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
-            {
-                continue;
-            }
-            if !matched.chars().next().is_some_and(|c| c.is_uppercase())
-                || NOT_PLACES.contains(&matched)
-            {
-                continue;
-            }
-            mentions.push((span, &self.candidates[m.pattern().as_usize()]));
-        }
-        resolve::resolve(self, text, &mentions, ctx)
+        let toks = tokens::tokenize(text);
+        let mentions = recognise::mentions(self, text, &toks);
+        resolve::resolve(self, text, &toks, mentions, ctx, None)
     }
 
-    /// Places whose name or alternate name is `name` (case- and diacritic-insensitive).
+    /// How `geoparse` read `text`: one line per name found, with its cues, its best candidate
+    /// and whether it was kept. For tuning and bug reports; the format is not stable.
+    pub fn explain(&self, text: &str, ctx: &GeoContext) -> Vec<String> {
+        let toks = tokens::tokenize(text);
+        let mentions = recognise::mentions(self, text, &toks);
+        let mut trace = Vec::new();
+        resolve::resolve(self, text, &toks, mentions, ctx, Some(&mut trace));
+        trace
+    }
+
+    /// Places whose name or alternate name is `name` (case- and diacritic-insensitive),
+    /// countries first, then by population.
     pub fn lookup(&self, name: &str) -> Vec<&GazetteerEntry> {
-        let key = fold(name.trim()).to_ascii_lowercase();
+        let key = name_key(name);
+        let mut h = KeyHash::new();
+        for w in key.split(' ') {
+            h = h.word(w);
+        }
         let mut out: Vec<&GazetteerEntry> = Vec::new();
-        for e in self.countries.iter().chain(self.places.iter()) {
-            let hit = std::iter::once(&e.name)
-                .chain(e.alt_names.iter())
-                .any(|n| fold(n).to_ascii_lowercase() == key);
-            if hit {
+        for c in self.index.get(h.finish()) {
+            let e = &self.entries[c.entry()];
+            if !out.iter().any(|o| std::ptr::eq(*o, e)) {
                 out.push(e);
             }
         }
+        out.sort_by_key(|e| (e.feature != Feature::Country, std::cmp::Reverse(e.population)));
         out
     }
 }

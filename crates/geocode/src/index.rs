@@ -1,0 +1,181 @@
+//! The name index: every name, alternate name and demonym of every entry, by the hash of its key,
+//! plus the keys' word prefixes so a multi-word name is found by extending one word at a time.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Names longer than this many words are not indexed.
+pub(crate) const MAX_WORDS: usize = 8;
+
+/// A candidate is an entry index with two flags.
+pub(crate) const ALT: u32 = 1 << 29;
+pub(crate) const DEMONYM: u32 = 1 << 30;
+const INDEX_MASK: u32 = (1 << 29) - 1;
+
+/// One thing a name may refer to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Cand(pub u32);
+
+impl Cand {
+    pub fn entry(self) -> usize {
+        (self.0 & INDEX_MASK) as usize
+    }
+    /// Named by an alternate name rather than its main name.
+    pub fn alt(self) -> bool {
+        self.0 & ALT != 0
+    }
+    /// Named by a demonym or adjective ("Azerbaijani").
+    pub fn demonym(self) -> bool {
+        self.0 & DEMONYM != 0
+    }
+}
+
+/// FNV-1a over a key built word by word, so prefixes hash as they grow.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct KeyHash(u64);
+
+impl KeyHash {
+    pub fn new() -> KeyHash {
+        KeyHash(0xcbf2_9ce4_8422_2325)
+    }
+    pub fn word(mut self, key: &str) -> KeyHash {
+        if self.0 != 0xcbf2_9ce4_8422_2325 {
+            self = self.byte(b' ');
+        }
+        for b in key.bytes() {
+            self = self.byte(b);
+        }
+        self
+    }
+    fn byte(self, b: u8) -> KeyHash {
+        KeyHash((self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    }
+    /// The final, well-mixed value (splitmix64 finaliser).
+    pub fn finish(self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// A hasher for keys that are already hashes.
+#[derive(Default, Clone, Copy, Debug)]
+pub(crate) struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type PreMap<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
+type PreSet = HashSet<u64, BuildHasherDefault<Prehashed>>;
+
+/// Names by key hash.
+#[derive(Debug, Default)]
+pub(crate) struct NameIndex {
+    ranges: PreMap<(u32, u32)>,
+    cands: Vec<Cand>,
+    prefixes: PreSet,
+}
+
+/// Collects names before the index is frozen.
+#[derive(Debug, Default)]
+pub(crate) struct IndexBuilder {
+    pairs: Vec<(u64, u32)>,
+    prefixes: Vec<u64>,
+}
+
+impl IndexBuilder {
+    /// Adds `key` (from `name_key`) as a name of `cand`.
+    pub fn add(&mut self, key: &str, cand: u32) {
+        let mut h = KeyHash::new();
+        let mut words = 0;
+        for w in key.split(' ') {
+            if words > 0 {
+                self.prefixes.push(h.finish());
+            }
+            h = h.word(w);
+            words += 1;
+            if words > MAX_WORDS {
+                return;
+            }
+        }
+        self.pairs.push((h.finish(), cand));
+    }
+
+    pub fn build(mut self) -> NameIndex {
+        self.pairs.sort_unstable();
+        self.pairs.dedup();
+        let mut ranges: PreMap<(u32, u32)> = PreMap::default();
+        ranges.reserve(self.pairs.len());
+        let mut cands = Vec::with_capacity(self.pairs.len());
+        let mut i = 0;
+        while i < self.pairs.len() {
+            let h = self.pairs[i].0;
+            let start = cands.len();
+            while i < self.pairs.len() && self.pairs[i].0 == h {
+                cands.push(Cand(self.pairs[i].1));
+                i += 1;
+            }
+            // Casts: an index of a few million names fits u32.
+            ranges.insert(h, (start as u32, (cands.len() - start) as u32));
+        }
+        let mut prefixes = PreSet::default();
+        prefixes.extend(self.prefixes);
+        NameIndex {
+            ranges,
+            cands,
+            prefixes,
+        }
+    }
+}
+
+impl NameIndex {
+    /// The candidates of a key hash.
+    pub fn get(&self, h: u64) -> &[Cand] {
+        match self.ranges.get(&h) {
+            Some(&(s, n)) => &self.cands[s as usize..(s + n) as usize],
+            None => &[],
+        }
+    }
+
+    /// True when some longer name starts with these words.
+    pub fn is_prefix(&self, h: u64) -> bool {
+        self.prefixes.contains(&h)
+    }
+
+    /// Number of distinct keys.
+    pub fn keys(&self) -> usize {
+        self.ranges.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_and_names_are_found_word_by_word() {
+        let mut b = IndexBuilder::default();
+        b.add("nagorno karabakh", 7);
+        b.add("kyiv", 3 | ALT);
+        let idx = b.build();
+        let nag = KeyHash::new().word("nagorno");
+        assert!(idx.is_prefix(nag.finish()));
+        assert!(idx.get(nag.finish()).is_empty());
+        assert_eq!(idx.get(nag.word("karabakh").finish()), &[Cand(7)]);
+        let kyiv = idx.get(KeyHash::new().word("kyiv").finish());
+        assert_eq!((kyiv[0].entry(), kyiv[0].alt(), kyiv[0].demonym()), (3, true, false));
+        assert_eq!(idx.keys(), 2);
+    }
+}

@@ -1,0 +1,153 @@
+//! Finding names in text: the longest run of capitalised words (with connectors such as "of" or
+//! "el-") whose key is in the index, and the cues around it that say place or not-a-place.
+
+use model::Span;
+
+use crate::Gazetteer;
+use crate::index::{Cand, KeyHash, MAX_WORDS};
+use crate::stoplists::{
+    is_admin_term, is_compass, is_connector, is_locative, is_place_noun, is_speech_verb, is_title,
+};
+use crate::tokens::{Token, joinable};
+
+/// What the words around a name say about it.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Cues {
+    /// First word of a sentence: capitalisation says nothing.
+    pub sentence_start: bool,
+    /// A single word that is a common lower-case English word.
+    pub common_word: bool,
+    /// A single word that is a frequent given name or surname.
+    pub person_name: bool,
+    /// Another capitalised word right before (not a compass word or sentence start).
+    pub glued_before: bool,
+    /// Another capitalised word right after.
+    pub glued_after: bool,
+    /// A title before ("President", "Mr").
+    pub title_before: bool,
+    /// A speech verb after ("said").
+    pub speech_after: bool,
+    /// A locative word before ("in", "near", "village of").
+    pub locative_before: bool,
+    /// Followed by an administrative term ("Oblast", "province") that the span includes.
+    pub admin_term: bool,
+    /// Written in capitals, three letters or fewer ("US", "UK").
+    pub short_caps: bool,
+    /// The text's spelling equals the entry's main name or one alternate, case included.
+    pub exact_case: bool,
+}
+
+/// A name found in the text, before resolution.
+#[derive(Clone, Debug)]
+pub(crate) struct Mention<'g> {
+    pub span: Span,
+    /// Words `first..end` of the text.
+    pub first: usize,
+    pub end: usize,
+    pub key_hash: u64,
+    pub cands: &'g [Cand],
+    pub cues: Cues,
+}
+
+/// Every indexed name in the text, longest first, left to right, with its cues.
+pub(crate) fn mentions<'g>(gaz: &'g Gazetteer, text: &str, toks: &[Token]) -> Vec<Mention<'g>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        let particle_start = !t.cap
+            && matches!(t.key.as_str(), "al" | "el" | "ad" | "as" | "ash" | "ar" | "an" | "az")
+            && i + 1 < toks.len()
+            && &text[t.end..toks[i + 1].start] == "-"
+            && toks[i + 1].cap;
+        if !(t.cap || particle_start) || t.key.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        let mut h = KeyHash::new();
+        let mut best: Option<(usize, u64)> = None;
+        for n in 1..=MAX_WORDS {
+            let j = i + n - 1;
+            if j >= toks.len() || (n > 1 && !joinable(text, toks, j - 1)) {
+                break;
+            }
+            let tj = &toks[j];
+            if n > 1 && !tj.cap && !is_connector(&tj.key) {
+                break;
+            }
+            h = h.word(&tj.key);
+            let f = h.finish();
+            if tj.cap && !gaz.index.get(f).is_empty() {
+                best = Some((n, f));
+            }
+            if !gaz.index.is_prefix(f) {
+                break;
+            }
+        }
+        let Some((n, key_hash)) = best else {
+            i += 1;
+            continue;
+        };
+        let end = i + n;
+        let mut m = Mention {
+            span: Span::new(toks[i].start, toks[end - 1].end),
+            first: i,
+            end,
+            key_hash,
+            cands: gaz.index.get(key_hash),
+            cues: Cues::default(),
+        };
+        m.cues = cues(gaz, text, toks, &mut m);
+        i = m.end;
+        out.push(m);
+    }
+    out
+}
+
+fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cues {
+    let (i, end) = (m.first, m.end);
+    let single = end - i == 1;
+    let key = toks[i].key.as_str();
+    let mut c = Cues {
+        sentence_start: toks[i].sentence_start,
+        common_word: single && gaz.stop.common_words.contains(key),
+        person_name: single && gaz.stop.person_names.contains(key),
+        short_caps: single && toks[i].all_caps && text[m.span.start..m.span.end].chars().count() <= 3,
+        ..Cues::default()
+    };
+    let used = &text[m.span.start..m.span.end];
+    c.exact_case = m.cands.iter().any(|cand| {
+        let e = &gaz.entries[cand.entry()];
+        e.name == used || e.alt_names.iter().any(|a| a == used)
+    });
+    if i > 0 {
+        let p = &toks[i - 1];
+        let tight = joinable(text, toks, i - 1) || &text[p.end..toks[i].start] == ". ";
+        if tight && is_title(&p.key) && p.cap {
+            c.title_before = true;
+        }
+        if joinable(text, toks, i - 1) && p.cap && !is_compass(&p.key) && !p.all_caps {
+            c.glued_before = !c.sentence_start || !toks[i - 1].sentence_start;
+        }
+        let gap = &text[p.end..toks[i].start];
+        if gap.trim().is_empty() || gap.trim() == "-" {
+            c.locative_before = is_locative(&p.key)
+                || (p.key == "of" && i > 1 && is_place_noun(&toks[i - 2].key));
+        }
+    }
+    if end < toks.len() {
+        let nx = &toks[end];
+        if joinable(text, toks, end - 1) && is_admin_term(&nx.key) {
+            c.admin_term = true;
+            m.end = end + 1;
+            m.span = Span::new(m.span.start, nx.end);
+        } else if joinable(text, toks, end - 1) && nx.cap && !nx.all_caps {
+            c.glued_after = true;
+        }
+        let gap = &text[toks[end - 1].end..nx.start];
+        if (gap == " " || gap == ", ") && is_speech_verb(&nx.key) {
+            c.speech_after = true;
+        }
+    }
+    c
+}

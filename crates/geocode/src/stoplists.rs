@@ -1,0 +1,357 @@
+//! The word lists that keep ordinary words and people's names from being read as places
+//! (`data/*.txt`, each with its source in its header), and the small closed word classes
+//! (prepositions, titles, compass words, administrative terms) the recogniser looks at.
+
+use std::collections::HashSet;
+
+const NOT_PLACES: &str = include_str!("../data/not_places.txt");
+const COMMON_WORDS: &str = include_str!("../data/common_words.txt");
+const PERSON_NAMES: &str = include_str!("../data/person_names.txt");
+
+/// The lists, as sets of keys.
+#[derive(Debug)]
+pub(crate) struct StopLists {
+    /// Never a toponym alone.
+    pub not_places: HashSet<&'static str>,
+    /// Lower-case English words that are also place names.
+    pub common_words: HashSet<&'static str>,
+    /// Frequent given names and surnames that are also place names.
+    pub person_names: HashSet<&'static str>,
+}
+
+fn lines(data: &'static str) -> HashSet<&'static str> {
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}
+
+impl StopLists {
+    pub fn load() -> StopLists {
+        StopLists {
+            not_places: lines(NOT_PLACES),
+            common_words: lines(COMMON_WORDS),
+            person_names: lines(PERSON_NAMES),
+        }
+    }
+}
+
+/// Words before a name that say it is a place: "in Kherson", "near Avdiivka", "from Ganja".
+pub(crate) fn is_locative(key: &str) -> bool {
+    matches!(
+        key,
+        "in" | "at"
+            | "near"
+            | "from"
+            | "to"
+            | "into"
+            | "outside"
+            | "toward"
+            | "towards"
+            | "across"
+            | "around"
+            | "through"
+            | "throughout"
+            | "via"
+            | "between"
+            | "within"
+            | "inside"
+            | "on"
+            | "over"
+            | "nearby"
+            | "along"
+            | "against"
+            | "visit"
+            | "visited"
+            | "entered"
+            | "shelled"
+            | "struck"
+            | "hit"
+            | "captured"
+            | "liberated"
+            | "bombed"
+            | "attacked"
+            | "based"
+            | "native"
+            | "northern"
+            | "southern"
+            | "eastern"
+            | "western"
+            | "central"
+    )
+}
+
+/// Nouns that make "<noun> of X" a place: "the village of Talish", "the outskirts of Donetsk".
+pub(crate) fn is_place_noun(key: &str) -> bool {
+    matches!(
+        key,
+        "village"
+            | "villages"
+            | "town"
+            | "towns"
+            | "city"
+            | "cities"
+            | "outskirts"
+            | "region"
+            | "province"
+            | "district"
+            | "suburb"
+            | "suburbs"
+            | "north"
+            | "south"
+            | "east"
+            | "west"
+            | "northeast"
+            | "northwest"
+            | "southeast"
+            | "southwest"
+            | "capital"
+            | "state"
+            | "county"
+            | "area"
+            | "settlement"
+            | "settlements"
+            | "centre"
+            | "center"
+            | "heart"
+            | "people"
+            | "residents"
+            | "mayor"
+            | "governor"
+            | "streets"
+            | "parts"
+            | "part"
+            | "republic"
+            | "kingdom"
+            | "island"
+            | "port"
+            | "border"
+            | "borders"
+    )
+}
+
+/// Words before a capitalised name that make it a person: "President Aliyev", "Mr Jackson".
+pub(crate) fn is_title(key: &str) -> bool {
+    matches!(
+        key,
+        "mr" | "mrs"
+            | "ms"
+            | "miss"
+            | "dr"
+            | "sir"
+            | "dame"
+            | "lord"
+            | "lady"
+            | "president"
+            | "minister"
+            | "premier"
+            | "chancellor"
+            | "king"
+            | "queen"
+            | "prince"
+            | "princess"
+            | "pope"
+            | "saint"
+            | "gen"
+            | "general"
+            | "col"
+            | "colonel"
+            | "capt"
+            | "captain"
+            | "maj"
+            | "major"
+            | "lt"
+            | "lieutenant"
+            | "sgt"
+            | "sergeant"
+            | "gov"
+            | "governor"
+            | "sen"
+            | "senator"
+            | "rep"
+            | "representative"
+            | "judge"
+            | "justice"
+            | "mayor"
+            | "officer"
+            | "deputy"
+            | "sheriff"
+            | "detective"
+            | "coach"
+            | "pastor"
+            | "rev"
+            | "reverend"
+            | "father"
+            | "brother"
+            | "sister"
+            | "uncle"
+            | "aunt"
+            | "spokesman"
+            | "spokeswoman"
+            | "spokesperson"
+            | "commissioner"
+            | "chairman"
+            | "director"
+            | "professor"
+            | "prof"
+            | "ambassador"
+            | "secretary"
+    )
+}
+
+/// Verbs after a name that make it a person: "Jackson said".
+pub(crate) fn is_speech_verb(key: &str) -> bool {
+    matches!(
+        key,
+        "said"
+            | "says"
+            | "told"
+            | "added"
+            | "explained"
+            | "wrote"
+            | "asked"
+            | "noted"
+            | "stated"
+            | "replied"
+            | "recalled"
+            | "argued"
+            | "believes"
+            | "thinks"
+            | "who"
+            | "whose"
+            | "himself"
+            | "herself"
+    )
+}
+
+/// Words that may sit between the capitalised words of a name ("Bosnia and Herzegovina",
+/// "Rostov-on-Don", "Sharm el-Sheikh").
+pub(crate) fn is_connector(key: &str) -> bool {
+    matches!(
+        key,
+        "of" | "and"
+            | "the"
+            | "on"
+            | "upon"
+            | "de"
+            | "del"
+            | "della"
+            | "di"
+            | "da"
+            | "do"
+            | "dos"
+            | "das"
+            | "du"
+            | "des"
+            | "la"
+            | "le"
+            | "les"
+            | "el"
+            | "al"
+            | "ad"
+            | "ash"
+            | "as"
+            | "ar"
+            | "an"
+            | "at"
+            | "az"
+            | "en"
+            | "sur"
+            | "am"
+            | "im"
+            | "der"
+            | "den"
+            | "van"
+            | "von"
+            | "y"
+            | "e"
+            | "i"
+            | "bin"
+            | "ibn"
+            | "bani"
+            | "beni"
+            | "tal"
+    )
+}
+
+/// Words after a name that make it an administrative division: "Donetsk Oblast", "Idlib province".
+pub(crate) fn is_admin_term(key: &str) -> bool {
+    matches!(
+        key,
+        "oblast"
+            | "region"
+            | "province"
+            | "governorate"
+            | "district"
+            | "county"
+            | "parish"
+            | "state"
+            | "raion"
+            | "rayon"
+            | "municipality"
+            | "prefecture"
+            | "department"
+            | "territory"
+            | "krai"
+            | "marz"
+            | "canton"
+            | "emirate"
+            | "voivodeship"
+            | "okrug"
+            | "borough"
+    )
+}
+
+/// Capitalised words before a name that are part of a place description, not another name.
+pub(crate) fn is_compass(key: &str) -> bool {
+    matches!(
+        key,
+        "north"
+            | "south"
+            | "east"
+            | "west"
+            | "northern"
+            | "southern"
+            | "eastern"
+            | "western"
+            | "central"
+            | "northeastern"
+            | "northwestern"
+            | "southeastern"
+            | "southwestern"
+            | "upper"
+            | "lower"
+            | "greater"
+            | "downtown"
+            | "rural"
+            | "occupied"
+            | "liberated"
+            | "besieged"
+            | "in"
+            | "at"
+            | "the"
+            | "and"
+            | "from"
+            | "to"
+            | "of"
+            | "near"
+            | "for"
+            | "by"
+            | "on"
+            | "with"
+            | "but"
+            | "or"
+            | "as"
+            | "a"
+            | "an"
+            | "after"
+            | "before"
+            | "while"
+            | "when"
+            | "across"
+            | "since"
+            | "than"
+            | "into"
+            | "if"
+    )
+}

@@ -54,6 +54,10 @@ struct Reading {
     anaphora: bool,
     /// A weak event word ("explosions", "attack") with nothing else to make it an event.
     weak_event: bool,
+    /// A strong event word (weight 4 or more) or a weapon being used.
+    strong: bool,
+    /// A statement of who did it ("claimed responsibility", "blamed X for").
+    responsibility: bool,
     background: Option<DateMention>,
 }
 
@@ -150,25 +154,27 @@ fn resolve_speaker(
 ) -> (Option<Speaker>, Stance, Span) {
     let to_speaker = |p: &SpeakerPhrase, ctx: &Context| -> Speaker {
         if p.pronoun
-            && let Some(last) = ctx.people.last().or(ctx.last_speaker.as_ref()) {
-                return Speaker {
-                    span: p.span,
-                    ..last.clone()
-                };
-            }
+            && let Some(last) = ctx.people.last().or(ctx.last_speaker.as_ref())
+        {
+            return Speaker {
+                span: p.span,
+                ..last.clone()
+            };
+        }
         // A surname alone refers to the full name seen earlier.
-        if p.person && !p.name.contains(' ')
+        if p.person
+            && !p.name.contains(' ')
             && let Some(full) = ctx
                 .people
                 .iter()
                 .rev()
                 .find(|k| k.name.ends_with(&format!(" {}", p.name)))
-            {
-                return Speaker {
-                    span: p.span,
-                    ..full.clone()
-                };
-            }
+        {
+            return Speaker {
+                span: p.span,
+                ..full.clone()
+            };
+        }
         Speaker {
             name: p.name.clone(),
             role: p.role.clone(),
@@ -263,14 +269,16 @@ fn read_sentence(
                     });
                 }
             }
-            Sense::Trigger { sub_event, weight } if content.contains(h.span)
-                && best.is_none_or(|(_, bw, _)| *weight > bw) => {
-                    best = Some((*sub_event, *weight, h.span));
-                }
+            Sense::Trigger { sub_event, weight }
+                if content.contains(h.span) && best.is_none_or(|(_, bw, _)| *weight > bw) =>
+            {
+                best = Some((*sub_event, *weight, h.span));
+            }
             Sense::Legal { tag, needs_breach }
-                if (!needs_breach || breach) && !legal.contains(tag) => {
-                    legal.push(*tag);
-                }
+                if (!needs_breach || breach) && !legal.contains(tag) =>
+            {
+                legal.push(*tag);
+            }
             Sense::Attribution {
                 kind: AttributionKind::Denial,
                 ..
@@ -341,6 +349,22 @@ fn read_sentence(
         !perpetrator
             .as_ref()
             .is_some_and(|p| p.span.overlaps(t.span))
+    });
+    let raw_casualties = casualties::find(words_, &ws);
+    let sub_event = refine_sub_event(&Refinement {
+        words: words_,
+        sub_event,
+        best,
+        sentence_lower: &lower,
+        content_lower: &text[content.start..content.end].to_lowercase(),
+        content_start: content.start,
+        text,
+        weapons: &weapons,
+        use_verb,
+        perpetrator: perpetrator.as_ref(),
+        target: target.as_ref(),
+        casualties: &raw_casualties,
+        toponyms,
     });
 
     // Places: named in the content, not as part of the speaker or the perpetrator.
@@ -421,7 +445,7 @@ fn read_sentence(
         if sub_event.is_some_and(|e| e.event_type() == EventType::StrategicDevelopments) {
             vec![]
         } else {
-            casualties::find(words_, &ws)
+            raw_casualties
         };
     let content_lower = text[content.start..content.end].to_lowercase();
     let generic = words_.any_in("generic", &content_lower);
@@ -445,11 +469,178 @@ fn read_sentence(
         generic,
         tally,
         anaphora: anaphora && !strong_event,
+        strong: strong_event || best.is_some_and(|(_, w, _)| w >= 4),
+        responsibility: words_.any_in("responsibility", &lower),
         weak_event: best.is_some_and(|(sub, _, _)| {
             sub.event_type() != EventType::StrategicDevelopments
                 && sub.event_type() != EventType::Protests
         }),
         background,
+    }
+}
+
+/// What `refine_sub_event` looks at.
+struct Refinement<'a> {
+    words: &'a Words,
+    sub_event: Option<SubEventType>,
+    best: Option<(SubEventType, u8, Span)>,
+    sentence_lower: &'a str,
+    content_lower: &'a str,
+    content_start: usize,
+    text: &'a str,
+    weapons: &'a [WeaponMention],
+    use_verb: Option<Span>,
+    perpetrator: Option<&'a Actor>,
+    target: Option<&'a Target>,
+    casualties: &'a [model::Casualty],
+    toponyms: &'a [&'a Toponym],
+}
+
+/// ACLED's distinctions that a single trigger word cannot make: how a protest went, weapons
+/// seized rather than used, a base set up, forces withdrawn or moved, territory taken (only
+/// when there is ground to take), one-sided attacks on civilians, and natural or industrial
+/// disasters, which are no armed-conflict event at all.
+fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
+    use SubEventType as S;
+    let w = r.words;
+    let weight = r.best.map_or(0, |b| b.1);
+    let strong_violence = r.best.is_some_and(|(sub, wt, _)| {
+        wt >= 5
+            && matches!(
+                sub.event_type(),
+                EventType::ExplosionsRemoteViolence | EventType::ViolenceAgainstCivilians
+            )
+    });
+    let armed_actor = r
+        .perpetrator
+        .is_some_and(|p| p.country.is_some() || p.kind != ActorKind::State);
+    let weapon_used = r.use_verb.is_some()
+        && r.weapons
+            .iter()
+            .any(|x| x.category != WeaponCategory::SmallArms);
+
+    // A flood or a factory fire is not an armed-conflict event.
+    if w.any_in("disaster", r.content_lower) && !armed_actor && !weapon_used && weight < 5 {
+        return None;
+    }
+    // How a protest went: force against protesters, protesters' violence, police intervention.
+    let protest = w.any_in("protest", r.sentence_lower);
+    let protest_family = r.sub_event.is_none_or(|s| {
+        matches!(
+            s.event_type(),
+            EventType::Protests | EventType::Riots | EventType::Battles
+        ) || matches!(s, S::Arrests | S::ChemicalWeapon | S::Attack)
+    });
+    if protest && protest_family && !strong_violence {
+        return Some(if w.any_in("authority_force", r.sentence_lower) {
+            S::ExcessiveForceAgainstProtesters
+        } else if w.any_in("protester_violence", r.sentence_lower) {
+            S::ViolentDemonstration
+        } else if w.any_in("intervention", r.sentence_lower) {
+            S::ProtestWithIntervention
+        } else {
+            S::PeacefulProtest
+        });
+    }
+    // Weapons seized, found or defused: their use was disrupted.
+    let seized = w.any_in("seize_verb", r.content_lower)
+        && w.any_in("weapon_object", r.content_lower)
+        && !r.content_lower.contains("seized control")
+        && !w.any_in("evidence", r.content_lower)
+        && !r
+            .casualties
+            .iter()
+            .any(|c| c.outcome == model::CasualtyOutcome::Killed && c.min.unwrap_or(0) > 0);
+    if seized && !strong_violence {
+        return Some(S::DisruptedWeaponsUse);
+    }
+    // A base, post or checkpoint set up.
+    if w.any_in("base_verb", r.content_lower)
+        && w.any_in("base_noun", r.content_lower)
+        && weight < 5
+    {
+        return Some(S::HeadquartersOrBaseEstablished);
+    }
+    // Forces withdrawn: territory changes hands without a fight, or the group just moved.
+    if w.any_in("withdraw_verb", r.content_lower) && weight < 5 {
+        return Some(
+            if w.any_in("takeover", r.content_lower)
+                || matches!(
+                    r.sub_event,
+                    Some(S::NonStateActorOvertakesTerritory | S::GovernmentRegainsTerritory)
+                )
+            {
+                S::NonViolentTransferOfTerritory
+            } else {
+                S::ChangeToGroupActivity
+            },
+        );
+    }
+    if w.any_in("redeploy", r.content_lower) && weight < 3 && !weapon_used {
+        return Some(S::ChangeToGroupActivity);
+    }
+    // A weak event word ("attacked") with an armed actor or casualties is an event after all.
+    let sub_event = r.sub_event.or_else(|| {
+        let weak = r.best.map(|b| b.0).filter(|s| {
+            !matches!(
+                s.event_type(),
+                EventType::StrategicDevelopments | EventType::Protests
+            )
+        });
+        weak.filter(|_| r.perpetrator.is_some() || !r.casualties.is_empty())
+    });
+    match sub_event {
+        // Territory is taken only where there is ground to take ("captured two villages", not
+        // "two others were captured alive").
+        Some(S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory) if weight < 5 => {
+            let after = r.best.map_or(r.content_start, |b| b.2.end);
+            let tail = r.text.get(after..).unwrap_or("").to_lowercase();
+            let tail: String = tail
+                .split_whitespace()
+                .take(8)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let ground = w.any_in("territory_noun", &tail)
+                || r.toponyms
+                    .iter()
+                    .any(|t| t.span.start >= after && t.span.start <= after + 80 && !t.demonym);
+            if ground {
+                sub_event
+            } else if w.any_in("battle_cue", r.content_lower) {
+                Some(S::ArmedClash)
+            } else {
+                None
+            }
+        }
+        // One armed side against civilians is an attack, not a clash.
+        Some(S::ArmedClash) => {
+            let civilian_victims = r.target.is_some_and(|t| t.kind.is_civilian())
+                || r.casualties
+                    .iter()
+                    .any(|c| c.group == model::CasualtyGroup::Civilian);
+            let military_victims = r
+                .casualties
+                .iter()
+                .any(|c| c.group == model::CasualtyGroup::Military)
+                || r.target.is_some_and(|t| t.kind == TargetKind::Military);
+            if civilian_victims && !military_victims && !w.any_in("battle_cue", r.content_lower) {
+                Some(S::Attack)
+            } else {
+                sub_event
+            }
+        }
+        None => {
+            // "Bandits killed seven people": an armed actor killing people who are not fighters.
+            let killed_people = r.casualties.iter().any(|c| {
+                c.group != model::CasualtyGroup::Military
+                    && c.outcome == model::CasualtyOutcome::Killed
+            });
+            let actor_kills = r
+                .perpetrator
+                .is_some_and(|p| !matches!(p.kind, ActorKind::State));
+            (killed_people && actor_kills).then_some(S::Attack)
+        }
+        other => other,
     }
 }
 
@@ -464,8 +655,10 @@ fn decide_sub_event(
 ) -> Option<SubEventType> {
     // A ceasefire or a truce named beside an attack is context, not an agreement being made;
     // an agreement needs someone agreeing.
-    let best = best.filter(|(sub, _, _)| {
-        *sub != SubEventType::Agreement || (!violent && words.any_in("agreeing", lower))
+    let best = best.filter(|(sub, weight, _)| {
+        *sub != SubEventType::Agreement
+            || *weight >= 5
+            || (!violent && words.any_in("agreeing", lower))
     });
 
     let air = [
@@ -523,7 +716,9 @@ fn decide_sub_event(
             }
         }
         (Some((sub, weight, _)), None) if weight >= 2 => Some(sub),
-        (Some((sub, _, _)), None) => Some(sub).filter(|_| use_verb.is_some()),
+        (Some((sub, _, _)), None) => {
+            Some(sub).filter(|_| use_verb.is_some() && !weapons.is_empty())
+        }
         (None, Some(imp)) => Some(imp).filter(|_| use_verb.is_some()),
         (None, None) => None,
     }
@@ -532,7 +727,9 @@ fn decide_sub_event(
 fn weapon_sub_event(category: WeaponCategory, air: bool) -> Option<SubEventType> {
     use WeaponCategory as W;
     Some(match category {
-        W::ClusterMunition | W::Incendiary if air => SubEventType::AirDroneStrike,
+        W::ClusterMunition | W::Incendiary | W::Missile | W::CruiseMissile if air => {
+            SubEventType::AirDroneStrike
+        }
         W::ClusterMunition
         | W::RocketArtillery
         | W::TubeArtillery
@@ -624,8 +821,61 @@ fn find_perpetrator(
                         text[span.start..span.end].to_string(),
                     )
                 }
-                // "forces" or "the military" alone names no one.
-                None => continue,
+                // "military targets" names no one; "government forces", "army units" or
+                // "troops" as the subject still say what kind of actor acted.
+                None => {
+                    let next = text[h.span.end..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_lowercase();
+                    let next = next.trim_matches(|c: char| !c.is_alphanumeric());
+                    let noun = text[h.span.start..h.span.end].to_lowercase();
+                    let names_an_actor = matches!(
+                        noun.as_str(),
+                        "forces"
+                            | "troops"
+                            | "soldiers"
+                            | "army"
+                            | "armed forces"
+                            | "government forces"
+                            | "security forces"
+                            | "defence forces"
+                            | "defense forces"
+                    );
+                    if !names_an_actor
+                        || ex.lexicon.words.is("target", next)
+                        || h.span.end > anchor.start
+                    {
+                        continue;
+                    }
+                    let start = text[..h.span.start]
+                        .trim_end()
+                        .rsplit(char::is_whitespace)
+                        .next()
+                        .filter(|w| {
+                            matches!(
+                                w.to_lowercase().as_str(),
+                                "government"
+                                    | "regime"
+                                    | "security"
+                                    | "pro-government"
+                                    | "federal"
+                                    | "national"
+                                    | "state"
+                            )
+                        });
+                    let span = match start {
+                        Some(w) => Span::new(h.span.start - w.len() - 1, h.span.end),
+                        None => h.span,
+                    };
+                    let span = if text.get(span.start..span.end).is_some() {
+                        span
+                    } else {
+                        h.span
+                    };
+                    (None, span, text[span.start..span.end].to_string())
+                }
             }
         } else {
             (entry.country, h.span, entry.name.clone())
@@ -873,6 +1123,19 @@ fn apply(
         }
         return;
     }
+    // "Group X claimed responsibility for the bombing": a statement about who did it. After a
+    // claim it adds to that claim; on its own it is no new incident.
+    if r.responsibility && ctx.last_claim.is_none() {
+        out.diagnostics.push(Diagnostic::new(
+            "responsibility_statement",
+            format!(
+                "\"{}…\" claims or assigns responsibility without reporting a new event",
+                quote(r.sentence)
+            ),
+            Some(r.sentence),
+        ));
+        return;
+    }
     let context_claim = ctx
         .last_claim
         .filter(|(_, para)| r.paragraph <= para + 1)
@@ -991,7 +1254,9 @@ fn apply(
         return;
     }
     // An event needs something that makes it a particular event.
-    let anchored = r.perpetrator.is_some()
+    // A weak event word needs something that makes it a particular event; a strong one stands.
+    let anchored = r.strong
+        || r.perpetrator.is_some()
         || !r.places.is_empty()
         || r.event_date.is_some()
         || r.casualties

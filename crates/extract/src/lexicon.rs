@@ -32,6 +32,23 @@ pub(crate) const WORD_CLASSES: &[&str] = &[
     "people",
     "breakdown",
     "target",
+    "protest",
+    "authority_force",
+    "intervention",
+    "protester_violence",
+    "seize_verb",
+    "weapon_object",
+    "base_verb",
+    "base_noun",
+    "withdraw_verb",
+    "takeover",
+    "redeploy",
+    "disaster",
+    "responsibility",
+    "territory_noun",
+    "air_context",
+    "battle_cue",
+    "evidence",
 ];
 
 /// Word classes from `lexicons/words.tsv`: membership for single words, phrase lists (longest

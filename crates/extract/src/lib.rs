@@ -64,18 +64,19 @@ impl Extractor {
             .map(str::to_string)
             .or_else(|| detect_language(input.text));
         if let Some(lang) = language.as_deref()
-            && !SUPPORTED_LANGUAGES.contains(&lang) {
-                return Extraction {
-                    claims: vec![],
-                    diagnostics: vec![Diagnostic::new(
-                        "language_not_supported",
-                        format!(
-                            "the text is in {lang:?}, which ombud cannot read yet; the document is kept but not extracted"
-                        ),
-                        None,
-                    )],
-                };
-            }
+            && !SUPPORTED_LANGUAGES.contains(&lang)
+        {
+            return Extraction {
+                claims: vec![],
+                diagnostics: vec![Diagnostic::new(
+                    "language_not_supported",
+                    format!(
+                        "the text is in {lang:?}, which ombud cannot read yet; the document is kept but not extracted"
+                    ),
+                    None,
+                )],
+            };
+        }
         claims::extract(self, input)
     }
 }

@@ -347,10 +347,12 @@ fn postposed(
             np_end -= 1;
         }
         let np = &ws[np_start..np_end];
-        if !np.is_empty() && np.len() <= 14
-            && let Some(speaker) = speaker_phrase(classes, text, np, toponyms) {
-                return Some((speaker, Span::new(sent.start, ws[v - 1].span.start)));
-            }
+        if !np.is_empty()
+            && np.len() <= 14
+            && let Some(speaker) = speaker_phrase(classes, text, np, toponyms)
+        {
+            return Some((speaker, Span::new(sent.start, ws[v - 1].span.start)));
+        }
     }
     // Appositive run of comma-separated name/role segments ending at the verb.
     let mut end = v;

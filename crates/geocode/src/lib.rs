@@ -64,7 +64,18 @@ impl Gazetteer {
             })
             .collect();
         let countries = entries.len();
-        entries.extend(places);
+        // Country rows of the gazetteer refine the country table: their point and other names.
+        for p in places.iter().filter(|p| p.feature == Feature::Country) {
+            if let Some(c) = entries.iter_mut().find(|c| c.country == p.country) {
+                c.point = p.point;
+                for a in std::iter::once(&p.name).chain(&p.alt_names) {
+                    if *a != c.name && !c.alt_names.contains(a) {
+                        c.alt_names.push(a.clone());
+                    }
+                }
+            }
+        }
+        entries.extend(places.into_iter().filter(|p| p.feature != Feature::Country));
         let mut builder = IndexBuilder::default();
         for (i, e) in entries.iter().enumerate() {
             // Cast: a gazetteer holds far fewer than 2^29 entries (checked by `debug_assert`).

@@ -6,7 +6,8 @@ use model::Span;
 use crate::Gazetteer;
 use crate::index::{Cand, KeyHash, MAX_WORDS};
 use crate::stoplists::{
-    is_admin_term, is_compass, is_connector, is_locative, is_place_noun, is_speech_verb, is_title,
+    is_admin_term, is_compass, is_connector, is_institution, is_locative, is_place_noun,
+    is_speech_verb, is_title,
 };
 use crate::tokens::{Token, joinable};
 
@@ -33,8 +34,11 @@ pub(crate) struct Cues {
     pub admin_term: bool,
     /// Written in capitals, three letters or fewer ("US", "UK").
     pub short_caps: bool,
-    /// The text's spelling equals the entry's main name or one alternate, case included.
+    /// The text's spelling equals the entry's main name or one alternate, case included (with
+    /// the full stop after it for abbreviations such as "Ky.").
     pub exact_case: bool,
+    /// The word before is a frequent given name ("Lisa" Trapani).
+    pub given_name_before: bool,
 }
 
 /// A name found in the text, before resolution.
@@ -44,6 +48,8 @@ pub(crate) struct Mention<'g> {
     /// Words `first..end` of the text.
     pub first: usize,
     pub end: usize,
+    /// Words of the name itself, before an administrative term was added.
+    pub words: usize,
     pub key_hash: u64,
     pub cands: &'g [Cand],
     pub cues: Cues,
@@ -60,7 +66,10 @@ pub(crate) fn mentions<'g>(gaz: &'g Gazetteer, text: &str, toks: &[Token]) -> Ve
             && i + 1 < toks.len()
             && &text[t.end..toks[i + 1].start] == "-"
             && toks[i + 1].cap;
-        if !(t.cap || particle_start) || t.key.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        if !(t.cap || particle_start)
+            || t.contraction
+            || t.key.chars().next().is_some_and(|c| c.is_ascii_digit())
+        {
             i += 1;
             continue;
         }
@@ -93,6 +102,7 @@ pub(crate) fn mentions<'g>(gaz: &'g Gazetteer, text: &str, toks: &[Token]) -> Ve
             span: Span::new(toks[i].start, toks[end - 1].end),
             first: i,
             end,
+            words: n,
             key_hash,
             cands: gaz.index.get(key_hash),
             cues: Cues::default(),
@@ -116,9 +126,20 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
         ..Cues::default()
     };
     let used = &text[m.span.start..m.span.end];
+    let dotted = text[m.span.end..]
+        .starts_with('.')
+        .then(|| format!("{used}."));
+    let same = |n: &str| n == used || dotted.as_deref() == Some(n);
     c.exact_case = m.cands.iter().any(|cand| {
         let e = &gaz.entries[cand.entry()];
-        e.name == used || e.alt_names.iter().any(|a| a == used)
+        let demonyms = if cand.demonym() {
+            e.country.and_then(model::CountryCode::country).map(|k| k.demonyms.as_slice())
+        } else {
+            None
+        };
+        same(&e.name)
+            || e.alt_names.iter().any(|a| same(a))
+            || demonyms.is_some_and(|d| d.iter().any(|a| same(a)))
     });
     if i > 0 {
         let p = &toks[i - 1];
@@ -127,7 +148,8 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
             c.title_before = true;
         }
         if joinable(text, toks, i - 1) && p.cap && !is_compass(&p.key) && !p.all_caps {
-            c.glued_before = !c.sentence_start || !toks[i - 1].sentence_start;
+            c.glued_before = true;
+            c.given_name_before = gaz.stop.given_names.contains(p.key.as_str());
         }
         let gap = &text[p.end..toks[i].start];
         if gap.trim().is_empty() || gap.trim() == "-" {
@@ -141,7 +163,7 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
             c.admin_term = true;
             m.end = end + 1;
             m.span = Span::new(m.span.start, nx.end);
-        } else if joinable(text, toks, end - 1) && nx.cap && !nx.all_caps {
+        } else if joinable(text, toks, end - 1) && nx.cap && !nx.all_caps && !is_institution(&nx.key) {
             c.glued_after = true;
         }
         let gap = &text[toks[end - 1].end..nx.start];

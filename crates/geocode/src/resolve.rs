@@ -47,15 +47,15 @@ fn log_pop(p: u64) -> f64 {
 /// Score of a candidate before context.
 fn prior(e: &GazetteerEntry, cand: Cand) -> f64 {
     let base = match e.feature {
-        Feature::Country => 70.0,
-        Feature::Region => 48.0,
+        Feature::Country => 65.0,
+        Feature::Region => 58.0,
         Feature::Admin1 => 20.0 + 2.0 * log_pop(e.population),
         Feature::Admin2 => 8.0 + 2.0 * log_pop(e.population),
         Feature::Landmark => 25.0,
         Feature::City => 5.0 + 4.0 * log_pop(e.population),
     };
-    let alt_penalty = if cand.alt() && e.feature == Feature::City {
-        if e.population < 1_000 { 6.0 } else { 2.0 }
+    let alt_penalty = if cand.alt() && matches!(e.feature, Feature::City | Feature::Admin2) {
+        if e.population < 1_000 { 10.0 } else { 8.0 }
     } else {
         0.0
     };
@@ -67,40 +67,74 @@ fn is_big(e: &GazetteerEntry) -> bool {
         || e.population >= BIG_PLACE
 }
 
-/// What the document says about where it is.
-#[derive(Debug, Default)]
+/// A place another mention of the document resolved to.
+#[derive(Debug, Clone)]
+struct Anchor {
+    key: u64,
+    point: GeoPoint,
+    country: Option<CountryCode>,
+    admin1: String,
+}
+
+/// What the document says about where it is. Every fact remembers the name it came from, so a
+/// name is never its own evidence.
+#[derive(Debug, Default, Clone)]
 struct DocContext {
-    countries: Vec<CountryCode>,
-    /// (country, admin-1 key) of divisions named.
-    admin1: Vec<(Option<CountryCode>, String)>,
-    /// Points of confidently resolved places, with the mention they came from.
-    anchors: Vec<(usize, GeoPoint)>,
+    countries: Vec<(CountryCode, u64)>,
+    /// (country, admin-1 key, name) of divisions named.
+    admin1: Vec<(Option<CountryCode>, String, u64)>,
+    anchors: Vec<Anchor>,
 }
 
 impl DocContext {
-    fn country(&self, e: &GazetteerEntry) -> bool {
-        e.country.is_some_and(|c| self.countries.contains(&c))
+    fn country(&self, e: &GazetteerEntry, key: u64) -> bool {
+        e.country.is_some_and(|c| self.countries.iter().any(|(k, from)| *k == c && *from != key))
     }
-    fn admin1(&self, e: &GazetteerEntry) -> bool {
-        e.feature != Feature::Admin1
-            && !e.admin1.is_empty()
-            && self
-                .admin1
-                .iter()
-                .any(|(c, k)| *c == e.country && *k == name_key(&e.admin1))
+    fn admin1(&self, e: &GazetteerEntry, key: u64) -> bool {
+        if e.feature == Feature::Admin1 || e.admin1.is_empty() {
+            return false;
+        }
+        let a = name_key(&e.admin1);
+        self.admin1.iter().any(|(c, k, from)| *c == e.country && *k == a && *from != key)
     }
-    fn nearest_km(&self, mention: usize, p: GeoPoint) -> f64 {
+    fn nearest_km(&self, key: u64, p: GeoPoint) -> f64 {
         self.anchors
             .iter()
-            .filter(|(m, _)| *m != mention)
-            .map(|(_, a)| a.distance_km(p))
+            .filter(|a| a.key != key)
+            .map(|a| a.point.distance_km(p))
             .fold(f64::INFINITY, f64::min)
+    }
+    /// Another name of the document lies inside this country or division.
+    fn contains(&self, e: &GazetteerEntry, key: u64) -> bool {
+        let inside = |a: &Anchor| match e.feature {
+            Feature::Country => a.country == e.country,
+            Feature::Admin1 => a.country == e.country && !a.admin1.is_empty() && a.admin1 == name_key(&e.admin1),
+            _ => false,
+        };
+        self.anchors.iter().any(|a| a.key != key && inside(a))
+    }
+    fn add_country(&mut self, c: Option<CountryCode>, key: u64) {
+        if let Some(c) = c {
+            if !self.countries.contains(&(c, key)) {
+                self.countries.push((c, key));
+            }
+        }
+    }
+    fn add_anchor(&mut self, e: &GazetteerEntry, key: u64) {
+        self.anchors.push(Anchor {
+            key,
+            point: e.point,
+            country: e.country,
+            admin1: name_key(&e.admin1),
+        });
     }
 }
 
 struct Choice {
     cand: Cand,
     score: f64,
+    /// How far ahead of the next candidate naming another place.
+    margin: f64,
 }
 
 pub(crate) fn resolve(
@@ -112,6 +146,24 @@ pub(crate) fn resolve(
     mut trace: Option<&mut Vec<String>>,
 ) -> Vec<Toponym> {
     let tuning = gaz.tuning;
+    // Names the document uses for people: after a given name or a title somewhere in it.
+    let persons: Vec<u64> = mentions
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| {
+            let after_place = *i > 0 && mentions[i - 1].end == m.first;
+            let division = m.cands.iter().any(|c| {
+                matches!(gaz.entries[c.entry()].feature, Feature::Country | Feature::Admin1)
+            });
+            let big = m.cands.iter().any(|c| is_big(&gaz.entries[c.entry()]) && !c.alt());
+            m.words == 1
+                && !division
+                && (m.cues.given_name_before
+                    || m.cues.title_before
+                    || (m.cues.glued_before && !after_place && !big))
+        })
+        .map(|(_, m)| m.key_hash)
+        .collect();
     // Hard rejections that no context can undo.
     let mentions: Vec<Mention<'_>> = mentions
         .into_iter()
@@ -135,32 +187,29 @@ pub(crate) fn resolve(
         .collect();
     let mut doc = DocContext::default();
     if tuning.context {
-        for (i, (m, ch)) in mentions.iter().zip(&first).enumerate() {
+        for (m, ch) in mentions.iter().zip(&first) {
             let e = &gaz.entries[ch.cand.entry()];
+            if persons.contains(&m.key_hash) {
+                continue;
+            }
             let trusted = match e.feature {
                 Feature::Country => !m.cues.person_name || m.cues.locative_before,
                 Feature::Admin1 => !m.cues.glued_before && !m.cues.person_name,
                 _ => false,
             };
-            if trusted {
-                if let Some(c) = e.country {
-                    if !doc.countries.contains(&c) {
-                        doc.countries.push(c);
-                    }
-                }
-                if e.feature == Feature::Admin1 {
-                    doc.admin1.push((e.country, name_key(&e.admin1)));
-                }
+            let confident = m.cands.len() == 1 || ch.margin >= 15.0 || e.population >= 1_000_000;
+            if trusted || (confident && e.feature == Feature::City && !m.cues.person_name) {
+                doc.add_country(e.country, m.key_hash);
             }
-            let unambiguous = m.cands.len() == 1 || e.population >= 1_000_000;
-            if e.feature != Feature::Country && unambiguous && !m.cues.glued_after {
-                doc.anchors.push((i, e.point));
+            if trusted && e.feature == Feature::Admin1 {
+                doc.admin1.push((e.country, name_key(&e.admin1), m.key_hash));
+            }
+            if e.feature != Feature::Country && confident && !m.cues.glued_after {
+                doc.add_anchor(e, m.key_hash);
             }
         }
         if let Some(c) = ctx.publisher_country {
-            if doc.countries.is_empty() {
-                doc.countries.push(c);
-            }
+            doc.add_country(Some(c), 0);
         }
     }
 
@@ -170,20 +219,21 @@ pub(crate) fn resolve(
         if !tuning.context {
             return s;
         }
-        if doc.country(e) {
+        let key = m.key_hash;
+        if doc.country(e, key) {
             s += 30.0;
         }
-        if doc.admin1(e) {
+        if doc.admin1(e, key) {
             s += 25.0;
         }
-        if e.country.is_some() && e.country == ctx.publisher_country {
-            s += 8.0;
+        if doc.contains(e, key) {
+            s += 25.0;
         }
         if let Some(q) = qualifiers[i] {
             s += qualifier_bonus(gaz, e, &mentions[q]);
         }
         if e.feature != Feature::Country {
-            let d = doc.nearest_km(i, e.point);
+            let d = doc.nearest_km(key, e.point);
             s += if d < 50.0 {
                 25.0
             } else if d < 150.0 {
@@ -208,10 +258,39 @@ pub(crate) fn resolve(
         .zip(&second)
         .enumerate()
         .map(|(i, (m, ch))| {
-            !tuning.filters
-                || is_place(gaz, &tuning, m, ch, &doc, i, qualifiers[i].is_some() || qualified(&mentions, &qualifiers, i))
+            let q = qualifiers[i].is_some() || qualified(&mentions, &qualifiers, i);
+            let person = persons.contains(&m.key_hash) && !m.cues.locative_before && !q;
+            !tuning.filters || (!person && is_place(gaz, &tuning, m, ch, &doc, q))
         })
         .collect();
+
+    // Pass 3: the places kept so far are the context of each other.
+    let second: Vec<Choice> = if tuning.context {
+        let mut doc3 = DocContext {
+            countries: doc.countries.clone(),
+            admin1: doc.admin1.clone(),
+            anchors: Vec::new(),
+        };
+        for ((m, ch), k) in mentions.iter().zip(&second).zip(&keep) {
+            let e = &gaz.entries[ch.cand.entry()];
+            if *k && e.feature != Feature::Country {
+                doc3.add_anchor(e, m.key_hash);
+            }
+            if *k && e.feature == Feature::Admin1 {
+                doc3.admin1.push((e.country, name_key(&e.admin1), m.key_hash));
+            }
+            if *k {
+                doc3.add_country(e.country, m.key_hash);
+            }
+        }
+        mentions
+            .iter()
+            .enumerate()
+            .map(|(i, m)| best(gaz, m, |e, c| score(i, m, &doc3, e, c)))
+            .collect()
+    } else {
+        second
+    };
 
     // One sense per discourse: every kept mention of a name takes the best-supported sense.
     let mut sense: HashMap<u64, (Cand, f64)> = HashMap::new();
@@ -260,9 +339,17 @@ pub(crate) fn resolve(
 /// lower geonameid.
 fn best(gaz: &Gazetteer, m: &Mention<'_>, score: impl Fn(&GazetteerEntry, Cand) -> f64) -> Choice {
     let mut top: Option<Choice> = None;
+    let mut runner_up = f64::MIN;
+    // A name that is some place's main name is a weak alternate name of the others.
+    let has_main = m.cands.iter().any(|c| !c.alt());
     for &c in m.cands {
         let e = &gaz.entries[c.entry()];
-        let s = score(e, c);
+        let s = score(e, c) - if has_main && c.alt() { 10.0 } else { 0.0 };
+        if let Some(t) = &top {
+            if t.cand.entry() != c.entry() {
+                runner_up = runner_up.max(s.min(t.score));
+            }
+        }
         let better = match &top {
             None => true,
             Some(t) => {
@@ -274,14 +361,21 @@ fn best(gaz: &Gazetteer, m: &Mention<'_>, score: impl Fn(&GazetteerEntry, Cand) 
             }
         };
         if better {
-            top = Some(Choice { cand: c, score: s });
+            top = Some(Choice {
+                cand: c,
+                score: s,
+                margin: 0.0,
+            });
         }
     }
     // Invariant: the index never stores an empty candidate list.
-    top.unwrap_or(Choice {
+    let mut top = top.unwrap_or(Choice {
         cand: m.cands[0],
         score: f64::MIN,
-    })
+        margin: 0.0,
+    });
+    top.margin = if runner_up == f64::MIN { f64::INFINITY } else { top.score - runner_up };
+    top
 }
 
 /// "Donetsk Oblast", "Idlib province": the division, not the city.
@@ -301,13 +395,13 @@ fn hard_reject(gaz: &Gazetteer, text: &str, toks: &[Token], m: &Mention<'_>) -> 
     let used = &text[m.span.start..m.span.end];
     let country_spelling = c.exact_case
         && m.cands.iter().any(|k| gaz.entries[k.entry()].feature == Feature::Country);
-    if m.end - m.first == 1 && gaz.stop.not_places.contains(toks[m.first].key.as_str()) {
+    if m.words == 1 && gaz.stop.not_places.contains(toks[m.first].key.as_str()) {
         return !country_spelling;
     }
     if c.short_caps && !c.exact_case {
         return true;
     }
-    if used.chars().count() <= 2 && !country_spelling {
+    if used.chars().count() <= 2 && !c.exact_case {
         return true;
     }
     c.title_before || (c.speech_after && (c.person_name || c.glued_before))
@@ -320,7 +414,6 @@ fn is_place(
     m: &Mention<'_>,
     ch: &Choice,
     doc: &DocContext,
-    i: usize,
     qualified: bool,
 ) -> bool {
     let e = &gaz.entries[ch.cand.entry()];
@@ -331,20 +424,20 @@ fn is_place(
     let support = qualified
         || c.locative_before
         || c.admin_term
-        || doc.admin1(e)
-        || doc.nearest_km(i, e.point) < 150.0;
+        || doc.admin1(e, m.key_hash)
+        || doc.nearest_km(m.key_hash, e.point) < 150.0;
     let big = is_big(e);
     if c.person_name && !support && !(big && !c.glued_before && !c.glued_after) {
         return false;
     }
-    if (c.glued_before || c.glued_after) && !big && !c.admin_term {
+    if (c.glued_before || c.glued_after) && m.words == 1 && !big && !c.admin_term {
         return false;
     }
     if c.common_word {
         if c.sentence_start && !qualified && !matches!(e.feature, Feature::Country | Feature::Admin1) {
             return false;
         }
-        if !big && !support && !doc.country(e) {
+        if !big && !support && !doc.country(e, m.key_hash) {
             return false;
         }
     }
@@ -352,7 +445,7 @@ fn is_place(
     let weak_name = ch.cand.alt() && matches!(e.feature, Feature::City) && e.population < 15_000;
     if (small || weak_name || (c.sentence_start && e.population < 15_000 && e.feature == Feature::City))
         && !support
-        && !doc.country(e)
+        && !doc.country(e, m.key_hash)
     {
         return false;
     }

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 const NOT_PLACES: &str = include_str!("../data/not_places.txt");
 const COMMON_WORDS: &str = include_str!("../data/common_words.txt");
 const PERSON_NAMES: &str = include_str!("../data/person_names.txt");
+const GIVEN_NAMES: &str = include_str!("../data/given_names.txt");
 
 /// The lists, as sets of keys.
 #[derive(Debug)]
@@ -17,6 +18,8 @@ pub(crate) struct StopLists {
     pub common_words: HashSet<&'static str>,
     /// Frequent given names and surnames that are also place names.
     pub person_names: HashSet<&'static str>,
+    /// Frequent given names: the capitalised word after one is a surname.
+    pub given_names: HashSet<&'static str>,
 }
 
 fn lines(data: &'static str) -> HashSet<&'static str> {
@@ -32,6 +35,7 @@ impl StopLists {
             not_places: lines(NOT_PLACES),
             common_words: lines(COMMON_WORDS),
             person_names: lines(PERSON_NAMES),
+            given_names: lines(GIVEN_NAMES),
         }
     }
 }
@@ -353,5 +357,86 @@ pub(crate) fn is_compass(key: &str) -> bool {
             | "than"
             | "into"
             | "if"
+    )
+}
+
+/// Capitalised words after a place name that make a name of an institution of that place, which
+/// is still a mention of the place: "Columbus Police", "Laurel County Sheriff", "Kyiv City Council".
+pub(crate) fn is_institution(key: &str) -> bool {
+    matches!(
+        key,
+        "police"
+            | "sheriff"
+            | "fire"
+            | "city"
+            | "town"
+            | "village"
+            | "county"
+            | "council"
+            | "mayor"
+            | "hospital"
+            | "school"
+            | "schools"
+            | "high"
+            | "middle"
+            | "elementary"
+            | "university"
+            | "college"
+            | "airport"
+            | "station"
+            | "port"
+            | "court"
+            | "district"
+            | "regional"
+            | "municipal"
+            | "public"
+            | "state"
+            | "national"
+            | "international"
+            | "metropolitan"
+            | "metro"
+            | "area"
+            | "region"
+            | "province"
+            | "governorate"
+            | "oblast"
+            | "administration"
+            | "government"
+            | "department"
+            | "office"
+            | "prosecutor"
+            | "prison"
+            | "jail"
+            | "zoo"
+            | "library"
+            | "museum"
+            | "church"
+            | "cathedral"
+            | "mosque"
+            | "street"
+            | "road"
+            | "avenue"
+            | "highway"
+            | "bridge"
+            | "river"
+            | "lake"
+            | "valley"
+            | "mountains"
+            | "times"
+            | "post"
+            | "herald"
+            | "tribune"
+            | "chamber"
+            | "board"
+            | "commission"
+            | "authority"
+            | "forces"
+            | "army"
+            | "military"
+            | "front"
+            | "offensive"
+            | "operation"
+            | "residents"
+            | "officials"
     )
 }

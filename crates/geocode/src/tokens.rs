@@ -16,6 +16,8 @@ pub(crate) struct Token {
     pub all_caps: bool,
     /// First word of a sentence, heading or line.
     pub sentence_start: bool,
+    /// A contraction ("I've", "don't"): never a name.
+    pub contraction: bool,
 }
 
 /// Splits `text` into words. Apostrophes between letters stay inside a word.
@@ -51,6 +53,10 @@ fn push(text: &str, start: usize, mut end: usize, out: &mut Vec<Token>) {
         }
     }
     let word = &text[start..end];
+    let lower = word.to_lowercase().replace('’', "'");
+    let contraction = ["'ve", "'ll", "'re", "'d", "'m", "n't"]
+        .iter()
+        .any(|c| lower.ends_with(c));
     let mut key = String::with_capacity(word.len());
     push_word_key(word, &mut key);
     let first = word.chars().next();
@@ -72,6 +78,7 @@ fn push(text: &str, start: usize, mut end: usize, out: &mut Vec<Token>) {
         cap,
         all_caps,
         sentence_start,
+        contraction,
     });
 }
 
@@ -90,7 +97,10 @@ pub(crate) fn joinable(text: &str, tokens: &[Token], a: usize) -> bool {
     let gap = &text[tokens[a].end..tokens[a + 1].start];
     match gap {
         " " | "-" | "–" | " - " | "\u{a0}" => true,
-        ". " | "." => matches!(tokens[a].key.as_str(), "st" | "ste" | "mt" | "ft" | "pt" | "u" | "s"),
+        ". " | "." => {
+            matches!(tokens[a].key.as_str(), "st" | "ste" | "mt" | "ft" | "pt")
+                || (tokens[a].key.len() == 1 && tokens[a].cap)
+        }
         _ => false,
     }
 }

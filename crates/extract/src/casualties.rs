@@ -106,33 +106,32 @@ fn vague(w: &str) -> Option<u32> {
 fn number_at(ws: &[Word<'_>], i: usize) -> Option<(Count, usize, usize)> {
     let mut j = i;
     let mut modifier = "";
-    let phrase = |j: usize, n: usize| {
-        ws[j..(j + n).min(ws.len())]
-            .iter()
-            .map(|w| w.lower.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+    // The phrase of `n` words at `j` is `m` (compared word by word, no allocation).
+    let phrase_is = |j: usize, m: &str| {
+        let parts = m.split(' ');
+        let n = m.split(' ').count();
+        j + n <= ws.len() && ws[j..j + n].iter().zip(parts).all(|(w, p)| w.lower == p)
     };
-    for (m, n) in [
-        ("at least", 2),
-        ("more than", 2),
-        ("over", 1),
-        ("up to", 2),
-        ("as many as", 3),
-        ("nearly", 1),
-        ("almost", 1),
-        ("about", 1),
-        ("around", 1),
-        ("some", 1),
-        ("approximately", 1),
-        ("roughly", 1),
-        ("at most", 2),
-        ("fewer than", 2),
-        ("less than", 2),
+    for m in [
+        "at least",
+        "more than",
+        "over",
+        "up to",
+        "as many as",
+        "nearly",
+        "almost",
+        "about",
+        "around",
+        "some",
+        "approximately",
+        "roughly",
+        "at most",
+        "fewer than",
+        "less than",
     ] {
-        if phrase(j, n) == m {
+        if phrase_is(j, m) {
             modifier = m;
-            j += n;
+            j += m.split(' ').count();
             break;
         }
     }
@@ -184,11 +183,11 @@ fn number_at(ws: &[Word<'_>], i: usize) -> Option<(Count, usize, usize)> {
 
 /// A number that is not a count of people: an age, a distance, a time, a date, a unit.
 fn is_not_a_count(ws: &[Word<'_>], num: usize, after: usize) -> bool {
-    let next = ws.get(after).map(|w| w.lower.as_str()).unwrap_or("");
+    let next = ws.get(after).map(|w| w.lower.as_ref()).unwrap_or("");
     let prev = num
         .checked_sub(1)
         .and_then(|i| ws.get(i))
-        .map(|w| w.lower.as_str())
+        .map(|w| w.lower.as_ref())
         .unwrap_or("");
     let word = &ws[num].lower;
     word.contains("-year") || word.ends_with("th") && word.chars().next().is_some_and(|c| c.is_ascii_digit())
@@ -382,7 +381,7 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
         // Without a group of people, only an outcome right beside the number makes it a count
         // ("10 dead", "killed 6"), not "dozens of homes ... destroyed".
         let adjacent = begin + 1 == start
-            || outcome_of(classes, ws.get(after).map_or("", |w| w.lower.as_str())).is_some()
+            || outcome_of(classes, ws.get(after).map_or("", |w| w.lower.as_ref())).is_some()
             || ws
                 .get(after)
                 .is_some_and(|w| w.is_any(&["were", "was", "people"]))

@@ -9,7 +9,7 @@ use model::{
 };
 
 use crate::dates::DateMention;
-use crate::lexicon::{AttributionKind, Hit, Sense, Words, contains_phrase};
+use crate::lexicon::{AttributionKind, ClassSet, Hit, Sense, Words, contains_phrase};
 use crate::segment::{self, Sentence};
 use crate::speakers::{self, Attribution, SpeakerPhrase};
 use crate::words::{Word, words};
@@ -80,17 +80,15 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
     let hits = ex.lexicon.scan(text);
     let dates = ex.dates.find(text, input.published);
     let quotations = segment::quotations(text);
+    let mut sorted_toponyms = input.toponyms.to_vec();
+    sorted_toponyms.sort_by_key(|t| t.span);
     let mut ctx = Context::default();
 
     for sentence in segment::sentences(text) {
         let s = sentence.span;
-        let sent_hits: Vec<&Hit> = hits.iter().filter(|h| s.contains(h.span)).collect();
-        let sent_dates: Vec<&DateMention> = dates.iter().filter(|d| s.contains(d.span)).collect();
-        let toponyms: Vec<&Toponym> = input
-            .toponyms
-            .iter()
-            .filter(|t| s.contains(t.span))
-            .collect();
+        let sent_hits: Vec<&Hit> = within(&hits, s, |h| h.span);
+        let sent_dates: Vec<&DateMention> = within(&dates, s, |d| d.span);
+        let toponyms: Vec<&Toponym> = within(&sorted_toponyms, s, |t| t.span);
         let owned_toponyms: Vec<Toponym> = toponyms.iter().map(|t| (*t).clone()).collect();
 
         let attribution =
@@ -138,6 +136,16 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
         apply(reading, text, input, &mut ctx, &mut out);
     }
     out
+}
+
+/// The items (sorted by start) whose span lies inside `span`, found by binary search.
+fn within<T>(items: &[T], span: Span, span_of: impl Fn(&T) -> Span) -> Vec<&T> {
+    let from = items.partition_point(|x| span_of(x).start < span.start);
+    let to = from + items[from..].partition_point(|x| span_of(x).start < span.end);
+    items[from..to]
+        .iter()
+        .filter(|x| span_of(x).end <= span.end)
+        .collect()
 }
 
 /// The speaker, stance and content span of a sentence, using quotations and earlier speakers.
@@ -255,7 +263,9 @@ fn read_sentence(
     let mut legal: Vec<LegalTag> = Vec::new();
     let mut stance = base_stance;
     let words_ = &ex.lexicon.words;
-    let breach = words_.any_in("breach", &lower);
+    let sentence_classes = words_.classes_in(&text[s.start..s.end]);
+    let content_classes = words_.classes_in(&text[content.start..content.end]);
+    let breach = sentence_classes.has("breach");
     for h in hits {
         match &h.sense {
             Sense::Weapon(i) if content.contains(h.span) => {
@@ -305,8 +315,8 @@ fn read_sentence(
         content.contains(h.span)
             && matches!(&h.sense, Sense::Trigger { sub_event, .. } if sub_event.event_type() != EventType::StrategicDevelopments && sub_event.event_type() != EventType::Protests)
     });
-    let sub_event = decide_sub_event(words_, best, &weapons, use_verb, &lower, violent);
-    let anaphora = words_.any_in("anaphora", &text[content.start..content.end].to_lowercase());
+    let sub_event = decide_sub_event(words_, text, best, &weapons, use_verb, &lower, violent);
+    let anaphora = content_classes.has("anaphora");
     let strong_event =
         best.is_some_and(|(_, w, _)| w >= 5) || (use_verb.is_some() && !weapons.is_empty());
 
@@ -355,7 +365,8 @@ fn read_sentence(
         words: words_,
         sub_event,
         best,
-        sentence_lower: &lower,
+        sentence: sentence_classes,
+        content: content_classes,
         content_lower: &text[content.start..content.end].to_lowercase(),
         content_start: content.start,
         text,
@@ -365,6 +376,21 @@ fn read_sentence(
         target: target.as_ref(),
         casualties: &raw_casualties,
         toponyms,
+    });
+    // Types the refinement composed from several words stand on their own.
+    let composed = sub_event.is_some_and(|e| {
+        matches!(
+            e,
+            SubEventType::DisruptedWeaponsUse
+                | SubEventType::HeadquartersOrBaseEstablished
+                | SubEventType::ChangeToGroupActivity
+                | SubEventType::NonViolentTransferOfTerritory
+                | SubEventType::PeacefulProtest
+                | SubEventType::ProtestWithIntervention
+                | SubEventType::ExcessiveForceAgainstProtesters
+                | SubEventType::ViolentDemonstration
+                | SubEventType::Attack
+        )
     });
 
     // Places: named in the content, not as part of the speaker or the perpetrator.
@@ -448,8 +474,8 @@ fn read_sentence(
             raw_casualties
         };
     let content_lower = text[content.start..content.end].to_lowercase();
-    let generic = words_.any_in("generic", &content_lower);
-    let tally = words_.any_in("tally", &content_lower)
+    let generic = content_classes.has("generic");
+    let tally = content_classes.has("tally")
         || (contains_phrase(&content_lower, "since") && event_date.is_some());
 
     Reading {
@@ -469,8 +495,8 @@ fn read_sentence(
         generic,
         tally,
         anaphora: anaphora && !strong_event,
-        strong: strong_event || best.is_some_and(|(_, w, _)| w >= 4),
-        responsibility: words_.any_in("responsibility", &lower),
+        strong: strong_event || composed || best.is_some_and(|(_, w, _)| w >= 4),
+        responsibility: sentence_classes.has("responsibility"),
         weak_event: best.is_some_and(|(sub, _, _)| {
             sub.event_type() != EventType::StrategicDevelopments
                 && sub.event_type() != EventType::Protests
@@ -484,7 +510,8 @@ struct Refinement<'a> {
     words: &'a Words,
     sub_event: Option<SubEventType>,
     best: Option<(SubEventType, u8, Span)>,
-    sentence_lower: &'a str,
+    sentence: ClassSet,
+    content: ClassSet,
     content_lower: &'a str,
     content_start: usize,
     text: &'a str,
@@ -504,12 +531,15 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
     use SubEventType as S;
     let w = r.words;
     let weight = r.best.map_or(0, |b| b.1);
-    let strong_violence = r.best.is_some_and(|(sub, wt, _)| {
+    // A strong violent word that is not just a weapon's name ("grenades were discovered" is a
+    // seizure, "a grenade attack" is violence).
+    let strong_violence = r.best.is_some_and(|(sub, wt, span)| {
         wt >= 5
             && matches!(
                 sub.event_type(),
                 EventType::ExplosionsRemoteViolence | EventType::ViolenceAgainstCivilians
             )
+            && !r.weapons.iter().any(|x| x.span.overlaps(span))
     });
     let armed_actor = r
         .perpetrator
@@ -520,11 +550,11 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
             .any(|x| x.category != WeaponCategory::SmallArms);
 
     // A flood or a factory fire is not an armed-conflict event.
-    if w.any_in("disaster", r.content_lower) && !armed_actor && !weapon_used && weight < 5 {
+    if r.content.has("disaster") && !armed_actor && !weapon_used && weight < 5 {
         return None;
     }
     // How a protest went: force against protesters, protesters' violence, police intervention.
-    let protest = w.any_in("protest", r.sentence_lower);
+    let protest = r.sentence.has("protest");
     let protest_family = r.sub_event.is_none_or(|s| {
         matches!(
             s.event_type(),
@@ -532,21 +562,21 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
         ) || matches!(s, S::Arrests | S::ChemicalWeapon | S::Attack)
     });
     if protest && protest_family && !strong_violence {
-        return Some(if w.any_in("authority_force", r.sentence_lower) {
+        return Some(if r.sentence.has("authority_force") {
             S::ExcessiveForceAgainstProtesters
-        } else if w.any_in("protester_violence", r.sentence_lower) {
+        } else if r.sentence.has("protester_violence") {
             S::ViolentDemonstration
-        } else if w.any_in("intervention", r.sentence_lower) {
+        } else if r.sentence.has("intervention") {
             S::ProtestWithIntervention
         } else {
             S::PeacefulProtest
         });
     }
     // Weapons seized, found or defused: their use was disrupted.
-    let seized = w.any_in("seize_verb", r.content_lower)
-        && w.any_in("weapon_object", r.content_lower)
+    let seized = r.content.has("seize_verb")
+        && r.content.has("weapon_object")
         && !r.content_lower.contains("seized control")
-        && !w.any_in("evidence", r.content_lower)
+        && !r.content.has("evidence")
         && !r
             .casualties
             .iter()
@@ -555,16 +585,13 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
         return Some(S::DisruptedWeaponsUse);
     }
     // A base, post or checkpoint set up.
-    if w.any_in("base_verb", r.content_lower)
-        && w.any_in("base_noun", r.content_lower)
-        && weight < 5
-    {
+    if r.content.has("base_verb") && r.content.has("base_noun") && weight < 5 {
         return Some(S::HeadquartersOrBaseEstablished);
     }
     // Forces withdrawn: territory changes hands without a fight, or the group just moved.
-    if w.any_in("withdraw_verb", r.content_lower) && weight < 5 {
+    if r.content.has("withdraw_verb") && weight < 5 {
         return Some(
-            if w.any_in("takeover", r.content_lower)
+            if r.content.has("takeover")
                 || matches!(
                     r.sub_event,
                     Some(S::NonStateActorOvertakesTerritory | S::GovernmentRegainsTerritory)
@@ -576,7 +603,7 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
             },
         );
     }
-    if w.any_in("redeploy", r.content_lower) && weight < 3 && !weapon_used {
+    if r.content.has("redeploy") && weight < 3 && !weapon_used {
         return Some(S::ChangeToGroupActivity);
     }
     // A weak event word ("attacked") with an armed actor or casualties is an event after all.
@@ -606,7 +633,7 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
                     .any(|t| t.span.start >= after && t.span.start <= after + 80 && !t.demonym);
             if ground {
                 sub_event
-            } else if w.any_in("battle_cue", r.content_lower) {
+            } else if r.content.has("battle_cue") {
                 Some(S::ArmedClash)
             } else {
                 None
@@ -623,7 +650,22 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
                 .iter()
                 .any(|c| c.group == model::CasualtyGroup::Military)
                 || r.target.is_some_and(|t| t.kind == TargetKind::Military);
-            if civilian_victims && !military_victims && !w.any_in("battle_cue", r.content_lower) {
+            // "Bandits killed seven people": people not said to be fighters, killed by a
+            // non-state or unidentified armed group, count as civilians here.
+            let irregular = r.perpetrator.is_some_and(|p| {
+                matches!(
+                    p.kind,
+                    ActorKind::NonState | ActorKind::Militia | ActorKind::Unidentified
+                )
+            });
+            let people_victims = r
+                .casualties
+                .iter()
+                .any(|c| c.group == model::CasualtyGroup::Unspecified);
+            if (civilian_victims || (irregular && people_victims))
+                && !military_victims
+                && !r.content.has("battle_cue")
+            {
                 Some(S::Attack)
             } else {
                 sub_event
@@ -647,6 +689,7 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
 /// The sub-event type: a strong trigger wins; otherwise the weapon used decides.
 fn decide_sub_event(
     words: &Words,
+    text: &str,
     best: Option<(SubEventType, u8, Span)>,
     weapons: &[WeaponMention],
     use_verb: Option<Span>,
@@ -655,10 +698,10 @@ fn decide_sub_event(
 ) -> Option<SubEventType> {
     // A ceasefire or a truce named beside an attack is context, not an agreement being made;
     // an agreement needs someone agreeing.
-    let best = best.filter(|(sub, weight, _)| {
-        *sub != SubEventType::Agreement
-            || *weight >= 5
-            || (!violent && words.any_in("agreeing", lower))
+    let best = best.filter(|(sub, _, span)| {
+        let word = text.get(span.start..span.end).unwrap_or("").to_lowercase();
+        let truce = matches!(word.as_str(), "ceasefire" | "cease-fire" | "truce");
+        *sub != SubEventType::Agreement || !truce || (!violent && words.any_in("agreeing", lower))
     });
 
     let air = [
@@ -1045,45 +1088,38 @@ fn is_target_word(words: &Words, w: &Word<'_>) -> bool {
 
 /// What was hit: civilians are preferred over other targets when the sentence names several.
 fn find_target(words: &Words, text: &str, content: Span, anchor: Span) -> Option<Target> {
-    let lower = text[content.start..content.end].to_lowercase();
-    let mut found: Vec<(usize, &str, TargetKind)> = Vec::new();
-    for (phrase, kind) in words.phrases("target") {
-        let kind = match kind.as_str() {
-            "civilians" => TargetKind::Civilians,
-            "civilian_object" => TargetKind::CivilianObject,
-            "military" => TargetKind::Military,
-            "infrastructure" => TargetKind::Infrastructure,
-            _ => TargetKind::Unknown,
-        };
-        let phrase = phrase.as_str();
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(phrase) {
-            let at = from + i;
-            let span = Span::new(content.start + at, content.start + at + phrase.len());
-            if crate::lexicon::on_word_boundaries(text, span)
-                && !found.iter().any(|(s, p, _)| *s <= at && at < s + p.len())
-            {
-                found.push((at, phrase, kind));
-            }
-            from = at + phrase.len();
-        }
-    }
-    let after_anchor = |at: usize| content.start + at >= anchor.start;
-    found.sort_by_key(|(at, _, kind)| (!kind.is_civilian(), !after_anchor(*at), *at));
-    found.first().map(|(at, phrase, kind)| {
-        let span = Span::new(content.start + at, content.start + at + phrase.len());
-        Target {
-            kind: *kind,
-            text: text[span.start..span.end].to_string(),
-            span,
-        }
+    // Matching runs on the original text (ASCII case-insensitive), so spans need no mapping.
+    let mut found: Vec<(Span, TargetKind)> = words
+        .matches_in("target", &text[content.start..content.end])
+        .into_iter()
+        .map(|(span, kind)| {
+            let kind = match kind {
+                "civilians" => TargetKind::Civilians,
+                "civilian_object" => TargetKind::CivilianObject,
+                "military" => TargetKind::Military,
+                "infrastructure" => TargetKind::Infrastructure,
+                _ => TargetKind::Unknown,
+            };
+            (span.shift(content.start), kind)
+        })
+        .collect();
+    let after_anchor = |span: Span| span.start >= anchor.start;
+    found.sort_by_key(|(span, kind)| (!kind.is_civilian(), !after_anchor(*span), span.start));
+    found.first().map(|(span, kind)| Target {
+        kind: *kind,
+        text: text[span.start..span.end].to_string(),
+        span: *span,
     })
 }
 
 /// A dateline at the start of a sentence: capitalised place words, optionally a comma and a
 /// country, then a dash ("STEPANAKERT/BAKU - ", "GANJA, Azerbaijan - "). The span ends after the dash.
 fn dateline(text: &str, sentence: Span) -> Option<Span> {
-    let head = &text[sentence.start..sentence.end.min(sentence.start + 60)];
+    let mut head_end = sentence.end.min(sentence.start + 60);
+    while !text.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
+    let head = &text[sentence.start..head_end];
     let dash = [" - ", " — ", " – "]
         .iter()
         .filter_map(|d| head.find(d).map(|i| (i, d.len())))

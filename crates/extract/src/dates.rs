@@ -49,62 +49,64 @@ impl DateFinder {
         let patterns = vec![
             (
                 Shape::Iso,
-                re(r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+                re(r"(?-u:\b)(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})(?-u:\b)"),
             ),
             (
                 Shape::DayRange,
                 re(&format!(
-                    r"\b(?:(?i:between|from)\s+)?(?P<d1>\d{{1,2}}){ord}\s*(?:-|–|(?i:and|to|until))\s*(?P<d2>\d{{1,2}}){ord}\s+(?:of\s+)?{MONTH}{year}\b"
+                    r"(?-u:\b)(?:(?i:between|from)\s+)?(?P<d1>\d{{1,2}}){ord}\s*(?:-|–|(?i:and|to|until))\s*(?P<d2>\d{{1,2}}){ord}\s+(?:of\s+)?{MONTH}{year}(?-u:\b)"
                 )),
             ),
             (
                 Shape::MonthDayRange,
                 re(&format!(
-                    r"\b(?:(?i:between|from)\s+)?{MONTH}\s+(?P<d1>\d{{1,2}}){ord}\s*(?:-|–|(?i:and|to|until))\s*(?P<d2>\d{{1,2}}){ord}\b{year}"
+                    r"(?-u:\b)(?:(?i:between|from)\s+)?{MONTH}\s+(?P<d1>\d{{1,2}}){ord}\s*(?:-|–|(?i:and|to|until))\s*(?P<d2>\d{{1,2}}){ord}(?-u:\b){year}"
                 )),
             ),
             (
                 Shape::DayMonth,
                 re(&format!(
-                    r"\b(?P<d>\d{{1,2}}){ord}\s+(?:of\s+)?{MONTH}{year}\b"
+                    r"(?-u:\b)(?P<d>\d{{1,2}}){ord}\s+(?:of\s+)?{MONTH}{year}(?-u:\b)"
                 )),
             ),
             (
                 Shape::MonthDay,
-                re(&format!(r"\b{MONTH}\s+(?P<d>\d{{1,2}}){ord}\b{year}")),
+                re(&format!(
+                    r"(?-u:\b){MONTH}\s+(?P<d>\d{{1,2}}){ord}(?-u:\b){year}"
+                )),
             ),
             (
                 Shape::MonthYear,
                 re(&format!(
-                    r"\b(?:(?P<part>(?i:early|mid|late|the end of|end of|the beginning of|beginning of))[\s-]+)?{MONTH},?\s+(?P<year>(?:19|20)\d{{2}})\b"
+                    r"(?-u:\b)(?:(?P<part>(?i:early|mid|late|the end of|end of|the beginning of|beginning of))[\s-]+)?{MONTH},?\s+(?P<year>(?:19|20)\d{{2}})(?-u:\b)"
                 )),
             ),
             (
                 Shape::InMonth,
                 re(&format!(
-                    r"\b(?i:in|during|since|early|mid|late)[\s-]+(?:(?i:early|mid|late)[\s-]+)?{MONTH}\b"
+                    r"(?-u:\b)(?i:in|during|since|early|mid|late)[\s-]+(?:(?i:early|mid|late)[\s-]+)?{MONTH}(?-u:\b)"
                 )),
             ),
             (
                 Shape::Year,
-                re(r"\b(?i:in|since|during|of|by|until)\s+(?P<year>(?:19|20)\d{2})\b"),
+                re(r"(?-u:\b)(?i:in|since|during|of|by|until)\s+(?P<year>(?:19|20)\d{2})(?-u:\b)"),
             ),
             (
                 Shape::Decade,
                 re(
-                    r"\b(?:(?i:in\s+)?the\s+)?(?:early\s+|late\s+|mid-)?(?P<decade>(?:19|20)\d0)'?s\b",
+                    r"(?-u:\b)(?:(?i:in\s+)?the\s+)?(?:early\s+|late\s+|mid-)?(?P<decade>(?:19|20)\d0)'?s(?-u:\b)",
                 ),
             ),
             (
                 Shape::Weekday,
                 re(&format!(
-                    r"\b(?:(?P<mod>(?i:on|last|this|early|late|since))\s+)?{WEEKDAY}(?:\s+(?i:night|morning|evening|afternoon))?\b"
+                    r"(?-u:\b)(?:(?P<mod>(?i:on|last|this|early|late|since))\s+)?{WEEKDAY}(?:\s+(?i:night|morning|evening|afternoon))?(?-u:\b)"
                 )),
             ),
             (
                 Shape::Relative,
                 re(
-                    r"\b(?i:(?P<rel>today|tonight|yesterday|the day before yesterday|this morning|this afternoon|this evening|last night|overnight|last week|this week|earlier this week|last month|earlier this month|this month|last year|this year|(?P<n>\d+|two|three|four|five|six|seven|a few) days ago))\b",
+                    r"(?-u:\b)(?i:(?P<rel>today|tonight|yesterday|the day before yesterday|this morning|this afternoon|this evening|last night|overnight|last week|this week|earlier this week|last month|earlier this month|this month|last year|this year|(?P<n>\d+|two|three|four|five|six|seven|a few) days ago))(?-u:\b)",
                 ),
             ),
         ];

@@ -1,7 +1,8 @@
 //! The lexicons (`lexicons/*.tsv`), compiled into one case-insensitive automaton that finds every
 //! weapon, trigger, actor, attribution and legal phrase of a document in a single pass.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use model::{ActorKind, CountryCode, LegalTag, Span, Stance, SubEventType, WeaponCategory};
@@ -51,30 +52,112 @@ pub(crate) const WORD_CLASSES: &[&str] = &[
     "evidence",
 ];
 
-/// Word classes from `lexicons/words.tsv`: membership for single words, phrase lists (longest
-/// first) for phrases, and a value per phrase where the class has one (target kinds).
-#[derive(Debug, Default)]
+// Class sets are bits of a u64.
+const _: () = assert!(WORD_CLASSES.len() <= 64);
+
+/// Word classes from `lexicons/words.tsv`, compiled into one automaton: membership for single
+/// words, and every class present in a text in one pass.
+#[derive(Debug)]
 pub(crate) struct Words {
-    sets: HashMap<&'static str, HashSet<String>>,
-    lists: HashMap<&'static str, Vec<(String, String)>>,
+    /// Each phrase with the classes it belongs to, as bits of `WORD_CLASSES` indexes.
+    members: HashMap<String, u64, BuildHasherDefault<Fnv>>,
+    automaton: AhoCorasick,
+    /// For pattern `i`, its classes (indexes into `WORD_CLASSES`) with the row's value.
+    pattern_classes: Vec<Vec<(usize, String)>>,
+}
+
+/// FNV-1a: a fast hash for the short words the rules look up (no untrusted keys at stake).
+#[derive(Debug, Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// The word classes present in a text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ClassSet(u64);
+
+impl ClassSet {
+    pub fn has(self, class: &str) -> bool {
+        WORD_CLASSES
+            .iter()
+            .position(|c| *c == class)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
 }
 
 impl Words {
     /// True when the lowercase `word` (or phrase) is in `class`.
     pub fn is(&self, class: &str, word: &str) -> bool {
-        self.sets.get(class).is_some_and(|s| s.contains(word))
+        let Some(id) = WORD_CLASSES.iter().position(|c| *c == class) else {
+            return false;
+        };
+        self.members
+            .get(word)
+            .is_some_and(|bits| bits & (1 << id) != 0)
     }
 
-    /// The phrases of `class` with their values, longest first.
-    pub fn phrases(&self, class: &str) -> &[(String, String)] {
-        self.lists.get(class).map_or(&[], Vec::as_slice)
+    /// Every class with a phrase in `haystack` on word boundaries, in one pass.
+    pub fn classes_in(&self, haystack: &str) -> ClassSet {
+        let mut set = 0u64;
+        for m in self.automaton.find_overlapping_iter(haystack) {
+            if on_word_boundaries(haystack, Span::new(m.start(), m.end())) {
+                for (class, _) in &self.pattern_classes[m.pattern().as_usize()] {
+                    set |= 1 << class;
+                }
+            }
+        }
+        ClassSet(set)
     }
 
-    /// True when a phrase of `class` occurs in the lowercase `haystack` on word boundaries.
+    /// True when a phrase of `class` occurs in `haystack` on word boundaries.
     pub fn any_in(&self, class: &str, haystack: &str) -> bool {
-        self.phrases(class)
-            .iter()
-            .any(|(p, _)| contains_phrase(haystack, p))
+        self.classes_in(haystack).has(class)
+    }
+
+    /// The phrases of `class` in `haystack` (byte spans into it) with their values, leftmost
+    /// longest first where they overlap.
+    pub fn matches_in<'a>(&'a self, class: &str, haystack: &str) -> Vec<(Span, &'a str)> {
+        let Some(id) = WORD_CLASSES.iter().position(|c| *c == class) else {
+            return vec![];
+        };
+        let mut found: Vec<(Span, &str)> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(haystack) {
+            let span = Span::new(m.start(), m.end());
+            if !on_word_boundaries(haystack, span) {
+                continue;
+            }
+            if let Some((_, value)) = self.pattern_classes[m.pattern().as_usize()]
+                .iter()
+                .find(|(c, _)| *c == id)
+            {
+                found.push((span, value.as_str()));
+            }
+        }
+        found.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
+        let mut out: Vec<(Span, &str)> = Vec::new();
+        for (span, value) in found {
+            if out.last().is_none_or(|(last, _)| span.start >= last.end) {
+                out.push((span, value));
+            }
+        }
+        out
     }
 }
 
@@ -288,25 +371,50 @@ impl Lexicon {
                 },
             );
         }
-        let mut words = Words::default();
+        let mut members: HashMap<String, u64, BuildHasherDefault<Fnv>> = HashMap::default();
+        let mut filled = 0u64;
+        let mut phrases: Vec<String> = Vec::new();
+        let mut pattern_classes: Vec<Vec<(usize, String)>> = Vec::new();
         for (line, f) in rows(WORDS) {
             let (Some(class), Some(phrase)) = (f.first(), f.get(1)) else {
                 return Err(bad("words.tsv", line, "expected 3 columns"));
             };
-            let Some(class) = WORD_CLASSES.iter().find(|c| *c == class) else {
+            let Some(id) = WORD_CLASSES.iter().position(|c| c == class) else {
                 return Err(bad("words.tsv", line, "unknown class"));
             };
             let phrase = phrase.trim().to_lowercase();
+            if phrase.is_empty() {
+                continue;
+            }
             let value = f.get(2).map_or(String::new(), |v| v.trim().to_string());
-            words.sets.entry(class).or_default().insert(phrase.clone());
-            words.lists.entry(class).or_default().push((phrase, value));
+            *members.entry(phrase.clone()).or_default() |= 1 << id;
+            filled |= 1 << id;
+            let p = match phrases.iter().position(|x| *x == phrase) {
+                Some(p) => p,
+                None => {
+                    phrases.push(phrase);
+                    pattern_classes.push(Vec::new());
+                    phrases.len() - 1
+                }
+            };
+            pattern_classes[p].push((id, value));
         }
-        for class in WORD_CLASSES {
-            let list = words.lists.get_mut(class).ok_or_else(|| {
-                LexiconError(format!("lexicons/words.tsv: class {class} has no rows"))
-            })?;
-            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        for (id, class) in WORD_CLASSES.iter().enumerate() {
+            if filled & (1 << id) == 0 {
+                return Err(LexiconError(format!(
+                    "lexicons/words.tsv: class {class} has no rows"
+                )));
+            }
         }
+        let words = Words {
+            members,
+            automaton: AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&phrases)
+                .map_err(|e| LexiconError(format!("cannot build the word-class automaton: {e}")))?,
+            pattern_classes,
+        };
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)

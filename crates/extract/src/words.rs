@@ -1,5 +1,7 @@
 //! Words of a text with their byte spans, for the pattern rules that read word by word.
 
+use std::borrow::Cow;
+
 use model::Span;
 
 /// A word (letters, digits, inner hyphens, apostrophes and decimal commas) or one punctuation mark.
@@ -7,8 +9,8 @@ use model::Span;
 pub(crate) struct Word<'t> {
     pub text: &'t str,
     pub span: Span,
-    /// Lowercase form for matching.
-    pub lower: String,
+    /// Lowercase form for matching (borrowed when the word has no capitals).
+    pub lower: Cow<'t, str>,
 }
 
 impl Word<'_> {
@@ -25,7 +27,7 @@ impl Word<'_> {
     }
 
     pub fn is_any(&self, words: &[&str]) -> bool {
-        words.contains(&self.lower.as_str())
+        words.contains(&self.lower.as_ref())
     }
 }
 
@@ -61,7 +63,11 @@ pub(crate) fn words(text: &str, span: Span) -> Vec<Word<'_>> {
         out.push(Word {
             text: text_part,
             span: Span::new(span.start + i, span.start + end),
-            lower: text_part.to_lowercase(),
+            lower: if text_part.chars().any(char::is_uppercase) {
+                Cow::Owned(text_part.to_lowercase())
+            } else {
+                Cow::Borrowed(text_part)
+            },
         });
     }
     out

@@ -256,6 +256,45 @@ fn background_is_not_an_incident() {
 }
 
 #[test]
+fn never_panics_on_real_news() {
+    // Every article of the GeoWebNews and LGL corpora (third-party text, read in place from
+    // ../shared), and each again with a multi-byte character after every word.
+    let Some(shared) = test_support_shared() else {
+        return;
+    };
+    let extractor = Extractor::new();
+    for file in ["geoparsing/lgl.xml", "geoparsing/GWN.xml"] {
+        let xml = std::fs::read_to_string(shared.join("eval-data").join(file)).unwrap();
+        for (i, article) in xml.split("<text>").skip(1).enumerate() {
+            let text = article.split("</text>").next().unwrap_or("");
+            let curly = text.replace(' ', "’ ");
+            for t in [text, curly.as_str()] {
+                let places = toponyms(t);
+                let out = extractor.extract(&ExtractInput {
+                    text: t,
+                    published: Date::new(2020, 10, 4),
+                    language: Some("en"),
+                    toponyms: &places,
+                });
+                for c in &out.claims {
+                    for span in c.spans() {
+                        assert!(
+                            span.slice(t).is_some(),
+                            "{file} article {i}: span {span:?} does not index the text"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `../shared`, through test-support's rules (skip where absent, fail under OMBUD_REQUIRE_SHARED).
+fn test_support_shared() -> Option<std::path::PathBuf> {
+    test_support::shared_dir()
+}
+
+#[test]
 fn never_panics_on_mangled_text() {
     // Deterministic mutations of a real-looking report: cut at every char boundary, shuffled
     // punctuation, unbalanced quotes. Extraction must return, and every span must index the text.

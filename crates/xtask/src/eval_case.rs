@@ -39,7 +39,11 @@ impl Counts {
     }
     fn f1(self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -66,13 +70,20 @@ fn counts(items: &[&Scored]) -> BTreeMap<String, Counts> {
 /// Weighted F1: each gold class's F1 weighted by its share of the snippets.
 fn weighted_f1(by_class: &BTreeMap<String, Counts>) -> f64 {
     let total: usize = by_class.values().map(|c| c.support).sum();
-    by_class.values().map(|c| c.f1() * c.support as f64).sum::<f64>() / total.max(1) as f64
+    by_class
+        .values()
+        .map(|c| c.f1() * c.support as f64)
+        .sum::<f64>()
+        / total.max(1) as f64
 }
 
 pub fn run(args: &[String]) -> Result<()> {
-    let Some(dir) = crate::shared::eval_data() else { return Ok(()) };
+    let Some(dir) = crate::shared::eval_data() else {
+        return Ok(());
+    };
     let path = dir.join("case2021_task2/dev_odd_ids.tsv");
-    let tsv = std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let tsv = std::fs::read_to_string(&path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
     let reference = Reference::load()?;
     let verbose = args.iter().any(|a| a == "-v" || a == "--verbose");
 
@@ -81,20 +92,33 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut scored = Vec::new();
     for (i, line) in tsv.lines().enumerate().skip(1) {
         let mut fields = line.split('\t');
-        let (Some(_id), Some(snippet), Some(label)) = (fields.next(), fields.next(), fields.next()) else {
-            anyhow::bail!("{}:{}: expected id, snippet and label separated by tabs", path.display(), i + 1);
+        let (Some(_id), Some(snippet), Some(label)) = (fields.next(), fields.next(), fields.next())
+        else {
+            anyhow::bail!(
+                "{}:{}: expected id, snippet and label separated by tabs",
+                path.display(),
+                i + 1
+            );
         };
         bytes += snippet.len();
-        let meta = DocumentMeta { language: Some("en".into()), ..DocumentMeta::default() };
+        let meta = DocumentMeta {
+            language: Some("en".into()),
+            ..DocumentMeta::default()
+        };
         let analysis = analyse(&reference, snippet, &meta);
         let predicted = analysis
             .extraction
             .claims
             .first()
-            .map_or(NO_EVENT.to_string(), |c| c.sub_event_type.case_code().to_string());
+            .map_or(NO_EVENT.to_string(), |c| {
+                c.sub_event_type.case_code().to_string()
+            });
         let gold = label.trim().to_string();
         if verbose && predicted != gold {
-            println!("{gold:>28} <- {predicted:<28} {}", snippet.chars().take(140).collect::<String>());
+            println!(
+                "{gold:>28} <- {predicted:<28} {_id:>4} {}",
+                snippet.chars().take(140).collect::<String>()
+            );
         }
         scored.push(Scored { gold, predicted });
     }
@@ -105,23 +129,47 @@ pub fn run(args: &[String]) -> Result<()> {
     let all_as_no_event: Vec<Scored> = scored
         .iter()
         .map(|s| Scored {
-            gold: if in_taxonomy(&s.gold) { s.gold.clone() } else { NO_EVENT.to_string() },
+            gold: if in_taxonomy(&s.gold) {
+                s.gold.clone()
+            } else {
+                NO_EVENT.to_string()
+            },
             predicted: s.predicted.clone(),
         })
         .collect();
     let all_refs: Vec<&Scored> = all_as_no_event.iter().collect();
     let acled_counts = counts(&acled);
     let all_counts = counts(&all_refs);
-    let acled_f1 = weighted_f1(&acled_counts.iter().filter(|(k, _)| in_taxonomy(k)).map(|(k, v)| (k.clone(), *v)).collect());
+    let acled_f1 = weighted_f1(
+        &acled_counts
+            .iter()
+            .filter(|(k, _)| in_taxonomy(k))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect(),
+    );
     let all_f1 = weighted_f1(&all_counts);
 
-    println!("CASE 2021 Task 2, dev half (odd ids): {} snippets, {} in ACLED's taxonomy", scored.len(), acled.len());
+    println!(
+        "CASE 2021 Task 2, dev half (odd ids): {} snippets, {} in ACLED's taxonomy",
+        scored.len(),
+        acled.len()
+    );
     println!("  weighted F1, 25 ACLED sub-event types:           {acled_f1:.3}");
     println!("  weighted F1, out-of-taxonomy scored as no event:  {all_f1:.3}");
     println!("  (published anchor: best system 0.839 on the 25 types)");
-    println!("\n  {:<30} {:>9} {:>7} {:>7} {:>7}", "class", "precision", "recall", "F1", "support");
+    println!(
+        "\n  {:<30} {:>9} {:>7} {:>7} {:>7}",
+        "class", "precision", "recall", "F1", "support"
+    );
     for (class, c) in &all_counts {
-        println!("  {:<30} {:>9.3} {:>7.3} {:>7.3} {:>7}", class, c.precision(), c.recall(), c.f1(), c.support);
+        println!(
+            "  {:<30} {:>9.3} {:>7.3} {:>7.3} {:>7}",
+            class,
+            c.precision(),
+            c.recall(),
+            c.f1(),
+            c.support
+        );
     }
     let secs = elapsed.as_secs_f64();
     println!(

@@ -1,6 +1,7 @@
 //! Project automation: `cargo xtask eval` (quality on ../shared/eval-data), `cargo xtask bench`
 //! (throughput), `cargo xtask gazetteer` (rebuild the world gazetteer from registry packages).
 
+mod bench;
 mod eval_case;
 mod eval_geo;
 mod gazetteer;
@@ -14,6 +15,8 @@ usage: cargo xtask <command>
 commands:
   eval [case|geo]   measure extraction (CASE 2021) and geoparsing (GeoWebNews, LGL) on
                     ../shared/eval-data; prints the numbers docs/QUALITY.md records
+  bench             throughput of extraction and geoparsing (MB/s, words/s, docs/s), one
+                    thread and all cores, over GeoWebNews and LGL article text
   gazetteer         rebuild crates/gazetteer/data from GeoNames packages on the registries";
 
 fn main() -> Result<()> {
@@ -30,6 +33,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         Some("gazetteer") => gazetteer::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

@@ -60,27 +60,60 @@ pub(crate) fn is_apostrophe(c: char) -> bool {
 /// inside words are dropped and every other non-letter separates words.
 pub fn name_key(s: &str) -> String {
     let mut key = String::with_capacity(s.len());
-    let mut word = String::new();
-    let flush = |word: &mut String, key: &mut String| {
-        if !word.is_empty() {
-            if !key.is_empty() {
-                key.push(' ');
-            }
-            push_word_key(word, key);
-            word.clear();
+    for_each_key_word(s, |w| {
+        if !key.is_empty() {
+            key.push(' ');
         }
+        key.push_str(w);
+    });
+    key
+}
+
+/// Calls `f` with the key of each word of `s` in turn (see [`name_key`]), without allocating
+/// for names in ASCII.
+pub(crate) fn for_each_key_word(s: &str, f: impl FnMut(&str)) {
+    for_each_key_word_in(s, &mut KeyScratch::default(), f);
+}
+
+/// Buffers reused across calls of [`for_each_key_word_in`].
+#[derive(Debug, Default)]
+pub(crate) struct KeyScratch {
+    word: String,
+    raw: String,
+}
+
+/// [`for_each_key_word`] with caller-owned buffers, for indexing many names.
+pub(crate) fn for_each_key_word_in(s: &str, scratch: &mut KeyScratch, mut f: impl FnMut(&str)) {
+    let KeyScratch { word, raw } = scratch;
+    word.clear();
+    raw.clear();
+    let mut ascii = true;
+    let mut flush = |word: &mut String, raw: &mut String, ascii: &mut bool| {
+        if !*ascii {
+            word.clear();
+            push_word_key(raw, word);
+        }
+        if !word.is_empty() {
+            f(word);
+        }
+        word.clear();
+        raw.clear();
+        *ascii = true;
     };
     for c in s.chars() {
-        if is_word_char(c) {
-            word.push(c);
-        } else if is_apostrophe(c) && !word.is_empty() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+            raw.push(c);
+        } else if is_word_char(c) {
+            ascii = false;
+            raw.push(c);
+        } else if is_apostrophe(c) && !raw.is_empty() {
             // dropped inside a word
         } else {
-            flush(&mut word, &mut key);
+            flush(word, raw, &mut ascii);
         }
     }
-    flush(&mut word, &mut key);
-    key
+    flush(word, raw, &mut ascii);
 }
 
 /// Appends the key of one word (folded, lower case, no apostrophes) to `key`.

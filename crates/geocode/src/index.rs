@@ -10,6 +10,9 @@ pub(crate) const MAX_WORDS: usize = 8;
 /// A candidate is an entry index with two flags.
 pub(crate) const ALT: u32 = 1 << 29;
 pub(crate) const DEMONYM: u32 = 1 << 30;
+/// A division's name without its administrative term ("Idlib" of "Idlib Governorate"): it names
+/// the division only with a term after it ("Idlib province").
+pub(crate) const BARE: u32 = 1 << 31;
 const INDEX_MASK: u32 = (1 << 29) - 1;
 
 /// One thing a name may refer to.
@@ -27,6 +30,10 @@ impl Cand {
     /// Named by a demonym or adjective ("Azerbaijani").
     pub fn demonym(self) -> bool {
         self.0 & DEMONYM != 0
+    }
+    /// Named by a division's name without its term; see [`BARE`].
+    pub fn bare(self) -> bool {
+        self.0 & BARE != 0
     }
 }
 
@@ -93,24 +100,33 @@ pub(crate) struct NameIndex {
 pub(crate) struct IndexBuilder {
     pairs: Vec<(u64, u32)>,
     prefixes: Vec<u64>,
+    scratch: crate::fold::KeyScratch,
 }
 
 impl IndexBuilder {
-    /// Adds `key` (from `name_key`) as a name of `cand`.
-    pub fn add(&mut self, key: &str, cand: u32) {
+    pub fn with_capacity(names: usize) -> IndexBuilder {
+        IndexBuilder {
+            pairs: Vec::with_capacity(names),
+            prefixes: Vec::with_capacity(names / 2),
+            scratch: Default::default(),
+        }
+    }
+
+    /// Adds `name` (any spelling; it is reduced to its key) as a name of `cand`.
+    pub fn add(&mut self, name: &str, cand: u32) {
         let mut h = KeyHash::new();
         let mut words = 0;
-        for w in key.split(' ') {
-            if words > 0 {
-                self.prefixes.push(h.finish());
+        let prefixes = &mut self.prefixes;
+        crate::fold::for_each_key_word_in(name, &mut self.scratch, |w| {
+            if words > 0 && words <= MAX_WORDS {
+                prefixes.push(h.finish());
             }
             h = h.word(w);
             words += 1;
-            if words > MAX_WORDS {
-                return;
-            }
+        });
+        if (1..=MAX_WORDS).contains(&words) {
+            self.pairs.push((h.finish(), cand));
         }
-        self.pairs.push((h.finish(), cand));
     }
 
     pub fn build(mut self) -> NameIndex {
@@ -130,6 +146,8 @@ impl IndexBuilder {
             // Casts: an index of a few million names fits u32.
             ranges.insert(h, (start as u32, (cands.len() - start) as u32));
         }
+        self.prefixes.sort_unstable();
+        self.prefixes.dedup();
         let mut prefixes = PreSet::default();
         prefixes.extend(self.prefixes);
         NameIndex {

@@ -23,7 +23,7 @@ use model::{CountryCode, Feature, GazetteerEntry, GeoPoint, Toponym};
 pub use fold::{fold, name_key};
 pub use resolve::Tuning;
 
-use index::{ALT, DEMONYM, IndexBuilder, KeyHash, NameIndex};
+use index::{ALT, BARE, DEMONYM, IndexBuilder, KeyHash, NameIndex};
 use stoplists::StopLists;
 
 /// Context a document gives beyond its text.
@@ -47,8 +47,8 @@ pub struct Gazetteer {
 impl Gazetteer {
     /// Indexes `places` (from the `gazetteer` crate) together with ombud's country table.
     pub fn new(places: Vec<GazetteerEntry>) -> Gazetteer {
-        let mut entries: Vec<GazetteerEntry> = model::countries()
-            .iter()
+        let mut entries: Vec<GazetteerEntry> = Vec::with_capacity(places.len() + 300);
+        entries.extend(model::countries().iter()
             .filter_map(|c| {
                 Some(GazetteerEntry {
                     geonameid: c.geonameid,
@@ -61,8 +61,7 @@ impl Gazetteer {
                     feature: Feature::Country,
                     population: c.population,
                 })
-            })
-            .collect();
+            }));
         let countries = entries.len();
         // Country rows of the gazetteer refine the country table: their point and other names.
         for p in places.iter().filter(|p| p.feature == Feature::Country) {
@@ -76,26 +75,36 @@ impl Gazetteer {
             }
         }
         entries.extend(places.into_iter().filter(|p| p.feature != Feature::Country));
-        let mut builder = IndexBuilder::default();
+        let names = entries.iter().map(|e| 1 + e.alt_names.len()).sum();
+        let mut builder = IndexBuilder::with_capacity(names);
         for (i, e) in entries.iter().enumerate() {
             // Cast: a gazetteer holds far fewer than 2^29 entries (checked by `debug_assert`).
             debug_assert!(i < (1 << 29));
             let i = i as u32;
-            builder.add(&name_key(&e.name), i);
+            builder.add(&e.name, i);
             for alt in &e.alt_names {
-                builder.add(&name_key(alt), i | ALT);
+                builder.add(alt, i | ALT);
+            }
+            // "Idlib Governorate" is also "Idlib" (and so "Idlib province").
+            if matches!(e.feature, Feature::Admin1 | Feature::Admin2) {
+                if let Some((bare, term)) = e.name.rsplit_once(' ') {
+                    if stoplists::is_admin_term(&name_key(term)) {
+                        builder.add(bare, i | ALT | BARE);
+                    }
+                }
             }
         }
         for (i, e) in entries[..countries].iter().enumerate() {
             let demonyms = e.country.and_then(CountryCode::country).map(|c| &c.demonyms);
             for d in demonyms.into_iter().flatten() {
-                builder.add(&name_key(d), i as u32 | DEMONYM);
+                builder.add(d, i as u32 | DEMONYM);
             }
         }
+        let index = builder.build();
         Gazetteer {
             entries,
             countries,
-            index: builder.build(),
+            index,
             stop: StopLists::load(),
             tuning: Tuning::default(),
         }

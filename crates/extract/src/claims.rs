@@ -315,6 +315,29 @@ fn read_sentence(
         content.contains(h.span)
             && matches!(&h.sense, Sense::Trigger { sub_event, .. } if sub_event.event_type() != EventType::StrategicDevelopments && sub_event.event_type() != EventType::Protests)
     });
+    // The main clause tells the event; a word in a trailing clause ("..., inching closer to a
+    // town hit by a chemical attack") only adds context. Prefer the first clause's event word
+    // when it is a clear one.
+    let triggers: Vec<(SubEventType, u8, Span)> = hits
+        .iter()
+        .filter(|h| content.contains(h.span))
+        .filter_map(|h| match h.sense {
+            Sense::Trigger { sub_event, weight } => Some((sub_event, weight, h.span)),
+            _ => None,
+        })
+        .collect();
+    if let Some(first) = triggers.first() {
+        let clause_end = text[first.2.end..content.end]
+            .find([',', ';'])
+            .map_or(content.end, |i| first.2.end + i);
+        let main = triggers
+            .iter()
+            .filter(|t| t.2.start < clause_end)
+            .max_by_key(|t| (t.1, std::cmp::Reverse(t.2.start)));
+        if let Some(main) = main.filter(|m| m.1 >= 3) {
+            best = Some(*main);
+        }
+    }
     let sub_event = decide_sub_event(words_, text, best, &weapons, use_verb, &lower, violent);
     let anaphora = content_classes.has("anaphora");
     let strong_event =
@@ -342,19 +365,6 @@ fn read_sentence(
             speaker.as_ref().and_then(|sp| sp.country),
         )
     };
-    // Taking ground is "government regains" when state forces take it, "non-state actor
-    // overtakes" when anyone else does (ACLED's distinction).
-    let sub_event = match (sub_event, perpetrator.as_ref().map(|p| p.kind)) {
-        (
-            Some(SubEventType::NonStateActorOvertakesTerritory),
-            Some(ActorKind::StateForces | ActorKind::State),
-        ) => Some(SubEventType::GovernmentRegainsTerritory),
-        (
-            Some(SubEventType::GovernmentRegainsTerritory),
-            Some(ActorKind::NonState | ActorKind::Militia),
-        ) => Some(SubEventType::NonStateActorOvertakesTerritory),
-        (other, _) => other,
-    };
     let target = find_target(words_, text, content, anchor).filter(|t| {
         !perpetrator
             .as_ref()
@@ -367,6 +377,9 @@ fn read_sentence(
         best,
         sentence: sentence_classes,
         content: content_classes,
+        sentence_start: s.start,
+        sentence_end: s.end,
+        sentence_lower_has_framed_protest: framed_protest(words_, &words(text, s)),
         content_lower: &text[content.start..content.end].to_lowercase(),
         content_start: content.start,
         text,
@@ -376,7 +389,20 @@ fn read_sentence(
         target: target.as_ref(),
         casualties: &raw_casualties,
         toponyms,
-    });
+    }); // Taking ground is "government regains" when state forces take it, "non-state actor
+    // overtakes" when anyone else does (ACLED's distinction).
+    let sub_event = match (sub_event, perpetrator.as_ref().map(|p| p.kind)) {
+        (
+            Some(SubEventType::NonStateActorOvertakesTerritory),
+            Some(ActorKind::StateForces | ActorKind::State),
+        ) => Some(SubEventType::GovernmentRegainsTerritory),
+        (
+            Some(SubEventType::GovernmentRegainsTerritory),
+            Some(ActorKind::NonState | ActorKind::Militia),
+        ) => Some(SubEventType::NonStateActorOvertakesTerritory),
+        (other, _) => other,
+    };
+
     // Types the refinement composed from several words stand on their own.
     let composed = sub_event.is_some_and(|e| {
         matches!(
@@ -505,6 +531,26 @@ fn read_sentence(
     }
 }
 
+/// True when a protest word follows "during", "amid", "at" and the like: the setting of the event.
+fn framed_protest(classes: &Words, ws: &[Word<'_>]) -> bool {
+    ws.iter().enumerate().any(|(i, w)| {
+        classes.is("protest", &w.lower)
+            && ws[i.saturating_sub(3)..i].iter().any(|p| {
+                p.is_any(&[
+                    "during",
+                    "amid",
+                    "at",
+                    "after",
+                    "following",
+                    "in",
+                    "against",
+                    "disperse",
+                    "dispersed",
+                ])
+            })
+    })
+}
+
 /// What `refine_sub_event` looks at.
 struct Refinement<'a> {
     words: &'a Words,
@@ -512,6 +558,10 @@ struct Refinement<'a> {
     best: Option<(SubEventType, u8, Span)>,
     sentence: ClassSet,
     content: ClassSet,
+    sentence_start: usize,
+    sentence_end: usize,
+    /// A protest word framed as the setting ("during protests", "amid demonstrations").
+    sentence_lower_has_framed_protest: bool,
     content_lower: &'a str,
     content_start: usize,
     text: &'a str,
@@ -550,11 +600,27 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
             .any(|x| x.category != WeaponCategory::SmallArms);
 
     // A flood or a factory fire is not an armed-conflict event.
-    if r.content.has("disaster") && !armed_actor && !weapon_used && weight < 5 {
+    if r.content.has("disaster")
+        && !armed_actor
+        && !weapon_used
+        && (weight < 5 || r.use_verb.is_none())
+    {
         return None;
     }
     // How a protest went: force against protesters, protesters' violence, police intervention.
-    let protest = r.sentence.has("protest");
+    // A protest is the event when a protest word comes before the main event word or frames it
+    // ("during protests"); "detained people who joined demonstrations" is an arrest.
+    let protest = r.sentence.has("protest") && {
+        let trigger_at = r.best.map_or(usize::MAX, |b| b.2.start);
+        let before = r
+            .text
+            .get(r.sentence_start..trigger_at.min(r.sentence_end))
+            .unwrap_or("");
+        let protest_trigger = r
+            .best
+            .is_some_and(|b| matches!(b.0.event_type(), EventType::Protests | EventType::Riots));
+        protest_trigger || w.any_in("protest", before) || r.sentence_lower_has_framed_protest
+    };
     let protest_family = r.sub_event.is_none_or(|s| {
         matches!(
             s.event_type(),
@@ -589,7 +655,11 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
         return Some(S::HeadquartersOrBaseEstablished);
     }
     // Forces withdrawn: territory changes hands without a fight, or the group just moved.
-    if r.content.has("withdraw_verb") && weight < 5 {
+    let territory = matches!(
+        r.sub_event,
+        Some(S::NonStateActorOvertakesTerritory | S::GovernmentRegainsTerritory)
+    );
+    if r.content.has("withdraw_verb") && (weight < 5 || territory) {
         return Some(
             if r.content.has("takeover")
                 || matches!(
@@ -627,10 +697,12 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
                 .take(8)
                 .collect::<Vec<_>>()
                 .join(" ");
-            let ground = w.any_in("territory_noun", &tail)
-                || r.toponyms
-                    .iter()
-                    .any(|t| t.span.start >= after && t.span.start <= after + 80 && !t.demonym);
+            let alive = tail.starts_with("alive");
+            let ground = !alive
+                && (w.any_in("territory_noun", &tail)
+                    || r.toponyms.iter().any(|t| {
+                        t.span.start >= after && t.span.start <= after + 80 && !t.demonym
+                    }));
             if ground {
                 sub_event
             } else if r.content.has("battle_cue") {
@@ -680,7 +752,18 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
             let actor_kills = r
                 .perpetrator
                 .is_some_and(|p| !matches!(p.kind, ActorKind::State));
-            (killed_people && actor_kills).then_some(S::Attack)
+            // "Security forces killed 219 rebels": fighters killed by an armed actor fought.
+            let killed_fighters = r.casualties.iter().any(|c| {
+                c.group == model::CasualtyGroup::Military
+                    && c.outcome == model::CasualtyOutcome::Killed
+            });
+            if killed_people && actor_kills {
+                Some(S::Attack)
+            } else if killed_fighters && actor_kills {
+                Some(S::ArmedClash)
+            } else {
+                None
+            }
         }
         other => other,
     }
@@ -885,6 +968,11 @@ fn find_perpetrator(
                             | "security forces"
                             | "defence forces"
                             | "defense forces"
+                            | "troopers"
+                            | "commandos"
+                            | "marines"
+                            | "paratroopers"
+                            | "servicemen"
                     );
                     if !names_an_actor
                         || ex.lexicon.words.is("target", next)

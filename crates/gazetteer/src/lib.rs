@@ -17,10 +17,22 @@ use model::{CountryCode, Feature, GazetteerEntry, GeoPoint};
 const OVERLAY: &str = include_str!("../data/places.tsv");
 /// The world gazetteer in chunks (rows split in order), so they unzip and parse in parallel.
 const WORLD_GZ: [(&str, &[u8]); 4] = [
-    ("crates/gazetteer/data/world-0.tsv.gz", include_bytes!("../data/world-0.tsv.gz")),
-    ("crates/gazetteer/data/world-1.tsv.gz", include_bytes!("../data/world-1.tsv.gz")),
-    ("crates/gazetteer/data/world-2.tsv.gz", include_bytes!("../data/world-2.tsv.gz")),
-    ("crates/gazetteer/data/world-3.tsv.gz", include_bytes!("../data/world-3.tsv.gz")),
+    (
+        "crates/gazetteer/data/world-0.tsv.gz",
+        include_bytes!("../data/world-0.tsv.gz"),
+    ),
+    (
+        "crates/gazetteer/data/world-1.tsv.gz",
+        include_bytes!("../data/world-1.tsv.gz"),
+    ),
+    (
+        "crates/gazetteer/data/world-2.tsv.gz",
+        include_bytes!("../data/world-2.tsv.gz"),
+    ),
+    (
+        "crates/gazetteer/data/world-3.tsv.gz",
+        include_bytes!("../data/world-3.tsv.gz"),
+    ),
 ];
 /// An unzipped chunk may not exceed this (each is about 7 MB).
 const WORLD_MAX_BYTES: u64 = 64 << 20;
@@ -34,7 +46,9 @@ pub enum GazetteerError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{origin}: cannot unzip the world gazetteer: {message}: rebuild it with `cargo xtask gazetteer`")]
+    #[error(
+        "{origin}: cannot unzip the world gazetteer: {message}: rebuild it with `cargo xtask gazetteer`"
+    )]
     Unzip { origin: String, message: String },
     #[error("{origin}:{line}: {message}: fix the row or remove it")]
     Row {
@@ -96,9 +110,17 @@ fn gunzip(bytes: &[u8], max: u64) -> Result<String, String> {
 /// (for rows without one) the base row of the same feature, country and name; the other overlay
 /// rows are added.
 pub fn merge(base: Vec<GazetteerEntry>, overlay: Vec<GazetteerEntry>) -> Vec<GazetteerEntry> {
-    let ids: HashSet<u64> = overlay.iter().map(|e| e.geonameid).filter(|&g| g > 0).collect();
+    let ids: HashSet<u64> = overlay
+        .iter()
+        .map(|e| e.geonameid)
+        .filter(|&g| g > 0)
+        .collect();
     let same = |e: &GazetteerEntry| (e.feature, e.country, e.name.to_lowercase());
-    let named: HashSet<_> = overlay.iter().filter(|e| e.geonameid == 0).map(same).collect();
+    let named: HashSet<_> = overlay
+        .iter()
+        .filter(|e| e.geonameid == 0)
+        .map(same)
+        .collect();
     let mut out = base;
     out.retain(|e| !ids.contains(&e.geonameid) && !(e.geonameid == 0 && named.contains(&same(e))));
     out.reserve(overlay.len());
@@ -143,9 +165,7 @@ pub fn parse(tsv: &str, origin: &str) -> Result<Vec<GazetteerEntry>, GazetteerEr
             n += 1;
         }
         if n < 10 {
-            return Err(err(format!(
-                "expected 11 tab-separated columns, found {n}"
-            )));
+            return Err(err(format!("expected 11 tab-separated columns, found {n}")));
         }
         let geonameid = f[0]
             .trim()

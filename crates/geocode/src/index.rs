@@ -193,7 +193,10 @@ mod tests {
         assert!(idx.get(nag.finish()).is_empty());
         assert_eq!(idx.get(nag.word("karabakh").finish()), &[Cand(7)]);
         let kyiv = idx.get(KeyHash::new().word("kyiv").finish());
-        assert_eq!((kyiv[0].entry(), kyiv[0].alt(), kyiv[0].demonym()), (3, true, false));
+        assert_eq!(
+            (kyiv[0].entry(), kyiv[0].alt(), kyiv[0].demonym()),
+            (3, true, false)
+        );
         assert_eq!(idx.keys(), 2);
     }
 }

@@ -48,20 +48,19 @@ impl Gazetteer {
     /// Indexes `places` (from the `gazetteer` crate) together with ombud's country table.
     pub fn new(places: Vec<GazetteerEntry>) -> Gazetteer {
         let mut entries: Vec<GazetteerEntry> = Vec::with_capacity(places.len() + 300);
-        entries.extend(model::countries().iter()
-            .filter_map(|c| {
-                Some(GazetteerEntry {
-                    geonameid: c.geonameid,
-                    name: c.name.clone(),
-                    alt_names: c.alt_names.clone(),
-                    point: GeoPoint::new(c.lat, c.lon)?,
-                    country: Some(c.code),
-                    admin1: String::new(),
-                    admin2: String::new(),
-                    feature: Feature::Country,
-                    population: c.population,
-                })
-            }));
+        entries.extend(model::countries().iter().filter_map(|c| {
+            Some(GazetteerEntry {
+                geonameid: c.geonameid,
+                name: c.name.clone(),
+                alt_names: c.alt_names.clone(),
+                point: GeoPoint::new(c.lat, c.lon)?,
+                country: Some(c.code),
+                admin1: String::new(),
+                admin2: String::new(),
+                feature: Feature::Country,
+                population: c.population,
+            })
+        }));
         let countries = entries.len();
         // Country rows of the gazetteer refine the country table: their point and other names.
         for p in places.iter().filter(|p| p.feature == Feature::Country) {
@@ -95,9 +94,22 @@ impl Gazetteer {
             }
         }
         for (i, e) in entries[..countries].iter().enumerate() {
-            let demonyms = e.country.and_then(CountryCode::country).map(|c| &c.demonyms);
+            let demonyms = e
+                .country
+                .and_then(CountryCode::country)
+                .map(|c| &c.demonyms);
             for d in demonyms.into_iter().flatten() {
                 builder.add(d, i as u32 | DEMONYM);
+            }
+        }
+        // Adjectives of regions ("European", "Kurdish"): the first entry of that name and kind.
+        let wanted = stoplists::region_demonyms();
+        let mut found: std::collections::HashSet<(&str, Feature)> = Default::default();
+        for (i, e) in entries.iter().enumerate() {
+            for (demonym, place, feature) in &wanted {
+                if e.feature == *feature && e.name == *place && found.insert((place, *feature)) {
+                    builder.add(demonym, i as u32 | DEMONYM);
+                }
             }
         }
         let index = builder.build();
@@ -162,7 +174,12 @@ impl Gazetteer {
                 out.push(e);
             }
         }
-        out.sort_by_key(|e| (e.feature != Feature::Country, std::cmp::Reverse(e.population)));
+        out.sort_by_key(|e| {
+            (
+                e.feature != Feature::Country,
+                std::cmp::Reverse(e.population),
+            )
+        });
         out
     }
 }

@@ -39,6 +39,8 @@ pub(crate) struct Cues {
     pub exact_case: bool,
     /// The word before is a frequent given name ("Lisa" Trapani).
     pub given_name_before: bool,
+    /// Matched only as an abbreviation with its full stop ("Mass.", "Ind.").
+    pub dotted: bool,
 }
 
 /// A name found in the text, before resolution.
@@ -62,7 +64,10 @@ pub(crate) fn mentions<'g>(gaz: &'g Gazetteer, text: &str, toks: &[Token]) -> Ve
     while i < toks.len() {
         let t = &toks[i];
         let particle_start = !t.cap
-            && matches!(t.key.as_str(), "al" | "el" | "ad" | "as" | "ash" | "ar" | "an" | "az")
+            && matches!(
+                t.key.as_str(),
+                "al" | "el" | "ad" | "as" | "ash" | "ar" | "an" | "az"
+            )
             && i + 1 < toks.len()
             && &text[t.end..toks[i + 1].start] == "-"
             && toks[i + 1].cap;
@@ -122,7 +127,9 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
         sentence_start: toks[i].sentence_start,
         common_word: single && gaz.stop.common_words.contains(key),
         person_name: single && gaz.stop.person_names.contains(key),
-        short_caps: single && toks[i].all_caps && text[m.span.start..m.span.end].chars().count() <= 3,
+        short_caps: single
+            && toks[i].all_caps
+            && text[m.span.start..m.span.end].chars().count() <= 3,
         ..Cues::default()
     };
     let used = &text[m.span.start..m.span.end];
@@ -130,10 +137,19 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
         .starts_with('.')
         .then(|| format!("{used}."));
     let same = |n: &str| n == used || dotted.as_deref() == Some(n);
+    let plain = |n: &str| n == used;
+    c.dotted = single
+        && dotted.is_some()
+        && !m.cands.iter().any(|cand| {
+            let e = &gaz.entries[cand.entry()];
+            plain(&e.name) || e.alt_names.iter().any(|a| plain(a))
+        });
     c.exact_case = m.cands.iter().any(|cand| {
         let e = &gaz.entries[cand.entry()];
         let demonyms = if cand.demonym() {
-            e.country.and_then(model::CountryCode::country).map(|k| k.demonyms.as_slice())
+            e.country
+                .and_then(model::CountryCode::country)
+                .map(|k| k.demonyms.as_slice())
         } else {
             None
         };
@@ -153,8 +169,8 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
         }
         let gap = &text[p.end..toks[i].start];
         if gap.trim().is_empty() || gap.trim() == "-" {
-            c.locative_before = is_locative(&p.key)
-                || (p.key == "of" && i > 1 && is_place_noun(&toks[i - 2].key));
+            c.locative_before =
+                is_locative(&p.key) || (p.key == "of" && i > 1 && is_place_noun(&toks[i - 2].key));
         }
     }
     if end < toks.len() {
@@ -163,7 +179,11 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
             c.admin_term = true;
             m.end = end + 1;
             m.span = Span::new(m.span.start, nx.end);
-        } else if joinable(text, toks, end - 1) && nx.cap && !nx.all_caps && !is_institution(&nx.key) {
+        } else if joinable(text, toks, end - 1)
+            && nx.cap
+            && !nx.all_caps
+            && !is_institution(&nx.key)
+        {
             c.glued_after = true;
         }
         let gap = &text[toks[end - 1].end..nx.start];

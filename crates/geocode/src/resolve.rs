@@ -78,8 +78,10 @@ fn prior_of_kind(e: &GazetteerEntry, cand: Cand) -> f64 {
 }
 
 fn is_big(e: &GazetteerEntry) -> bool {
-    matches!(e.feature, Feature::Country | Feature::Region | Feature::Admin1)
-        || e.population >= BIG_PLACE
+    matches!(
+        e.feature,
+        Feature::Country | Feature::Region | Feature::Admin1
+    ) || e.population >= BIG_PLACE
 }
 
 /// A place another mention of the document resolved to.
@@ -103,14 +105,20 @@ struct DocContext {
 
 impl DocContext {
     fn country(&self, e: &GazetteerEntry, key: u64) -> bool {
-        e.country.is_some_and(|c| self.countries.iter().any(|(k, from)| *k == c && *from != key))
+        e.country.is_some_and(|c| {
+            self.countries
+                .iter()
+                .any(|(k, from)| *k == c && *from != key)
+        })
     }
     fn admin1(&self, e: &GazetteerEntry, key: u64) -> bool {
         if e.feature == Feature::Admin1 || e.admin1.is_empty() {
             return false;
         }
         let a = name_key(&e.admin1);
-        self.admin1.iter().any(|(c, k, from)| *c == e.country && *k == a && *from != key)
+        self.admin1
+            .iter()
+            .any(|(c, k, from)| *c == e.country && *k == a && *from != key)
     }
     fn nearest_km(&self, key: u64, p: GeoPoint) -> f64 {
         self.anchors
@@ -123,7 +131,9 @@ impl DocContext {
     fn contains(&self, e: &GazetteerEntry, key: u64) -> bool {
         let inside = |a: &Anchor| match e.feature {
             Feature::Country => a.country == e.country,
-            Feature::Admin1 => a.country == e.country && !a.admin1.is_empty() && a.admin1 == name_key(&e.admin1),
+            Feature::Admin1 => {
+                a.country == e.country && !a.admin1.is_empty() && a.admin1 == name_key(&e.admin1)
+            }
             _ => false,
         };
         self.anchors.iter().any(|a| a.key != key && inside(a))
@@ -168,11 +178,22 @@ pub(crate) fn resolve(
         .filter(|(i, m)| {
             let after_place = *i > 0 && mentions[i - 1].end == m.first;
             let division = m.cands.iter().any(|c| {
-                matches!(gaz.entries[c.entry()].feature, Feature::Country | Feature::Admin1)
+                matches!(
+                    gaz.entries[c.entry()].feature,
+                    Feature::Country | Feature::Admin1
+                )
             });
-            let big = m.cands.iter().any(|c| is_big(&gaz.entries[c.entry()]) && !c.alt());
+            let big = m
+                .cands
+                .iter()
+                .any(|c| is_big(&gaz.entries[c.entry()]) && !c.alt());
+            let huge = m
+                .cands
+                .iter()
+                .any(|c| gaz.entries[c.entry()].population >= 1_000_000 && !c.alt());
             m.words == 1
                 && !division
+                && !huge
                 && (m.cues.given_name_before
                     || m.cues.title_before
                     || (m.cues.glued_before && !after_place && !big))
@@ -186,19 +207,32 @@ pub(crate) fn resolve(
             let reject = tuning.filters && hard_reject(gaz, text, toks, m);
             if reject {
                 if let Some(t) = trace.as_deref_mut() {
-                    t.push(format!("{:?} rejected outright {:?}", &text[m.span.start..m.span.end], m.cues));
+                    t.push(format!(
+                        "{:?} rejected outright {:?}",
+                        &text[m.span.start..m.span.end],
+                        m.cues
+                    ));
                 }
             }
             !reject
         })
         .collect();
-    let qualifiers: Vec<Option<usize>> =
-        (0..mentions.len()).map(|i| qualifier_after(gaz, text, &mentions, i)).collect();
+    let qualifiers: Vec<Option<usize>> = (0..mentions.len())
+        .map(|i| qualifier_after(gaz, text, &mentions, i))
+        .collect();
 
     // Pass 1: priors alone, to learn what the document is about.
     let first: Vec<Choice> = mentions
         .iter()
-        .map(|m| best(gaz, text, m, |_| false, |e, c| prior(gaz, e, c) + admin_term_bonus(m, e)))
+        .map(|m| {
+            best(
+                gaz,
+                text,
+                m,
+                |_| false,
+                |e, c| prior(gaz, e, c) + admin_term_bonus(m, e),
+            )
+        })
         .collect();
     let mut doc = DocContext::default();
     if tuning.context {
@@ -217,7 +251,8 @@ pub(crate) fn resolve(
                 doc.add_country(e.country, m.key_hash);
             }
             if trusted && e.feature == Feature::Admin1 {
-                doc.admin1.push((e.country, name_key(&e.admin1), m.key_hash));
+                doc.admin1
+                    .push((e.country, name_key(&e.admin1), m.key_hash));
             }
             if e.feature != Feature::Country && confident && !m.cues.glued_after {
                 doc.add_anchor(e, m.key_hash);
@@ -265,7 +300,10 @@ pub(crate) fn resolve(
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let local = |e: &GazetteerEntry| qualifiers[i].is_some_and(|q| qualifier_bonus(gaz, e, &mentions[q]) > 0.0) || doc.admin1(e, m.key_hash);
+            let local = |e: &GazetteerEntry| {
+                qualifiers[i].is_some_and(|q| qualifier_bonus(gaz, e, &mentions[q]) > 0.0)
+                    || doc.admin1(e, m.key_hash)
+            };
             best(gaz, text, m, local, |e, c| score(i, m, &doc, e, c))
         })
         .collect();
@@ -295,7 +333,8 @@ pub(crate) fn resolve(
                 doc3.add_anchor(e, m.key_hash);
             }
             if *k && e.feature == Feature::Admin1 {
-                doc3.admin1.push((e.country, name_key(&e.admin1), m.key_hash));
+                doc3.admin1
+                    .push((e.country, name_key(&e.admin1), m.key_hash));
             }
             if *k {
                 doc3.add_country(e.country, m.key_hash);
@@ -305,7 +344,10 @@ pub(crate) fn resolve(
             .iter()
             .enumerate()
             .map(|(i, m)| {
-                let local = |e: &GazetteerEntry| qualifiers[i].is_some_and(|q| qualifier_bonus(gaz, e, &mentions[q]) > 0.0) || doc3.admin1(e, m.key_hash);
+                let local = |e: &GazetteerEntry| {
+                    qualifiers[i].is_some_and(|q| qualifier_bonus(gaz, e, &mentions[q]) > 0.0)
+                        || doc3.admin1(e, m.key_hash)
+                };
                 best(gaz, text, m, local, |e, c| score(i, m, &doc3, e, c))
             })
             .collect()
@@ -387,7 +429,12 @@ fn best(
     // A division named after its main town ("Tartar District", "Xankəndi"): the bare name
     // means the town.
     let divisions = !m.cues.admin_term
-        && m.cands.iter().any(|c| matches!(gaz.entries[c.entry()].feature, Feature::Admin1 | Feature::Admin2));
+        && m.cands.iter().any(|c| {
+            matches!(
+                gaz.entries[c.entry()].feature,
+                Feature::Admin1 | Feature::Admin2
+            )
+        });
     let town_of = |d: &GazetteerEntry, by_alt: bool| {
         m.cands.iter().any(|c| {
             let t = &gaz.entries[c.entry()];
@@ -409,14 +456,20 @@ fn best(
             && matches!(e.feature, Feature::City | Feature::Admin2)
             && main_pop.is_some_and(|p| p.saturating_mul(10) >= e.population);
         let mut s = score(e, c) - if weak_alt { 10.0 } else { 0.0 };
-        if divisions && matches!(e.feature, Feature::Admin1 | Feature::Admin2) && town_of(e, c.alt()) {
+        if divisions
+            && matches!(e.feature, Feature::Admin1 | Feature::Admin2)
+            && town_of(e, c.alt())
+        {
             // Also outweighs the support the town's own neighbours give the division.
             s -= 40.0;
         }
         if (marked || shouting) && (e.name == used || e.alt_names.iter().any(|a| a == used)) {
             s += 25.0;
         }
-        if country_named && matches!(e.feature, Feature::City | Feature::Admin2) && !qualified_by_doc(e) {
+        if country_named
+            && matches!(e.feature, Feature::City | Feature::Admin2)
+            && !qualified_by_doc(e)
+        {
             s -= 40.0;
         }
         if let Some(t) = &top {
@@ -431,7 +484,11 @@ fn best(
                 s > t.score
                     || (s == t.score
                         && (e.population, std::cmp::Reverse(e.geonameid), !c.alt())
-                            > (te.population, std::cmp::Reverse(te.geonameid), !t.cand.alt()))
+                            > (
+                                te.population,
+                                std::cmp::Reverse(te.geonameid),
+                                !t.cand.alt(),
+                            ))
             }
         };
         if better {
@@ -448,7 +505,11 @@ fn best(
         score: f64::MIN,
         margin: 0.0,
     });
-    top.margin = if runner_up == f64::MIN { f64::INFINITY } else { top.score - runner_up };
+    top.margin = if runner_up == f64::MIN {
+        f64::INFINITY
+    } else {
+        top.score - runner_up
+    };
     top
 }
 
@@ -468,7 +529,9 @@ fn hard_reject(gaz: &Gazetteer, text: &str, toks: &[Token], m: &Mention<'_>) -> 
     let c = &m.cues;
     let used = &text[m.span.start..m.span.end];
     let country_spelling = c.exact_case
-        && m.cands.iter().any(|k| gaz.entries[k.entry()].feature == Feature::Country);
+        && m.cands
+            .iter()
+            .any(|k| gaz.entries[k.entry()].feature == Feature::Country);
     if m.words == 1 && gaz.stop.not_places.contains(toks[m.first].key.as_str()) {
         return !country_spelling;
     }
@@ -476,7 +539,10 @@ fn hard_reject(gaz: &Gazetteer, text: &str, toks: &[Token], m: &Mention<'_>) -> 
         return true;
     }
     if m.words > 1 {
-        let key: Vec<&str> = toks[m.first..m.first + m.words].iter().map(|t| t.key.as_str()).collect();
+        let key: Vec<&str> = toks[m.first..m.first + m.words]
+            .iter()
+            .map(|t| t.key.as_str())
+            .collect();
         if gaz.stop.not_places.contains(key.join(" ").as_str()) {
             return true;
         }
@@ -517,16 +583,25 @@ fn is_place(
         return false;
     }
     if c.common_word {
-        if c.sentence_start && !qualified && !matches!(e.feature, Feature::Country | Feature::Admin1) {
+        if c.sentence_start
+            && !qualified
+            && !matches!(e.feature, Feature::Country | Feature::Admin1)
+        {
             return false;
         }
-        if !big && !support && !doc.country(e, m.key_hash) {
+        if !big && !(qualified || c.locative_before || c.admin_term) {
             return false;
         }
     }
-    let small = matches!(e.feature, Feature::City | Feature::Admin2) && e.population < tuning.small_place;
+    if c.dotted && !qualified {
+        return false;
+    }
+    let small =
+        matches!(e.feature, Feature::City | Feature::Admin2) && e.population < tuning.small_place;
     let weak_name = ch.cand.alt() && matches!(e.feature, Feature::City) && e.population < 15_000;
-    if (small || weak_name || (c.sentence_start && e.population < 15_000 && e.feature == Feature::City))
+    if (small
+        || weak_name
+        || (c.sentence_start && e.population < 15_000 && e.feature == Feature::City))
         && !support
         && !doc.country(e, m.key_hash)
     {
@@ -541,14 +616,25 @@ fn qualified(mentions: &[Mention<'_>], qualifiers: &[Option<usize>], i: usize) -
 }
 
 /// The mention right after this one that qualifies it: "Vesele, Donetsk region", "Barda, Azerbaijan".
-fn qualifier_after(gaz: &Gazetteer, text: &str, mentions: &[Mention<'_>], i: usize) -> Option<usize> {
+fn qualifier_after(
+    gaz: &Gazetteer,
+    text: &str,
+    mentions: &[Mention<'_>],
+    i: usize,
+) -> Option<usize> {
     let span = mentions[i].span;
     let next = mentions.get(i + 1)?;
     let gap = &text[span.end..next.span.start];
     let qualifying = matches!(gap, ", " | " in " | " (" | ", in " | " in the " | ",")
-        || [" district of ", " region of ", " province of ", " area of ", " village of "]
-            .iter()
-            .any(|g| gap.ends_with(g) && gap.split_whitespace().count() <= 4);
+        || [
+            " district of ",
+            " region of ",
+            " province of ",
+            " area of ",
+            " village of ",
+        ]
+        .iter()
+        .any(|g| gap.ends_with(g) && gap.split_whitespace().count() <= 4);
     let divides = next.cands.iter().any(|c| {
         matches!(
             gaz.entries[c.entry()].feature,
@@ -563,8 +649,12 @@ fn qualifier_bonus(gaz: &Gazetteer, e: &GazetteerEntry, q: &Mention<'_>) -> f64 
     for c in q.cands {
         let qe = &gaz.entries[c.entry()];
         let b = match qe.feature {
-            Feature::Admin1 if qe.country == e.country && admin_matches(&e.admin1, &qe.name) => 150.0,
-            Feature::Admin2 if qe.country == e.country && admin_matches(&e.admin2, &qe.name) => 150.0,
+            Feature::Admin1 if qe.country == e.country && admin_matches(&e.admin1, &qe.name) => {
+                150.0
+            }
+            Feature::Admin2 if qe.country == e.country && admin_matches(&e.admin2, &qe.name) => {
+                150.0
+            }
             Feature::Region if qe.point.distance_km(e.point) < 150.0 => 120.0,
             Feature::Country if qe.country == e.country && e.feature != Feature::Country => 100.0,
             _ => 0.0,
@@ -630,7 +720,15 @@ mod tests {
 
     use crate::{Gazetteer, GeoContext};
 
-    fn entry(id: u64, name: &str, alts: &[&str], cc: &str, admin1: &str, at: (f64, f64), pop: u64) -> GazetteerEntry {
+    fn entry(
+        id: u64,
+        name: &str,
+        alts: &[&str],
+        cc: &str,
+        admin1: &str,
+        at: (f64, f64),
+        pop: u64,
+    ) -> GazetteerEntry {
         GazetteerEntry {
             geonameid: id,
             name: name.into(),
@@ -649,11 +747,43 @@ mod tests {
             entry(1, "Vesele", &[], "UA", "Donetsk", (48.0, 38.0), 500),
             entry(2, "Vesele", &[], "UA", "Zaporizhzhia", (47.0, 35.0), 9_000),
             entry(3, "Donetsk", &[], "UA", "Donetsk", (48.0, 37.8), 0),
-            entry(4, "Khankendi", &["Stepanakert", "Xankəndi"], "AZ", "Xankendi", (39.8, 46.75), 55_000),
+            entry(
+                4,
+                "Khankendi",
+                &["Stepanakert", "Xankəndi"],
+                "AZ",
+                "Xankendi",
+                (39.8, 46.75),
+                55_000,
+            ),
             entry(5, "Reading", &[], "GB", "England", (51.45, -0.97), 244_000),
-            entry(6, "Jackson", &[], "US", "Mississippi", (32.3, -90.2), 160_000),
-            entry(7, "Talish", &[], "AZ", "Tartar District", (40.17, 46.5), 800),
-            entry(8, "Tartar", &["Terter", "Tərtər"], "AZ", "Tartar District", (40.34, 46.93), 18_000),
+            entry(
+                6,
+                "Jackson",
+                &[],
+                "US",
+                "Mississippi",
+                (32.3, -90.2),
+                160_000,
+            ),
+            entry(
+                7,
+                "Talish",
+                &[],
+                "AZ",
+                "Tartar District",
+                (40.17, 46.5),
+                800,
+            ),
+            entry(
+                8,
+                "Tartar",
+                &["Terter", "Tərtər"],
+                "AZ",
+                "Tartar District",
+                (40.34, 46.93),
+                18_000,
+            ),
             entry(9, "Donetsk", &[], "UA", "Donetsk", (48.02, 37.8), 900_000),
         ];
         places[2].feature = Feature::Admin1;
@@ -672,7 +802,11 @@ mod tests {
                     t.geonameid,
                     t.feature,
                     if t.demonym { " (demonym)" } else { "" },
-                    if t.also_known_as.is_empty() { String::new() } else { format!(" aka {}", t.also_known_as.join("/")) }
+                    if t.also_known_as.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" aka {}", t.also_known_as.join("/"))
+                    }
                 )
             })
             .collect();
@@ -687,7 +821,10 @@ mod tests {
                 Vesele = Vesele #1 city
                 Donetsk Oblast = Donetsk #3 admin1 aka Donetsk"#]],
         );
-        check("Shelling hit Vesele on Monday.", expect!["Vesele = Vesele #2 city"]);
+        check(
+            "Shelling hit Vesele on Monday.",
+            expect!["Vesele = Vesele #2 city"],
+        );
         check("Donetsk was shelled.", expect!["Donetsk = Donetsk #9 city"]);
     }
 
@@ -699,7 +836,6 @@ mod tests {
                 Azerbaijani = Azerbaijan #587116 country (demonym) aka Azerbaijan/Republic of Azerbaijan
                 Stepanakert = Khankendi #4 city aka Khankendi/Xankəndi
                 Khankendi = Khankendi #4 city aka Stepanakert/Xankəndi
-                Tərtər = Tartar #8 city aka Terter
                 Terter = Tartar #8 city aka Tartar"#]],
         );
     }

@@ -9,6 +9,19 @@ const COMMON_WORDS: &str = include_str!("../data/common_words.txt");
 const PERSON_NAMES: &str = include_str!("../data/person_names.txt");
 const GIVEN_NAMES: &str = include_str!("../data/given_names.txt");
 const CAPITALS: &str = include_str!("../data/capitals.txt");
+const REGION_DEMONYMS: &str = include_str!("../data/region_demonyms.tsv");
+
+/// (demonym, place name, feature) rows of `data/region_demonyms.tsv`.
+pub(crate) fn region_demonyms() -> Vec<(&'static str, &'static str, model::Feature)> {
+    REGION_DEMONYMS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("demonym\t"))
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some((f.next()?, f.next()?, model::Feature::parse(f.next()?)?))
+        })
+        .collect()
+}
 
 /// The lists, as sets of keys.
 #[derive(Debug)]

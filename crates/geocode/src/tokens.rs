@@ -68,7 +68,9 @@ fn push(text: &str, start: usize, mut end: usize, out: &mut Vec<Token>) {
     let sentence_start = out.is_empty()
         || gap.contains('\n')
         || gap
-            .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '“' | '‘' | '\'' | '(' | '['))
+            .trim_end_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '“' | '‘' | '\'' | '(' | '[')
+            })
             .ends_with(['.', '!', '?', ':', '•', '|'])
             && !out.last().is_some_and(|t| is_abbreviation(&t.key));
     out.push(Token {
@@ -86,8 +88,29 @@ fn push(text: &str, start: usize, mut end: usize, out: &mut Vec<Token>) {
 pub(crate) fn is_abbreviation(key: &str) -> bool {
     matches!(
         key,
-        "st" | "ste" | "mt" | "ft" | "pt" | "mr" | "mrs" | "ms" | "dr" | "gen" | "gov" | "sen" | "rep"
-            | "lt" | "col" | "sgt" | "capt" | "maj" | "jr" | "sr" | "prof" | "rev" | "u" | "s"
+        "st" | "ste"
+            | "mt"
+            | "ft"
+            | "pt"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "dr"
+            | "gen"
+            | "gov"
+            | "sen"
+            | "rep"
+            | "lt"
+            | "col"
+            | "sgt"
+            | "capt"
+            | "maj"
+            | "jr"
+            | "sr"
+            | "prof"
+            | "rev"
+            | "u"
+            | "s"
     )
 }
 
@@ -121,7 +144,11 @@ mod tests {
                     t.key,
                     if t.cap { " cap" } else { "" },
                     if t.sentence_start { " start" } else { "" },
-                    if i + 1 < toks.len() && super::joinable(text, &toks, i) { " +" } else { "" },
+                    if i + 1 < toks.len() && super::joinable(text, &toks, i) {
+                        " +"
+                    } else {
+                        ""
+                    },
                 )
             })
             .collect();

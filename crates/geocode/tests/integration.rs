@@ -66,11 +66,18 @@ fn names_in_all_their_forms_meet_at_one_place() {
                 let text = format!("Shelling was reported in {name} on Monday.");
                 let found = gazetteer().geoparse(&text, &GeoContext::default());
                 assert_eq!(found.len(), 1, "{name}: {found:?}");
-                assert_eq!(&text[found[0].span.start..found[0].span.end], *name, "the span keeps the name used");
+                assert_eq!(
+                    &text[found[0].span.start..found[0].span.end],
+                    *name,
+                    "the span keeps the name used"
+                );
                 (found[0].geonameid, found[0].name.clone())
             })
             .collect();
-        assert!(ids.windows(2).all(|w| w[0] == w[1]), "{group:?} resolve apart: {ids:?}");
+        assert!(
+            ids.windows(2).all(|w| w[0] == w[1]),
+            "{group:?} resolve apart: {ids:?}"
+        );
     }
 }
 
@@ -81,6 +88,10 @@ fn demonyms_resolve_to_their_country() {
     let got: Vec<(String, bool)> = found.iter().map(|t| (t.name.clone(), t.demonym)).collect();
     assert_eq!(
         got,
-        [("Syria".to_string(), true), ("Azerbaijan".to_string(), true), ("Ukraine".to_string(), true)]
+        [
+            ("Syria".to_string(), true),
+            ("Azerbaijan".to_string(), true),
+            ("Ukraine".to_string(), true)
+        ]
     );
 }

@@ -122,7 +122,10 @@ pub fn merge(base: Vec<GazetteerEntry>, overlay: Vec<GazetteerEntry>) -> Vec<Gaz
         .map(same)
         .collect();
     let mut out = base;
-    out.retain(|e| !ids.contains(&e.geonameid) && !(e.geonameid == 0 && named.contains(&same(e))));
+    let replaced = |e: &GazetteerEntry| {
+        ids.contains(&e.geonameid) || (e.geonameid == 0 && named.contains(&same(e)))
+    };
+    out.retain(|e| !replaced(e));
     out.reserve(overlay.len());
     out.extend(overlay);
     out

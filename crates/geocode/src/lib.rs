@@ -85,12 +85,11 @@ impl Gazetteer {
                 builder.add(alt, i | ALT);
             }
             // "Idlib Governorate" is also "Idlib" (and so "Idlib province").
-            if matches!(e.feature, Feature::Admin1 | Feature::Admin2) {
-                if let Some((bare, term)) = e.name.rsplit_once(' ') {
-                    if stoplists::is_admin_term(&name_key(term)) {
-                        builder.add(bare, i | ALT | BARE);
-                    }
-                }
+            if matches!(e.feature, Feature::Admin1 | Feature::Admin2)
+                && let Some((bare, term)) = e.name.rsplit_once(' ')
+                && stoplists::is_admin_term(&name_key(term))
+            {
+                builder.add(bare, i | ALT | BARE);
             }
         }
         for (i, e) in entries[..countries].iter().enumerate() {

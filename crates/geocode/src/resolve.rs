@@ -139,10 +139,10 @@ impl DocContext {
         self.anchors.iter().any(|a| a.key != key && inside(a))
     }
     fn add_country(&mut self, c: Option<CountryCode>, key: u64) {
-        if let Some(c) = c {
-            if !self.countries.contains(&(c, key)) {
-                self.countries.push((c, key));
-            }
+        if let Some(c) = c
+            && !self.countries.contains(&(c, key))
+        {
+            self.countries.push((c, key));
         }
     }
     fn add_anchor(&mut self, e: &GazetteerEntry, key: u64) {
@@ -205,14 +205,12 @@ pub(crate) fn resolve(
         .into_iter()
         .filter(|m| {
             let reject = tuning.filters && hard_reject(gaz, text, toks, m);
-            if reject {
-                if let Some(t) = trace.as_deref_mut() {
-                    t.push(format!(
-                        "{:?} rejected outright {:?}",
-                        &text[m.span.start..m.span.end],
-                        m.cues
-                    ));
-                }
+            if reject && let Some(t) = trace.as_deref_mut() {
+                t.push(format!(
+                    "{:?} rejected outright {:?}",
+                    &text[m.span.start..m.span.end],
+                    m.cues
+                ));
             }
             !reject
         })
@@ -366,7 +364,7 @@ pub(crate) fn resolve(
             *entry = (ch.cand, ch.score);
         }
     }
-    if let Some(t) = trace.as_deref_mut() {
+    if let Some(t) = trace {
         for ((m, ch), k) in mentions.iter().zip(&second).zip(&keep) {
             let e = &gaz.entries[ch.cand.entry()];
             t.push(format!(
@@ -472,10 +470,10 @@ fn best(
         {
             s -= 40.0;
         }
-        if let Some(t) = &top {
-            if t.cand.entry() != c.entry() {
-                runner_up = runner_up.max(s.min(t.score));
-            }
+        if let Some(t) = &top
+            && t.cand.entry() != c.entry()
+        {
+            runner_up = runner_up.max(s.min(t.score));
         }
         let better = match &top {
             None => true,
@@ -589,7 +587,7 @@ fn is_place(
         {
             return false;
         }
-        if !big && !(qualified || c.locative_before || c.admin_term) {
+        if !(big || qualified || c.locative_before || c.admin_term) {
             return false;
         }
     }

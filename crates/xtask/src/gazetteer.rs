@@ -687,7 +687,7 @@ fn capitals(data: &Path, world: &[Row]) -> Result<String> {
         let best = world
             .iter()
             .filter(|r| r.feature == "city" && r.country == c.iso && r.geonameid > 0)
-            .filter(|r| r.name == c.capital || r.alt_names.iter().any(|a| *a == c.capital))
+            .filter(|r| r.name == c.capital || r.alt_names.contains(&c.capital))
             .max_by_key(|r| (r.name == c.capital, r.population));
         if let Some(r) = best {
             ids.push((c.iso.clone(), r.geonameid, r.name.clone()));

@@ -41,6 +41,8 @@ pub(crate) struct Cues {
     pub given_name_before: bool,
     /// Matched only as an abbreviation with its full stop ("Mass.", "Ind.").
     pub dotted: bool,
+    /// An institution of the place follows ("Alexandria Police", "DuPage Sheriff").
+    pub institution_after: bool,
 }
 
 /// A name found in the text, before resolution.
@@ -179,12 +181,16 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
             c.admin_term = true;
             m.end = end + 1;
             m.span = Span::new(m.span.start, nx.end);
-        } else if joinable(text, toks, end - 1)
-            && nx.cap
-            && !nx.all_caps
-            && !is_institution(&nx.key)
-        {
+        } else if joinable(text, toks, end - 1) && nx.cap && is_institution(&nx.key) {
+            c.institution_after = true;
+        } else if joinable(text, toks, end - 1) && nx.cap && !nx.all_caps {
             c.glued_after = true;
+        } else if nx.key == "and" && end + 2 < toks.len() {
+            // "Jackson and Barrow counties": the term after the last name covers the first.
+            let plural = &toks[end + 2];
+            if toks[end + 1].cap && is_admin_term(&plural.key) && plural.key.ends_with('s') {
+                c.admin_term = true;
+            }
         }
         let gap = &text[toks[end - 1].end..nx.start];
         if (gap == " " || gap == ", ") && is_speech_verb(&nx.key) {

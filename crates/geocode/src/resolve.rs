@@ -204,15 +204,23 @@ pub(crate) fn resolve(
     let mentions: Vec<Mention<'_>> = mentions
         .into_iter()
         .filter(|m| {
-            let reject = tuning.filters && hard_reject(gaz, text, toks, m);
-            if reject && let Some(t) = trace.as_deref_mut() {
+            let reject = if tuning.filters {
+                hard_reject(gaz, text, toks, m)
+            } else {
+                None
+            };
+            if let Some(why) = reject
+                && let Some(t) = trace.as_deref_mut()
+            {
                 t.push(format!(
-                    "{:?} rejected outright {:?}",
+                    "[{},{}) {:?} rejected: {why} {:?}",
+                    m.span.start,
+                    m.span.end,
                     &text[m.span.start..m.span.end],
                     m.cues
                 ));
             }
-            !reject
+            reject.is_none()
         })
         .collect();
     let qualifiers: Vec<Option<usize>> = (0..mentions.len())
@@ -307,16 +315,23 @@ pub(crate) fn resolve(
         .collect();
 
     // Which mentions are places.
-    let keep: Vec<bool> = mentions
+    let verdicts: Vec<Result<(), &'static str>> = mentions
         .iter()
         .zip(&second)
         .enumerate()
         .map(|(i, (m, ch))| {
             let q = qualifiers[i].is_some() || qualified(&mentions, &qualifiers, i);
             let person = persons.contains(&m.key_hash) && !m.cues.locative_before && !q;
-            !tuning.filters || (!person && is_place(gaz, &tuning, m, ch, &doc, q))
+            if !tuning.filters {
+                Ok(())
+            } else if person {
+                Err("a person's name in this document")
+            } else {
+                is_place(gaz, &tuning, m, ch, &doc, q)
+            }
         })
         .collect();
+    let keep: Vec<bool> = verdicts.iter().map(Result::is_ok).collect();
 
     // Pass 3: the places kept so far are the context of each other.
     let second: Vec<Choice> = if tuning.context {
@@ -365,12 +380,17 @@ pub(crate) fn resolve(
         }
     }
     if let Some(t) = trace {
-        for ((m, ch), k) in mentions.iter().zip(&second).zip(&keep) {
+        for ((m, ch), v) in mentions.iter().zip(&second).zip(&verdicts) {
             let e = &gaz.entries[ch.cand.entry()];
             t.push(format!(
-                "{:?} {} {} {} {} pop {} score {:.1} of {} candidates {:?}",
+                "[{},{}) {:?} {} {} {} {} pop {} score {:.1} of {} candidates {:?}",
+                m.span.start,
+                m.span.end,
                 &text[m.span.start..m.span.end],
-                if *k { "KEPT" } else { "dropped" },
+                match v {
+                    Ok(()) => "KEPT".to_string(),
+                    Err(why) => format!("dropped: {why}:"),
+                },
                 e.name,
                 e.country.map(|c| c.to_string()).unwrap_or_default(),
                 e.feature,
@@ -446,7 +466,7 @@ fn best(
         })
     };
     for &c in m.cands {
-        if c.bare() && !m.cues.admin_term {
+        if c.bare() && !m.cues.admin_term && !m.cues.institution_after {
             continue;
         }
         let e = &gaz.entries[c.entry()];
@@ -523,7 +543,12 @@ fn admin_term_bonus(m: &Mention<'_>, e: &GazetteerEntry) -> f64 {
 }
 
 /// Names that are never places, whatever the candidates.
-fn hard_reject(gaz: &Gazetteer, text: &str, toks: &[Token], m: &Mention<'_>) -> bool {
+fn hard_reject(
+    gaz: &Gazetteer,
+    text: &str,
+    toks: &[Token],
+    m: &Mention<'_>,
+) -> Option<&'static str> {
     let c = &m.cues;
     let used = &text[m.span.start..m.span.end];
     let country_spelling = c.exact_case
@@ -531,10 +556,10 @@ fn hard_reject(gaz: &Gazetteer, text: &str, toks: &[Token], m: &Mention<'_>) -> 
             .iter()
             .any(|k| gaz.entries[k.entry()].feature == Feature::Country);
     if m.words == 1 && gaz.stop.not_places.contains(toks[m.first].key.as_str()) {
-        return !country_spelling;
+        return (!country_spelling).then_some("not-places list");
     }
-    if !c.admin_term && m.cands.iter().all(|k| k.bare()) {
-        return true;
+    if !c.admin_term && !c.institution_after && m.cands.iter().all(|k| k.bare()) {
+        return Some("division name without its term");
     }
     if m.words > 1 {
         let key: Vec<&str> = toks[m.first..m.first + m.words]
@@ -542,19 +567,22 @@ fn hard_reject(gaz: &Gazetteer, text: &str, toks: &[Token], m: &Mention<'_>) -> 
             .map(|t| t.key.as_str())
             .collect();
         if gaz.stop.not_places.contains(key.join(" ").as_str()) {
-            return true;
+            return Some("not-places list");
         }
     }
     if c.short_caps && !c.exact_case {
-        return true;
+        return Some("short capitals");
     }
     if used.chars().count() <= 2 && !c.exact_case {
-        return true;
+        return Some("two letters");
     }
-    c.title_before || (c.speech_after && (c.person_name || c.glued_before))
+    if c.title_before {
+        return Some("title before");
+    }
+    (c.speech_after && (c.person_name || c.glued_before)).then_some("speech verb after")
 }
 
-/// True when the evidence says this mention names a place.
+/// `Ok` when the evidence says this mention names a place, else the rule that says not.
 fn is_place(
     gaz: &Gazetteer,
     tuning: &Tuning,
@@ -562,50 +590,53 @@ fn is_place(
     ch: &Choice,
     doc: &DocContext,
     qualified: bool,
-) -> bool {
+) -> Result<(), &'static str> {
     let e = &gaz.entries[ch.cand.entry()];
     let c: &Cues = &m.cues;
     if ch.cand.demonym() {
-        return true;
+        return Ok(());
     }
     let support = qualified
         || c.locative_before
         || c.admin_term
+        || c.institution_after
         || doc.admin1(e, m.key_hash)
         || doc.nearest_km(m.key_hash, e.point) < 150.0;
     let big = is_big(e);
     if c.person_name && !support && !(big && !c.glued_before && !c.glued_after) {
-        return false;
+        return Err("person name");
     }
     if (c.glued_before || c.glued_after) && m.words == 1 && !big && !c.admin_term {
-        return false;
+        return Err("part of a longer name");
     }
     if c.common_word {
         if c.sentence_start
             && !qualified
             && !matches!(e.feature, Feature::Country | Feature::Admin1)
         {
-            return false;
+            return Err("common word at sentence start");
         }
-        if !(big || qualified || c.locative_before || c.admin_term) {
-            return false;
+        if !(big || qualified || c.locative_before || c.admin_term || c.institution_after) {
+            return Err("common word");
         }
     }
     if c.dotted && !qualified {
-        return false;
+        return Err("abbreviation without a place before");
     }
     let small =
         matches!(e.feature, Feature::City | Feature::Admin2) && e.population < tuning.small_place;
     let weak_name = ch.cand.alt() && matches!(e.feature, Feature::City) && e.population < 15_000;
-    if (small
-        || weak_name
-        || (c.sentence_start && e.population < 15_000 && e.feature == Feature::City))
-        && !support
-        && !doc.country(e, m.key_hash)
-    {
-        return false;
+    let start = c.sentence_start && e.population < 15_000 && e.feature == Feature::City;
+    if (small || weak_name || start) && !support && !doc.country(e, m.key_hash) {
+        return Err(if small {
+            "small place without support"
+        } else if weak_name {
+            "alternate name of a small place"
+        } else {
+            "small place at sentence start"
+        });
     }
-    true
+    Ok(())
 }
 
 /// True when mention `i` is itself the qualifier of the mention before it ("Vesele, [Donetsk]").

@@ -323,6 +323,14 @@ pub(crate) fn is_admin_term(key: &str) -> bool {
             | "voivodeship"
             | "okrug"
             | "borough"
+            | "counties"
+            | "parishes"
+            | "provinces"
+            | "regions"
+            | "districts"
+            | "governorates"
+            | "oblasts"
+            | "states"
     )
 }
 
@@ -387,6 +395,10 @@ pub(crate) fn is_institution(key: &str) -> bool {
         key,
         "police"
             | "sheriff"
+            | "sheriffs"
+            | "deputies"
+            | "township"
+            | "superintendent"
             | "fire"
             | "city"
             | "town"

@@ -57,6 +57,10 @@ pub fn run(args: &[String]) -> Result<()> {
         ("GeoWebNews", read_gwn(&dir.join("geoparsing"))?),
         ("LGL", read_lgl(&dir.join("geoparsing/lgl.xml"))?),
     ];
+    if args.iter().any(|a| a == "--why-missed") {
+        why_missed(&gaz, &sets);
+        return Ok(());
+    }
     if let Some(word) = args
         .iter()
         .position(|a| a == "--explain")
@@ -67,7 +71,8 @@ pub fn run(args: &[String]) -> Result<()> {
         for (_, articles) in &sets {
             for a in articles {
                 for line in gaz.explain(&a.text, &GeoContext::default()) {
-                    if line.starts_with(&needle) && shown < 40 {
+                    let name = line.split_once(' ').map_or("", |(_, rest)| rest);
+                    if name.starts_with(&needle) && shown < 40 {
                         println!("{line}");
                         shown += 1;
                     }
@@ -117,6 +122,69 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Why gold toponyms were not found: the rule that dropped the name, or "not in the gazetteer".
+fn why_missed(gaz: &Gazetteer, sets: &[(&str, Vec<Article>)]) {
+    for (name, articles) in sets {
+        let mut reasons: HashMap<String, usize> = HashMap::new();
+        let mut examples: HashMap<String, Vec<String>> = HashMap::new();
+        for a in articles {
+            let found = gaz.geoparse(&a.text, &GeoContext::default());
+            let trace = gaz.explain(&a.text, &GeoContext::default());
+            let spans: Vec<(usize, usize, &str)> = trace
+                .iter()
+                .filter_map(|l| {
+                    let (span, rest) = l.strip_prefix('[')?.split_once(") ")?;
+                    let (s, e) = span.split_once(',')?;
+                    Some((s.parse().ok()?, e.parse().ok()?, rest))
+                })
+                .collect();
+            for g in &a.gold {
+                if found
+                    .iter()
+                    .any(|t| overlap((t.span.start, t.span.end), (g.start, g.end)) > 0)
+                {
+                    continue;
+                }
+                let why = spans
+                    .iter()
+                    .find(|(s, e, _)| overlap((*s, *e), (g.start, g.end)) > 0)
+                    .map(|(_, _, rest)| {
+                        let r = rest.split_once(['{']).map_or(*rest, |x| x.0);
+                        let r = r.split_once(" rejected: ").map_or(r, |x| x.1);
+                        let r = r.split_once(" dropped: ").map_or(r, |x| x.1);
+                        r.split(':').next().unwrap_or("").trim().to_string()
+                    })
+                    .unwrap_or_else(|| "not found in the gazetteer".to_string());
+                let ex = examples.entry(why.clone()).or_default();
+                if ex.len() < 12 {
+                    let from = a.text[..g.start]
+                        .char_indices()
+                        .rev()
+                        .nth(25)
+                        .map_or(0, |(i, _)| i);
+                    let to = a.text[g.end..]
+                        .char_indices()
+                        .nth(25)
+                        .map_or(a.text.len(), |(i, _)| g.end + i);
+                    ex.push(a.text[from..to].replace('\n', " "));
+                }
+                *reasons.entry(why).or_default() += 1;
+            }
+        }
+        let mut v: Vec<_> = reasons.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1));
+        println!("{name}: gold toponyms missed, by reason");
+        for (why, n) in v {
+            println!("  {n:5} {why}");
+            if std::env::var_os("OMBUD_EXAMPLES").is_some() {
+                for e in examples.get(&why).into_iter().flatten() {
+                    println!("          {e}");
+                }
+            }
+        }
+    }
 }
 
 #[derive(Default)]

@@ -368,13 +368,16 @@ pub(crate) fn resolve(
         second
     };
 
-    // One sense per discourse: every kept mention of a name takes the best-supported sense.
-    let mut sense: HashMap<u64, (Cand, f64)> = HashMap::new();
+    // One sense per discourse: every kept mention of a name takes the best-supported sense
+    // ("Kharkiv region" and "Kharkiv" are two names).
+    let mut sense: HashMap<(u64, bool), (Cand, f64)> = HashMap::new();
     for ((m, ch), k) in mentions.iter().zip(&second).zip(&keep) {
         if !*k {
             continue;
         }
-        let entry = sense.entry(m.key_hash).or_insert((ch.cand, f64::MIN));
+        let entry = sense
+            .entry((m.key_hash, m.cues.admin_term))
+            .or_insert((ch.cand, f64::MIN));
         if ch.score > entry.1 {
             *entry = (ch.cand, ch.score);
         }
@@ -406,7 +409,9 @@ pub(crate) fn resolve(
         if !*k {
             continue;
         }
-        let mut cand = sense.get(&m.key_hash).map_or(ch.cand, |s| s.0);
+        let mut cand = sense
+            .get(&(m.key_hash, m.cues.admin_term))
+            .map_or(ch.cand, |s| s.0);
         // The sense chosen elsewhere keeps this mention's demonym reading.
         if cand.entry() == ch.cand.entry() {
             cand = ch.cand;

@@ -325,7 +325,12 @@ fn read_sentence(
             Sense::Trigger { sub_event, weight } => Some((sub_event, weight, h.span)),
             _ => None,
         })
+        .filter(|t| !names_a_facility(text, t.2))
         .collect();
+    // "chemical weapons facilities" were struck; the chemical weapon is not the weapon used.
+    if best.is_some_and(|b| names_a_facility(text, b.2)) {
+        best = triggers.iter().copied().max_by_key(|t| t.1);
+    }
     if let Some(first) = triggers.first() {
         let clause_end = text[first.2.end..content.end]
             .find([',', ';'])
@@ -334,11 +339,53 @@ fn read_sentence(
             .iter()
             .filter(|t| t.2.start < clause_end)
             .max_by_key(|t| (t.1, std::cmp::Reverse(t.2.start)));
-        if let Some(main) = main.filter(|m| m.1 >= 3) {
+        // ", killing themselves" right after the main clause still names the event precisely.
+        // A participle clause right after the main one ("launched an offensive, shelling
+        // positions") says what the event was; a clause that starts otherwise ("while a bomb
+        // ...", "inching closer to a town that ...") adds another.
+        let next_word = text[clause_end..content.end]
+            .trim_start_matches([',', ';', ' '])
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
+        let participle = next_word.len() > 4 && next_word.ends_with("ing");
+        let specific_next = best.is_some_and(|b| {
+            let in_next_clause = b.2.start >= clause_end
+                && text[clause_end..b.2.start].matches([',', ';']).count() <= 1;
+            (b.1 >= 7 && b.2.start <= clause_end + 24) || (participle && in_next_clause && b.1 >= 4)
+        });
+        if let Some(main) = main.filter(|m| m.1 >= 2 && !specific_next) {
             best = Some(*main);
         }
     }
-    let sub_event = decide_sub_event(words_, text, best, &weapons, use_verb, &lower, violent);
+    // Weapons of another clause do not decide this event's type ("X seized a town, while a
+    // bomb at a base killed five").
+    let clause = best.map(|b| {
+        let start = text[content.start..b.2.start]
+            .rfind([',', ';'])
+            .map_or(content.start, |i| content.start + i);
+        let end = text[b.2.end..content.end]
+            .find([',', ';'])
+            .map_or(content.end, |i| b.2.end + i);
+        Span::new(start, end)
+    });
+    let clause_weapons: Vec<WeaponMention> = match clause {
+        Some(c) if best.is_some_and(|b| b.1 >= 2) => weapons
+            .iter()
+            .filter(|w| c.contains(w.span))
+            .cloned()
+            .collect(),
+        _ => weapons.clone(),
+    };
+    let sub_event = decide_sub_event(
+        words_,
+        text,
+        best,
+        &clause_weapons,
+        use_verb,
+        &lower,
+        violent,
+    );
     let anaphora = content_classes.has("anaphora");
     let strong_event =
         best.is_some_and(|(_, w, _)| w >= 5) || (use_verb.is_some() && !weapons.is_empty());
@@ -522,7 +569,19 @@ fn read_sentence(
         tally,
         anaphora: anaphora && !strong_event,
         strong: strong_event || composed || best.is_some_and(|(_, w, _)| w >= 4),
-        responsibility: sentence_classes.has("responsibility"),
+        responsibility: sentence_classes.has("responsibility") && {
+            // "X claimed responsibility for a bombing" is about who did it; "killed in an attack
+            // officials blamed on a militia" reports the attack first.
+            let sentence_text = &text[s.start..s.end];
+            let first_resp = words_
+                .first_match("responsibility", sentence_text)
+                .map(|sp| sp.start);
+            let first_harm = ["killed", "wounded", "injured", "died", "dead"]
+                .iter()
+                .filter_map(|w| sentence_text.find(w))
+                .min();
+            first_resp.is_some_and(|r| first_harm.is_none_or(|h| r < h))
+        },
         weak_event: best.is_some_and(|(sub, _, _)| {
             sub.event_type() != EventType::StrategicDevelopments
                 && sub.event_type() != EventType::Protests
@@ -535,7 +594,7 @@ fn read_sentence(
 fn framed_protest(classes: &Words, ws: &[Word<'_>]) -> bool {
     ws.iter().enumerate().any(|(i, w)| {
         classes.is("protest", &w.lower)
-            && ws[i.saturating_sub(3)..i].iter().any(|p| {
+            && ws[i.saturating_sub(4)..i].iter().any(|p| {
                 p.is_any(&[
                     "during",
                     "amid",
@@ -546,9 +605,43 @@ fn framed_protest(classes: &Words, ws: &[Word<'_>]) -> bool {
                     "against",
                     "disperse",
                     "dispersed",
+                    "on",
+                    "between",
+                    "with",
                 ])
             })
     })
+}
+
+/// True when an event word names what a facility is for ("chemical weapons facilities").
+fn names_a_facility(text: &str, span: Span) -> bool {
+    let next = text[span.end..]
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    let next = next.trim_matches(|c: char| !c.is_alphanumeric());
+    matches!(
+        next,
+        "facility"
+            | "facilities"
+            | "program"
+            | "programme"
+            | "programs"
+            | "stockpile"
+            | "stockpiles"
+            | "site"
+            | "sites"
+            | "depot"
+            | "depots"
+            | "plant"
+            | "plants"
+            | "factory"
+            | "factories"
+            | "arsenal"
+            | "arsenals"
+            | "warehouse"
+    )
 }
 
 /// What `refine_sub_event` looks at.
@@ -660,18 +753,11 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
         Some(S::NonStateActorOvertakesTerritory | S::GovernmentRegainsTerritory)
     );
     if r.content.has("withdraw_verb") && (weight < 5 || territory) {
-        return Some(
-            if r.content.has("takeover")
-                || matches!(
-                    r.sub_event,
-                    Some(S::NonStateActorOvertakesTerritory | S::GovernmentRegainsTerritory)
-                )
-            {
-                S::NonViolentTransferOfTerritory
-            } else {
-                S::ChangeToGroupActivity
-            },
-        );
+        return Some(if r.content.has("takeover") || territory {
+            S::NonViolentTransferOfTerritory
+        } else {
+            S::ChangeToGroupActivity
+        });
     }
     if r.content.has("redeploy") && weight < 3 && !weapon_used {
         return Some(S::ChangeToGroupActivity);
@@ -689,6 +775,11 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
     match sub_event {
         // Territory is taken only where there is ground to take ("captured two villages", not
         // "two others were captured alive").
+        Some(S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory)
+            if r.content.has("unopposed") =>
+        {
+            Some(S::NonViolentTransferOfTerritory)
+        }
         Some(S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory) if weight < 5 => {
             let after = r.best.map_or(r.content_start, |b| b.2.end);
             let tail = r.text.get(after..).unwrap_or("").to_lowercase();

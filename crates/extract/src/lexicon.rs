@@ -50,6 +50,7 @@ pub(crate) const WORD_CLASSES: &[&str] = &[
     "air_context",
     "battle_cue",
     "evidence",
+    "unopposed",
 ];
 
 // Class sets are bits of a u64.
@@ -124,6 +125,13 @@ impl Words {
             }
         }
         ClassSet(set)
+    }
+
+    /// Where the first phrase of `class` in `haystack` is.
+    pub fn first_match(&self, class: &str, haystack: &str) -> Option<Span> {
+        self.matches_in(class, haystack)
+            .first()
+            .map(|(span, _)| *span)
     }
 
     /// True when a phrase of `class` occurs in `haystack` on word boundaries.

@@ -112,6 +112,12 @@ impl IndexBuilder {
         }
     }
 
+    /// Takes in the names `other` collected.
+    pub fn append(&mut self, mut other: IndexBuilder) {
+        self.pairs.append(&mut other.pairs);
+        self.prefixes.append(&mut other.prefixes);
+    }
+
     /// Adds `name` (any spelling; it is reduced to its key) as a name of `cand`.
     pub fn add(&mut self, name: &str, cand: u32) {
         let mut h = KeyHash::new();

@@ -74,24 +74,17 @@ impl Gazetteer {
             }
         }
         entries.extend(places.into_iter().filter(|p| p.feature != Feature::Country));
-        let names = entries.iter().map(|e| 1 + e.alt_names.len()).sum();
-        let mut builder = IndexBuilder::with_capacity(names);
-        for (i, e) in entries.iter().enumerate() {
-            // Cast: a gazetteer holds far fewer than 2^29 entries (checked by `debug_assert`).
-            debug_assert!(i < (1 << 29));
-            let i = i as u32;
-            builder.add(&e.name, i);
-            for alt in &e.alt_names {
-                builder.add(alt, i | ALT);
-            }
-            // "Idlib Governorate" is also "Idlib" (and so "Idlib province").
-            if matches!(e.feature, Feature::Admin1 | Feature::Admin2)
-                && let Some((bare, term)) = e.name.rsplit_once(' ')
-                && stoplists::is_admin_term(&name_key(term))
-            {
-                builder.add(bare, i | ALT | BARE);
-            }
-        }
+        // Names are reduced to keys on two threads, one half of the entries each.
+        let half = entries.len() / 2;
+        let mut builder = std::thread::scope(|s| {
+            let second = s.spawn(|| index_names(&entries[half..], half));
+            let mut first = index_names(&entries[..half], 0);
+            let second = second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            first.append(second);
+            first
+        });
         for (i, e) in entries[..countries].iter().enumerate() {
             let demonyms = e
                 .country
@@ -105,6 +98,9 @@ impl Gazetteer {
         let wanted = stoplists::region_demonyms();
         let mut found: std::collections::HashSet<(&str, Feature)> = Default::default();
         for (i, e) in entries.iter().enumerate() {
+            if e.feature == Feature::City {
+                continue;
+            }
             for (demonym, place, feature) in &wanted {
                 if e.feature == *feature && e.name == *place && found.insert((place, *feature)) {
                     builder.add(demonym, i as u32 | DEMONYM);
@@ -181,4 +177,28 @@ impl Gazetteer {
         });
         out
     }
+}
+
+/// Every name, alternate name and bare division name of `entries`, which start at entry
+/// `offset` of the gazetteer.
+fn index_names(entries: &[GazetteerEntry], offset: usize) -> IndexBuilder {
+    let names = entries.iter().map(|e| 1 + e.alt_names.len()).sum();
+    let mut builder = IndexBuilder::with_capacity(names);
+    for (i, e) in entries.iter().enumerate() {
+        // Cast: a gazetteer holds far fewer than 2^29 entries (checked by `debug_assert`).
+        debug_assert!(offset + i < (1 << 29));
+        let i = (offset + i) as u32;
+        builder.add(&e.name, i);
+        for alt in &e.alt_names {
+            builder.add(alt, i | ALT);
+        }
+        // "Idlib Governorate" is also "Idlib" (and so "Idlib province").
+        if matches!(e.feature, Feature::Admin1 | Feature::Admin2)
+            && let Some((bare, term)) = e.name.rsplit_once(' ')
+            && stoplists::is_admin_term(&name_key(term))
+        {
+            builder.add(bare, i | ALT | BARE);
+        }
+    }
+    builder
 }

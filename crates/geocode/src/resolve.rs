@@ -607,7 +607,11 @@ fn is_place(
         || c.institution_after
         || doc.admin1(e, m.key_hash)
         || doc.nearest_km(m.key_hash, e.point) < 150.0;
-    let big = is_big(e);
+    // Whether the name is a well-known place's name, whichever place the document points to.
+    let big = is_big(e)
+        || m.cands
+            .iter()
+            .any(|k| !k.alt() && !k.bare() && is_big(&gaz.entries[k.entry()]));
     if c.person_name && !support && !(big && !c.glued_before && !c.glued_after) {
         return Err("person name");
     }

@@ -194,6 +194,9 @@ pub struct ExtractArgs {
     /// Include the document's text (spans index it).
     #[arg(long)]
     with_text: bool,
+    /// Show the text with every extracted span marked and labelled, for people (not JSON).
+    #[arg(long)]
+    explain: bool,
     /// Threads.
     #[arg(long, short, default_value_t = default_jobs())]
     jobs: usize,
@@ -204,6 +207,9 @@ pub fn extract(_ctx: &Context, args: ExtractArgs, geoparse: bool) -> Result<Exit
     let input = sources::InputFile {
         path: (args.input.as_os_str() != "-").then_some(args.input),
     };
+    if args.explain && !geoparse {
+        return explain(&reference, &input, args.format);
+    }
     let options = ExtractOptions {
         format: args.format,
         with_text: args.with_text,
@@ -221,6 +227,55 @@ pub fn extract(_ctx: &Context, args: ExtractArgs, geoparse: bool) -> Result<Exit
         writeln!(out)?;
     }
     Ok(if rejected == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_PARTIAL)
+    })
+}
+
+/// Prints each document's text with its extracted spans marked, then its claims.
+fn explain(
+    reference: &Reference,
+    input: &sources::InputFile,
+    format: Option<Format>,
+) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let parsed = pipeline::read_input(input, format)?;
+    let mut out = std::io::stdout().lock();
+    for doc in &parsed.documents {
+        let analysis = pipeline::analyse(reference, &doc.text, &doc.meta);
+        let claims = &analysis.extraction.claims;
+        let title = doc
+            .meta
+            .id
+            .clone()
+            .or(doc.meta.title.clone())
+            .unwrap_or_else(|| input.origin());
+        writeln!(
+            out,
+            "== {title} ({}, {})\n",
+            doc.meta.publisher.as_deref().unwrap_or("unknown publisher"),
+            doc.meta
+                .published
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "undated".into())
+        )?;
+        writeln!(
+            out,
+            "{}\n",
+            crate::explain::render(&doc.text, claims, colour)
+        )?;
+        write!(out, "{}", crate::explain::summary(claims))?;
+        for d in &analysis.extraction.diagnostics {
+            writeln!(out, "  note: {}", d.message)?;
+        }
+        writeln!(out)?;
+    }
+    for e in &parsed.rejected {
+        eprintln!("rejected: {e}");
+    }
+    Ok(if parsed.rejected.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_PARTIAL)

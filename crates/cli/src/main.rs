@@ -2,6 +2,7 @@
 //! tables for people or JSON for programs.
 
 mod commands;
+mod explain;
 mod table;
 mod view;
 

@@ -587,3 +587,26 @@ fn help_teaches_and_errors_say_what_to_do() {
         stderr(&out)
     );
 }
+
+#[test]
+fn explain_marks_every_field_with_its_words() {
+    let dir = test_support::temp_dir();
+    let input = "{\"id\": \"x\", \"text\": \"Azerbaijani forces shelled Stepanakert on Sunday, killing two civilians, officials said.\", \"published\": \"2020-10-04\"}\n";
+    let out = ombud_stdin(dir.path(), &["extract", "--explain", "-"], input.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("[Azerbaijani forces]{1:perpetrator AZ}"),
+        "{text}"
+    );
+    assert!(text.contains("[on Sunday]{1:date 2020-10-04}"), "{text}");
+    assert!(text.contains("{1:civilian killed 2-2}"), "{text}");
+    assert!(
+        text.contains("claim 1: alleges Shelling/artillery/missile attack"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("\u{1b}["),
+        "no colour when not on a terminal"
+    );
+}

@@ -1417,15 +1417,19 @@ fn apply(
             || (r.stance == Stance::Denies && r.speaker.is_some())
             || r.anaphora;
         // The claim followed up: the latest one sharing a place with this sentence, else the latest.
-        let context_claim = context_claim.map(|last| {
+        // Harm and denials follow up violent events, not agreements or troop movements.
+        let violent = |c: &Claim| c.event_type != EventType::StrategicDevelopments;
+        let context_claim = context_claim.and_then(|last| {
             out.claims
                 .iter()
                 .rposition(|c| {
-                    c.places
-                        .iter()
-                        .any(|p| r.places.iter().any(|q| q.key() == p.key()))
+                    violent(c)
+                        && c.places
+                            .iter()
+                            .any(|p| r.places.iter().any(|q| q.key() == p.key()))
                 })
-                .unwrap_or(last)
+                .or_else(|| Some(last).filter(|&i| violent(&out.claims[i])))
+                .or_else(|| out.claims.iter().rposition(violent))
         });
         if let (Some(i), true) = (context_claim, follow_up) {
             if r.tally {

@@ -20,7 +20,7 @@ pub use filter::{ClaimFilter, IncidentFilter};
 pub use ingest::{IngestEvent, IngestOptions, IngestReport, Rejected, ingest, rebuild_incidents};
 pub use publishers::{default_publishers, parse_publishers};
 pub use sources::Format;
-pub use wire::{ExtractOptions, extract_inputs, extract_json, geoparse_json};
+pub use wire::{ExtractOptions, extract_inputs, extract_json, geoparse_json, read_input};
 
 /// The ombud version recorded with every document it reads.
 pub const OMBUD_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -69,6 +69,16 @@ fn error_json(e: &SourcesError) -> Value {
     json!({"schema": model::SCHEMA_VERSION, "line": e.line(), "error": e.to_string()})
 }
 
+/// Reads one input into its documents and unreadable items, detecting the format unless given.
+pub fn read_input(
+    input: &InputFile,
+    format: Option<Format>,
+) -> Result<sources::Parsed, PipelineError> {
+    let bytes = input.read()?;
+    let format = format.unwrap_or_else(|| sources::detect(input.path.as_deref(), &bytes));
+    Ok(sources::parse(&bytes, format, &input.origin()))
+}
+
 /// Reads one input and renders each document (or each unreadable line) with `render`, in input
 /// order. The second value is the number of rejected items.
 pub fn extract_inputs(
@@ -77,11 +87,7 @@ pub fn extract_inputs(
     options: &ExtractOptions,
     render: fn(&Reference, &ReadDocument, bool) -> Value,
 ) -> Result<(Vec<Value>, usize), PipelineError> {
-    let bytes = input.read()?;
-    let format = options
-        .format
-        .unwrap_or_else(|| sources::detect(input.path.as_deref(), &bytes));
-    let parsed = sources::parse(&bytes, format, &input.origin());
+    let parsed = read_input(input, options.format)?;
     let rendered = par_map(&parsed.documents, options.jobs, |doc| {
         render(reference, doc, options.with_text)
     });

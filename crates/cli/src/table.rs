@@ -7,6 +7,8 @@ pub struct Table {
     rows: Vec<Vec<String>>,
     /// Widest a column may be, in characters.
     max_width: usize,
+    /// Narrower limits for some columns.
+    widths: Vec<(usize, usize)>,
 }
 
 impl Table {
@@ -15,7 +17,14 @@ impl Table {
             header,
             rows: Vec::new(),
             max_width: 48,
+            widths: Vec::new(),
         }
+    }
+
+    /// Limits column `index` to `width` characters.
+    pub fn limit(mut self, index: usize, width: usize) -> Table {
+        self.widths.push((index, width));
+        self
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
@@ -28,11 +37,16 @@ impl Table {
 
     /// The table as lines of text, columns separated by two spaces.
     pub fn render(&self) -> String {
-        let shorten = |s: &str| -> String {
-            if s.chars().count() <= self.max_width {
+        let shorten = |i: usize, s: &str| -> String {
+            let max = self
+                .widths
+                .iter()
+                .find(|(c, _)| *c == i)
+                .map_or(self.max_width, |(_, w)| *w);
+            if s.chars().count() <= max {
                 s.to_string()
             } else {
-                let mut t: String = s.chars().take(self.max_width - 1).collect();
+                let mut t: String = s.chars().take(max - 1).collect();
                 t.push('…');
                 t
             }
@@ -40,7 +54,7 @@ impl Table {
         let cells: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|r| r.iter().map(|c| shorten(c)).collect())
+            .map(|r| r.iter().enumerate().map(|(i, c)| shorten(i, c)).collect())
             .collect();
         let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
         for r in &cells {

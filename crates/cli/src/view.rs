@@ -54,7 +54,11 @@ pub fn incidents_table(incidents: &[&Incident]) -> String {
         "alleged perpetrator",
         "grade",
         "sources",
-    ]);
+    ])
+    .limit(2, 22)
+    .limit(3, 34)
+    .limit(4, 28)
+    .limit(5, 28);
     for i in incidents {
         t.row(vec![
             i.id.0.clone(),

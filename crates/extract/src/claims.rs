@@ -364,9 +364,27 @@ fn read_sentence(
         let start = text[content.start..b.2.start]
             .rfind([',', ';'])
             .map_or(content.start, |i| content.start + i);
-        let end = text[b.2.end..content.end]
+        let mut end = text[b.2.end..content.end]
             .find([',', ';'])
             .map_or(content.end, |i| b.2.end + i);
+        // A participle clause next ("..., using artillery and drones") belongs to this event.
+        let next_word = text[end..content.end]
+            .trim_start_matches([',', ';', ' '])
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
+        if next_word.len() > 4 && next_word.ends_with("ing") {
+            end = text[end + 1..content.end]
+                .find([',', ';'])
+                .map_or(content.end, |i| end + 1 + i);
+            // A list continues across commas: take the clause to the sentence end.
+            if text[end..content.end]
+                .split(',')
+                .all(|part| part.split_whitespace().count() <= 3)
+            {
+                end = content.end;
+            }
+        }
         Span::new(start, end)
     });
     let clause_weapons: Vec<WeaponMention> = match clause {
@@ -1358,6 +1376,12 @@ fn apply(
 
     // "Azerbaijan's Defence Ministry blamed Armenian forces for the attack": a reference back,
     // not a new event.
+    // A reference back reaches across paragraphs: "the attacks on 4 October" two paragraphs on.
+    let context_claim = if r.anaphora && r.places.is_empty() {
+        ctx.last_claim.map(|(i, _)| i)
+    } else {
+        context_claim
+    };
     let r = if r.anaphora && context_claim.is_some() && r.places.is_empty() {
         Reading {
             sub_event: None,
@@ -1494,7 +1518,15 @@ fn apply(
         .claims
         .iter()
         .rposition(|c| c.event_type == sub_event.event_type());
-    let elaboration = previous.filter(|_| places.is_empty() && r.event_date.is_none());
+    // ... unless it accuses another party: "in response to Armenian shelling of its positions"
+    // after a report of Azerbaijani shelling is another event, somewhere else.
+    let same_side = |i: usize| {
+        let theirs = out.claims[i].perpetrator.as_ref().and_then(|p| p.country);
+        let ours = r.perpetrator.as_ref().and_then(|p| p.country);
+        theirs.is_none() || ours.is_none() || theirs == ours
+    };
+    let elaboration =
+        previous.filter(|&i| places.is_empty() && r.event_date.is_none() && same_side(i));
     let places = match elaboration {
         Some(i) => out.claims[i].places.clone(),
         None => places,

@@ -206,6 +206,7 @@ fn build(claims: &[&ClaimRecord]) -> Incident {
         .collect();
     perpetrators.sort();
     perpetrators.dedup();
+    let perpetrators = one_name_per_country(perpetrators);
 
     let mut casualties: BTreeMap<(model::CasualtyGroup, model::CasualtyOutcome), NumberRange> =
         BTreeMap::new();
@@ -257,6 +258,35 @@ fn build(claims: &[&ClaimRecord]) -> Incident {
         sources_against,
         claims: claims.iter().map(|c| c.id.clone()).collect(),
     }
+}
+
+/// One name for each accused country: the one that names its forces ("Azerbaijani forces")
+/// over the bare country or a pronoun ("its forces"); actors without a country stay as they are.
+fn one_name_per_country(
+    names: Vec<(String, Option<model::CountryCode>)>,
+) -> Vec<(String, Option<model::CountryCode>)> {
+    let rank = |name: &str| {
+        let lower = name.to_lowercase();
+        let pronoun = ["its ", "his ", "her ", "their ", "our "]
+            .iter()
+            .any(|p| lower.starts_with(p));
+        let forces = ["forces", "army", "troops", "military", "armed"]
+            .iter()
+            .any(|w| lower.contains(w));
+        (!pronoun, forces, std::cmp::Reverse(name.len()))
+    };
+    let mut out: Vec<(String, Option<model::CountryCode>)> = Vec::new();
+    for (name, country) in names {
+        match country.and_then(|c| out.iter_mut().find(|(_, k)| *k == Some(c))) {
+            Some(existing) => {
+                if rank(&name) > rank(&existing.0) {
+                    existing.0 = name;
+                }
+            }
+            None => out.push((name, country)),
+        }
+    }
+    out
 }
 
 /// A stable id from the incident's first claim: its document hash prefix and claim index.

@@ -610,3 +610,24 @@ fn explain_marks_every_field_with_its_words() {
         "no colour when not on a terminal"
     );
 }
+
+#[test]
+fn a_language_ombud_cannot_read_is_archived_and_reported() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let input = "{\"id\": \"ru\", \"text\": \"Азербайджанские войска обстреляли Степанакерт в воскресенье, погибли двое мирных жителей, сообщили местные власти.\", \"published\": \"2020-10-04\"}\n";
+    let out = ombud_stdin(&data, &["ingest", "--json", "-"], input.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["new"], 1);
+    assert_eq!(report["not_extracted"], 1);
+    let docs = json(&ombud(&data, &["documents", "--json"]));
+    assert_eq!(docs[0]["status"], "not_extracted");
+    assert_eq!(docs[0]["language"], "ru");
+    let extracted = json(&ombud_stdin(&data, &["extract", "-"], input.as_bytes()));
+    assert_eq!(
+        extracted["diagnostics"][0]["code"],
+        "language_not_supported"
+    );
+    assert_eq!(extracted["claims"].as_array().unwrap().len(), 0);
+}

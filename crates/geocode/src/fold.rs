@@ -87,6 +87,23 @@ pub(crate) fn for_each_key_word_in(s: &str, scratch: &mut KeyScratch, mut f: imp
     let KeyScratch { word, raw } = scratch;
     word.clear();
     raw.clear();
+    if s.is_ascii() {
+        // Fast path: no folding, one pass over bytes.
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() {
+                word.push(b.to_ascii_lowercase() as char);
+            } else if b == b'\'' || b == b'`' {
+                // dropped inside a word (and harmless between words)
+            } else if !word.is_empty() {
+                f(word);
+                word.clear();
+            }
+        }
+        if !word.is_empty() {
+            f(word);
+        }
+        return;
+    }
     let mut ascii = true;
     let mut flush = |word: &mut String, raw: &mut String, ascii: &mut bool| {
         if !*ascii {

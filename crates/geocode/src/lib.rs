@@ -36,9 +36,9 @@ pub struct GeoContext {
 /// The gazetteer, indexed for finding names in text.
 #[derive(Debug)]
 pub struct Gazetteer {
-    /// Countries first (`countries` of them), then places.
+    /// Places, then countries (from `first_country` on): the places' vector is reused as it came.
     pub(crate) entries: Vec<GazetteerEntry>,
-    countries: usize,
+    first_country: usize,
     pub(crate) index: NameIndex,
     pub(crate) stop: StopLists,
     pub(crate) tuning: Tuning,
@@ -47,8 +47,8 @@ pub struct Gazetteer {
 impl Gazetteer {
     /// Indexes `places` (from the `gazetteer` crate) together with ombud's country table.
     pub fn new(places: Vec<GazetteerEntry>) -> Gazetteer {
-        let mut entries: Vec<GazetteerEntry> = Vec::with_capacity(places.len() + 300);
-        entries.extend(model::countries().iter().filter_map(|c| {
+        let mut countries: Vec<GazetteerEntry> = Vec::with_capacity(260);
+        countries.extend(model::countries().iter().filter_map(|c| {
             Some(GazetteerEntry {
                 geonameid: c.geonameid,
                 name: c.name.clone(),
@@ -61,10 +61,9 @@ impl Gazetteer {
                 population: c.population,
             })
         }));
-        let countries = entries.len();
         // Country rows of the gazetteer refine the country table: their point and other names.
         for p in places.iter().filter(|p| p.feature == Feature::Country) {
-            if let Some(c) = entries.iter_mut().find(|c| c.country == p.country) {
+            if let Some(c) = countries.iter_mut().find(|c| c.country == p.country) {
                 c.point = p.point;
                 for a in std::iter::once(&p.name).chain(&p.alt_names) {
                     if *a != c.name && !c.alt_names.contains(a) {
@@ -73,19 +72,23 @@ impl Gazetteer {
                 }
             }
         }
-        entries.extend(places.into_iter().filter(|p| p.feature != Feature::Country));
+        let mut entries = places;
+        entries.retain(|p| p.feature != Feature::Country);
+        let first_country = entries.len();
+        entries.append(&mut countries);
         // Names are reduced to keys on two threads, one half of the entries each.
         let half = entries.len() / 2;
         let mut builder = std::thread::scope(|s| {
-            let second = s.spawn(|| index_names(&entries[half..], half));
-            let mut first = index_names(&entries[..half], 0);
+            let all = entries.iter().map(|e| 1 + e.alt_names.len()).sum();
+            let second = s.spawn(|| index_names(&entries[half..], half, 0));
+            let mut first = index_names(&entries[..half], 0, all);
             let second = second
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             first.append(second);
             first
         });
-        for (i, e) in entries[..countries].iter().enumerate() {
+        for (i, e) in entries.iter().enumerate().skip(first_country) {
             let demonyms = e
                 .country
                 .and_then(CountryCode::country)
@@ -110,7 +113,7 @@ impl Gazetteer {
         let index = builder.build();
         Gazetteer {
             entries,
-            countries,
+            first_country,
             index,
             stop: StopLists::load(),
             tuning: Tuning::default(),
@@ -125,7 +128,7 @@ impl Gazetteer {
 
     /// Number of places (not counting countries).
     pub fn len(&self) -> usize {
-        self.entries.len() - self.countries
+        self.first_country
     }
 
     pub fn is_empty(&self) -> bool {
@@ -180,10 +183,10 @@ impl Gazetteer {
 }
 
 /// Every name, alternate name and bare division name of `entries`, which start at entry
-/// `offset` of the gazetteer.
-fn index_names(entries: &[GazetteerEntry], offset: usize) -> IndexBuilder {
-    let names = entries.iter().map(|e| 1 + e.alt_names.len()).sum();
-    let mut builder = IndexBuilder::with_capacity(names);
+/// `offset` of the gazetteer, in a builder with room for at least `capacity` names.
+fn index_names(entries: &[GazetteerEntry], offset: usize, capacity: usize) -> IndexBuilder {
+    let names: usize = entries.iter().map(|e| 1 + e.alt_names.len()).sum();
+    let mut builder = IndexBuilder::with_capacity(names.max(capacity));
     for (i, e) in entries.iter().enumerate() {
         // Cast: a gazetteer holds far fewer than 2^29 entries (checked by `debug_assert`).
         debug_assert!(offset + i < (1 << 29));

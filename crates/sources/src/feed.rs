@@ -64,28 +64,32 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
                 }
                 if name == "link"
                     && let Some(it) = item.as_mut()
-                        && let Some(href) = attr(&e, "href") {
-                            it.link = href;
-                        }
+                    && let Some(href) = attr(&e, "href")
+                {
+                    it.link = href;
+                }
                 path.push(name);
             }
             Event::Empty(e) => {
                 let name = local(e.name().as_ref());
                 if name == "link"
-                    && let (Some(it), Some(href)) = (item.as_mut(), attr(&e, "href")) {
-                        let rel = attr(&e, "rel").unwrap_or_default();
-                        if it.link.is_empty() || rel == "alternate" {
-                            it.link = href;
-                        }
+                    && let (Some(it), Some(href)) = (item.as_mut(), attr(&e, "href"))
+                {
+                    let rel = attr(&e, "rel").unwrap_or_default();
+                    if it.link.is_empty() || rel == "alternate" {
+                        it.link = href;
                     }
+                }
             }
             Event::End(e) => {
                 let name = local(e.name().as_ref());
                 path.pop();
-                if matches!(name.as_str(), "item" | "entry") && path.len() <= 2
-                    && let Some(it) = item.take() {
-                        items.push((it, reader.buffer_position() as usize));
-                    }
+                if matches!(name.as_str(), "item" | "entry")
+                    && path.len() <= 2
+                    && let Some(it) = item.take()
+                {
+                    items.push((it, reader.buffer_position() as usize));
+                }
             }
             Event::Text(t) => append(
                 &mut item,

@@ -13,11 +13,29 @@ fn every_example_reads_with_its_metadata() {
         let bytes = input.read().unwrap();
         let format = detect(input.path.as_deref(), &bytes);
         let parsed = parse(&bytes, format, &input.origin());
-        assert!(parsed.rejected.is_empty(), "{}: {:?}", input.origin(), parsed.rejected);
+        assert!(
+            parsed.rejected.is_empty(),
+            "{}: {:?}",
+            input.origin(),
+            parsed.rejected
+        );
         for doc in &parsed.documents {
-            assert!(doc.meta.publisher.is_some(), "{}: no publisher", input.origin());
-            assert!(doc.meta.published.is_some(), "{}: no publication date", input.origin());
-            assert!(doc.text.len() > 200, "{}: text too short: {:?}", input.origin(), doc.text);
+            assert!(
+                doc.meta.publisher.is_some(),
+                "{}: no publisher",
+                input.origin()
+            );
+            assert!(
+                doc.meta.published.is_some(),
+                "{}: no publication date",
+                input.origin()
+            );
+            assert!(
+                doc.text.len() > 200,
+                "{}: text too short: {:?}",
+                input.origin(),
+                doc.text
+            );
         }
         documents += parsed.documents.len();
     }
@@ -32,11 +50,24 @@ fn html_keeps_the_article_and_drops_the_chrome() {
     let parsed = parse(&bytes, Format::Html, "barda.html");
     let doc = &parsed.documents[0];
     assert_eq!(doc.meta.publisher.as_deref(), Some("Ganja Herald"));
-    assert_eq!(doc.meta.published.map(|d| d.to_string()).as_deref(), Some("2020-10-28"));
+    assert_eq!(
+        doc.meta.published.map(|d| d.to_string()).as_deref(),
+        Some("2020-10-28")
+    );
     assert!(doc.meta.title.is_some());
     assert!(doc.text.contains("Barda"), "{}", doc.text);
-    for chrome in ["cookie", "Cookie", "Subscribe", "All rights reserved", "Most read"] {
-        assert!(!doc.text.contains(chrome), "boilerplate {chrome:?} kept: {}", doc.text);
+    for chrome in [
+        "cookie",
+        "Cookie",
+        "Subscribe",
+        "All rights reserved",
+        "Most read",
+    ] {
+        assert!(
+            !doc.text.contains(chrome),
+            "boilerplate {chrome:?} kept: {}",
+            doc.text
+        );
     }
 }
 
@@ -47,7 +78,18 @@ fn feeds_give_one_document_per_item() {
     assert_eq!(detect(Some(&path), &bytes), Format::Feed);
     let parsed = parse(&bytes, Format::Feed, "feed.atom");
     assert_eq!(parsed.documents.len(), 2);
-    assert!(parsed.documents.iter().all(|d| d.meta.publisher.as_deref() == Some("Field Evidence Watch")));
-    assert_ne!(parsed.documents[0].raw, parsed.documents[1].raw, "each item has its own bytes");
-    assert!(parsed.documents.iter().all(|d| !d.text.contains('<')), "markup removed");
+    assert!(
+        parsed
+            .documents
+            .iter()
+            .all(|d| d.meta.publisher.as_deref() == Some("Field Evidence Watch"))
+    );
+    assert_ne!(
+        parsed.documents[0].raw, parsed.documents[1].raw,
+        "each item has its own bytes"
+    );
+    assert!(
+        parsed.documents.iter().all(|d| !d.text.contains('<')),
+        "markup removed"
+    );
 }

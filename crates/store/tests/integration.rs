@@ -32,7 +32,11 @@ fn record(sha: &str) -> DocumentRecord {
         origin: "in.txt".into(),
         format: "text".into(),
         retrieved_at: "2026-11-26T00:00:00Z".into(),
-        meta: DocumentMeta { publisher: Some("Caucasus Wire".into()), published: "2020-10-04".parse().ok(), ..DocumentMeta::default() },
+        meta: DocumentMeta {
+            publisher: Some("Caucasus Wire".into()),
+            published: "2020-10-04".parse().ok(),
+            ..DocumentMeta::default()
+        },
         ombud_version: "test".into(),
         status: DocumentStatus::Extracted,
         n_claims: 0,
@@ -41,7 +45,10 @@ fn record(sha: &str) -> DocumentRecord {
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 #[test]
@@ -52,16 +59,27 @@ fn documents_go_in_once_with_their_claims() {
         let text = "Shells hit Tartar.";
         let claims = vec![claim(Span::new(0, text.len()))];
         let rec = record(&"a".repeat(64));
-        let doc = NewDocument { record: &rec, text, claims: &claims, diagnostics: &[] };
+        let doc = NewDocument {
+            record: &rec,
+            text,
+            claims: &claims,
+            diagnostics: &[],
+        };
         assert!(store.insert_document(&doc).await.unwrap());
-        assert!(!store.insert_document(&doc).await.unwrap(), "the same document twice is one");
+        assert!(
+            !store.insert_document(&doc).await.unwrap(),
+            "the same document twice is one"
+        );
         assert!(store.incidents_stale().await.unwrap());
         let docs = store.documents(false).await.unwrap();
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].n_claims, 1);
         let stored = store.claims().await.unwrap();
         assert_eq!(stored[0].quote, text);
-        assert_eq!(store.document("aaaa").await.unwrap()[0].text.as_deref(), Some(text));
+        assert_eq!(
+            store.document("aaaa").await.unwrap()[0].text.as_deref(),
+            Some(text)
+        );
         store.replace_incidents(&[]).await.unwrap();
         assert!(!store.incidents_stale().await.unwrap());
         store.close().await;
@@ -99,11 +117,28 @@ fn publishers_are_seeded_once_and_editable() {
     let dir = test_support::temp_dir();
     rt().block_on(async {
         let store = Store::open(&dir.path().join("ombud.db")).await.unwrap();
-        let wire = Publisher { kind: SourceKind::Wire, ..Publisher::unknown("Caucasus Wire") };
-        assert_eq!(store.seed_publishers(std::slice::from_ref(&wire)).await.unwrap(), 1);
-        let edited = Publisher { kind: SourceKind::Media, note: "edited".into(), ..wire.clone() };
+        let wire = Publisher {
+            kind: SourceKind::Wire,
+            ..Publisher::unknown("Caucasus Wire")
+        };
+        assert_eq!(
+            store
+                .seed_publishers(std::slice::from_ref(&wire))
+                .await
+                .unwrap(),
+            1
+        );
+        let edited = Publisher {
+            kind: SourceKind::Media,
+            note: "edited".into(),
+            ..wire.clone()
+        };
         store.upsert_publisher(&edited).await.unwrap();
-        assert_eq!(store.seed_publishers(&[wire]).await.unwrap(), 0, "seeding keeps user edits");
+        assert_eq!(
+            store.seed_publishers(&[wire]).await.unwrap(),
+            0,
+            "seeding keeps user edits"
+        );
         let all = store.publishers().await.unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].kind, SourceKind::Media);
@@ -117,8 +152,13 @@ fn a_newer_schema_is_refused() {
     let path = dir.path().join("ombud.db");
     rt().block_on(async {
         Store::open(&path).await.unwrap().close().await;
-        let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-        sqlx::query("INSERT INTO schema_migrations (version) VALUES (99)").execute(&raw).await.unwrap();
+        let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO schema_migrations (version) VALUES (99)")
+            .execute(&raw)
+            .await
+            .unwrap();
         raw.close().await;
         let err = Store::open(&path).await.unwrap_err();
         assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");

@@ -571,6 +571,37 @@ fn speed() -> Result<()> {
         "memory: {:.0} MB resident after load ({:.0} MB before), peak {:.0} MB during load, peak {:.0} MB overall",
         rss1, rss0, peak1, peak2
     );
+    // Also on real news articles when the evaluation data is at hand (read, never stored).
+    if let Some(dir) = crate::shared::eval_data() {
+        let mut texts: Vec<String> = read_gwn(&dir.join("geoparsing"))?
+            .into_iter()
+            .map(|a| a.text)
+            .collect();
+        texts.extend(
+            read_lgl(&dir.join("geoparsing/lgl.xml"))?
+                .into_iter()
+                .map(|a| a.text),
+        );
+        let bytes: usize = texts.iter().map(String::len).sum();
+        let cpu = cpu_ms();
+        let t = Instant::now();
+        let mut n = 0;
+        for _ in 0..5 {
+            for a in &texts {
+                n += gaz.geoparse(a, &GeoContext::default()).len();
+            }
+        }
+        let secs = t.elapsed().as_secs_f64();
+        let cpu_secs = (cpu_ms() - cpu) / 1e3;
+        println!(
+            "geoparse on GeoWebNews + LGL texts ({} articles, mean {} bytes), one thread: {:.0} articles/s wall clock, {:.0} per CPU second ({} toponyms)",
+            texts.len(),
+            bytes / texts.len().max(1),
+            5.0 * texts.len() as f64 / secs,
+            5.0 * texts.len() as f64 / cpu_secs.max(1e-9),
+            n / 5
+        );
+    }
     println!(
         "geoparse, one thread: {:.0} articles/s, {:.1} MB/s wall clock; {:.0} articles/s per CPU second ({} toponyms found)",
         docs / secs,

@@ -53,15 +53,15 @@ fn marks(claims: &[Claim]) -> Vec<Mark> {
                 32,
             );
         }
-        if let Some(d) = c.date.as_ref() {
-            if let Some(span) = d.span {
-                let range = if d.start == d.end {
-                    d.start.to_string()
-                } else {
-                    format!("{}..{}", d.start, d.end)
-                };
-                push(span, format!("{n}:date {range}"), 34);
-            }
+        if let Some(d) = c.date.as_ref()
+            && let Some(span) = d.span
+        {
+            let range = if d.start == d.end {
+                d.start.to_string()
+            } else {
+                format!("{}..{}", d.start, d.end)
+            };
+            push(span, format!("{n}:date {range}"), 34);
         }
         for k in &c.casualties {
             let num = |v: Option<u32>| v.map_or("?".to_string(), |v| v.to_string());

@@ -1,6 +1,8 @@
 //! The `ombud` binary tested as a process against temporary data directories: the seed
 //! acceptance test, ingest of the example corpus, bad input, crash recovery, exports, verify.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

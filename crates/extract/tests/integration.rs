@@ -3,6 +3,8 @@
 //! written by the project; the `.expected` file beside it holds what extraction gives today.
 //! `UPDATE_EXPECT=1 cargo test -p extract` rewrites the expectations; review the diff.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use std::path::Path;
 
 use expect_test::expect_file;

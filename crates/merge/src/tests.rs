@@ -22,6 +22,7 @@ fn place(name: &str, id: u64, lat: f64, lon: f64) -> PlaceRef {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // a test fixture with every field named at the call
 fn record(
     doc: &str,
     publisher: &str,

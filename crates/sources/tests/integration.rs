@@ -1,6 +1,8 @@
 //! Readers against the bundled example corpus: every file reads, HTML loses its boilerplate,
 //! feeds give one document per item, and metadata comes through.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use sources::{Format, collect_inputs, detect, parse};
 
 #[test]

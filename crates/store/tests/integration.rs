@@ -1,6 +1,8 @@
 //! The store as a durable format: migrations, one transaction per document, duplicates, the
 //! publisher registry, incident replacement, and refusal of a newer schema.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use model::{
     Claim, DocumentMeta, DocumentRecord, DocumentStatus, EventType, Publisher, SourceKind, Span,
     Stance, SubEventType,

@@ -174,7 +174,7 @@ fn why_missed(gaz: &Gazetteer, sets: &[(&str, Vec<Article>)]) {
             }
         }
         let mut v: Vec<_> = reasons.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|x| std::cmp::Reverse(x.1));
         println!("{name}: gold toponyms missed, by reason");
         for (why, n) in v {
             println!("  {n:5} {why}");

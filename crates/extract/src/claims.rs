@@ -402,6 +402,7 @@ fn read_sentence(
         &clause_weapons,
         use_verb,
         &lower,
+        s.start,
         violent,
     );
     let anaphora = content_classes.has("anaphora");
@@ -566,8 +567,12 @@ fn read_sentence(
         };
     let content_lower = text[content.start..content.end].to_lowercase();
     let generic = content_classes.has("generic");
-    let tally = content_classes.has("tally")
-        || (contains_phrase(&content_lower, "since") && event_date.is_some());
+    // A running total counts people ("killed since the war began"); "protesting against abuses
+    // that have grown since 2017" is no total.
+    let counts_people = !casualties::find(words_, &ws).is_empty();
+    let tally = counts_people
+        && (content_classes.has("tally")
+            || (contains_phrase(&content_lower, "since") && event_date.is_some()));
 
     Reading {
         sentence: s,
@@ -886,6 +891,7 @@ fn decide_sub_event(
     weapons: &[WeaponMention],
     use_verb: Option<Span>,
     lower: &str,
+    sentence_start: usize,
     violent: bool,
 ) -> Option<SubEventType> {
     // A ceasefire or a truce named beside an attack is context, not an agreement being made;
@@ -896,18 +902,16 @@ fn decide_sub_event(
         *sub != SubEventType::Agreement || !truce || (!violent && words.any_in("agreeing", lower))
     });
 
-    let air = [
-        "air-dropped",
-        "aircraft",
-        "warplane",
-        "jets",
-        "bomber",
-        "helicopter",
-        "airstrike",
-        "air strike",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
+    // Air delivery: an air word before (or at) the weapon, not aircraft destroyed afterwards
+    // ("a missile hit the base, destroying several helicopters").
+    let first_weapon_end = weapons
+        .iter()
+        .map(|w| w.span.end.saturating_sub(sentence_start))
+        .min();
+    let air = words
+        .matches_in("air_context", lower)
+        .iter()
+        .any(|(span, _)| first_weapon_end.is_none_or(|end| span.start <= end + 24));
     // The weapons' sub-event by vote, ties to the first named; chemical weapons always say most.
     let kinds: Vec<SubEventType> = weapons
         .iter()

@@ -79,12 +79,23 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
             let next = text[end..].chars().next();
             let after_space = text[end..].trim_start_matches([' ', '\t']);
             let next_word = after_space.chars().next();
+            // A lowercase start after a full stop still begins a sentence in careless copy
+            // ("... drills. the aviation ...") when the word before is a real word, not "approx."
+            // or "no.".
+            let word_before = text[..i]
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("");
+            let real_word = b == b'.'
+                && word_before.chars().count() >= 4
+                && word_before.chars().all(char::is_alphabetic);
             let ends = match next {
                 None => true,
                 Some(c) if c.is_whitespace() => next_word.is_none_or(|w| {
                     w.is_uppercase()
                         || w.is_ascii_digit()
                         || matches!(w, '"' | '“' | '‘' | '(' | '\n' | '\r' | '[' | '«')
+                        || (real_word && w.is_lowercase())
                 }),
                 _ => false,
             };

@@ -331,6 +331,45 @@ pub(crate) fn resolve(
             }
         })
         .collect();
+    // A name the document shows to be a place somewhere ("in Mansfield") is a place wherever it
+    // has no sign of a person of its own.
+    let confirmed: Vec<u64> = mentions
+        .iter()
+        .zip(&verdicts)
+        .enumerate()
+        .filter(|(i, (m, v))| {
+            let c = &m.cues;
+            v.is_ok()
+                && (c.locative_before
+                    || c.admin_term
+                    || c.institution_after
+                    || qualifiers[*i].is_some()
+                    || qualified(&mentions, &qualifiers, *i))
+        })
+        .map(|(_, (m, _))| m.key_hash)
+        .collect();
+    let verdicts: Vec<Result<(), &'static str>> = mentions
+        .iter()
+        .zip(verdicts)
+        .map(|(m, v)| match v {
+            Err(
+                "person name"
+                | "common word"
+                | "common word at sentence start"
+                | "small place without support"
+                | "alternate name of a small place"
+                | "small place at sentence start",
+            ) if tuning.filters
+                && confirmed.contains(&m.key_hash)
+                && !m.cues.given_name_before
+                && !m.cues.glued_before
+                && !m.cues.glued_after =>
+            {
+                Ok(())
+            }
+            v => v,
+        })
+        .collect();
     let keep: Vec<bool> = verdicts.iter().map(Result::is_ok).collect();
 
     // Pass 3: the places kept so far are the context of each other.

@@ -743,6 +743,8 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
             EventType::Protests | EventType::Riots | EventType::Battles
         ) || matches!(s, S::Arrests | S::ChemicalWeapon | S::Attack)
     });
+    // "Forces deployed in anticipation of demonstrations": the protest has not happened.
+    let protest = protest && !r.sentence.has("protest_anticipated");
     if protest && protest_family && !strong_violence {
         return Some(if r.sentence.has("authority_force") {
             S::ExcessiveForceAgainstProtesters
@@ -795,6 +797,24 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
         });
         weak.filter(|_| r.perpetrator.is_some() || !r.casualties.is_empty())
     });
+    // Warplanes that only fly ("entered the air defence zone") strike nothing.
+    let aircraft_only = r.best.is_some_and(|(sub, _, span)| {
+        sub == S::AirDroneStrike
+            && r.weapons
+                .iter()
+                .any(|x| x.span.overlaps(span) && x.category == WeaponCategory::Aircraft)
+    });
+    if aircraft_only
+        && sub_event == Some(S::AirDroneStrike)
+        && r.use_verb.is_none()
+        && r.casualties.is_empty()
+    {
+        return if r.content.has("redeploy") || r.content_lower.contains("entered") {
+            Some(S::ChangeToGroupActivity)
+        } else {
+            None
+        };
+    }
     match sub_event {
         // Territory is taken only where there is ground to take ("captured two villages", not
         // "two others were captured alive").

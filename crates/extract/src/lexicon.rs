@@ -51,6 +51,7 @@ pub(crate) const WORD_CLASSES: &[&str] = &[
     "battle_cue",
     "evidence",
     "unopposed",
+    "protest_anticipated",
 ];
 
 // Class sets are bits of a u64.

@@ -741,7 +741,10 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
         matches!(
             s.event_type(),
             EventType::Protests | EventType::Riots | EventType::Battles
-        ) || matches!(s, S::Arrests | S::ChemicalWeapon | S::Attack)
+        ) || matches!(
+            s,
+            S::Arrests | S::ChemicalWeapon | S::Attack | S::LootingPropertyDestruction
+        )
     });
     // "Forces deployed in anticipation of demonstrations": the protest has not happened.
     let protest = protest && !r.sentence.has("protest_anticipated");

@@ -258,6 +258,11 @@ fn background_is_not_an_incident() {
 }
 
 #[test]
+fn event_types() {
+    check("event_types.txt");
+}
+
+#[test]
 fn never_panics_on_real_news() {
     // Every article of the GeoWebNews and LGL corpora (third-party text, read in place from
     // ../shared), and each again with a multi-byte character after every word.

@@ -569,7 +569,7 @@ fn read_sentence(
     let generic = content_classes.has("generic");
     // A running total counts people ("killed since the war began"); "protesting against abuses
     // that have grown since 2017" is no total.
-    let counts_people = !casualties::find(words_, &ws).is_empty();
+        let counts_people = !raw_casualties.is_empty();
     let tally = counts_people
         && (content_classes.has("tally")
             || (contains_phrase(&content_lower, "since") && event_date.is_some()));

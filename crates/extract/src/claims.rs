@@ -558,6 +558,7 @@ fn read_sentence(
         }
     }
 
+    let counts_people = !raw_casualties.is_empty();
     // "the exchange of prisoners and the bodies of the dead" is not harm done by an agreement.
     let casualties =
         if sub_event.is_some_and(|e| e.event_type() == EventType::StrategicDevelopments) {
@@ -569,7 +570,6 @@ fn read_sentence(
     let generic = content_classes.has("generic");
     // A running total counts people ("killed since the war began"); "protesting against abuses
     // that have grown since 2017" is no total.
-        let counts_people = !raw_casualties.is_empty();
     let tally = counts_people
         && (content_classes.has("tally")
             || (contains_phrase(&content_lower, "since") && event_date.is_some()));

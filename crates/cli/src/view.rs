@@ -137,13 +137,14 @@ pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
     out.push_str(&format!("\n  {} claim(s):\n", claims.len()));
     for c in claims {
         out.push_str(&format!(
-            "\n  [{}] {} · {} · {}\n      {} {}\n      \"{}\"\n",
+            "\n  [{}] {} · {} · {}\n      document sha256 {}\n      {} {}\n      \"{}\"\n",
             c.id,
             c.publisher.as_deref().unwrap_or("unknown publisher"),
             c.published
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "undated".into()),
             c.origin,
+            c.id.document,
             speaker(&c.claim),
             c.claim.stance,
             c.quote.split_whitespace().collect::<Vec<_>>().join(" "),

@@ -320,7 +320,7 @@ fn ingest_examples_then_query_and_export() {
     let incidents = incidents.as_array().unwrap();
     assert!(!incidents.is_empty());
     for i in incidents {
-        for key in ["id", "places", "grade", "n_independent_sources"] {
+        for key in ["id", "date", "places", "grade", "n_independent_sources"] {
             assert!(i.get(key).is_some(), "incident lacks {key}: {i}");
         }
     }

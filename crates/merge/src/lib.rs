@@ -241,6 +241,7 @@ fn build(claims: &[&ClaimRecord]) -> Incident {
     let (grade, grade_reasons) = grade(claims, &sources_for, &sources_against);
     Incident {
         id,
+        date: date_start,
         date_start,
         date_end,
         date_precision: best_precision,

@@ -124,6 +124,9 @@ pub struct CasualtyRange {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     pub id: IncidentId,
+    /// The day the incident happened, or began (the start of `date_start..date_end`).
+    #[serde(default)]
+    pub date: Option<Date>,
     pub date_start: Option<Date>,
     pub date_end: Option<Date>,
     pub date_precision: Option<DatePrecision>,

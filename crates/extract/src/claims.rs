@@ -70,6 +70,8 @@ struct Context {
     last_quote_speaker: Option<Speaker>,
     /// The latest named speaker of any kind, for "it said" after a body speaks.
     last_speaker: Option<Speaker>,
+    /// Named bodies seen as speakers, for "the ministry" and "a ministry spokeswoman".
+    bodies: Vec<Speaker>,
     /// Index into `claims` of the latest claim and the paragraph it was in.
     last_claim: Option<(usize, usize)>,
 }
@@ -183,6 +185,42 @@ fn resolve_speaker(
                 ..full.clone()
             };
         }
+        // "the ministry", "a ministry spokeswoman" after "Armenia's Defence Ministry" spoke.
+        let generic = !p.person && !p.name.chars().any(char::is_uppercase);
+        if generic {
+            let lower = p.name.to_lowercase();
+            let distinctive: Vec<&str> = lower
+                .split_whitespace()
+                .filter(|w| {
+                    !matches!(
+                        *w,
+                        "the"
+                            | "a"
+                            | "an"
+                            | "spokeswoman"
+                            | "spokesman"
+                            | "spokesperson"
+                            | "official"
+                            | "officials"
+                            | "representative"
+                            | "press"
+                            | "service"
+                            | "its"
+                            | "their"
+                    )
+                })
+                .collect();
+            if let Some(body) = ctx.bodies.iter().rev().find(|b| {
+                let name = b.name.to_lowercase();
+                !distinctive.is_empty() && distinctive.iter().all(|w| name.contains(w))
+            }) {
+                return Speaker {
+                    role: Some(p.name.clone()),
+                    span: p.span,
+                    ..body.clone()
+                };
+            }
+        }
         Speaker {
             name: p.name.clone(),
             role: p.role.clone(),
@@ -194,6 +232,11 @@ fn resolve_speaker(
         let speaker = a.speaker.as_ref().map(|p| to_speaker(p, ctx));
         if let Some(sp) = &speaker {
             ctx.last_speaker = Some(sp.clone());
+            let named_body = a.speaker.as_ref().is_some_and(|p| !p.person && !p.pronoun)
+                && sp.name.chars().any(char::is_uppercase);
+            if named_body && !ctx.bodies.iter().any(|b| b.name == sp.name) {
+                ctx.bodies.push(sp.clone());
+            }
         }
         if let (Some(sp), Some(p)) = (&speaker, &a.speaker) {
             if p.person && !p.pronoun && !ctx.people.iter().any(|k| k.name == sp.name) {

@@ -64,9 +64,17 @@ pub(crate) fn independent_sources(claims: &[&ClaimRecord]) -> (Vec<String>, Vec<
     let mut against: BTreeMap<String, ()> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
         let root = claims[origin[i]];
+        // A publisher's own staff ("Field Evidence Watch researchers") speak as the publisher.
         let name = match &root.claim.speaker {
-            Some(s) => s.name.clone(),
-            None => root.publisher.name.clone(),
+            Some(s)
+                if !s
+                    .name
+                    .to_lowercase()
+                    .starts_with(&root.publisher.name.to_lowercase()) =>
+            {
+                s.name.clone()
+            }
+            _ => root.publisher.name.clone(),
         };
         if c.claim.stance == Stance::Denies {
             against.insert(name, ());

@@ -500,8 +500,10 @@ fn best(
     let town_of = |d: &GazetteerEntry, by_alt: bool| {
         m.cands.iter().any(|c| {
             let t = &gaz.entries[c.entry()];
+            // The namesake is a town of the same standing of name, or the division's big city
+            // ("New York" the city, not the state).
             t.feature == Feature::City
-                && (!c.alt() || by_alt)
+                && (!c.alt() || by_alt || t.population.saturating_mul(10) >= d.population)
                 && t.country == d.country
                 && match d.feature {
                     Feature::Admin1 => admin_matches(&t.admin1, &d.name),

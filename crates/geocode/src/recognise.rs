@@ -131,7 +131,8 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
         person_name: single && gaz.stop.person_names.contains(key),
         short_caps: single
             && toks[i].all_caps
-            && text[m.span.start..m.span.end].chars().count() <= 3,
+            && text[m.span.start..m.span.end].chars().count() <= 4
+            && !toks[i].sentence_start,
         ..Cues::default()
     };
     let used = &text[m.span.start..m.span.end];

@@ -642,12 +642,10 @@ fn is_place(
     if ch.cand.demonym() {
         return Ok(());
     }
-    let support = qualified
-        || c.locative_before
-        || c.admin_term
-        || c.institution_after
-        || doc.admin1(e, m.key_hash)
-        || doc.nearest_km(m.key_hash, e.point) < 150.0;
+    // Evidence in the words around the name itself.
+    let strong = qualified || c.locative_before || c.admin_term || c.institution_after;
+    let support =
+        strong || doc.admin1(e, m.key_hash) || doc.nearest_km(m.key_hash, e.point) < 150.0;
     // Whether the name is a well-known place's name, whichever place the document points to.
     let big = is_big(e)
         || m.cands
@@ -676,6 +674,9 @@ fn is_place(
     let small =
         matches!(e.feature, Feature::City | Feature::Admin2) && e.population < tuning.small_place;
     let weak_name = ch.cand.alt() && matches!(e.feature, Feature::City) && e.population < 15_000;
+    if weak_name && !strong {
+        return Err("alternate name of a small place");
+    }
     let start = c.sentence_start && e.population < 15_000 && e.feature == Feature::City;
     if (small || weak_name || start) && !support && !doc.country(e, m.key_hash) {
         return Err(if small {

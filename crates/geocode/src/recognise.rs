@@ -129,10 +129,15 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
         sentence_start: toks[i].sentence_start,
         common_word: single && gaz.stop.common_words.contains(key),
         person_name: single && gaz.stop.person_names.contains(key),
+        // Three capitals or fewer is an acronym, and four when it spells a word or a name
+        // ("NICE", "SWAT"), unless written so in the gazetteer ("USA").
         short_caps: single
             && toks[i].all_caps
-            && text[m.span.start..m.span.end].chars().count() <= 4
-            && !toks[i].sentence_start,
+            && match text[m.span.start..m.span.end].chars().count() {
+                0..=3 => true,
+                4 => gaz.stop.common_words.contains(key) || gaz.stop.person_names.contains(key),
+                _ => false,
+            },
         ..Cues::default()
     };
     let used = &text[m.span.start..m.span.end];

@@ -171,6 +171,16 @@ pub(crate) fn resolve(
     mut trace: Option<&mut Vec<String>>,
 ) -> Vec<Toponym> {
     let tuning = gaz.tuning;
+    // A list after a locative word is all locative: "near Lyman, Marinka and Vuhledar".
+    let mut mentions = mentions;
+    for i in 1..mentions.len() {
+        let gap = &text[mentions[i - 1].span.end..mentions[i].span.start];
+        if mentions[i - 1].cues.locative_before
+            && matches!(gap, ", " | " and " | ", and " | " or " | ", or ")
+        {
+            mentions[i].cues.locative_before = true;
+        }
+    }
     // Names the document uses for people: after a given name or a title somewhere in it.
     let persons: Vec<u64> = mentions
         .iter()

@@ -191,6 +191,14 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
             c.institution_after = true;
         } else if joinable(text, toks, end - 1) && nx.cap && !nx.all_caps {
             c.glued_after = true;
+        } else if joinable(text, toks, end - 1)
+            && is_article(&nx.key)
+            && end + 1 < toks.len()
+            && &text[nx.end..toks[end + 1].start] == "-"
+            && toks[end + 1].cap
+        {
+            // "Jisr al-Shughur": the name goes on past the Arabic article.
+            c.glued_after = true;
         } else if nx.key == "and" && end + 2 < toks.len() {
             // "Jackson and Barrow counties": the term after the last name covers the first.
             let plural = &toks[end + 2];
@@ -204,4 +212,12 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
         }
     }
     c
+}
+
+/// The Arabic article as transliterated before a name ("al-", "el-", "ash-").
+fn is_article(key: &str) -> bool {
+    matches!(
+        key,
+        "al" | "el" | "ad" | "as" | "ash" | "ar" | "an" | "az" | "at" | "ath" | "adh"
+    )
 }

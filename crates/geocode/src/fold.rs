@@ -133,6 +133,16 @@ pub(crate) fn for_each_key_word_in(s: &str, scratch: &mut KeyScratch, mut f: imp
     flush(word, raw, &mut ascii);
 }
 
+/// A word of a name before another word, as matched: the transliterations of the Arabic article
+/// are one word ("Jisr ash-Shughur" = "Jisr al-Shughur", "Deir ez-Zor" = "Deir al-Zor").
+pub(crate) fn article_form(word: &str) -> &str {
+    match word {
+        "al" | "el" | "ad" | "adh" | "as" | "ash" | "ar" | "an" | "at" | "ath" | "az" | "ed"
+        | "ez" | "er" | "es" | "et" | "en" | "ul" | "ud" | "ur" | "us" | "uz" | "un" => "al",
+        other => other,
+    }
+}
+
 /// Appends the key of one word (folded, lower case, no apostrophes) to `key`.
 pub(crate) fn push_word_key(word: &str, key: &mut String) {
     if word.is_ascii() {

@@ -87,6 +87,23 @@ impl Hasher for Prehashed {
 type PreMap<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 type PreSet = HashSet<u64, BuildHasherDefault<Prehashed>>;
 
+/// The hash state of all words of `key` but the last (each in its [`article_form`]), calling
+/// `prefix` with the state after each of them, and the last word.
+///
+/// [`article_form`]: crate::fold::article_form
+pub(crate) fn key_prefix<'k>(key: &'k str, mut prefix: impl FnMut(u64)) -> (KeyHash, &'k str) {
+    let mut h = KeyHash::new();
+    let mut words = key.split(' ').peekable();
+    while let Some(w) = words.next() {
+        if words.peek().is_none() {
+            return (h, w);
+        }
+        h = h.word(crate::fold::article_form(w));
+        prefix(h.finish());
+    }
+    (h, "")
+}
+
 /// Names by key hash.
 #[derive(Debug, Default)]
 pub(crate) struct NameIndex {
@@ -101,6 +118,7 @@ pub(crate) struct IndexBuilder {
     pairs: Vec<(u64, u32)>,
     prefixes: Vec<u64>,
     scratch: crate::fold::KeyScratch,
+    key: String,
 }
 
 impl IndexBuilder {
@@ -109,6 +127,7 @@ impl IndexBuilder {
             pairs: Vec::with_capacity(names),
             prefixes: Vec::with_capacity(names / 2),
             scratch: Default::default(),
+            key: String::new(),
         }
     }
 
@@ -120,19 +139,19 @@ impl IndexBuilder {
 
     /// Adds `name` (any spelling; it is reduced to its key) as a name of `cand`.
     pub fn add(&mut self, name: &str, cand: u32) {
-        let mut h = KeyHash::new();
-        let mut words = 0;
-        let prefixes = &mut self.prefixes;
+        let key = &mut self.key;
+        key.clear();
         crate::fold::for_each_key_word_in(name, &mut self.scratch, |w| {
-            if words > 0 && words <= MAX_WORDS {
-                prefixes.push(h.finish());
+            if !key.is_empty() {
+                key.push(' ');
             }
-            h = h.word(w);
-            words += 1;
+            key.push_str(w);
         });
-        if (1..=MAX_WORDS).contains(&words) {
-            self.pairs.push((h.finish(), cand));
+        if key.is_empty() || key.split(' ').count() > MAX_WORDS {
+            return;
         }
+        let (h, last) = key_prefix(key, |p| self.prefixes.push(p));
+        self.pairs.push((h.word(last).finish(), cand));
     }
 
     pub fn build(mut self) -> NameIndex {

@@ -23,7 +23,7 @@ use model::{CountryCode, Feature, GazetteerEntry, GeoPoint, Toponym};
 pub use fold::{fold, name_key};
 pub use resolve::Tuning;
 
-use index::{ALT, BARE, DEMONYM, IndexBuilder, KeyHash, NameIndex};
+use index::{ALT, BARE, DEMONYM, IndexBuilder, NameIndex};
 use stoplists::StopLists;
 
 /// Context a document gives beyond its text.
@@ -161,12 +161,9 @@ impl Gazetteer {
     /// countries first, then by population.
     pub fn lookup(&self, name: &str) -> Vec<&GazetteerEntry> {
         let key = name_key(name);
-        let mut h = KeyHash::new();
-        for w in key.split(' ') {
-            h = h.word(w);
-        }
+        let (h, last) = index::key_prefix(&key, |_| {});
         let mut out: Vec<&GazetteerEntry> = Vec::new();
-        for c in self.index.get(h.finish()) {
+        for c in self.index.get(h.word(last).finish()) {
             let e = &self.entries[c.entry()];
             if !out.iter().any(|o| std::ptr::eq(*o, e)) {
                 out.push(e);

@@ -91,12 +91,12 @@ pub(crate) fn mentions<'g>(gaz: &'g Gazetteer, text: &str, toks: &[Token]) -> Ve
             if n > 1 && !tj.cap && !is_connector(&tj.key) {
                 break;
             }
-            h = h.word(&tj.key);
-            let f = h.finish();
+            let f = h.word(&tj.key).finish();
             if tj.cap && !gaz.index.get(f).is_empty() {
                 best = Some((n, f));
             }
-            if !gaz.index.is_prefix(f) {
+            h = h.word(crate::fold::article_form(&tj.key));
+            if !gaz.index.is_prefix(h.finish()) {
                 break;
             }
         }

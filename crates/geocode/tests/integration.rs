@@ -58,6 +58,8 @@ fn names_in_all_their_forms_meet_at_one_place() {
         &["Mykolaiv", "Nikolaev", "Mykolayiv"],
         &["Kharkiv", "Kharkov"],
         &["Martakert", "Aghdara"],
+        &["Jisr al-Shughur", "Jisr ash-Shughur", "Jisr ash Shughur"],
+        &["Deir ez-Zor", "Deir al-Zor", "Deir ez Zor"],
     ];
     for group in groups {
         let ids: Vec<(u64, String)> = group

@@ -91,7 +91,7 @@ type PreSet = HashSet<u64, BuildHasherDefault<Prehashed>>;
 /// `prefix` with the state after each of them, and the last word.
 ///
 /// [`article_form`]: crate::fold::article_form
-pub(crate) fn key_prefix<'k>(key: &'k str, mut prefix: impl FnMut(u64)) -> (KeyHash, &'k str) {
+pub(crate) fn key_prefix(key: &str, mut prefix: impl FnMut(u64)) -> (KeyHash, &str) {
     let mut h = KeyHash::new();
     let mut words = key.split(' ').peekable();
     while let Some(w) = words.next() {

@@ -104,12 +104,52 @@ pub(crate) fn key_prefix(key: &str, mut prefix: impl FnMut(u64)) -> (KeyHash, &s
     (h, "")
 }
 
-/// Names by key hash.
+/// Names by key hash, in two shards by the hash's top bit, built on two threads.
 #[derive(Debug, Default)]
 pub(crate) struct NameIndex {
+    shards: [Shard; 2],
+}
+
+/// The names whose key hash has one value of the top bit.
+#[derive(Debug, Default)]
+struct Shard {
     ranges: PreMap<(u32, u32)>,
     cands: Vec<Cand>,
     prefixes: PreSet,
+}
+
+impl Shard {
+    fn build(mut pairs: Vec<(u64, u32)>, mut prefix_hashes: Vec<u64>) -> Shard {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut ranges: PreMap<(u32, u32)> = PreMap::default();
+        ranges.reserve(pairs.len());
+        let mut cands = Vec::with_capacity(pairs.len());
+        let mut i = 0;
+        while i < pairs.len() {
+            let h = pairs[i].0;
+            let start = cands.len();
+            while i < pairs.len() && pairs[i].0 == h {
+                cands.push(Cand(pairs[i].1));
+                i += 1;
+            }
+            // Casts: an index of a few million names fits u32.
+            ranges.insert(h, (start as u32, (cands.len() - start) as u32));
+        }
+        prefix_hashes.sort_unstable();
+        prefix_hashes.dedup();
+        let mut prefixes = PreSet::default();
+        prefixes.extend(prefix_hashes);
+        Shard {
+            ranges,
+            cands,
+            prefixes,
+        }
+    }
+}
+
+fn shard_of(h: u64) -> usize {
+    (h >> 63) as usize
 }
 
 /// Collects names before the index is frozen.
@@ -139,67 +179,62 @@ impl IndexBuilder {
 
     /// Adds `name` (any spelling; it is reduced to its key) as a name of `cand`.
     pub fn add(&mut self, name: &str, cand: u32) {
-        let key = &mut self.key;
-        key.clear();
+        // One word behind: a word is hashed as a non-final word once the next one arrives.
+        let pending = &mut self.key;
+        pending.clear();
+        let mut h = KeyHash::new();
+        let mut words = 0;
+        let prefixes = &mut self.prefixes;
         crate::fold::for_each_key_word_in(name, &mut self.scratch, |w| {
-            if !key.is_empty() {
-                key.push(' ');
+            if words > 0 {
+                h = h.word(crate::fold::article_form(pending));
+                prefixes.push(h.finish());
+                pending.clear();
             }
-            key.push_str(w);
+            pending.push_str(w);
+            words += 1;
         });
-        if key.is_empty() || key.split(' ').count() > MAX_WORDS {
-            return;
+        if (1..=MAX_WORDS).contains(&words) {
+            self.pairs.push((h.word(pending).finish(), cand));
         }
-        let (h, last) = key_prefix(key, |p| self.prefixes.push(p));
-        self.pairs.push((h.word(last).finish(), cand));
     }
 
-    pub fn build(mut self) -> NameIndex {
-        self.pairs.sort_unstable();
-        self.pairs.dedup();
-        let mut ranges: PreMap<(u32, u32)> = PreMap::default();
-        ranges.reserve(self.pairs.len());
-        let mut cands = Vec::with_capacity(self.pairs.len());
-        let mut i = 0;
-        while i < self.pairs.len() {
-            let h = self.pairs[i].0;
-            let start = cands.len();
-            while i < self.pairs.len() && self.pairs[i].0 == h {
-                cands.push(Cand(self.pairs[i].1));
-                i += 1;
-            }
-            // Casts: an index of a few million names fits u32.
-            ranges.insert(h, (start as u32, (cands.len() - start) as u32));
-        }
-        self.prefixes.sort_unstable();
-        self.prefixes.dedup();
-        let mut prefixes = PreSet::default();
-        prefixes.extend(self.prefixes);
-        NameIndex {
-            ranges,
-            cands,
-            prefixes,
-        }
+    pub fn build(self) -> NameIndex {
+        let (pairs_hi, pairs_lo): (Vec<(u64, u32)>, Vec<(u64, u32)>) =
+            self.pairs.into_iter().partition(|p| shard_of(p.0) == 1);
+        let (prefixes_hi, prefixes_lo): (Vec<u64>, Vec<u64>) =
+            self.prefixes.into_iter().partition(|&p| shard_of(p) == 1);
+        let (lo, hi) = std::thread::scope(|s| {
+            let hi = s.spawn(|| Shard::build(pairs_hi, prefixes_hi));
+            let lo = Shard::build(pairs_lo, prefixes_lo);
+            (
+                lo,
+                hi.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            )
+        });
+        NameIndex { shards: [lo, hi] }
     }
 }
 
 impl NameIndex {
     /// The candidates of a key hash.
     pub fn get(&self, h: u64) -> &[Cand] {
-        match self.ranges.get(&h) {
-            Some(&(s, n)) => &self.cands[s as usize..(s + n) as usize],
+        let shard = &self.shards[shard_of(h)];
+        match shard.ranges.get(&h) {
+            Some(&(s, n)) => &shard.cands[s as usize..(s + n) as usize],
             None => &[],
         }
     }
 
     /// True when some longer name starts with these words.
     pub fn is_prefix(&self, h: u64) -> bool {
-        self.prefixes.contains(&h)
+        self.shards[shard_of(h)].prefixes.contains(&h)
     }
 
     /// Number of distinct keys.
     pub fn keys(&self) -> usize {
-        self.ranges.len()
+        self.shards.iter().map(|s| s.ranges.len()).sum()
     }
 }
 

@@ -200,7 +200,7 @@ impl IndexBuilder {
     }
 
     pub fn build(self) -> NameIndex {
-        let (pairs_hi, pairs_lo): (Vec<(u64, u32)>, Vec<(u64, u32)>) =
+        let (pairs_hi, pairs_lo): (Vec<_>, Vec<_>) =
             self.pairs.into_iter().partition(|p| shard_of(p.0) == 1);
         let (prefixes_hi, prefixes_lo): (Vec<u64>, Vec<u64>) =
             self.prefixes.into_iter().partition(|&p| shard_of(p) == 1);

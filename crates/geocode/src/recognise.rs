@@ -180,6 +180,13 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
             c.locative_before =
                 is_locative(&p.key) || (p.key == "of" && i > 1 && is_place_noun(&toks[i - 2].key));
         }
+        // A politician's party and home: "Marty Seifert, R-Marshall", "(D-Texas)".
+        if gap == "-" && p.cap && matches!(p.key.as_str(), "r" | "d" | "i") && p.end - p.start == 1
+        {
+            c.locative_before = true;
+            c.glued_before = false;
+            c.given_name_before = false;
+        }
     }
     if end < toks.len() {
         let nx = &toks[end];

@@ -43,6 +43,8 @@ pub(crate) struct Cues {
     pub dotted: bool,
     /// An institution of the place follows ("Alexandria Police", "DuPage Sheriff").
     pub institution_after: bool,
+    /// Placed as a state abbreviation is: after "Town, " or before a lower-case word ("Ga. pastor").
+    pub abbreviation_slot: bool,
 }
 
 /// A name found in the text, before resolution.
@@ -180,6 +182,7 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
             c.locative_before =
                 is_locative(&p.key) || (p.key == "of" && i > 1 && is_place_noun(&toks[i - 2].key));
         }
+        c.abbreviation_slot = gap == ", " && p.cap;
         // A politician's party and home: "Marty Seifert, R-Marshall", "(D-Texas)".
         if gap == "-" && p.cap && matches!(p.key.as_str(), "r" | "d" | "i") && p.end - p.start == 1
         {
@@ -214,6 +217,9 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
             }
         }
         let gap = &text[toks[end - 1].end..nx.start];
+        if gap == ". " && !nx.cap && nx.key.chars().all(char::is_alphabetic) {
+            c.abbreviation_slot = true;
+        }
         if (gap == " " || gap == ", ") && is_speech_verb(&nx.key) {
             c.speech_after = true;
         }

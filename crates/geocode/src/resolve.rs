@@ -522,7 +522,7 @@ fn best(
         })
     };
     for &c in m.cands {
-        if c.bare() && !m.cues.admin_term && !m.cues.institution_after {
+        if c.bare() && !m.cues.admin_term && !m.cues.institution_after && !m.cues.locative_before {
             continue;
         }
         let e = &gaz.entries[c.entry()];
@@ -614,7 +614,11 @@ fn hard_reject(
     if m.words == 1 && gaz.stop.not_places.contains(toks[m.first].key.as_str()) {
         return (!country_spelling).then_some("not-places list");
     }
-    if !c.admin_term && !c.institution_after && m.cands.iter().all(|k| k.bare()) {
+    if !c.admin_term
+        && !c.institution_after
+        && !c.locative_before
+        && m.cands.iter().all(|k| k.bare())
+    {
         return Some("division name without its term");
     }
     if m.words > 1 {
@@ -678,7 +682,7 @@ fn is_place(
             return Err("common word");
         }
     }
-    if c.dotted && !qualified {
+    if c.dotted && !qualified && !c.abbreviation_slot {
         return Err("abbreviation without a place before");
     }
     let small =

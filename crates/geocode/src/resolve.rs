@@ -678,7 +678,8 @@ fn is_place(
         {
             return Err("common word at sentence start");
         }
-        if !(big || qualified || c.locative_before || c.admin_term || c.institution_after) {
+        // ("Supreme Court", "Federal Reserve": an institution after a common word is no evidence.)
+        if !(big || qualified || c.locative_before || c.admin_term) {
             return Err("common word");
         }
     }

@@ -127,10 +127,12 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
     let (i, end) = (m.first, m.end);
     let single = end - i == 1;
     let key = toks[i].key.as_str();
+    let ascii = text[m.span.start..m.span.end].is_ascii();
     let mut c = Cues {
         sentence_start: toks[i].sentence_start,
-        common_word: single && gaz.stop.common_words.contains(key),
-        person_name: single && gaz.stop.person_names.contains(key),
+        // Written with diacritics ("Tərtər"), a name is not the English word ("tartar").
+        common_word: single && ascii && gaz.stop.common_words.contains(key),
+        person_name: single && ascii && gaz.stop.person_names.contains(key),
         // Three capitals or fewer is an acronym, and four when it spells a word or a name
         // ("NICE", "SWAT"), unless written so in the gazetteer ("USA").
         short_caps: single

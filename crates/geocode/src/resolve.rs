@@ -931,8 +931,18 @@ mod tests {
                 Azerbaijani = Azerbaijan #587116 country (demonym) aka Azerbaijan/Republic of Azerbaijan
                 Stepanakert = Khankendi #4 city aka Khankendi/Xankəndi
                 Khankendi = Khankendi #4 city aka Stepanakert/Xankəndi
+                Tərtər = Tartar #8 city aka Terter
                 Terter = Tartar #8 city aka Tartar"#]],
         );
+    }
+
+    #[test]
+    fn a_name_with_diacritics_is_not_the_english_word() {
+        check(
+            "Officials said Tərtər was hit.",
+            expect!["Tərtər = Tartar #8 city aka Terter"],
+        );
+        check("Officials said Tartar was hit.", expect![""]);
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! counts as correct when a predicted span overlaps it and the predicted point is within 161 km;
 //! gold toponyms not found count as misses. Error km: over the gold toponyms found.
 //! Options: `--ablation` also measures with the filters off and with context off;
+//! `--explain NAME` shows how each occurrence of NAME in the corpora was read, and
+//! `--explain-text TEXT` how a text of your own is read;
 //! `--errors N` prints the N most frequent misses and false alarms (to the terminal only).
 
 use std::collections::HashMap;
@@ -35,6 +37,17 @@ struct Article {
 pub fn run(args: &[String]) -> Result<()> {
     if args.iter().any(|a| a == "--speed") {
         return speed();
+    }
+    if let Some(text) = args
+        .iter()
+        .position(|a| a == "--explain-text")
+        .and_then(|i| args.get(i + 1))
+    {
+        let gaz = Gazetteer::new(gazetteer::embedded()?);
+        for line in gaz.explain(text, &GeoContext::default()) {
+            println!("{line}");
+        }
+        return Ok(());
     }
     let Some(dir) = crate::shared::eval_data() else {
         return Ok(());

@@ -330,7 +330,7 @@ pub(crate) fn resolve(
         .zip(&second)
         .enumerate()
         .map(|(i, (m, ch))| {
-            let q = qualifiers[i].is_some() || qualified(&mentions, &qualifiers, i);
+            let q = qualifiers[i].is_some() || qualified(&qualifiers, i);
             let person = persons.contains(&m.key_hash) && !m.cues.locative_before && !q;
             if !tuning.filters {
                 Ok(())
@@ -354,7 +354,7 @@ pub(crate) fn resolve(
                     || c.admin_term
                     || c.institution_after
                     || qualifiers[*i].is_some()
-                    || qualified(&mentions, &qualifiers, *i))
+                    || qualified(&qualifiers, *i))
         })
         .map(|(_, (m, _))| m.key_hash)
         .collect();
@@ -706,8 +706,8 @@ fn is_place(
 }
 
 /// True when mention `i` is itself the qualifier of the mention before it ("Vesele, [Donetsk]").
-fn qualified(mentions: &[Mention<'_>], qualifiers: &[Option<usize>], i: usize) -> bool {
-    i > 0 && qualifiers[i - 1] == Some(i) && !mentions.is_empty()
+fn qualified(qualifiers: &[Option<usize>], i: usize) -> bool {
+    i > 0 && qualifiers[i - 1] == Some(i)
 }
 
 /// The mention right after this one that qualifies it: "Vesele, Donetsk region", "Barda, Azerbaijan".

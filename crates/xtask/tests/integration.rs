@@ -2,6 +2,8 @@
 //! dependencies point down the tiers, every source file says what it owns, no junk-drawer
 //! modules, no ignored or panicking-by-design tests, and every data file names its source.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -27,18 +29,48 @@ fn tier(name: &str) -> Option<u8> {
 /// What the pure crates may not use: IO, clocks, async runtimes, databases, randomness,
 /// terminals, process-level error handling.
 const NOT_PURE: &[&str] = &[
-    "tokio", "sqlx", "async-std", "smol", "reqwest", "hyper", "ureq", "rusqlite", "tempfile",
-    "walkdir", "rand", "getrandom", "tracing-subscriber", "indicatif", "clap", "anyhow", "dirs",
-    "notify", "memmap2", "sources", "gazetteer", "store", "archive",
+    "tokio",
+    "sqlx",
+    "async-std",
+    "smol",
+    "reqwest",
+    "hyper",
+    "ureq",
+    "rusqlite",
+    "tempfile",
+    "walkdir",
+    "rand",
+    "getrandom",
+    "tracing-subscriber",
+    "indicatif",
+    "clap",
+    "anyhow",
+    "dirs",
+    "notify",
+    "memmap2",
+    "sources",
+    "gazetteer",
+    "store",
+    "archive",
 ];
 
 fn metadata() -> Value {
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(root())
         .output()
         .expect("cargo metadata runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
 }
 
@@ -47,18 +79,29 @@ fn dependencies_point_down_and_pure_crates_stay_pure() {
     let meta = metadata();
     for package in meta["packages"].as_array().unwrap() {
         let name = package["name"].as_str().unwrap();
-        let Some(my_tier) = tier(name) else { panic!("crate {name} has no tier: add it to ARCHITECTURE.md and this test") };
+        let Some(my_tier) = tier(name) else {
+            panic!("crate {name} has no tier: add it to ARCHITECTURE.md and this test")
+        };
         for dep in package["dependencies"].as_array().unwrap() {
             if dep["kind"].as_str() == Some("dev") {
                 continue;
             }
             let dep_name = dep["name"].as_str().unwrap();
             if let Some(dep_tier) = tier(dep_name) {
-                assert!(dep_tier < my_tier || (my_tier == 5), "{name} (tier {my_tier}) depends on {dep_name} (tier {dep_tier}): dependencies point down only");
+                assert!(
+                    dep_tier < my_tier || (my_tier == 5),
+                    "{name} (tier {my_tier}) depends on {dep_name} (tier {dep_tier}): dependencies point down only"
+                );
             }
             if my_tier == 1 {
-                assert!(!NOT_PURE.contains(&dep_name), "pure crate {name} depends on {dep_name}: pure crates do no IO and need no runtime");
-                assert!(tier(dep_name).is_none_or(|t| t == 0), "pure crate {name} depends on {dep_name}: pure crates share only model");
+                assert!(
+                    !NOT_PURE.contains(&dep_name),
+                    "pure crate {name} depends on {dep_name}: pure crates do no IO and need no runtime"
+                );
+                assert!(
+                    tier(dep_name).is_none_or(|t| t == 0),
+                    "pure crate {name} depends on {dep_name}: pure crates share only model"
+                );
             }
         }
     }
@@ -85,7 +128,11 @@ fn every_source_file_says_what_it_owns() {
     assert!(files.len() > 30);
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
-        assert!(text.starts_with("//!"), "{} lacks its //! header line", f.display());
+        assert!(
+            text.starts_with("//!"),
+            "{} lacks its //! header line",
+            f.display()
+        );
         let name = f.file_name().unwrap().to_string_lossy();
         assert!(
             !["utils.rs", "helpers.rs", "common.rs", "misc.rs"].contains(&name.as_ref()),
@@ -95,24 +142,55 @@ fn every_source_file_says_what_it_owns() {
         let ignore = ["#[", "ignore]"].concat();
         let should_panic = ["#[", "should_panic"].concat();
         let todo = ["todo", "!("].concat();
-        for (bad, why) in [(ignore, "assert today's behaviour instead"), (should_panic, "assert the error instead"), (todo, "finish it or say not yet")] {
-            assert!(!text.contains(&bad), "{} contains {bad}: {why}", f.display());
+        for (bad, why) in [
+            (ignore, "assert today's behaviour instead"),
+            (should_panic, "assert the error instead"),
+            (todo, "finish it or say not yet"),
+        ] {
+            assert!(
+                !text.contains(&bad),
+                "{} contains {bad}: {why}",
+                f.display()
+            );
         }
     }
 }
 
 #[test]
 fn data_files_name_their_source() {
-    let dirs = ["crates/extract/lexicons", "crates/gazetteer/data", "crates/model/data", "crates/pipeline/data"];
+    let dirs = [
+        "crates/extract/lexicons",
+        "crates/gazetteer/data",
+        "crates/geocode/data",
+        "crates/model/data",
+        "crates/pipeline/data",
+    ];
     for dir in dirs {
         for entry in std::fs::read_dir(root().join(dir)).unwrap().flatten() {
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "tsv") {
+            if path.extension().is_some_and(|e| e == "tsv" || e == "txt") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                let head: String = text.lines().take_while(|l| l.starts_with('#')).collect::<Vec<_>>().join("\n").to_lowercase();
-                assert!(!head.is_empty(), "{}: begin with # lines saying what it is and where it comes from", path.display());
+                let head: String = text
+                    .lines()
+                    .take_while(|l| l.starts_with('#'))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .to_lowercase();
                 assert!(
-                    ["source", "geonames", "written by the ombud project", "compiled by", "ombud project"].iter().any(|w| head.contains(w)),
+                    !head.is_empty(),
+                    "{}: begin with # lines saying what it is and where it comes from",
+                    path.display()
+                );
+                assert!(
+                    [
+                        "source",
+                        "geonames",
+                        "written by the ombud project",
+                        "compiled by",
+                        "ombud project"
+                    ]
+                    .iter()
+                    .any(|w| head.contains(w)),
                     "{}: the header names no source",
                     path.display()
                 );

@@ -185,9 +185,12 @@ fn data_files_name_their_source() {
                     [
                         "source",
                         "geonames",
-                        "written by the ombud project",
+                        "ombud project",
                         "compiled by",
-                        "ombud project"
+                        "from ",
+                        "shipped by",
+                        "pypi",
+                        "npm",
                     ]
                     .iter()
                     .any(|w| head.contains(w)),

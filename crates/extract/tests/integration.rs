@@ -73,6 +73,7 @@ fn toponyms(text: &str) -> Vec<Toponym> {
                 lon: 47.0,
                 country: CountryCode::new(cc),
                 admin1: String::new(),
+                admin2: String::new(),
                 feature: *feature,
                 population: 0,
                 demonym: *demonym,

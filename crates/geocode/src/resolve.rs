@@ -782,6 +782,7 @@ fn toponym(gaz: &Gazetteer, text: &str, span: Span, cand: Cand) -> Toponym {
         lon: e.point.lon(),
         country: e.country,
         admin1: e.admin1.clone(),
+        admin2: e.admin2.clone(),
         feature: e.feature,
         population: e.population,
         demonym: cand.demonym(),

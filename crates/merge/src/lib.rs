@@ -169,6 +169,7 @@ fn build(claims: &[&ClaimRecord]) -> Incident {
                 lon: p.lon,
                 country: p.country,
                 admin1: p.admin1.clone(),
+                admin2: p.admin2.clone(),
                 precision: p.precision,
             };
             match places

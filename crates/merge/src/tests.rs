@@ -16,6 +16,7 @@ fn place(name: &str, id: u64, lat: f64, lon: f64) -> PlaceRef {
         lon,
         country: model::CountryCode::new("AZ"),
         admin1: String::new(),
+        admin2: String::new(),
         feature: Feature::City,
         precision: GeoPrecision::Town,
         span: Span::new(0, 1),

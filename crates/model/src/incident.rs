@@ -108,6 +108,8 @@ pub struct IncidentPlace {
     pub lon: f64,
     pub country: Option<CountryCode>,
     pub admin1: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub admin2: String,
     pub precision: crate::GeoPrecision,
 }
 

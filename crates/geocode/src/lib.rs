@@ -4,10 +4,10 @@
 //! Pure: the gazetteer is built from entries handed in, and `geoparse` is a function of the text
 //! and that gazetteer. It is `Sync` and shared across threads.
 //!
-//! How it works: the text is split into words ([`tokens`]); runs of capitalised words are looked
-//! up in a hash index of every name's folded key ([`index`]), longest first; each match collects
+//! How it works: the text is split into words (`tokens`); runs of capitalised words are looked
+//! up in a hash index of every name's folded key (`index`), longest first; each match collects
 //! cues (sentence start, a preposition before, a title or another capitalised word beside it,
-//! the stop lists of [`stoplists`]); [`resolve`] scores every candidate place by feature, population
+//! the stop lists of `stoplists`); `resolve` scores every candidate place by feature, population
 //! and the rest of the document, keeps the best, and keeps the mention only when the evidence that
 //! it is a place outweighs the cues against.
 

@@ -488,7 +488,8 @@ fn read_sentence(
         content: content_classes,
         sentence_start: s.start,
         sentence_end: s.end,
-        sentence_lower_has_framed_protest: framed_protest(words_, &words(text, s)),
+        sentence_lower_has_framed_protest: sentence_classes.has("protest")
+            && framed_protest(words_, &words(text, s)),
         content_lower: &text[content.start..content.end].to_lowercase(),
         content_start: content.start,
         text,
@@ -991,10 +992,11 @@ fn decide_sub_event(d: &Decision<'_>) -> Option<SubEventType> {
         .iter()
         .map(|w| w.span.end.saturating_sub(sentence_start))
         .min();
-    let air = words
-        .matches_in("air_context", lower)
-        .iter()
-        .any(|(span, _)| first_weapon_end.is_none_or(|end| span.start <= end + 24));
+    let air = !weapons.is_empty()
+        && words
+            .matches_in("air_context", lower)
+            .iter()
+            .any(|(span, _)| first_weapon_end.is_none_or(|end| span.start <= end + 24));
     // The weapons' sub-event by vote, ties to the first named; chemical weapons always say most.
     let kinds: Vec<SubEventType> = weapons
         .iter()

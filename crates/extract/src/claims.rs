@@ -323,7 +323,9 @@ fn read_sentence(
                 }
             }
             Sense::Trigger { sub_event, weight }
-                if content.contains(h.span) && best.is_none_or(|(_, bw, _)| *weight > bw) =>
+                if content.contains(h.span)
+                    && !names_a_period_start(text, h.span)
+                    && best.is_none_or(|(_, bw, _)| *weight > bw) =>
             {
                 best = Some((*sub_event, *weight, h.span));
             }
@@ -368,7 +370,7 @@ fn read_sentence(
             Sense::Trigger { sub_event, weight } => Some((sub_event, weight, h.span)),
             _ => None,
         })
-        .filter(|t| !names_a_facility(text, t.2))
+        .filter(|t| !names_a_facility(text, t.2) && !names_a_period_start(text, t.2))
         .collect();
     // "chemical weapons facilities" were struck; the chemical weapon is not the weapon used.
     if best.is_some_and(|b| names_a_facility(text, b.2)) {
@@ -544,7 +546,55 @@ fn read_sentence(
             }
         }
     }
-    if places.is_empty() {
+    let mut placeless = false;
+    // Places of the event word's own clause, when it names any: "fighting went on as the
+    // ministers arrived in Moscow" happened somewhere else than Moscow.
+    if let Some(b) = best.filter(|b| content.contains(b.2)) {
+        // ASCII lowercase keeps byte offsets; offsets below are relative to the content.
+        let lower = text[content.start..content.end].to_ascii_lowercase();
+        let (trigger_start, trigger_end) = (b.2.start - content.start, b.2.end - content.start);
+        let markers = [
+            ",",
+            ";",
+            " as ",
+            " while ",
+            " when ",
+            " whereas ",
+            " before ",
+            " after ",
+            " since ",
+            " because ",
+        ];
+        let clause_end = markers
+            .iter()
+            .filter_map(|m| lower[trigger_end..].find(m))
+            .min()
+            .map_or(lower.len(), |i| trigger_end + i);
+        let clause_start = lower[..trigger_start].rfind([',', ';']).unwrap_or(0);
+        let clause = Span::new(content.start + clause_start, content.start + clause_end);
+        let in_clause: Vec<PlaceRef> = places
+            .iter()
+            .filter(|p| clause.contains(p.span))
+            .cloned()
+            .collect();
+        if !in_clause.is_empty() {
+            places = in_clause;
+        } else if !places.is_empty()
+            && places.iter().all(|p| p.span.start >= clause.end)
+            && clause_end < lower.len()
+        {
+            // Every place sits in a later subordinate clause: the event has no place of its own.
+            let subordinate = &lower[clause_end..];
+            if [" as ", " while ", " when ", " whereas ", " since "]
+                .iter()
+                .any(|m| subordinate.starts_with(m))
+            {
+                places.clear();
+                placeless = true;
+            }
+        }
+    }
+    if places.is_empty() && !placeless {
         // "In Ganja, officials said shells hit homes": a place outside the reported words but not
         // part of the speaker still locates the event.
         for t in toponyms {
@@ -591,10 +641,21 @@ fn read_sentence(
         let old = input
             .published
             .is_some_and(|p| d.end.to_days() < p.to_days() - BACKGROUND_DAYS);
+        // "since the war began on 27 September" dates the start of a period, not this event.
+        let since = text[..d.span.start]
+            .trim_end()
+            .to_lowercase()
+            .ends_with("since")
+            || text[..d.span.start]
+                .to_lowercase()
+                .rsplit("since")
+                .next()
+                .is_some_and(|gap| gap.len() < 40 && !gap.contains([',', '.']))
+                && text[..d.span.start].to_lowercase().contains("since");
         if content.contains(d.span) {
             if old {
                 background.get_or_insert((*d).clone());
-            } else if event_date.is_none() {
+            } else if event_date.is_none() && !since {
                 event_date = Some(range);
             }
         } else if statement_date.is_none() && !old {
@@ -678,6 +739,12 @@ fn framed_protest(classes: &Words, ws: &[Word<'_>]) -> bool {
                 ])
             })
     })
+}
+
+/// True when an event word only dates a period: "since the fighting began", "since the war".
+fn names_a_period_start(text: &str, span: Span) -> bool {
+    let before = text[..span.start].trim_end().to_lowercase();
+    before.ends_with("since") || before.ends_with("since the") || before.ends_with("since this")
 }
 
 /// True when an event word names what a facility is for ("chemical weapons facilities").
@@ -1294,7 +1361,16 @@ fn find_perpetrator(
             } else {
                 500 - distance.min(499)
             }
-        } else if prev.is_some_and(|p| p.is("by")) {
+        } else if prev.is_some_and(|p| p.is("by")) && {
+            // "hosted by Russia" in a later clause is no agent of this event.
+            let between = text
+                .get(anchor.end..actor.span.start)
+                .unwrap_or(",")
+                .to_lowercase();
+            ![",", ";", " as ", " while ", " when ", " for talks"]
+                .iter()
+                .any(|m| between.contains(m))
+        } {
             900
         } else {
             continue;
@@ -1496,6 +1572,17 @@ fn apply(
     // Legal framing without an event of its own frames the latest claim of the same speaker.
     let same_speaker =
         |c: &Claim| c.speaker.as_ref().map(|s| &s.name) == r.speaker.as_ref().map(|s| &s.name);
+    if r.sub_event.is_none() && r.tally {
+        out.diagnostics.push(Diagnostic::new(
+            "cumulative_tally",
+            format!(
+                "\"{}…\" is a running total, not one incident",
+                quote(r.sentence)
+            ),
+            Some(r.sentence),
+        ));
+        return;
+    }
     if r.sub_event.is_none() || r.generic {
         if !r.legal.is_empty() {
             let target = out

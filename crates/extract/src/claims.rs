@@ -124,20 +124,61 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
             );
             apply(reading, text, input, &mut ctx, &mut out);
         }
-        let reading = read_sentence(
-            ex,
-            input,
-            sentence,
-            content,
-            speaker,
-            stance,
-            &sent_hits,
-            &sent_dates,
-            &toponyms,
-        );
-        apply(reading, text, input, &mut ctx, &mut out);
+        // "Shelling hit Tartar on 28 October, and Barda was struck on October 29": two events,
+        // each with its own event word and its own place or date, are two claims.
+        for part in split_events(text, content, &sent_hits, &sent_dates, &toponyms) {
+            let reading = read_sentence(
+                ex,
+                input,
+                sentence,
+                part,
+                speaker.clone(),
+                stance,
+                &sent_hits,
+                &sent_dates,
+                &toponyms,
+            );
+            apply(reading, text, input, &mut ctx, &mut out);
+        }
     }
     out
+}
+
+/// Splits reported content at ", and" or ";" where both sides tell an event of their own (an
+/// event word of weight 2 or more, and a place or a date); otherwise the content is one part.
+fn split_events(
+    text: &str,
+    content: Span,
+    hits: &[&Hit],
+    dates: &[&DateMention],
+    toponyms: &[&Toponym],
+) -> Vec<Span> {
+    let has_event = |span: Span| {
+        let word = hits.iter().any(|h| {
+            span.contains(h.span) && matches!(h.sense, Sense::Trigger { weight, .. } if weight >= 2)
+        });
+        let anchor = dates.iter().any(|d| span.contains(d.span))
+            || toponyms.iter().any(|t| span.contains(t.span) && !t.demonym);
+        word && anchor
+    };
+    let body = &text[content.start..content.end];
+    let mut parts = Vec::new();
+    let mut start = content.start;
+    for marker in [", and ", "; "] {
+        let mut from = 0;
+        while let Some(i) = body[from..].find(marker) {
+            let at = content.start + from + i;
+            let left = Span::new(start, at);
+            let right = Span::new(at + marker.len(), content.end);
+            if at > start && has_event(left) && has_event(right) {
+                parts.push(left);
+                start = right.start;
+            }
+            from += i + marker.len();
+        }
+    }
+    parts.push(Span::new(start, content.end));
+    parts
 }
 
 /// The items (sorted by start) whose span lies inside `span`, found by binary search.

@@ -417,11 +417,21 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
 
     // Unnumbered harm: "deaths and injuries among the civilian population and the military",
     // "civilians were killed", "journalists have been injured".
+    // "casualties" is both outcomes: "the number of casualties is unknown".
     let outcomes: Vec<(usize, CasualtyOutcome)> = ws
         .iter()
         .enumerate()
         .filter(|(k, _)| !used[*k])
-        .filter_map(|(k, w)| outcome_of(classes, &w.lower).map(|o| (k, o)))
+        .flat_map(|(k, w)| {
+            if classes.is("killed_or_injured", &w.lower) {
+                vec![(k, CasualtyOutcome::Killed), (k, CasualtyOutcome::Injured)]
+            } else {
+                outcome_of(classes, &w.lower)
+                    .map(|o| (k, o))
+                    .into_iter()
+                    .collect()
+            }
+        })
         .collect();
     if !outcomes.is_empty() {
         let groups: Vec<(usize, CasualtyGroup)> = ws
@@ -446,11 +456,16 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
             .map_or(0, |o| o.0)
             .max(groups.last().map_or(0, |g| g.0));
         // Only groups close to the outcome words belong to them.
-        let near: Vec<CasualtyGroup> = groups
+        let mut near: Vec<CasualtyGroup> = groups
             .iter()
             .filter(|(k, _)| outcomes.iter().any(|(o, _)| o.abs_diff(*k) <= 8))
             .map(|(_, g)| *g)
             .collect();
+        // Harm with no group named ("there were casualties", "two were killed" counted above)
+        // is harm to people unspecified.
+        if near.is_empty() && found.is_empty() {
+            near.push(CasualtyGroup::Unspecified);
+        }
         let mut outcome_kinds: Vec<CasualtyOutcome> = outcomes.iter().map(|(_, o)| *o).collect();
         outcome_kinds.dedup();
         if !near.is_empty() && (first != usize::MAX) {

@@ -282,8 +282,9 @@ fn explain(
     })
 }
 
+/// Which incidents: shared by `incidents` and `export`.
 #[derive(Debug, Args)]
-pub struct IncidentsArgs {
+pub struct IncidentFilterArgs {
     /// Only incidents on or after this date (YYYY-MM-DD).
     #[arg(long, value_parser = parse_date)]
     since: Option<Date>,
@@ -305,12 +306,9 @@ pub struct IncidentsArgs {
     /// Only incidents with this grade: confirmed, fair, weak, contested, discounted.
     #[arg(long, value_parser = parse_grade)]
     grade: Option<Grade>,
-    /// Print a JSON array instead of a table.
-    #[arg(long)]
-    json: bool,
 }
 
-impl IncidentsArgs {
+impl IncidentFilterArgs {
     fn filter(&self, reference: &Reference) -> IncidentFilter {
         let mut f = IncidentFilter {
             since: self.since,
@@ -327,10 +325,19 @@ impl IncidentsArgs {
     }
 }
 
+#[derive(Debug, Args)]
+pub struct IncidentsArgs {
+    #[command(flatten)]
+    filter: IncidentFilterArgs,
+    /// Print a JSON array instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
 pub async fn incidents(ctx: &Context, args: IncidentsArgs) -> Result<ExitCode> {
     let store = open(ctx).await?;
     let reference = Reference::load()?;
-    let filter = args.filter(&reference);
+    let filter = args.filter.filter(&reference);
     let all = store.incidents().await?;
     let list: Vec<&model::Incident> = all.iter().filter(|i| filter.matches(i)).collect();
     if args.json {
@@ -457,43 +464,13 @@ pub struct ExportArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
-    filter: ExportFilter,
-}
-
-/// The incident filters, for export.
-#[derive(Debug, Args)]
-pub struct ExportFilter {
-    #[arg(long, value_parser = parse_date)]
-    since: Option<Date>,
-    #[arg(long, value_parser = parse_date)]
-    until: Option<Date>,
-    #[arg(long)]
-    place: Option<String>,
-    #[arg(long)]
-    weapon: Option<String>,
-    #[arg(long = "type")]
-    event_type: Option<String>,
-    #[arg(long)]
-    actor: Option<String>,
-    #[arg(long, value_parser = parse_grade)]
-    grade: Option<Grade>,
+    filter: IncidentFilterArgs,
 }
 
 pub async fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
     let store = open(ctx).await?;
     let reference = Reference::load()?;
-    let f = args.filter;
-    let filter = IncidentsArgs {
-        since: f.since,
-        until: f.until,
-        place: f.place,
-        weapon: f.weapon,
-        event_type: f.event_type,
-        actor: f.actor,
-        grade: f.grade,
-        json: false,
-    }
-    .filter(&reference);
+    let filter = args.filter.filter(&reference);
     let list: Vec<model::Incident> = store
         .incidents()
         .await?

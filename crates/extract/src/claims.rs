@@ -1613,7 +1613,9 @@ fn apply(
     // Legal framing without an event of its own frames the latest claim of the same speaker.
     let same_speaker =
         |c: &Claim| c.speaker.as_ref().map(|s| &s.name) == r.speaker.as_ref().map(|s| &s.name);
-    if r.sub_event.is_none() && r.tally {
+    // A running total ("hundreds killed since the war began") is no incident, whatever the
+    // sentence's event words.
+    if r.tally {
         out.diagnostics.push(Diagnostic::new(
             "cumulative_tally",
             format!(
@@ -1673,9 +1675,6 @@ fn apply(
                 .or_else(|| out.claims.iter().rposition(violent))
         });
         if let (Some(i), true) = (context_claim, follow_up) {
-            if r.tally {
-                return;
-            }
             let base = out.claims[i].clone();
             let claim = Claim {
                 stance: r.stance,
@@ -1702,17 +1701,6 @@ fn apply(
         return;
     }
     let Some(sub_event) = r.sub_event else { return };
-    if r.tally {
-        out.diagnostics.push(Diagnostic::new(
-            "cumulative_tally",
-            format!(
-                "\"{}…\" is a running total, not one incident",
-                quote(r.sentence)
-            ),
-            Some(r.sentence),
-        ));
-        return;
-    }
     // An event needs something that makes it a particular event.
     // A weak event word needs something that makes it a particular event; a strong one stands.
     let anchored = r.strong

@@ -88,6 +88,21 @@ const VERBISH: &[&str] = &[
     "killed", "struck", "took", "made",
 ];
 
+/// One attribution cue in its sentence: what the readers of a cue need to look around it.
+#[derive(Clone, Copy)]
+struct Cue<'a, 'w> {
+    classes: &'a Words,
+    text: &'a str,
+    sent: Span,
+    /// The sentence's words.
+    ws: &'a [Word<'w>],
+    /// Index of the cue's first word in `ws`.
+    v: usize,
+    /// Index of the cue's last word in `ws`.
+    v_end: usize,
+    toponyms: &'a [Toponym],
+}
+
 /// Finds the attribution of sentence `sent`, given the lexicon hits inside it.
 pub(crate) fn attribute(
     classes: &Words,
@@ -114,24 +129,31 @@ pub(crate) fn attribute(
         .filter(|h| matches!(h.sense, Sense::Trigger { .. } | Sense::Weapon(_)))
         .map(|h| h.span)
         .collect();
-    for &(cue, kind, stance) in &cues {
-        let Some(v) = ws.iter().position(|w| w.span.start == cue.start) else {
+    for &(cue_span, kind, stance) in &cues {
+        let Some(v) = ws.iter().position(|w| w.span.start == cue_span.start) else {
             continue;
         };
         // "the United States" is no speech verb: verbs are not capitalised inside a sentence.
         if v > 0 && ws[v].is_capitalised() && !ws[v - 1].is_any(&["\"", "“", "”"]) {
             continue;
         }
-        let v_end = ws.iter().position(|w| w.span.end >= cue.end).unwrap_or(v);
+        let v_end = ws
+            .iter()
+            .position(|w| w.span.end >= cue_span.end)
+            .unwrap_or(v);
+        let cue = Cue {
+            classes,
+            text,
+            sent,
+            ws: &ws,
+            v,
+            v_end,
+            toponyms,
+        };
         let found = match kind {
-            AttributionKind::According => {
-                according(classes, text, sent, &ws, v, v_end, toponyms).map(|(s, c)| (s, c, None))
-            }
+            AttributionKind::According => according(&cue).map(|(s, c)| (s, c, None)),
             _ => {
-                preposed(classes, text, sent, &ws, v, v_end, toponyms, &event_spans).or_else(|| {
-                    postposed(classes, text, sent, &ws, v, v_end, toponyms)
-                        .map(|(s, c)| (s, c, None))
-                })
+                preposed(&cue, &event_spans).or_else(|| postposed(&cue).map(|(s, c)| (s, c, None)))
             }
         };
         if let Some((speaker, content, own_voice_prefix)) = found {
@@ -140,7 +162,7 @@ pub(crate) fn attribute(
                 || cues.iter().any(|(c, k, st)| {
                     *k == AttributionKind::Verb
                         && *st == Stance::Denies
-                        && c.start > cue.start
+                        && c.start > cue_span.start
                         && ws
                             .iter()
                             .position(|w| w.span.start == c.start)
@@ -149,7 +171,7 @@ pub(crate) fn attribute(
             let stance = if denies { Stance::Denies } else { stance };
             return Some(Attribution {
                 speaker: Some(speaker),
-                cue,
+                cue: cue_span,
                 stance,
                 content,
                 own_voice_prefix,
@@ -160,15 +182,16 @@ pub(crate) fn attribute(
 }
 
 /// "according to X, CONTENT" or "CONTENT, according to X".
-fn according(
-    classes: &Words,
-    text: &str,
-    sent: Span,
-    ws: &[Word<'_>],
-    v: usize,
-    v_end: usize,
-    toponyms: &[Toponym],
-) -> Option<(SpeakerPhrase, Span)> {
+fn according(cue: &Cue<'_, '_>) -> Option<(SpeakerPhrase, Span)> {
+    let Cue {
+        classes,
+        text,
+        sent,
+        ws,
+        v,
+        v_end,
+        toponyms,
+    } = *cue;
     let np_start = v_end + 1;
     let mut np_end = (np_start..ws.len())
         .find(|&k| ws[k].is_any(&[",", ".", ";", ":", "that"]))
@@ -229,15 +252,18 @@ fn appositive_start(classes: &Words, ws: &[Word<'_>], comma: usize) -> Option<us
 #[allow(clippy::type_complexity)]
 #[allow(clippy::too_many_arguments)]
 fn preposed(
-    classes: &Words,
-    text: &str,
-    sent: Span,
-    ws: &[Word<'_>],
-    v: usize,
-    v_end: usize,
-    toponyms: &[Toponym],
+    cue: &Cue<'_, '_>,
     event_spans: &[Span],
 ) -> Option<(SpeakerPhrase, Span, Option<Span>)> {
+    let Cue {
+        classes,
+        text,
+        sent,
+        ws,
+        v,
+        v_end,
+        toponyms,
+    } = *cue;
     let mut end = v;
     while end > 0 && (ws[end - 1].is_any(AUXILIARIES) || is_date_word(&ws[end - 1])) {
         end -= 1;
@@ -356,15 +382,16 @@ fn preposed(
 }
 
 /// "CONTENT, X(, role), said (on Sunday)." and "CONTENT, said X."
-fn postposed(
-    classes: &Words,
-    text: &str,
-    sent: Span,
-    ws: &[Word<'_>],
-    v: usize,
-    v_end: usize,
-    toponyms: &[Toponym],
-) -> Option<(SpeakerPhrase, Span)> {
+fn postposed(cue: &Cue<'_, '_>) -> Option<(SpeakerPhrase, Span)> {
+    let Cue {
+        classes,
+        text,
+        sent,
+        ws,
+        v,
+        v_end,
+        toponyms,
+    } = *cue;
     // Inverted: "CONTENT, said X, the role."
     if v > 0 && ws[v - 1].is(",") {
         let mut np_start = v_end + 1;

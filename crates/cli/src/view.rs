@@ -1,6 +1,6 @@
 //! How incidents, claims and documents look to a person reading a terminal.
 
-use model::{CasualtyRange, Claim, DocumentRecord, Incident};
+use model::{CasualtyRange, Claim, DocumentRecord, Incident, IncidentPlace};
 use pipeline::IngestReport;
 use store::StoredClaim;
 
@@ -55,7 +55,7 @@ pub fn incidents_table(incidents: &[&Incident]) -> String {
         "grade",
         "sources",
     ])
-    .limit(2, 22)
+    .limit(2, 30)
     .limit(3, 34)
     .limit(4, 28)
     .limit(5, 28);
@@ -65,8 +65,8 @@ pub fn incidents_table(incidents: &[&Incident]) -> String {
             date_range(i),
             i.places
                 .first()
-                .map(|p| p.name.clone())
-                .unwrap_or_else(|| "?".into()),
+                .map(IncidentPlace::label)
+                .unwrap_or_else(|| "(no place)".into()),
             i.sub_event_type.to_string(),
             i.weapons.join(", "),
             perpetrators(i),
@@ -105,7 +105,10 @@ pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
         .map(|p| {
             format!(
                 "{} ({:.4}, {:.4}; precision {})",
-                p.name, p.lat, p.lon, p.precision as u8
+                p.label(),
+                p.lat,
+                p.lon,
+                p.precision as u8
             )
         })
         .collect();

@@ -581,7 +581,7 @@ fn read_sentence(
                 .as_ref()
                 .is_some_and(|p| p.span.overlaps(t.span));
         if inside && !t.demonym {
-            let place = PlaceRef::from(*t);
+            let place = PlaceRef::new(t, text);
             if !places.iter().any(|p| p.key() == place.key()) {
                 places.push(place);
             }
@@ -644,7 +644,7 @@ fn read_sentence(
                 && !perpetrator
                     .as_ref()
                     .is_some_and(|p| p.span.overlaps(t.span));
-            let place = PlaceRef::from(*t);
+            let place = PlaceRef::new(t, text);
             if usable && !places.iter().any(|p| p.key() == place.key()) {
                 places.push(place);
             }

@@ -78,6 +78,7 @@ fn toponyms(text: &str) -> Vec<Toponym> {
                 population: 0,
                 demonym: *demonym,
                 also_known_as: vec![],
+                district: false,
             });
         }
     }

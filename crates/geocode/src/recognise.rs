@@ -6,7 +6,7 @@ use model::Span;
 use crate::Gazetteer;
 use crate::index::{Cand, KeyHash, MAX_WORDS};
 use crate::stoplists::{
-    is_admin_term, is_compass, is_connector, is_institution, is_locative, is_place_noun,
+    is_admin_term, is_compass, is_connector, is_institution, is_locative, is_pact, is_place_noun,
     is_speech_verb, is_title,
 };
 use crate::tokens::{Token, joinable};
@@ -45,6 +45,9 @@ pub(crate) struct Cues {
     pub institution_after: bool,
     /// Placed as a state abbreviation is: after "Town, " or before a lower-case word ("Ga. pastor").
     pub abbreviation_slot: bool,
+    /// Part of the name of a body or an agreement called after a place ("the OSCE Minsk Group",
+    /// "the Paris Agreement"), which says nothing of where anything happened.
+    pub names_pact: bool,
 }
 
 /// A name found in the text, before resolution.
@@ -201,6 +204,8 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
             m.span = Span::new(m.span.start, nx.end);
         } else if joinable(text, toks, end - 1) && nx.cap && is_institution(&nx.key) {
             c.institution_after = true;
+        } else if joinable(text, toks, end - 1) && nx.cap && is_pact(&nx.key) {
+            c.names_pact = true;
         } else if joinable(text, toks, end - 1) && nx.cap && !nx.all_caps {
             c.glued_after = true;
         } else if joinable(text, toks, end - 1)

@@ -401,6 +401,30 @@ pub(crate) fn is_compass(key: &str) -> bool {
     )
 }
 
+/// Capitalised words after a place name that make the name of a body or an agreement called after
+/// the place, not a mention of where something is: "Minsk Group", "Dayton Accords", "Astana format".
+pub(crate) fn is_pact(key: &str) -> bool {
+    matches!(
+        key,
+        "group"
+            | "agreement"
+            | "agreements"
+            | "accord"
+            | "accords"
+            | "protocol"
+            | "protocols"
+            | "format"
+            | "process"
+            | "convention"
+            | "conventions"
+            | "declaration"
+            | "memorandum"
+            | "treaty"
+            | "principles"
+            | "communique"
+    )
+}
+
 /// Capitalised words after a place name that make a name of an institution of that place, which
 /// is still a mention of the place: "Columbus Police", "Laurel County Sheriff", "Kyiv City Council".
 pub(crate) fn is_institution(key: &str) -> bool {

@@ -160,6 +160,8 @@ fn build(claims: &[&ClaimRecord]) -> Incident {
     let date_end = dated.iter().map(|d| d.1).max();
 
     let mut places: Vec<(IncidentPlace, usize)> = Vec::new();
+    // (place index, name written, times): the names the reports used for each place.
+    let mut written: Vec<(usize, &str, usize)> = Vec::new();
     for c in claims {
         for p in &c.claim.places {
             let place = IncidentPlace {
@@ -171,15 +173,38 @@ fn build(claims: &[&ClaimRecord]) -> Incident {
                 admin1: p.admin1.clone(),
                 admin2: p.admin2.clone(),
                 precision: p.precision,
+                written: Vec::new(),
             };
-            match places
-                .iter_mut()
-                .find(|(k, _)| k.name == place.name && k.geonameid == place.geonameid)
+            let at = match places
+                .iter()
+                .position(|(k, _)| k.name == place.name && k.geonameid == place.geonameid)
             {
-                Some((_, n)) => *n += 1,
-                None => places.push((place, 1)),
+                Some(at) => {
+                    places[at].1 += 1;
+                    at
+                }
+                None => {
+                    places.push((place, 1));
+                    places.len() - 1
+                }
+            };
+            if !p.written.is_empty() {
+                match written
+                    .iter_mut()
+                    .find(|(i, w, _)| *i == at && *w == p.written)
+                {
+                    Some((_, _, n)) => *n += 1,
+                    None => written.push((at, &p.written, 1)),
+                }
             }
         }
+    }
+    // Most used first; ties in name order, so the result does not depend on the claims' order.
+    written.sort_by(|a, b| {
+        (a.0, std::cmp::Reverse(a.2), a.1).cmp(&(b.0, std::cmp::Reverse(b.2), b.1))
+    });
+    for (at, w, _) in written {
+        places[at].0.written.push(w.to_string());
     }
     places.sort_by(|a, b| {
         (a.0.precision, std::cmp::Reverse(a.1), &a.0.name).cmp(&(

@@ -20,6 +20,7 @@ fn place(name: &str, id: u64, lat: f64, lon: f64) -> PlaceRef {
         feature: Feature::City,
         precision: GeoPrecision::Town,
         span: Span::new(0, 1),
+        written: name.into(),
     }
 }
 
@@ -211,5 +212,34 @@ fn merge_is_order_independent() {
         assert_eq!(summary(&records), base, "rotation {rotation}");
         let reversed: Vec<ClaimRecord> = records.iter().rev().cloned().collect();
         assert_eq!(summary(&reversed), base, "reversed rotation {rotation}");
+    }
+}
+
+#[test]
+fn an_incident_keeps_every_name_the_reports_used() {
+    let named = |doc: &str, written: &str| {
+        let mut town = place("Khankendi", 146970, 39.82, 46.75);
+        town.written = written.into();
+        record(
+            doc,
+            doc,
+            SourceKind::Media,
+            Stance::Reports,
+            4,
+            town,
+            None,
+            "Shelling hit the city.",
+        )
+    };
+    let records = vec![
+        named("a1", "Khankendi"),
+        named("b2", "Stepanakert"),
+        named("c3", "Stepanakert"),
+    ];
+    for order in [records.clone(), records.iter().rev().cloned().collect()] {
+        let incidents = merge(&order, &MergeConfig::default());
+        let place = &incidents[0].places[0];
+        assert_eq!(place.written, vec!["Stepanakert", "Khankendi"]);
+        assert_eq!(place.label(), "Stepanakert (Khankendi)");
     }
 }

@@ -111,6 +111,23 @@ pub struct IncidentPlace {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub admin2: String,
     pub precision: crate::GeoPrecision,
+    /// The names the reports wrote for it, the most used first ("Stepanakert", where the
+    /// gazetteer's name is Khankendi).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub written: Vec<String>,
+}
+
+impl IncidentPlace {
+    /// The name to show a person: the one the reports used most, with the gazetteer's name
+    /// beside it when they differ ("Stepanakert (Khankendi)"), so neither side's name is hidden.
+    pub fn label(&self) -> String {
+        match self.written.first() {
+            Some(w) if !self.name.to_lowercase().contains(&w.to_lowercase()) => {
+                format!("{w} ({})", self.name)
+            }
+            _ => self.name.clone(),
+        }
+    }
 }
 
 /// Casualties of one group and outcome across an incident's claims.

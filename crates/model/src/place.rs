@@ -155,9 +155,21 @@ pub struct Toponym {
     /// Other names of the same place (Stepanakert also Khankendi).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_known_as: Vec<String>,
+    /// The text named the district around the place ("the Martuni district"), not the place
+    /// itself: an event there is located to the district (precision 2), not to the town.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub district: bool,
 }
 
 impl Toponym {
+    /// The ACLED geo_precision this mention gives an event.
+    pub fn precision(&self) -> GeoPrecision {
+        match self.feature.precision() {
+            GeoPrecision::Town if self.district => GeoPrecision::District,
+            p => p,
+        }
+    }
+
     pub fn point(&self) -> Option<GeoPoint> {
         GeoPoint::new(self.lat, self.lon)
     }
@@ -178,10 +190,14 @@ pub struct PlaceRef {
     pub feature: Feature,
     pub precision: GeoPrecision,
     pub span: Span,
+    /// The name as the report wrote it ("Stepanakert" for the place named Khankendi).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub written: String,
 }
 
-impl From<&Toponym> for PlaceRef {
-    fn from(t: &Toponym) -> PlaceRef {
+impl PlaceRef {
+    /// The place a toponym of `text` names, keeping the words the text used.
+    pub fn new(t: &Toponym, text: &str) -> PlaceRef {
         PlaceRef {
             name: t.name.clone(),
             geonameid: t.geonameid,
@@ -191,13 +207,15 @@ impl From<&Toponym> for PlaceRef {
             admin1: t.admin1.clone(),
             admin2: t.admin2.clone(),
             feature: t.feature,
-            precision: t.feature.precision(),
+            precision: t.precision(),
             span: t.span,
+            written: text
+                .get(t.span.start..t.span.end)
+                .unwrap_or_default()
+                .to_string(),
         }
     }
-}
 
-impl PlaceRef {
     /// Identity for merging: the gazetteer id, or the name when the place has none.
     pub fn key(&self) -> String {
         if self.geonameid != 0 {

@@ -43,9 +43,11 @@ impl IncidentFilter {
             .until
             .is_none_or(|u| i.date_start.is_some_and(|d| d <= u));
         let place = self.place.as_deref().is_none_or(|p| {
-            i.places
-                .iter()
-                .any(|pl| contains(&pl.name, p) || self.place_ids.contains(&pl.geonameid))
+            i.places.iter().any(|pl| {
+                contains(&pl.name, p)
+                    || pl.written.iter().any(|w| contains(w, p))
+                    || self.place_ids.contains(&pl.geonameid)
+            })
         });
         let weapon = self
             .weapon

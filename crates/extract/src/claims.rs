@@ -366,6 +366,7 @@ fn read_sentence(
             Sense::Trigger { sub_event, weight }
                 if content.contains(h.span)
                     && !names_a_period_start(text, h.span)
+                    && !not_yet(text, h.span)
                     && best.is_none_or(|(_, bw, _)| *weight > bw) =>
             {
                 best = Some((*sub_event, *weight, h.span));
@@ -411,7 +412,9 @@ fn read_sentence(
             Sense::Trigger { sub_event, weight } => Some((sub_event, weight, h.span)),
             _ => None,
         })
-        .filter(|t| !names_a_facility(text, t.2) && !names_a_period_start(text, t.2))
+        .filter(|t| {
+            !names_a_facility(text, t.2) && !names_a_period_start(text, t.2) && !not_yet(text, t.2)
+        })
         .collect();
     // "chemical weapons facilities" were struck; the chemical weapon is not the weapon used.
     if best.is_some_and(|b| names_a_facility(text, b.2)) {
@@ -786,6 +789,19 @@ fn framed_protest(classes: &Words, ws: &[Word<'_>]) -> bool {
 fn names_a_period_start(text: &str, span: Span) -> bool {
     let before = text[..span.start].trim_end().to_lowercase();
     before.ends_with("since") || before.ends_with("since the") || before.ends_with("since this")
+}
+
+/// True when an event word is still to come: "were to be agreed", "will be signed", "would
+/// strike". (Reported plans and threats are not events; what happened is told in the past.)
+fn not_yet(text: &str, span: Span) -> bool {
+    let from = (span.start.saturating_sub(24)..span.start)
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(span.start);
+    let before = text[from..span.start].to_lowercase();
+    let mut words = before.split_whitespace().rev();
+    let (w1, w2) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    let modal = |w: &str| matches!(w, "will" | "would" | "shall" | "could" | "might");
+    modal(w1) || (w1 == "be" && (modal(w2) || w2 == "to"))
 }
 
 /// True when an event word names what a facility is for ("chemical weapons facilities").

@@ -52,6 +52,7 @@ pub(crate) const WORD_CLASSES: &[&str] = &[
     "evidence",
     "unopposed",
     "protest_anticipated",
+    "declared_act",
 ];
 
 // Class sets are bits of a u64.

@@ -137,6 +137,12 @@ pub(crate) fn attribute(
         if v > 0 && ws[v].is_capitalised() && !ws[v - 1].is_any(&["\"", "“", "”"]) {
             continue;
         }
+        // "Armenia declared martial law": the declaration is the act, which the publisher tells.
+        if ws[v].is_any(&["declared", "declares", "announced", "announces"])
+            && declares_an_act(classes, text, cue_span, sent)
+        {
+            continue;
+        }
         let v_end = ws
             .iter()
             .position(|w| w.span.end >= cue_span.end)
@@ -179,6 +185,20 @@ pub(crate) fn attribute(
         }
     }
     None
+}
+
+/// True when the words after a declaring verb name what the declaration does ("declared martial
+/// law", "announced a general mobilisation") rather than what the speaker says happened.
+fn declares_an_act(classes: &Words, text: &str, cue: Span, sent: Span) -> bool {
+    let after = &text[cue.end..sent.end];
+    classes.first_match("declared_act", after).is_some_and(|m| {
+        after[..m.start].split_whitespace().all(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "a" | "an" | "the" | "general" | "full" | "partial" | "nationwide" | "full-scale"
+            )
+        })
+    })
 }
 
 /// "according to X, CONTENT" or "CONTENT, according to X".

@@ -35,6 +35,8 @@ enum Shape {
 #[derive(Debug)]
 pub(crate) struct DateFinder {
     patterns: Vec<(Shape, Regex)>,
+    /// Phrases dated by the date told before them: "later that day", "the next day".
+    anaphoric: Regex,
 }
 
 /// Internal invariant: the patterns below are constants that compile (checked by the unit tests).
@@ -110,7 +112,13 @@ impl DateFinder {
                 ),
             ),
         ];
-        DateFinder { patterns }
+        let anaphoric = re(
+            r"(?-u:\b)(?i:(?P<same>(?:later|earlier)\s+(?:in|on)\s+the\s+day|(?:later|earlier)\s+that\s+(?:day|night|morning|evening)|(?:on\s+)?the\s+same\s+day|that\s+same\s+day)|(?P<next>the\s+(?:next|following)\s+day|the\s+day\s+after))(?-u:\b)",
+        );
+        DateFinder {
+            patterns,
+            anaphoric,
+        }
     }
 
     /// Every date expression in `text`, resolved against `published` (relative expressions and
@@ -137,7 +145,36 @@ impl DateFinder {
             }
         }
         found.sort_by_key(|m| m.span);
-        merge_weekday_with_date(text, found)
+        let mut found = merge_weekday_with_date(text, found);
+        self.add_anaphoric(text, published, &mut found);
+        found
+    }
+
+    /// "Later in the day", "the next day": the day of the last day-precise date before the
+    /// phrase, or (for the same day) the publication day when the text gives none before it.
+    fn add_anaphoric(&self, text: &str, published: Option<Date>, found: &mut Vec<DateMention>) {
+        for caps in self.anaphoric.captures_iter(text) {
+            let Some(whole) = caps.get(0) else { continue };
+            let span = Span::new(whole.start(), whole.end());
+            if found.iter().any(|f| f.span.overlaps(span)) {
+                continue;
+            }
+            let before = found
+                .iter()
+                .rfind(|f| f.span.end <= span.start && f.precision == DatePrecision::Day)
+                .map(|f| f.end);
+            let date = match (caps.name("next"), before) {
+                (Some(_), Some(d)) => d.add_days(1),
+                (Some(_), None) => continue,
+                (None, Some(d)) => d,
+                (None, None) => match published {
+                    Some(p) => p,
+                    None => continue,
+                },
+            };
+            let at = found.partition_point(|f| f.span < span);
+            found.insert(at, day(date, span));
+        }
     }
 }
 
@@ -412,6 +449,26 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn anaphoric_days_follow_the_date_told_before() {
+        assert_eq!(
+            check(
+                "Shells hit Ganja on Saturday. Later that day a drone struck Barda, and the next day Tartar was shelled.",
+                "2020-10-05"
+            ),
+            vec![
+                "\"on Saturday\"=2020-10-03..2020-10-03/day",
+                "\"Later that day\"=2020-10-03..2020-10-03/day",
+                "\"the next day\"=2020-10-04..2020-10-04/day"
+            ]
+        );
+        assert_eq!(
+            check("Martial law was declared later in the day.", "2020-09-27"),
+            vec!["\"later in the day\"=2020-09-27..2020-09-27/day"]
+        );
+        assert!(check("The next day was quiet.", "2020-09-27").is_empty());
     }
 
     #[test]

@@ -36,7 +36,8 @@ fn group_of(classes: &Words, word: &str) -> Option<CasualtyGroup> {
     }
 }
 
-fn number_word(w: &str) -> Option<u32> {
+/// A number written as a word ("seven"), lower case.
+pub(crate) fn number_word(w: &str) -> Option<u32> {
     Some(match w {
         "one" => 1,
         "two" => 2,

@@ -358,14 +358,11 @@ fn resolve(
             };
             if let Some(n) = caps.name("n") {
                 let n = match n.as_str() {
-                    "two" => 2,
-                    "three" => 3,
-                    "four" => 4,
-                    "five" => 5,
-                    "six" => 6,
-                    "seven" => 7,
                     "a few" => return range(p.add_days(-5), p.add_days(-2), DatePrecision::Week),
-                    digits => digits.parse::<i64>().ok()?,
+                    digits if digits.starts_with(|c: char| c.is_ascii_digit()) => {
+                        digits.parse::<i64>().ok()?
+                    }
+                    word => i64::from(crate::casualties::number_word(&word.to_ascii_lowercase())?),
                 };
                 return Some(day(p.add_days(-n), span));
             }

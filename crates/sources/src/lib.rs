@@ -17,7 +17,7 @@ mod walk;
 
 pub use detect::{Format, detect};
 pub use error::SourcesError;
-pub use markup::html_fragment_to_text;
+pub use markup::{decode_entities, html_fragment_to_text};
 pub use pubdate::parse_published;
 pub use walk::{InputFile, MAX_INPUT_BYTES, collect_inputs, read_capped};
 

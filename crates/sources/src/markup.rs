@@ -167,7 +167,7 @@ fn push_text(out: &mut String, text: &str) {
 }
 
 /// Decodes character references and the named entities news pages use.
-pub(crate) fn decode_entities(s: &str) -> String {
+pub fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }

@@ -328,48 +328,6 @@ fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
     Some(&s[a..b])
 }
 
-fn unescape(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let Some(j) = rest.find(';').filter(|&j| j < 10) else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let ent = &rest[1..j];
-        let c = match ent {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ if ent.starts_with("#x") => u32::from_str_radix(&ent[2..], 16)
-                .ok()
-                .and_then(char::from_u32),
-            _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
-        };
-        match c {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[j + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Byte offset of each character offset (and of the end) in `text`.
 fn char_to_byte(text: &str) -> Vec<usize> {
     let mut v: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
@@ -391,8 +349,9 @@ fn read_gwn(dir: &Path) -> Result<Vec<Article>> {
     let lines: Vec<&str> = full.trim_end_matches('\n').split('\n').collect();
     let mut out = Vec::new();
     for (k, chunk) in xml.split("<article ").skip(1).enumerate() {
-        let text =
-            unescape(between(chunk, "<text>", "</text>").context("GWN article without text")?);
+        let text = sources::decode_entities(
+            between(chunk, "<text>", "</text>").context("GWN article without text")?,
+        );
         let map = char_to_byte(&text);
         let byte = |c: usize| map.get(c).copied();
         let mut gold = Vec::new();
@@ -453,7 +412,7 @@ fn read_lgl(path: &Path) -> Result<Vec<Article>> {
         let raw = between(chunk, "<text>", "</text>").context("LGL article without text")?;
         let text = match between(raw, "<![CDATA[", "]]>") {
             Some(t) => t.to_string(),
-            None => unescape(raw),
+            None => sources::decode_entities(raw),
         };
         let map = char_to_byte(&text);
         let byte = |c: usize| map.get(c).copied();

@@ -379,7 +379,7 @@ fn ingest_examples_then_query_and_export() {
     let header = csv.lines().next().unwrap();
     assert_eq!(
         header,
-        "event_date,event_type,sub_event_type,actor1,country,admin1,location,latitude,longitude,geo_precision,time_precision,source,notes,fatalities,incident_id,grade,n_independent_sources,weapons,civilian_killed_min,civilian_killed_max,admin2,geonameid"
+        "event_date,event_type,sub_event_type,actor1,country,admin1,location,latitude,longitude,geo_precision,time_precision,source,notes,fatalities,incident_id,grade,n_independent_sources,weapons,civilian_killed_min,civilian_killed_max,admin2,geonameid,location_as_written"
     );
     assert_eq!(
         csv.lines().count(),

@@ -54,6 +54,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "civilian_killed_max",
     "admin2",
     "geonameid",
+    "location_as_written",
 ];
 
 fn killed(i: &Incident, group: Option<CasualtyGroup>) -> (Option<u32>, Option<u32>) {
@@ -86,7 +87,9 @@ fn row(i: &Incident) -> Vec<String> {
         i.date_start
             .map(|d| d.to_string())
             .unwrap_or_else(|| "an unknown date".into()),
-        place.map(|p| format!(" in {}", p.name)).unwrap_or_default(),
+        place
+            .map(|p| format!(" in {}", p.label()))
+            .unwrap_or_default(),
         if i.weapons.is_empty() {
             String::new()
         } else {
@@ -128,6 +131,8 @@ fn row(i: &Incident) -> Vec<String> {
         opt(civ_max),
         place.map(|p| p.admin2.clone()).unwrap_or_default(),
         place.map(|p| p.geonameid.to_string()).unwrap_or_default(),
+        // Every name the reports used for the place ("Stepanakert; Khankendi").
+        place.map(|p| p.written.join("; ")).unwrap_or_default(),
     ]
 }
 

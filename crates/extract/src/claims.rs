@@ -192,6 +192,28 @@ fn within<T>(items: &[T], span: Span, span_of: impl Fn(&T) -> Span) -> Vec<&T> {
 }
 
 /// The speaker, stance and content span of a sentence, using quotations and earlier speakers.
+/// Titles of one office, as reports vary them: "the ombudsman" is the Human Rights Defender.
+const OFFICES: &[&[&str]] = &[&[
+    "ombudsman",
+    "ombudsperson",
+    "human rights defender",
+    "human rights commissioner",
+    "commissioner for human rights",
+    "public defender",
+]];
+
+/// True when the words of a title (`distinctive`, lower case) name the office of `role`.
+fn same_office(distinctive: &[&str], role: &str) -> bool {
+    if distinctive.is_empty() {
+        return false;
+    }
+    let title = distinctive.join(" ");
+    distinctive.iter().all(|w| role.contains(w))
+        || OFFICES.iter().any(|office| {
+            office.contains(&title.as_str()) && office.iter().any(|o| role.contains(o))
+        })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn resolve_speaker(
     words: &Words,
@@ -259,6 +281,17 @@ fn resolve_speaker(
                     role: Some(p.name.clone()),
                     span: p.span,
                     ..body.clone()
+                };
+            }
+            // "The ombudsman said" after "the Human Rights Defender of Artsakh, Artak Beglaryan".
+            if let Some(person) = ctx.people.iter().rev().find(|k| {
+                k.role
+                    .as_deref()
+                    .is_some_and(|r| same_office(&distinctive, &r.to_lowercase()))
+            }) {
+                return Speaker {
+                    span: p.span,
+                    ..person.clone()
                 };
             }
         }

@@ -234,26 +234,23 @@ fn build(claims: &[&ClaimRecord]) -> Incident {
     perpetrators.dedup();
     let perpetrators = one_name_per_country(perpetrators);
 
-    let mut casualties: BTreeMap<(model::CasualtyGroup, model::CasualtyOutcome), NumberRange> =
+    let mut counts: BTreeMap<(model::CasualtyGroup, model::CasualtyOutcome), Vec<NumberRange>> =
         BTreeMap::new();
     for c in claims.iter().filter(|c| c.claim.stance != Stance::Denies) {
         for k in &c.claim.casualties {
-            let entry = casualties
+            counts
                 .entry((k.group, k.outcome))
-                .or_insert(NumberRange {
-                    min: None,
-                    max: None,
+                .or_default()
+                .push(NumberRange {
+                    min: k.min,
+                    max: k.max,
                 });
-            entry.min = match (entry.min, k.min.or(k.max)) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            entry.max = match (entry.max, k.max.or(k.min)) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
         }
     }
+    let casualties: BTreeMap<_, NumberRange> = counts
+        .into_iter()
+        .map(|(key, ranges)| (key, combine_counts(&ranges)))
+        .collect();
     let casualties = casualties
         .into_iter()
         .map(|((group, outcome), range)| CasualtyRange {
@@ -284,6 +281,31 @@ fn build(claims: &[&ClaimRecord]) -> Incident {
         sources_for,
         sources_against,
         claims: claims.iter().map(|c| c.id.clone()).collect(),
+    }
+}
+
+/// The range of counts that the sources give together: from the lowest count to the highest.
+/// A side left open by a source stays open unless another source's count closes it: "at least
+/// 12" and "10" make 10 or more; "at least 3" and "10" make 3 to 10; "up to 30" alone stays
+/// "up to 30". Sources that give no number add nothing.
+fn combine_counts(ranges: &[NumberRange]) -> NumberRange {
+    let known: Vec<&NumberRange> = ranges
+        .iter()
+        .filter(|r| r.min.is_some() || r.max.is_some())
+        .collect();
+    let lowest = known.iter().filter_map(|r| r.min).min();
+    let highest = known.iter().filter_map(|r| r.max).max();
+    NumberRange {
+        min: lowest.filter(|&low| {
+            known
+                .iter()
+                .all(|r| r.min.is_some() || r.max.is_some_and(|m| m >= low))
+        }),
+        max: highest.filter(|&high| {
+            known
+                .iter()
+                .all(|r| r.max.is_some() || r.min.is_some_and(|m| m <= high))
+        }),
     }
 }
 

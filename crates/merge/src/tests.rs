@@ -243,3 +243,36 @@ fn an_incident_keeps_every_name_the_reports_used() {
         assert_eq!(place.label(), "Stepanakert (Khankendi)");
     }
 }
+
+#[test]
+fn counts_combine_into_the_range_the_sources_allow() {
+    use model::NumberRange;
+    let r = |min: Option<u32>, max: Option<u32>| NumberRange { min, max };
+    let show = |ranges: &[NumberRange]| {
+        let c = crate::combine_counts(ranges);
+        (c.min, c.max)
+    };
+    // "at least 3" stays open at the top; a count of 10 closes it.
+    assert_eq!(show(&[r(Some(3), None)]), (Some(3), None));
+    assert_eq!(
+        show(&[r(Some(3), None), r(Some(10), Some(10))]),
+        (Some(3), Some(10))
+    );
+    // "at least 12" and "10": ten or more.
+    assert_eq!(
+        show(&[r(Some(12), None), r(Some(10), Some(10))]),
+        (Some(10), None)
+    );
+    // "up to 30" stays open at the bottom unless a count closes it.
+    assert_eq!(show(&[r(None, Some(30))]), (None, Some(30)));
+    assert_eq!(
+        show(&[r(None, Some(30)), r(Some(10), Some(10))]),
+        (Some(10), Some(30))
+    );
+    // "deaths, numbers unknown" adds nothing to a count.
+    assert_eq!(
+        show(&[r(None, None), r(Some(9), Some(10))]),
+        (Some(9), Some(10))
+    );
+    assert_eq!(show(&[r(None, None)]), (None, None));
+}

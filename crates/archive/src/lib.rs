@@ -4,10 +4,21 @@
 //! Layout (version 1): `<root>/VERSION` holds `ombud-archive 1`; each blob lives at
 //! `<root>/sha256/<first two hex digits>/<all 64 hex digits>`. Blobs are written to a temporary
 //! file, synced, then renamed into place, so a crash never leaves a partial blob under a hash.
+//!
+//! Every blob is also a leaf of the append-only Merkle log (`ledger`): `<root>/log/leaves` holds
+//! the documents' SHA-256 digests in the order they were archived, one per line, appended and
+//! synced after the blob is in place. A blob archived before a crash cut its line short is logged
+//! the next time its bytes are stored.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+mod log;
+
+pub use log::{Checkpoint, ConsistencyProof, InclusionProof};
 
 use sha2::{Digest, Sha256};
 
@@ -27,6 +38,16 @@ pub enum ArchiveError {
     BadDigest { sha256: String },
     #[error("no archived document has hash {sha256}")]
     Missing { sha256: String },
+    #[error("{}:{line}: the log is damaged ({problem}); restore it from a backup", path.display())]
+    DamagedLog {
+        path: PathBuf,
+        line: usize,
+        problem: String,
+    },
+    #[error("document {sha256} is not in the log")]
+    NotLogged { sha256: String },
+    #[error("the log holds {size} documents; it cannot be compared with a checkpoint of {asked}")]
+    LogTooShort { size: u64, asked: u64 },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
@@ -60,6 +81,8 @@ pub struct Stored {
 #[derive(Clone, Debug)]
 pub struct Archive {
     root: PathBuf,
+    /// The digests the log holds, read on first use.
+    logged: Arc<Mutex<Option<HashSet<String>>>>,
 }
 
 impl Archive {
@@ -85,9 +108,12 @@ impl Archive {
                 });
             }
         }
-        Ok(Archive {
+        let archive = Archive {
             root: root.to_path_buf(),
-        })
+            logged: Arc::new(Mutex::new(None)),
+        };
+        archive.start_log()?;
+        Ok(archive)
     }
 
     pub fn root(&self) -> &Path {
@@ -114,6 +140,7 @@ impl Archive {
         let path = self.path_of(&sha256)?;
         let size = bytes.len() as u64;
         if fs::metadata(&path).is_ok_and(|m| m.len() == size) {
+            self.log(&sha256)?;
             return Ok(Stored {
                 sha256,
                 size,
@@ -132,6 +159,7 @@ impl Archive {
         if let Ok(d) = fs::File::open(dir) {
             let _ = d.sync_all();
         }
+        self.log(&sha256)?;
         Ok(Stored {
             sha256,
             size,
@@ -181,6 +209,80 @@ mod tests {
             Archive::open(&dir),
             Err(ArchiveError::Version { .. })
         ));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_log_proves_inclusion_and_catches_a_rewritten_past() {
+        let dir = std::env::temp_dir().join(format!("ombud-archive-log-{}", std::process::id()));
+        let archive = Archive::open(&dir).unwrap();
+        let docs: Vec<String> = (0..5)
+            .map(|i| {
+                archive
+                    .put(format!("report {i}").as_bytes())
+                    .unwrap()
+                    .sha256
+            })
+            .collect();
+        archive.put(b"report 0").unwrap();
+        assert_eq!(
+            archive.log_leaves().unwrap(),
+            docs,
+            "one leaf per document, in order"
+        );
+        let old = archive.checkpoint().unwrap();
+        assert_eq!(old.size, 5);
+        for d in &docs {
+            assert!(archive.prove(d).unwrap().verify());
+        }
+        assert!(matches!(
+            archive.prove(&"0".repeat(64)),
+            Err(ArchiveError::NotLogged { .. })
+        ));
+
+        // Growth keeps the past: the new log extends the old checkpoint.
+        archive.put(b"report 5").unwrap();
+        let proof = archive.consistency(&old).unwrap();
+        assert_eq!(proof.new.size, 6);
+        assert!(proof.verify());
+
+        // A torn last line (a crash mid-append) is no leaf, and the next append repairs it.
+        let leaves = dir.join("log").join("leaves");
+        let mut file = fs::OpenOptions::new().append(true).open(&leaves).unwrap();
+        file.write_all(b"abc").unwrap();
+        drop(file);
+        assert_eq!(archive.log_leaves().unwrap().len(), 6);
+        let again = Archive::open(&dir).unwrap();
+        again.put(b"report 6").unwrap();
+        assert_eq!(again.log_leaves().unwrap().len(), 7);
+
+        // Replacing a logged document breaks consistency with the checkpoint taken before.
+        let text = fs::read_to_string(&leaves).unwrap();
+        let forged = sha256_hex(b"forged report");
+        fs::write(&leaves, text.replacen(&docs[2], &forged, 1)).unwrap();
+        assert!(!archive.consistency(&old).unwrap().verify());
+        assert!(matches!(
+            archive.consistency(&Checkpoint {
+                size: 99,
+                root: old.root.clone()
+            }),
+            Err(ArchiveError::LogTooShort { .. })
+        ));
+
+        // A line that is no digest is damage, reported with its line.
+        fs::write(&leaves, format!("{}\n{}\n", docs[0], "x".repeat(64))).unwrap();
+        assert!(matches!(
+            archive.log_leaves(),
+            Err(ArchiveError::DamagedLog { line: 2, .. })
+        ));
+
+        // An archive from before the log gets its blobs logged, in name order.
+        fs::remove_dir_all(dir.join("log")).unwrap();
+        let reopened = Archive::open(&dir).unwrap();
+        let mut names = reopened.log_leaves().unwrap();
+        assert_eq!(names.len(), 7);
+        names.sort();
+        assert_eq!(reopened.log_leaves().unwrap(), names);
         fs::remove_dir_all(&dir).unwrap();
     }
 

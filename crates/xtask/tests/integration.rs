@@ -17,7 +17,7 @@ fn root() -> PathBuf {
 fn tier(name: &str) -> Option<u8> {
     Some(match name {
         "model" => 0,
-        "extract" | "geocode" | "merge" => 1,
+        "extract" | "geocode" | "merge" | "ledger" => 1,
         "sources" | "gazetteer" | "store" | "archive" => 2,
         "pipeline" => 3,
         "cli" => 4,

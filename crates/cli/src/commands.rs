@@ -49,14 +49,14 @@ fn parse_stance(s: &str) -> Result<Stance, String> {
     }
 }
 
-fn print_json(value: &impl serde::Serialize) -> Result<()> {
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
     Ok(())
 }
 
-async fn open(ctx: &Context) -> Result<store::Store> {
+pub(crate) async fn open(ctx: &Context) -> Result<store::Store> {
     let dir = DataDir::open(&ctx.data_dir)?;
     if !dir.database().exists() {
         bail!(
@@ -582,16 +582,24 @@ pub async fn verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode> {
     let dir = DataDir::open(&ctx.data_dir)?;
     let archive = dir.archive()?;
     let docs = store.documents(false).await?;
+    let logged: std::collections::HashSet<String> = archive.log_leaves()?.into_iter().collect();
     let mut bad: Vec<serde_json::Value> = Vec::new();
     for d in &docs {
-        match archive.verify(&d.sha256) {
-            Ok(true) => {}
-            Ok(false) => bad.push(serde_json::json!({"sha256": d.sha256, "origin": d.origin, "problem": "altered: the bytes no longer hash to their name"})),
-            Err(e) => bad.push(serde_json::json!({"sha256": d.sha256, "origin": d.origin, "problem": e.to_string()})),
-        }
+        let problem = match archive.verify(&d.sha256) {
+            Ok(true) if logged.contains(&d.sha256) => continue,
+            Ok(true) => "not in the log: it was archived but never logged".to_string(),
+            Ok(false) => "altered: the bytes no longer hash to their name".to_string(),
+            Err(e) => e.to_string(),
+        };
+        bad.push(serde_json::json!({"sha256": d.sha256, "origin": d.origin, "problem": problem}));
     }
+    let checkpoint = archive.checkpoint()?;
     if args.json {
-        print_json(&serde_json::json!({"documents": docs.len(), "failed": bad}))?;
+        print_json(&serde_json::json!({
+            "documents": docs.len(),
+            "failed": bad,
+            "log": {"size": checkpoint.size, "root": checkpoint.root},
+        }))?;
     } else {
         for b in &bad {
             println!(
@@ -602,6 +610,10 @@ pub async fn verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode> {
             );
         }
         println!("{} document(s) checked, {} failed", docs.len(), bad.len());
+        println!(
+            "log checkpoint: size {}, root {} (`ombud log` explains)",
+            checkpoint.size, checkpoint.root
+        );
     }
     Ok(if bad.is_empty() {
         ExitCode::SUCCESS

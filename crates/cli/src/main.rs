@@ -3,6 +3,7 @@
 
 mod commands;
 mod explain;
+mod log;
 mod table;
 mod view;
 
@@ -23,6 +24,7 @@ Examples:
   ombud extract report.txt                claims of one report as JSON, no store touched
   ombud incidents --place Stepanakert     incidents at a place (any of its names)
   ombud show inc-3f9a2c1b7d-0             one incident with every claim and its quote
+  ombud log                               the checkpoint that pins every archived document
   ombud export --format geojson --out incidents.geojson";
 
 /// ombud turns reports of attacks in armed conflict into a verified, sourced, tamper-evident
@@ -76,8 +78,16 @@ enum Command {
     Export(commands::ExportArgs),
     /// List the publisher registry, or set one publisher's entry.
     Publishers(commands::PublishersArgs),
-    /// Check that every archived document still hashes to its recorded SHA-256.
+    /// Check that every archived document still hashes to its recorded SHA-256 and is in the log.
     Verify(commands::VerifyArgs),
+    /// The tamper-evident log of archived documents: its checkpoint, proofs, and checks.
+    ///
+    /// Every archived document is a leaf of an append-only Merkle tree (RFC 9162, as Certificate
+    /// Transparency uses). `ombud log` prints the checkpoint (size and root); keep it where ombud
+    /// cannot change it. `--prove SHA256` prints the proof that a document is in the log;
+    /// `--extends SIZE ROOT` proves the log still holds, unchanged and in order, every document
+    /// it held at that earlier checkpoint.
+    Log(log::LogArgs),
 }
 
 fn main() -> ExitCode {
@@ -118,6 +128,7 @@ fn main() -> ExitCode {
             Command::Export(a) => commands::export(&ctx, a).await,
             Command::Publishers(a) => commands::publishers(&ctx, a).await,
             Command::Verify(a) => commands::verify(&ctx, a).await,
+            Command::Log(a) => log::log(&ctx, a).await,
         }
     });
     match result {

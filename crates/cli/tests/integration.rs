@@ -1,5 +1,6 @@
 //! The `ombud` binary tested as a process against temporary data directories: the seed
-//! acceptance test, ingest of the example corpus, bad input, crash recovery, exports, verify.
+//! acceptance test, ingest of the example corpus, bad input, crash recovery, exports, verify,
+//! the tamper-evident log.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -563,6 +564,63 @@ fn verify_names_an_altered_document() {
         stdout(&out).contains(&format!("FAILED {sha}")),
         "{}",
         stdout(&out)
+    );
+}
+
+#[test]
+fn the_log_proves_documents_and_catches_a_rewritten_past() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let examples = test_support::examples_dir();
+    let first = examples.join("2020-10-17_ganja-herald_ganja-missile-strike.txt");
+    let second = examples.join("2020-10-28_yerevan-daily-wire_barda-denial.txt");
+    assert!(
+        ombud(&data, &["ingest", first.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let old = json(&ombud(&data, &["log", "--json"]));
+    let (old_size, old_root) = (
+        old["size"].to_string(),
+        old["root"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(old_size, "1");
+
+    let sha = json(&ombud(&data, &["documents", "--json"]))[0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let proof = json(&ombud(&data, &["log", "--prove", &sha[..12], "--json"]));
+    assert_eq!(proof["sha256"], sha.as_str());
+    assert_eq!(proof["verified"], true);
+
+    // The log grows and still holds what it held.
+    assert!(
+        ombud(&data, &["ingest", second.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let extends = ombud(&data, &["log", "--extends", &old_size, &old_root]);
+    assert!(extends.status.success(), "{}", stdout(&extends));
+    assert!(
+        stdout(&extends).starts_with("verified"),
+        "{}",
+        stdout(&extends)
+    );
+
+    // Rewriting the past (the first document replaced in the log) is caught.
+    let leaves = data.join("archive/log/leaves");
+    let text = std::fs::read_to_string(&leaves).unwrap();
+    std::fs::write(&leaves, text.replacen(&sha, &"0".repeat(64), 1)).unwrap();
+    let forged = ombud(&data, &["log", "--extends", &old_size, &old_root]);
+    assert_eq!(forged.status.code(), Some(1), "{}", stdout(&forged));
+    assert!(stdout(&forged).starts_with("FAILED"), "{}", stdout(&forged));
+    let verify = ombud(&data, &["verify"]);
+    assert_eq!(verify.status.code(), Some(1));
+    assert!(
+        stdout(&verify).contains("not in the log"),
+        "{}",
+        stdout(&verify)
     );
 }
 

@@ -1,0 +1,150 @@
+//! `ombud log`: the archive's Merkle log for people who must prove later that nothing changed:
+//! its checkpoint, a document's inclusion proof, and whether the log extends an old checkpoint.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use archive::{Checkpoint, InclusionProof};
+use clap::Args;
+use pipeline::DataDir;
+use serde_json::json;
+
+use crate::commands::{Context, open, print_json};
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Print the proof that a document (its SHA-256, or a unique prefix of 8 or more hex
+    /// digits, as `ombud documents` lists it) is in the log.
+    #[arg(long, value_name = "SHA256")]
+    prove: Option<String>,
+    /// Check that the log still holds, unchanged and in order, every document it held at an
+    /// earlier checkpoint, given as its size and root.
+    #[arg(long, num_args = 2, value_names = ["SIZE", "ROOT"])]
+    extends: Option<Vec<String>>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
+    // The store must exist: a log without a data directory is a mistyped --data-dir.
+    open(ctx).await?;
+    let archive = DataDir::open(&ctx.data_dir)?.archive()?;
+    if let Some(prefix) = &args.prove {
+        let sha256 = full_digest(&archive.log_leaves()?, prefix)?;
+        let proof = archive.prove(&sha256)?;
+        return show_inclusion(&proof, args.json);
+    }
+    if let Some(old) = &args.extends {
+        let [size, root] = old.as_slice() else {
+            bail!("--extends takes a size and a root");
+        };
+        let Ok(size) = size.parse::<u64>() else {
+            bail!("--extends {size:?}: the size is a whole number of documents");
+        };
+        if !is_hash(root) {
+            bail!("--extends {size} {root:?}: the root is 64 hex digits, as `ombud log` prints it");
+        }
+        let old = Checkpoint {
+            size,
+            root: root.to_ascii_lowercase(),
+        };
+        let proof = archive.consistency(&old)?;
+        let verified = proof.verify();
+        if args.json {
+            print_json(&json!({
+                "old": {"size": proof.old.size, "root": proof.old.root},
+                "new": {"size": proof.new.size, "root": proof.new.root},
+                "path": proof.path,
+                "verified": verified,
+            }))?;
+        } else if verified {
+            println!(
+                "verified: the log at size {} (root {}) extends the checkpoint of size {} (root {}): every document logged then is still there, unchanged and in order",
+                proof.new.size, proof.new.root, proof.old.size, proof.old.root
+            );
+        } else {
+            println!(
+                "FAILED: the log at size {} (root {}) does not extend the checkpoint of size {} (root {}): documents logged before it were altered, removed or reordered, or the checkpoint is not this log's",
+                proof.new.size, proof.new.root, proof.old.size, proof.old.root
+            );
+        }
+        return Ok(if verified {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    let checkpoint = archive.checkpoint()?;
+    if args.json {
+        print_json(&json!({"size": checkpoint.size, "root": checkpoint.root}))?;
+    } else {
+        println!("log of {}", ctx.data_dir.display());
+        println!("  size  {}", checkpoint.size);
+        println!("  root  {}", checkpoint.root);
+        println!(
+            "Keep this checkpoint where ombud cannot change it (print it, publish it, send it to a colleague).\nLater, `ombud log --extends {} {}` proves the log still holds every document it holds now.",
+            checkpoint.size, checkpoint.root
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn is_hash(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The logged digest a prefix names: at least 8 hex digits, and only one match.
+fn full_digest(leaves: &[String], prefix: &str) -> Result<String> {
+    let prefix = prefix.to_ascii_lowercase();
+    if prefix.len() < 8 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+        bail!("{prefix:?}: give a document's SHA-256 or at least its first 8 hex digits");
+    }
+    let found: Vec<&String> = leaves.iter().filter(|d| d.starts_with(&prefix)).collect();
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => {
+            bail!("no logged document has a hash starting {prefix}: `ombud documents` lists them")
+        }
+        _ => bail!(
+            "{} logged documents have hashes starting {prefix}: give more digits",
+            found.len()
+        ),
+    }
+}
+
+fn show_inclusion(proof: &InclusionProof, json: bool) -> Result<ExitCode> {
+    let verified = proof.verify();
+    if json {
+        print_json(&json!({
+            "sha256": proof.sha256,
+            "index": proof.index,
+            "size": proof.checkpoint.size,
+            "root": proof.checkpoint.root,
+            "path": proof.path,
+            "verified": verified,
+        }))?;
+    } else {
+        println!(
+            "document {} is leaf {} of the log at size {}, root {}",
+            proof.sha256, proof.index, proof.checkpoint.size, proof.checkpoint.root
+        );
+        println!("audit path, leaf to root (RFC 9162 inclusion proof):");
+        for h in &proof.path {
+            println!("  {h}");
+        }
+        println!(
+            "{}",
+            if verified {
+                "verified: the path leads from the document to the root"
+            } else {
+                "FAILED: the path does not lead to the root"
+            }
+        );
+    }
+    Ok(if verified {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -114,7 +114,7 @@ pub struct IngestArgs {
     /// Files, directories (read recursively) or `-` for stdin.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Read every input as this format instead of detecting it: text, jsonl, html or feed.
+    /// Read every input as this format instead of detecting it: text, jsonl, html, feed or warc.
     #[arg(long)]
     format: Option<Format>,
     /// Threads for extraction and geocoding.
@@ -188,7 +188,7 @@ pub struct ExtractArgs {
     /// The report to read; `-` or nothing for stdin.
     #[arg(default_value = "-")]
     input: PathBuf,
-    /// Read the input as this format instead of detecting it: text, jsonl, html or feed.
+    /// Read the input as this format instead of detecting it: text, jsonl, html, feed or warc.
     #[arg(long)]
     format: Option<Format>,
     /// Include the document's text (spans index it).

@@ -54,7 +54,8 @@ enum Command {
     /// Reads files, directories (recursively) and `-` for stdin. Formats are detected: plain
     /// text (with an optional first line ` date YYYY-MM-DD Publisher - `), JSON Lines (`text`
     /// and optional `id`, `title`, `url`, `published`, `publisher`, `language`), HTML, RSS 2.0
-    /// and Atom. The raw bytes are archived under their SHA-256 before anything else; the same
+    /// and Atom, and WARC web archives (plain or gzipped; each captured page or text is a document).
+    /// The raw bytes are archived under their SHA-256 before anything else; the same
     /// bytes twice are one document. A bad file is reported with its path (and line) and the
     /// rest goes in.
     Ingest(commands::IngestArgs),

@@ -316,6 +316,20 @@ fn ingest_examples_then_query_and_export() {
         assert!(d["publisher"].is_string(), "{d}");
         assert!(d["published"].is_string(), "{d}");
     }
+    // The WARC capture: its page, address and capture time, its record named in the origin.
+    let warc = docs
+        .iter()
+        .find(|d| d["format"] == "warc")
+        .expect("a WARC document");
+    assert_eq!(
+        warc["url"],
+        "https://caspian-observer.example/region/mingachevir"
+    );
+    assert_eq!(warc["retrieved_at"], "2020-10-05T07:12:10Z");
+    assert!(
+        warc["origin"].as_str().unwrap().ends_with(".warc:3"),
+        "{warc}"
+    );
 
     let incidents = json(&ombud(&data, &["incidents", "--json"]));
     let incidents = incidents.as_array().unwrap();

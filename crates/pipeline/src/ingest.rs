@@ -181,10 +181,21 @@ async fn flush(
         let mut meta: DocumentMeta = p.doc.meta.clone();
         let mut notes = Vec::new();
         if meta.published.is_none() {
-            meta.published = options.retrieved_on;
+            // A capture's own date (a WARC record's) is when the page was seen; else ingest day.
+            let captured = p
+                .doc
+                .retrieved
+                .as_deref()
+                .and_then(|r| r.get(..10))
+                .and_then(|d| d.parse::<Date>().ok());
+            meta.published = captured.or(options.retrieved_on);
             notes.push(Diagnostic::new(
                 "no_publication_date",
-                "the document gives no publication date: relative dates were resolved against the day it was ingested",
+                if captured.is_some() {
+                    "the document gives no publication date: relative dates were resolved against the day it was captured"
+                } else {
+                    "the document gives no publication date: relative dates were resolved against the day it was ingested"
+                },
                 None,
             ));
         }
@@ -198,7 +209,11 @@ async fn flush(
             size: p.doc.raw.len() as u64,
             origin: p.origin,
             format: p.doc.format.as_str().to_string(),
-            retrieved_at: options.retrieved_at.clone(),
+            retrieved_at: p
+                .doc
+                .retrieved
+                .clone()
+                .unwrap_or_else(|| options.retrieved_at.clone()),
             meta: DocumentMeta {
                 language: analysis.language.clone(),
                 ..p.doc.meta.clone()

@@ -16,10 +16,18 @@ pub enum Format {
     Html,
     /// An RSS 2.0 or Atom feed; each item is a document.
     Feed,
+    /// A WARC web archive (plain or gzipped); each captured page is a document.
+    Warc,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Text, Format::Jsonl, Format::Html, Format::Feed];
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Jsonl,
+        Format::Html,
+        Format::Feed,
+        Format::Warc,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -27,6 +35,7 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Html => "html",
             Format::Feed => "feed",
+            Format::Warc => "warc",
         }
     }
 }
@@ -45,8 +54,9 @@ impl FromStr for Format {
             "jsonl" | "ndjson" | "json" => Ok(Format::Jsonl),
             "html" | "htm" => Ok(Format::Html),
             "feed" | "rss" | "atom" => Ok(Format::Feed),
+            "warc" => Ok(Format::Warc),
             other => Err(format!(
-                "unknown format {other:?}: use text, jsonl, html or feed"
+                "unknown format {other:?}: use text, jsonl, html, feed or warc"
             )),
         }
     }
@@ -63,7 +73,11 @@ pub fn detect(path: Option<&Path>, bytes: &[u8]) -> Format {
         "jsonl" | "ndjson" => return Format::Jsonl,
         "html" | "htm" | "xhtml" => return Format::Html,
         "rss" | "atom" => return Format::Feed,
+        "warc" => return Format::Warc,
         _ => {}
+    }
+    if crate::warc::looks_like_warc(bytes) {
+        return Format::Warc;
     }
     let head = &bytes[..bytes.len().min(2048)];
     let head = String::from_utf8_lossy(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head));

@@ -42,6 +42,12 @@ pub enum SourcesError {
     Feed { origin: String, message: String },
     #[error("{origin}{}: no text found: the document is empty", line_suffix(*line))]
     Empty { origin: String, line: Option<usize> },
+    #[error("{origin}{}: not a readable WARC record: {message}", line_suffix(*record))]
+    Warc {
+        origin: String,
+        record: Option<usize>,
+        message: String,
+    },
 }
 
 fn line_suffix(line: Option<usize>) -> String {
@@ -49,13 +55,15 @@ fn line_suffix(line: Option<usize>) -> String {
 }
 
 impl SourcesError {
-    /// The line (JSON Lines) or item (feeds) the problem is at, if it is inside the input.
+    /// The line (JSON Lines), item (feeds) or record (WARC) the problem is at, if it is inside the
+    /// input.
     pub fn line(&self) -> Option<usize> {
         match self {
             SourcesError::Json { line, .. } | SourcesError::MissingText { line, .. } => Some(*line),
             SourcesError::NotUtf8 { line, .. }
             | SourcesError::BadField { line, .. }
             | SourcesError::Empty { line, .. } => *line,
+            SourcesError::Warc { record, .. } => *record,
             _ => None,
         }
     }

@@ -161,6 +161,7 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
             },
             format: Format::Feed,
             line,
+            retrieved: None,
         });
     }
     parsed

@@ -55,6 +55,7 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Result<ReadDocument, SourcesEr
         meta,
         format: Format::Html,
         line: None,
+        retrieved: None,
     })
 }
 

@@ -75,6 +75,7 @@ fn read_line(raw: &[u8], origin: &str, line: usize) -> Result<ReadDocument, Sour
         },
         format: Format::Jsonl,
         line: Some(line),
+        retrieved: None,
     })
 }
 

@@ -1,5 +1,5 @@
-//! Readers of report formats: plain text (with the seed's header line), JSON Lines, HTML and
-//! RSS/Atom feeds, from files, directories and stdin.
+//! Readers of report formats: plain text (with the seed's header line), JSON Lines, HTML,
+//! RSS/Atom feeds and WARC web archives, from files, directories and stdin.
 //!
 //! A reader turns the bytes of one input into documents: the exact bytes each document is archived
 //! as, its plain text and what the format says about it. A bad item never hides the good ones: each
@@ -14,6 +14,7 @@ mod markup;
 mod pubdate;
 mod text;
 mod walk;
+mod warc;
 
 pub use detect::{Format, detect};
 pub use error::SourcesError;
@@ -33,8 +34,12 @@ pub struct ReadDocument {
     pub text: String,
     pub meta: DocumentMeta,
     pub format: Format,
-    /// 1-based line of a JSON Lines input, or the item number in a feed.
+    /// 1-based line of a JSON Lines input, the item number in a feed, or the record number in
+    /// a WARC file.
     pub line: Option<usize>,
+    /// When the document was captured, as the input says (a WARC record's date, ISO 8601);
+    /// `None` when the input does not say, and the time of ingest stands.
+    pub retrieved: Option<String>,
 }
 
 /// What reading one input gave.
@@ -51,6 +56,7 @@ pub fn parse(bytes: &[u8], format: Format, origin: &str) -> Parsed {
         Format::Html => single(html::read(bytes, origin)),
         Format::Jsonl => jsonl::read(bytes, origin),
         Format::Feed => feed::read(bytes, origin),
+        Format::Warc => warc::read(bytes, origin),
     }
 }
 

@@ -29,6 +29,7 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Result<ReadDocument, SourcesEr
         meta,
         format: Format::Text,
         line: None,
+        retrieved: None,
     })
 }
 

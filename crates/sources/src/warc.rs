@@ -1,0 +1,415 @@
+//! WARC web archives (ISO 28500, WARC/1.0 and 1.1, plain or record-by-record gzipped), as
+//! capture tools write them: each `response` (or `resource`) record holding an HTML page or plain
+//! text is a document, archived as the exact bytes of its record, with the page's address and the
+//! capture time the record gives.
+
+use std::io::Read;
+
+use flate2::read::{DeflateDecoder, MultiGzDecoder, ZlibDecoder};
+
+use crate::{Format, Parsed, ReadDocument, SourcesError, html, text};
+
+/// The most a compressed WARC may expand to.
+const MAX_UNCOMPRESSED: u64 = 1024 * 1024 * 1024;
+
+/// True when `bytes` start like a WARC file, plain or gzipped.
+pub(crate) fn looks_like_warc(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"WARC/") {
+        return true;
+    }
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut head = [0u8; 5];
+        let mut decoder = MultiGzDecoder::new(bytes);
+        return decoder.read_exact(&mut head).is_ok() && &head == b"WARC/";
+    }
+    false
+}
+
+pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let reject = |record: Option<usize>, message: String| SourcesError::Warc {
+        origin: origin.to_string(),
+        record,
+        message,
+    };
+    let plain;
+    let data: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        let read = MultiGzDecoder::new(bytes)
+            .take(MAX_UNCOMPRESSED + 1)
+            .read_to_end(&mut out);
+        if let Err(e) = read {
+            parsed
+                .rejected
+                .push(reject(None, format!("cannot decompress: {e}")));
+            return parsed;
+        }
+        if out.len() as u64 > MAX_UNCOMPRESSED {
+            parsed.rejected.push(reject(
+                None,
+                format!("more than {MAX_UNCOMPRESSED} bytes uncompressed: split it"),
+            ));
+            return parsed;
+        }
+        plain = out;
+        &plain
+    } else {
+        bytes
+    };
+    let mut at = 0;
+    let mut number = 0;
+    while at < data.len() {
+        // Records are separated by blank lines; tolerate extra ones.
+        while data[at..].starts_with(b"\r\n") || data[at..].starts_with(b"\n") {
+            at += if data[at] == b'\r' { 2 } else { 1 };
+        }
+        if at >= data.len() {
+            break;
+        }
+        number += 1;
+        let record = match Record::parse(&data[at..]) {
+            Ok(r) => r,
+            Err(message) => {
+                // Without a readable header the next record cannot be found.
+                parsed.rejected.push(reject(Some(number), message));
+                break;
+            }
+        };
+        at += record.len;
+        match record.document(origin, number) {
+            Ok(Some(doc)) => parsed.documents.push(doc),
+            Ok(None) => {}
+            Err(e) => parsed.rejected.push(e),
+        }
+    }
+    parsed
+}
+
+/// One WARC record: its named header fields and its content block.
+struct Record<'a> {
+    /// The whole record, header and block, as archived.
+    raw: &'a [u8],
+    fields: Vec<(String, String)>,
+    block: &'a [u8],
+    /// Bytes from the record's start to the end of its block.
+    len: usize,
+}
+
+impl<'a> Record<'a> {
+    fn parse(data: &'a [u8]) -> Result<Record<'a>, String> {
+        if !data.starts_with(b"WARC/") {
+            return Err("expected a record starting \"WARC/\"".to_string());
+        }
+        let (head, body_start) =
+            split_head(data).ok_or("the record's header never ends (no blank line)")?;
+        let head = std::str::from_utf8(head).map_err(|_| "the record's header is not UTF-8")?;
+        let fields: Vec<(String, String)> = head
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let length: usize = field(&fields, "content-length")
+            .ok_or("the record has no Content-Length")?
+            .parse()
+            .map_err(|_| "the record's Content-Length is not a number")?;
+        let end = body_start
+            .checked_add(length)
+            .filter(|&e| e <= data.len())
+            .ok_or("the record is cut short: the file ends inside it")?;
+        Ok(Record {
+            raw: &data[..end],
+            fields,
+            block: &data[body_start..end],
+            len: end,
+        })
+    }
+
+    fn field(&self, name: &str) -> Option<&str> {
+        field(&self.fields, name)
+    }
+
+    /// The document this record holds: a page or plain text captured from the web; `None` for
+    /// requests, metadata, revisits and other content (images, scripts, styles).
+    fn document(&self, origin: &str, number: usize) -> Result<Option<ReadDocument>, SourcesError> {
+        let bad = |message: String| SourcesError::Warc {
+            origin: origin.to_string(),
+            record: Some(number),
+            message,
+        };
+        let (content_type, body) = match self.field("warc-type") {
+            Some("response") => {
+                let is_http = self
+                    .field("content-type")
+                    .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/http"));
+                if !is_http {
+                    return Ok(None);
+                }
+                let Some(http) = Http::parse(self.block) else {
+                    return Err(bad("the HTTP response in it cannot be read".to_string()));
+                };
+                if !(200..300).contains(&http.status) {
+                    return Ok(None);
+                }
+                let body = http.body().map_err(bad)?;
+                (http.content_type, body)
+            }
+            Some("resource") => (
+                self.field("content-type").unwrap_or("").to_string(),
+                self.block.to_vec(),
+            ),
+            _ => return Ok(None),
+        };
+        let kind = content_type.to_ascii_lowercase();
+        let here = format!("{origin}:{number}");
+        let read = if kind.contains("html") {
+            html::read(&body, &here)
+        } else if kind.starts_with("text/plain") {
+            text::read(&body, &here)
+        } else {
+            return Ok(None);
+        };
+        let mut doc = read.map_err(|e| bad(e.to_string()))?;
+        doc.raw = self.raw.to_vec();
+        doc.format = Format::Warc;
+        doc.line = Some(number);
+        if doc.meta.url.is_none() {
+            doc.meta.url = self
+                .field("warc-target-uri")
+                .map(|u| u.trim_matches(['<', '>']).to_string());
+        }
+        doc.retrieved = self.field("warc-date").map(str::to_string);
+        Ok(Some(doc))
+    }
+}
+
+fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The header (without the blank line) and where the body starts.
+fn split_head(data: &[u8]) -> Option<(&[u8], usize)> {
+    let crlf = find(data, b"\r\n\r\n").map(|i| (i, i + 4));
+    let lf = find(data, b"\n\n").map(|i| (i, i + 2));
+    let (end, start) = match (crlf, lf) {
+        (Some(a), Some(b)) => {
+            if a.0 <= b.0 {
+                a
+            } else {
+                b
+            }
+        }
+        (a, b) => a.or(b)?,
+    };
+    Some((&data[..end], start))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// An HTTP response as a WARC response record holds it.
+struct Http<'a> {
+    status: u16,
+    content_type: String,
+    transfer_encoding: String,
+    content_encoding: String,
+    body: &'a [u8],
+}
+
+impl<'a> Http<'a> {
+    fn parse(block: &'a [u8]) -> Option<Http<'a>> {
+        let (head, body_start) = split_head(block)?;
+        let head = String::from_utf8_lossy(head);
+        let mut lines = head.lines();
+        let status = lines.next()?.split_whitespace().nth(1)?.parse().ok()?;
+        let mut http = Http {
+            status,
+            content_type: String::new(),
+            transfer_encoding: String::new(),
+            content_encoding: String::new(),
+            body: &block[body_start..],
+        };
+        for line in lines {
+            let Some((k, v)) = line.split_once(':') else {
+                continue;
+            };
+            let v = v.trim().to_ascii_lowercase();
+            match k.trim().to_ascii_lowercase().as_str() {
+                "content-type" => http.content_type = v,
+                "transfer-encoding" => http.transfer_encoding = v,
+                "content-encoding" => http.content_encoding = v,
+                _ => {}
+            }
+        }
+        Some(http)
+    }
+
+    /// The body as the server meant it: chunks joined, compression undone.
+    fn body(&self) -> Result<Vec<u8>, String> {
+        let joined = if self.transfer_encoding.contains("chunked") {
+            dechunk(self.body).ok_or("its chunked body is malformed")?
+        } else {
+            self.body.to_vec()
+        };
+        let mut out = Vec::new();
+        let limit = MAX_UNCOMPRESSED + 1;
+        let result = match self.content_encoding.as_str() {
+            "" | "identity" => return Ok(joined),
+            "gzip" | "x-gzip" => MultiGzDecoder::new(&joined[..])
+                .take(limit)
+                .read_to_end(&mut out),
+            "deflate" => ZlibDecoder::new(&joined[..])
+                .take(limit)
+                .read_to_end(&mut out)
+                .or_else(|_| {
+                    out.clear();
+                    DeflateDecoder::new(&joined[..])
+                        .take(limit)
+                        .read_to_end(&mut out)
+                }),
+            other => {
+                return Err(format!(
+                    "its body is compressed with {other:?}, which ombud cannot undo yet"
+                ));
+            }
+        };
+        result.map_err(|e| format!("its body cannot be decompressed: {e}"))?;
+        Ok(out)
+    }
+}
+
+/// Joins an HTTP/1.1 chunked body.
+fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = find(data, b"\r\n")?;
+        let size_text = std::str::from_utf8(&data[..line_end]).ok()?;
+        let size_text = size_text.split(';').next()?.trim();
+        let size = usize::from_str_radix(size_text, 16).ok()?;
+        data = &data[line_end + 2..];
+        if size == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(data.get(..size)?);
+        data = data.get(size..)?;
+        data = data.strip_prefix(b"\r\n").unwrap_or(data);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(kind: &str, uri: &str, date: &str, content_type: &str, block: &[u8]) -> Vec<u8> {
+        let mut r = format!(
+            "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: {date}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            block.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(block);
+        r.extend_from_slice(b"\r\n\r\n");
+        r
+    }
+
+    const PAGE: &str = "<html><head><title>Shelling in Tartar</title></head><body><article><p>Shelling hit Tartar on Monday, the district administration said. Two houses were damaged and one resident was wounded, officials in the town told reporters.</p></article></body></html>";
+
+    #[test]
+    fn reads_pages_from_responses_and_skips_the_rest() {
+        let chunked = format!("{:x}\r\n{PAGE}\r\n0\r\n\r\n", PAGE.len());
+        let mut warc = record(
+            "warcinfo",
+            "",
+            "2020-10-06T08:00:00Z",
+            "application/warc-fields",
+            b"software: test\r\n",
+        );
+        warc.extend(record(
+            "request",
+            "https://news.example/tartar",
+            "2020-10-06T08:00:01Z",
+            "application/http; msgtype=request",
+            b"GET /tartar HTTP/1.1\r\n\r\n",
+        ));
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n{chunked}"
+        );
+        warc.extend(record(
+            "response",
+            "https://news.example/tartar",
+            "2020-10-06T08:00:02Z",
+            "application/http; msgtype=response",
+            response.as_bytes(),
+        ));
+        warc.extend(record(
+            "response",
+            "https://news.example/logo.png",
+            "2020-10-06T08:00:03Z",
+            "application/http; msgtype=response",
+            b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG",
+        ));
+        warc.extend(record(
+            "response",
+            "https://news.example/gone",
+            "2020-10-06T08:00:04Z",
+            "application/http; msgtype=response",
+            b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n\r\n<html>gone</html>",
+        ));
+
+        let parsed = read(&warc, "capture.warc");
+        assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+        assert_eq!(parsed.documents.len(), 1);
+        let doc = &parsed.documents[0];
+        assert!(
+            doc.text.contains("Shelling hit Tartar on Monday"),
+            "{}",
+            doc.text
+        );
+        assert_eq!(doc.meta.url.as_deref(), Some("https://news.example/tartar"));
+        assert_eq!(doc.retrieved.as_deref(), Some("2020-10-06T08:00:02Z"));
+        assert_eq!(doc.line, Some(3));
+        assert_eq!(doc.format, Format::Warc);
+        assert!(doc.raw.starts_with(b"WARC/1.1\r\nWARC-Type: response"));
+
+        // The same archive gzipped record by record reads the same.
+        let mut gz = Vec::new();
+        for chunk in [&warc[..warc.len() / 2], &warc[warc.len() / 2..]] {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut e, chunk).unwrap();
+            gz.extend(e.finish().unwrap());
+        }
+        assert!(looks_like_warc(&gz));
+        let again = read(&gz, "capture.warc.gz");
+        assert_eq!(again.documents, parsed.documents);
+    }
+
+    #[test]
+    fn a_cut_record_is_reported_with_its_number() {
+        let mut warc = record(
+            "resource",
+            "file:///r.txt",
+            "2020-10-06T08:00:00Z",
+            "text/plain",
+            b"Rockets hit Barda on Wednesday.",
+        );
+        let mut cut = record(
+            "resource",
+            "file:///s.txt",
+            "2020-10-06T08:00:01Z",
+            "text/plain",
+            b"Shells hit Ganja.",
+        );
+        cut.truncate(cut.len() - 10);
+        warc.extend(cut);
+        let parsed = read(&warc, "cut.warc");
+        assert_eq!(parsed.documents.len(), 1);
+        assert_eq!(parsed.rejected.len(), 1);
+        let message = parsed.rejected[0].to_string();
+        assert!(message.starts_with("cut.warc:2:"), "{message}");
+        assert!(message.contains("cut short"), "{message}");
+        assert_eq!(parsed.rejected[0].line(), Some(2));
+    }
+}

@@ -18,7 +18,8 @@ use std::sync::{Arc, Mutex};
 
 mod log;
 
-pub use log::{Checkpoint, ConsistencyProof, InclusionProof};
+pub use ledger::NoteError;
+pub use log::{Checkpoint, ConsistencyProof, InclusionProof, check_signed_checkpoint};
 
 use sha2::{Digest, Sha256};
 
@@ -283,6 +284,33 @@ mod tests {
         assert_eq!(names.len(), 7);
         names.sort();
         assert_eq!(reopened.log_leaves().unwrap(), names);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn signed_checkpoints_verify_with_the_logs_key() {
+        let dir = std::env::temp_dir().join(format!("ombud-archive-sign-{}", std::process::id()));
+        let archive = Archive::open(&dir).unwrap();
+        archive.put(b"a report").unwrap();
+        let note = archive.signed_checkpoint().unwrap();
+        let key = archive.verifier_key().unwrap();
+        assert_eq!(
+            key,
+            Archive::open(&dir).unwrap().verifier_key().unwrap(),
+            "one key per log"
+        );
+        let checkpoint = ledger::verify_checkpoint(&note, &key).unwrap();
+        assert_eq!(checkpoint.size, 1);
+        assert!(key.starts_with(&checkpoint.origin));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.join("log/signing-key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "the key is the owner's alone");
+        }
         fs::remove_dir_all(&dir).unwrap();
     }
 

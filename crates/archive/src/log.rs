@@ -12,6 +12,9 @@ use crate::{Archive, ArchiveError, io};
 /// One line of the leaves file: 64 hex digits and a newline.
 const LINE: u64 = 65;
 
+/// First line of the signing key file.
+const KEY_HEADER: &str = "ombud-log-signing-key 1";
+
 /// The log's size and root: written down or published, it pins every document logged so far.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {
@@ -71,6 +74,21 @@ impl ConsistencyProof {
         };
         ledger::verify_consistency(self.old.size, self.new.size, &path, &old, &new)
     }
+}
+
+/// Checks a signed checkpoint against a verifier key: the log's name and the checkpoint.
+pub fn check_signed_checkpoint(
+    note: &str,
+    key: &str,
+) -> Result<(String, Checkpoint), ledger::NoteError> {
+    let signed = ledger::verify_checkpoint(note, key)?;
+    Ok((
+        signed.origin,
+        Checkpoint {
+            size: signed.size,
+            root: ledger::to_hex(&signed.root),
+        },
+    ))
 }
 
 fn hashes(hex: &[String]) -> Option<Vec<ledger::Hash>> {
@@ -174,6 +192,79 @@ impl Archive {
             .map(|d| ledger::leaf_hash(&ledger::from_hex(d).unwrap_or_default()))
             .collect();
         Ok((leaves, hashes))
+    }
+
+    fn key_path(&self) -> PathBuf {
+        self.root.join("log").join("signing-key")
+    }
+
+    /// The log's name and its signing key's seed, made on first use (readable by the owner only).
+    fn signing_key(&self) -> Result<(String, [u8; 32]), ArchiveError> {
+        let path = self.key_path();
+        let damaged = |line: usize, problem: &str| ArchiveError::DamagedLog {
+            path: path.clone(),
+            line,
+            problem: problem.to_string(),
+        };
+        match fs::read_to_string(&path) {
+            Ok(text) => {
+                let mut lines = text.lines();
+                if lines.next() != Some(KEY_HEADER) {
+                    return Err(damaged(1, "not an ombud signing key file"));
+                }
+                let name = lines
+                    .next()
+                    .filter(|n| !n.is_empty() && !n.contains([' ', '+']))
+                    .ok_or_else(|| damaged(2, "no log name"))?;
+                let seed = lines
+                    .next()
+                    .and_then(ledger::from_hex)
+                    .ok_or_else(|| damaged(3, "no 64-hex-digit key"))?;
+                Ok((name.to_string(), seed))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut seed = [0u8; 32];
+                getrandom::fill(&mut seed).map_err(|e| ArchiveError::Io {
+                    path: path.clone(),
+                    source: std::io::Error::other(format!("no randomness for a new key: {e}")),
+                })?;
+                // The name is the key's own: unique without asking anyone.
+                let public = ledger::verifier_key("k", &seed);
+                let tag = ledger::to_hex(&ledger::leaf_hash(public.as_bytes()));
+                let name = format!("ombud-{}", &tag[..8]);
+                let tmp = path.with_extension("tmp");
+                let mut options = fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let _ = fs::remove_file(&tmp);
+                let mut file = options.open(&tmp).map_err(io(&tmp))?;
+                writeln!(file, "{KEY_HEADER}\n{name}\n{}", ledger::to_hex(&seed))
+                    .map_err(io(&tmp))?;
+                file.sync_all().map_err(io(&tmp))?;
+                fs::rename(&tmp, &path).map_err(io(&path))?;
+                Ok((name, seed))
+            }
+            Err(e) => Err(ArchiveError::Io { path, source: e }),
+        }
+    }
+
+    /// The checkpoint now, signed with the log's key, as a signed note.
+    pub fn signed_checkpoint(&self) -> Result<String, ArchiveError> {
+        let (name, seed) = self.signing_key()?;
+        let (_, hashes) = self.leaf_hashes()?;
+        Ok(ledger::sign_checkpoint(
+            &name,
+            &seed,
+            hashes.len() as u64,
+            &ledger::root(&hashes),
+        ))
+    }
+
+    /// The key others verify this log's signed checkpoints with.
+    pub fn verifier_key(&self) -> Result<String, ArchiveError> {
+        let (name, seed) = self.signing_key()?;
+        Ok(ledger::verifier_key(&name, &seed))
     }
 
     /// The log's checkpoint now.

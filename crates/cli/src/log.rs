@@ -21,6 +21,20 @@ pub struct LogArgs {
     /// earlier checkpoint, given as its size and root.
     #[arg(long, num_args = 2, value_names = ["SIZE", "ROOT"])]
     extends: Option<Vec<String>>,
+    /// Print the checkpoint signed with this log's key (made on first use, kept in the data
+    /// directory): a signed note others can check with `--public-key`'s output.
+    #[arg(long)]
+    sign: bool,
+    /// Print the key others verify this log's signed checkpoints with.
+    #[arg(long)]
+    public_key: bool,
+    /// Check a signed checkpoint (a file, or - for stdin) with `--key`, then prove the log
+    /// still holds everything it held then.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    check: Option<std::path::PathBuf>,
+    /// The verifier key a signed checkpoint must be signed by (as `--public-key` prints it).
+    #[arg(long, value_name = "KEY")]
+    key: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -34,6 +48,36 @@ pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
         let sha256 = full_digest(&archive.log_leaves()?, prefix)?;
         let proof = archive.prove(&sha256)?;
         return show_inclusion(&proof, args.json);
+    }
+    if args.sign {
+        print!("{}", archive.signed_checkpoint()?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.public_key {
+        println!("{}", archive.verifier_key()?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let (Some(file), Some(key)) = (&args.check, &args.key) {
+        let note = if file.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin())?
+        } else {
+            std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?
+        };
+        let (origin, old) = match archive::check_signed_checkpoint(&note, key) {
+            Ok(c) => c,
+            Err(why) => {
+                println!("FAILED: {}: {why}", file.display());
+                return Ok(ExitCode::FAILURE);
+            }
+        };
+        if !args.json {
+            println!(
+                "signature good: {origin}'s checkpoint of size {}, root {}",
+                old.size, old.root
+            );
+        }
+        return extends(&archive, &old, args.json);
     }
     if let Some(old) = &args.extends {
         let [size, root] = old.as_slice() else {
@@ -49,31 +93,7 @@ pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
             size,
             root: root.to_ascii_lowercase(),
         };
-        let proof = archive.consistency(&old)?;
-        let verified = proof.verify();
-        if args.json {
-            print_json(&json!({
-                "old": {"size": proof.old.size, "root": proof.old.root},
-                "new": {"size": proof.new.size, "root": proof.new.root},
-                "path": proof.path,
-                "verified": verified,
-            }))?;
-        } else if verified {
-            println!(
-                "verified: the log at size {} (root {}) extends the checkpoint of size {} (root {}): every document logged then is still there, unchanged and in order",
-                proof.new.size, proof.new.root, proof.old.size, proof.old.root
-            );
-        } else {
-            println!(
-                "FAILED: the log at size {} (root {}) does not extend the checkpoint of size {} (root {}): documents logged before it were altered, removed or reordered, or the checkpoint is not this log's",
-                proof.new.size, proof.new.root, proof.old.size, proof.old.root
-            );
-        }
-        return Ok(if verified {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        });
+        return extends(&archive, &old, args.json);
     }
     let checkpoint = archive.checkpoint()?;
     if args.json {
@@ -140,6 +160,35 @@ fn show_inclusion(proof: &InclusionProof, json: bool) -> Result<ExitCode> {
             } else {
                 "FAILED: the path does not lead to the root"
             }
+        );
+    }
+    Ok(if verified {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Proves, and says, whether the log now extends the checkpoint `old`.
+fn extends(archive: &archive::Archive, old: &Checkpoint, json: bool) -> Result<ExitCode> {
+    let proof = archive.consistency(old)?;
+    let verified = proof.verify();
+    if json {
+        print_json(&json!({
+            "old": {"size": proof.old.size, "root": proof.old.root},
+            "new": {"size": proof.new.size, "root": proof.new.root},
+            "path": proof.path,
+            "verified": verified,
+        }))?;
+    } else if verified {
+        println!(
+            "verified: the log at size {} (root {}) extends the checkpoint of size {} (root {}): every document logged then is still there, unchanged and in order",
+            proof.new.size, proof.new.root, proof.old.size, proof.old.root
+        );
+    } else {
+        println!(
+            "FAILED: the log at size {} (root {}) does not extend the checkpoint of size {} (root {}): documents logged before it were altered, removed or reordered, or the checkpoint is not this log's",
+            proof.new.size, proof.new.root, proof.old.size, proof.old.root
         );
     }
     Ok(if verified {

@@ -87,7 +87,9 @@ enum Command {
     /// Transparency uses). `ombud log` prints the checkpoint (size and root); keep it where ombud
     /// cannot change it. `--prove SHA256` prints the proof that a document is in the log;
     /// `--extends SIZE ROOT` proves the log still holds, unchanged and in order, every document
-    /// it held at that earlier checkpoint.
+    /// it held at that earlier checkpoint. `--sign` prints the checkpoint signed with the log's
+    /// Ed25519 key (a C2SP signed note), `--public-key` the key to check it with, and
+    /// `--check FILE --key KEY` checks a signed checkpoint and that the log still extends it.
     Log(log::LogArgs),
 }
 

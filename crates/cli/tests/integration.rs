@@ -608,11 +608,52 @@ fn the_log_proves_documents_and_catches_a_rewritten_past() {
     assert_eq!(proof["sha256"], sha.as_str());
     assert_eq!(proof["verified"], true);
 
+    // A signed checkpoint, checked later with the log's public key.
+    let note = stdout(&ombud(&data, &["log", "--sign"]));
+    let key = stdout(&ombud(&data, &["log", "--public-key"]))
+        .trim()
+        .to_string();
+    let note_path = dir.path().join("checkpoint.txt");
+    std::fs::write(&note_path, &note).unwrap();
+    let forged_path = dir.path().join("forged.txt");
+    std::fs::write(&forged_path, note.replacen("\n1\n", "\n2\n", 1)).unwrap();
+
     // The log grows and still holds what it held.
     assert!(
         ombud(&data, &["ingest", second.to_str().unwrap()])
             .status
             .success()
+    );
+    let check = ombud(
+        &data,
+        &["log", "--check", note_path.to_str().unwrap(), "--key", &key],
+    );
+    assert!(
+        check.status.success(),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+    assert!(
+        stdout(&check).starts_with("signature good"),
+        "{}",
+        stdout(&check)
+    );
+    let forged = ombud(
+        &data,
+        &[
+            "log",
+            "--check",
+            forged_path.to_str().unwrap(),
+            "--key",
+            &key,
+        ],
+    );
+    assert_eq!(forged.status.code(), Some(1));
+    assert!(
+        stdout(&forged).contains("altered or forged"),
+        "{}",
+        stdout(&forged)
     );
     let extends = ombud(&data, &["log", "--extends", &old_size, &old_root]);
     assert!(extends.status.success(), "{}", stdout(&extends));

@@ -10,6 +10,12 @@
 
 use sha2::{Digest, Sha256};
 
+mod note;
+
+pub use note::{
+    NoteError, SignedCheckpoint, checkpoint_text, sign_checkpoint, verifier_key, verify_checkpoint,
+};
+
 /// A SHA-256 digest: leaf hashes, node hashes, tree roots.
 pub type Hash = [u8; 32];
 
@@ -187,7 +193,12 @@ pub fn verify_consistency(
 
 /// A hash as 64 lowercase hex digits.
 pub fn to_hex(h: &Hash) -> String {
-    h.iter().map(|b| format!("{b:02x}")).collect()
+    to_hex_bytes(h)
+}
+
+/// Bytes as lowercase hex digits.
+pub(crate) fn to_hex_bytes(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A hash from 64 hex digits.

@@ -102,7 +102,7 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
     print!("{}", view::incidents_table(&refs));
     if !ctx.quiet {
         eprintln!(
-            "\nnext: ombud --data-dir {dir} show ID   (every claim behind an incident, with its quote)\n      ombud --data-dir {dir} export --format geojson --out incidents.geojson",
+            "\nnext: ombud --data-dir {dir} show ID   (every claim behind an incident, with its quote)\n      ombud --data-dir {dir} export --format geojson --out incidents.geojson\n      ombud --data-dir {dir} log   (the checkpoint that proves later no report was altered)",
             dir = args.demo_dir.display()
         );
     }

@@ -12,6 +12,11 @@ use serde_json::json;
 use crate::commands::{Context, open, print_json};
 
 #[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("action")
+        .args(["prove", "extends", "sign", "public_key", "check"])
+        .multiple(false)
+))]
 pub struct LogArgs {
     /// Print the proof that a document (its SHA-256, or a unique prefix of 8 or more hex
     /// digits, as `ombud documents` lists it) is in the log.

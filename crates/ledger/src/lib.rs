@@ -154,7 +154,8 @@ pub fn verify_consistency(
         return proof.is_empty() && old_root == new_root;
     }
     if old_size == 0 {
-        return proof.is_empty();
+        // Every log extends the empty one, whose root is the hash of nothing.
+        return proof.is_empty() && *old_root == root(&[]);
     }
     let Some((first, rest)) = proof.split_first() else {
         return false;
@@ -203,7 +204,8 @@ pub(crate) fn to_hex_bytes(bytes: &[u8]) -> String {
 
 /// A hash from 64 hex digits.
 pub fn from_hex(s: &str) -> Option<Hash> {
-    if s.len() != 64 || !s.is_ascii() {
+    // Digits only: `from_str_radix` alone would also take a sign ("+f").
+    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let mut out = [0u8; 32];

@@ -120,6 +120,8 @@ pub fn verify_checkpoint(note: &str, verifier: &str) -> Result<SignedCheckpoint,
     let verifying = VerifyingKey::from_bytes(&public)
         .map_err(|_| NoteError::BadKey("not a valid Ed25519 public key".into()))?;
 
+    // An editor's extra blank line at the end is not a signature block.
+    let note = format!("{}\n", note.trim_end_matches('\n'));
     let Some(split) = note.rfind("\n\n") else {
         return Err(NoteError::Malformed(
             "no blank line before the signatures".into(),
@@ -155,14 +157,20 @@ pub fn verify_checkpoint(note: &str, verifier: &str) -> Result<SignedCheckpoint,
     if !found {
         return Err(NoteError::NotSignedByKey);
     }
-    let mut lines = text.lines();
     let malformed = |why: &str| NoteError::Malformed(why.to_string());
+    // What was signed is exactly what is read: no carriage returns or other control characters.
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(malformed("control characters in the checkpoint"));
+    }
+    let mut lines = text.split('\n');
     let origin = lines
         .next()
+        .filter(|o| !o.is_empty())
         .ok_or_else(|| malformed("no origin line"))?
         .to_string();
     let size = lines
         .next()
+        .filter(|l| l.bytes().all(|b| b.is_ascii_digit()) && (l.len() == 1 || !l.starts_with('0')))
         .and_then(|l| l.parse().ok())
         .ok_or_else(|| malformed("the second line is not the tree size"))?;
     let root: Hash = lines
@@ -211,5 +219,7 @@ mod tests {
             verify_checkpoint("just text", &key),
             Err(NoteError::Malformed(_))
         ));
+        // Saved with an extra blank line at the end, it still reads.
+        assert!(verify_checkpoint(&format!("{note}\n\n"), &key).is_ok());
     }
 }

@@ -51,6 +51,7 @@ fn tree_heads_match_the_reference_vectors() {
         Some(expected[0])
     );
     assert_eq!(from_hex("zz"), None);
+    assert_eq!(from_hex(&"+f".repeat(32)), None, "digits only, no signs");
 }
 
 fn leaves(n: usize) -> Vec<Hash> {
@@ -121,5 +122,22 @@ fn every_consistency_proof_verifies_and_tampering_fails() {
             }
         }
         assert!(consistency_proof(&all, n + 1).is_none());
+        // The empty log has one root; a proof one hash too long or short fails.
+        assert!(!verify_consistency(0, n as u64, &[], &new_root, &new_root));
+        if n > 2 {
+            let proof = consistency_proof(&all, n - 1).unwrap();
+            let old_root = root(&all[..n - 1]);
+            let (m64, n64) = ((n - 1) as u64, n as u64);
+            let mut longer = proof.clone();
+            longer.push(new_root);
+            assert!(!verify_consistency(m64, n64, &longer, &old_root, &new_root));
+            assert!(!verify_consistency(
+                m64,
+                n64,
+                &proof[..proof.len() - 1],
+                &old_root,
+                &new_root
+            ));
+        }
     }
 }

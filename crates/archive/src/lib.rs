@@ -7,13 +7,14 @@
 //!
 //! Every blob is also a leaf of the append-only Merkle log (`ledger`): `<root>/log/leaves` holds
 //! the documents' SHA-256 digests in the order they were archived, one per line, appended and
-//! synced after the blob is in place. A blob archived before a crash cut its line short is logged
-//! the next time its bytes are stored.
+//! synced after the blob is in place, under a lock that processes share. A blob archived before a
+//! crash cut its line short is logged the next time its bytes are stored, and `unlogged()` finds
+//! any such blob meanwhile.
 
-use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 mod log;
@@ -47,8 +48,45 @@ pub enum ArchiveError {
     },
     #[error("document {sha256} is not in the log")]
     NotLogged { sha256: String },
-    #[error("the log holds {size} documents; it cannot be compared with a checkpoint of {asked}")]
+    #[error(
+        "the log holds {size} documents, fewer than the checkpoint's {asked}: documents were removed or the log was rolled back, or the checkpoint is not this log's"
+    )]
     LogTooShort { size: u64, asked: u64 },
+    #[error("{}: the log's leaves are missing although the log directory is there; restore them from a backup (ombud never rebuilds a history it cannot know)", path.display())]
+    MissingLog { path: PathBuf },
+    #[error(
+        "refusing to sign: the log no longer extends the checkpoint it signed last (size {size}, root {root}); it was rewritten or rolled back: restore it from a backup"
+    )]
+    WouldFork { size: u64, root: String },
+}
+
+/// Makes temporary file names unique within the process (threads may store the same bytes).
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A temporary file name in `dir` that no other thread or process uses.
+fn temp_in(dir: &Path, stem: &str) -> PathBuf {
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!(".{stem}.{}.{n}.tmp", std::process::id()))
+}
+
+/// Makes a rename or a new file in `dir` durable.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Writes `contents` to `path` all at once: a temporary file, synced, renamed into place.
+fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ArchiveError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = temp_in(dir, "write");
+    let mut file = fs::File::create(&tmp).map_err(io(&tmp))?;
+    file.write_all(contents).map_err(io(&tmp))?;
+    file.sync_all().map_err(io(&tmp))?;
+    drop(file);
+    fs::rename(&tmp, path).map_err(io(path))?;
+    sync_dir(dir);
+    Ok(())
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
@@ -82,8 +120,8 @@ pub struct Stored {
 #[derive(Clone, Debug)]
 pub struct Archive {
     root: PathBuf,
-    /// The digests the log holds, read on first use.
-    logged: Arc<Mutex<Option<HashSet<String>>>>,
+    /// The digests the log holds as far as this process has read it, read on first use.
+    logged: Arc<Mutex<Option<log::Known>>>,
 }
 
 impl Archive {
@@ -100,7 +138,7 @@ impl Archive {
                 });
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                fs::write(&version, format!("{VERSION_LINE}\n")).map_err(io(&version))?;
+                write_atomic(&version, format!("{VERSION_LINE}\n").as_bytes())?;
             }
             Err(e) => {
                 return Err(ArchiveError::Io {
@@ -150,16 +188,14 @@ impl Archive {
         }
         let dir = path.parent().unwrap_or(&self.root);
         fs::create_dir_all(dir).map_err(io(dir))?;
-        let tmp = dir.join(format!(".{sha256}.{}.tmp", std::process::id()));
+        let tmp = temp_in(dir, &sha256);
         let mut file = fs::File::create(&tmp).map_err(io(&tmp))?;
         file.write_all(bytes).map_err(io(&tmp))?;
         file.sync_all().map_err(io(&tmp))?;
         drop(file);
         fs::rename(&tmp, &path).map_err(io(&path))?;
         // Make the rename itself durable.
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+        sync_dir(dir);
         self.log(&sha256)?;
         Ok(Stored {
             sha256,
@@ -311,6 +347,56 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o077, 0, "the key is the owner's alone");
         }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_log_is_never_rebuilt_forked_or_duplicated() {
+        let dir = std::env::temp_dir().join(format!("ombud-archive-guard-{}", std::process::id()));
+        let first = Archive::open(&dir).unwrap();
+        let second = Archive::open(&dir).unwrap(); // as another process would
+        let a = first.put(b"report a").unwrap().sha256;
+        second.put(b"report a").unwrap();
+        second.put(b"report b").unwrap();
+        first.put(b"report b").unwrap();
+        assert_eq!(
+            first.log_leaves().unwrap().len(),
+            2,
+            "each document logged once"
+        );
+
+        // A blob stored without its leaf (a crash in between) is found.
+        let orphan = sha256_hex(b"orphan");
+        let orphan_path = first.path_of(&orphan).unwrap();
+        fs::create_dir_all(orphan_path.parent().unwrap()).unwrap();
+        fs::write(&orphan_path, b"orphan").unwrap();
+        assert_eq!(first.unlogged().unwrap(), vec![orphan.clone()]);
+        first.put(b"orphan").unwrap();
+        assert!(first.unlogged().unwrap().is_empty());
+
+        // Once a checkpoint is signed, a rewritten history is never signed.
+        first.signed_checkpoint().unwrap();
+        let leaves = dir.join("log").join("leaves");
+        let text = fs::read_to_string(&leaves).unwrap();
+        fs::write(&leaves, text.replacen(&a, &sha256_hex(b"forged"), 1)).unwrap();
+        let fresh = Archive::open(&dir).unwrap();
+        assert!(matches!(
+            fresh.signed_checkpoint(),
+            Err(ArchiveError::WouldFork { size: 3, .. })
+        ));
+        // A cut log is caught by a writer that read it before.
+        fs::write(&leaves, &text[..65]).unwrap();
+        assert!(matches!(
+            first.put(b"report c"),
+            Err(ArchiveError::DamagedLog { .. })
+        ));
+
+        // Leaves gone from a log directory: an error, not a silently rebuilt history.
+        fs::remove_file(&leaves).unwrap();
+        assert!(matches!(
+            Archive::open(&dir),
+            Err(ArchiveError::MissingLog { .. })
+        ));
         fs::remove_dir_all(&dir).unwrap();
     }
 

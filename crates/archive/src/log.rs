@@ -3,17 +3,48 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 use std::sync::PoisonError;
 
-use crate::{Archive, ArchiveError, io};
+use crate::{Archive, ArchiveError, io, sync_dir, temp_in, write_atomic};
 
 /// One line of the leaves file: 64 hex digits and a newline.
 const LINE: u64 = 65;
 
 /// First line of the signing key file.
 const KEY_HEADER: &str = "ombud-log-signing-key 1";
+
+/// What this process knows of the leaves file: the digests in its first `len` bytes.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    digests: HashSet<String>,
+    len: u64,
+}
+
+/// The complete lines of `bytes` (leaves-file bytes starting at line `first_line`) as digests; a
+/// line cut short at the end is left out.
+fn parse_leaves(bytes: &[u8], path: &Path, first_line: usize) -> Result<Vec<String>, ArchiveError> {
+    let complete = bytes.len() - bytes.len() % LINE as usize;
+    let mut out = Vec::with_capacity(complete / LINE as usize);
+    for (i, line) in bytes[..complete].chunks(LINE as usize).enumerate() {
+        let digest = std::str::from_utf8(&line[..64])
+            .ok()
+            .filter(|d| is_digest(d) && line[64] == b'\n');
+        let Some(digest) = digest else {
+            return Err(ArchiveError::DamagedLog {
+                path: path.to_path_buf(),
+                line: first_line + i,
+                problem: format!(
+                    "{:?} is not a SHA-256 digest on a line of its own",
+                    String::from_utf8_lossy(line)
+                ),
+            });
+        };
+        out.push(digest.to_string());
+    }
+    Ok(out)
+}
 
 /// The log's size and root: written down or published, it pins every document logged so far.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,88 +132,151 @@ fn is_digest(s: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
+/// Catches `known` up with the leaves file, then appends `sha256` if it is not there. The caller
+/// holds the file's lock.
+fn append_once(
+    file: &mut fs::File,
+    path: &Path,
+    known: &mut Known,
+    sha256: &str,
+) -> Result<(), ArchiveError> {
+    let len = file.metadata().map_err(io(path))?.len();
+    if len < known.len {
+        // Shorter than what was read before: someone cut the log.
+        return Err(ArchiveError::DamagedLog {
+            path: path.to_path_buf(),
+            line: (len / LINE) as usize + 1,
+            problem: format!("it shrank from {} to {len} bytes", known.len),
+        });
+    }
+    if len > known.len {
+        let mut fresh = Vec::new();
+        file.seek(SeekFrom::Start(known.len)).map_err(io(path))?;
+        file.read_to_end(&mut fresh).map_err(io(path))?;
+        let first_line = (known.len / LINE) as usize + 1;
+        let digests = parse_leaves(&fresh, path, first_line)?;
+        known.len += digests.len() as u64 * LINE;
+        known.digests.extend(digests);
+    }
+    if known.digests.contains(sha256) {
+        return Ok(());
+    }
+    // A line a crash cut short is dropped before the next one is written.
+    if len > known.len {
+        file.set_len(known.len).map_err(io(path))?;
+    }
+    file.write_all(format!("{sha256}\n").as_bytes())
+        .map_err(io(path))?;
+    file.sync_data().map_err(io(path))?;
+    known.len += LINE;
+    known.digests.insert(sha256.to_string());
+    Ok(())
+}
+
 impl Archive {
     fn log_path(&self) -> PathBuf {
         self.root.join("log").join("leaves")
     }
 
     /// Creates the log of a new archive; an archive from before the log gets its blobs logged
-    /// in name order, once.
+    /// in name order, once. A log directory without its leaves is an error, never rebuilt.
     pub(crate) fn start_log(&self) -> Result<(), ArchiveError> {
-        let path = self.log_path();
-        if path.exists() {
-            return Ok(());
-        }
         let dir = self.root.join("log");
-        fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let path = self.log_path();
+        match fs::metadata(&path) {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&path)(e)),
+            Err(_) => {}
+        }
+        if fs::symlink_metadata(&dir).is_ok() {
+            return Err(ArchiveError::MissingLog { path });
+        }
         let mut names: Vec<String> = Vec::new();
         let blobs = self.root.join("sha256");
-        for sub in fs::read_dir(&blobs).map_err(io(&blobs))?.flatten() {
-            let Ok(files) = fs::read_dir(sub.path()) else {
+        for sub in fs::read_dir(&blobs).map_err(io(&blobs))? {
+            let sub = sub.map_err(io(&blobs))?.path();
+            if !sub.is_dir() {
                 continue;
-            };
-            for f in files.flatten() {
-                let name = f.file_name().to_string_lossy().to_string();
+            }
+            for f in fs::read_dir(&sub).map_err(io(&sub))? {
+                let name = f
+                    .map_err(io(&sub))?
+                    .file_name()
+                    .to_string_lossy()
+                    .to_string();
                 if is_digest(&name) {
                     names.push(name);
                 }
             }
         }
         names.sort();
-        let tmp = dir.join(format!(".leaves.{}.tmp", std::process::id()));
-        let mut file = fs::File::create(&tmp).map_err(io(&tmp))?;
+        // Built beside, then renamed into place whole: a crash leaves no log directory at all.
+        let new_dir = temp_in(&self.root, "log");
+        fs::create_dir_all(&new_dir).map_err(io(&new_dir))?;
+        let leaves = new_dir.join("leaves");
+        let mut file = fs::File::create(&leaves).map_err(io(&leaves))?;
         for n in &names {
-            writeln!(file, "{n}").map_err(io(&tmp))?;
+            writeln!(file, "{n}").map_err(io(&leaves))?;
         }
-        file.sync_all().map_err(io(&tmp))?;
-        fs::rename(&tmp, &path).map_err(io(&path))
+        file.sync_all().map_err(io(&leaves))?;
+        sync_dir(&new_dir);
+        fs::rename(&new_dir, &dir).map_err(io(&dir))?;
+        sync_dir(&self.root);
+        Ok(())
     }
 
     /// The digests of the logged documents, in log order. A line cut short by a crash at the end
     /// is not a leaf.
     pub fn log_leaves(&self) -> Result<Vec<String>, ArchiveError> {
         let path = self.log_path();
-        let text = fs::read_to_string(&path).map_err(io(&path))?;
-        let complete = text.len() - text.len() % LINE as usize;
-        let mut out = Vec::with_capacity(complete / LINE as usize);
-        for (i, line) in text[..complete].lines().enumerate() {
-            if !is_digest(line) {
-                return Err(ArchiveError::DamagedLog {
-                    path,
-                    line: i + 1,
-                    problem: format!("{line:?} is not a SHA-256 digest"),
-                });
+        let bytes = fs::read(&path).map_err(io(&path))?;
+        parse_leaves(&bytes, &path, 1)
+    }
+
+    /// Blobs in the archive that the log does not hold (a crash between storing a blob and
+    /// logging it leaves one until its bytes are stored again).
+    pub fn unlogged(&self) -> Result<Vec<String>, ArchiveError> {
+        let logged: HashSet<String> = self.log_leaves()?.into_iter().collect();
+        let mut out = Vec::new();
+        let blobs = self.root.join("sha256");
+        for sub in fs::read_dir(&blobs).map_err(io(&blobs))? {
+            let sub = sub.map_err(io(&blobs))?.path();
+            if !sub.is_dir() {
+                continue;
             }
-            out.push(line.to_string());
+            for f in fs::read_dir(&sub).map_err(io(&sub))? {
+                let name = f
+                    .map_err(io(&sub))?
+                    .file_name()
+                    .to_string_lossy()
+                    .to_string();
+                if is_digest(&name) && !logged.contains(&name) {
+                    out.push(name);
+                }
+            }
         }
+        out.sort();
         Ok(out)
     }
 
-    /// Appends `sha256` to the log unless it is there already.
+    /// Appends `sha256` to the log unless it is there already. Processes take turns through a
+    /// lock on the leaves file, and each first reads what the others appended.
     pub(crate) fn log(&self, sha256: &str) -> Result<(), ArchiveError> {
         let mut guard = self.logged.lock().unwrap_or_else(PoisonError::into_inner);
-        let logged = match guard.as_mut() {
-            Some(set) => set,
-            None => guard.insert(self.log_leaves()?.into_iter().collect::<HashSet<String>>()),
-        };
-        if logged.contains(sha256) {
-            return Ok(());
-        }
         let path = self.log_path();
         let mut file = fs::OpenOptions::new()
+            .read(true)
             .append(true)
             .open(&path)
             .map_err(io(&path))?;
-        // A line a crash cut short is dropped before the next one is written.
-        let len = file.metadata().map_err(io(&path))?.len();
-        if len % LINE != 0 {
-            file.set_len(len - len % LINE).map_err(io(&path))?;
+        file.lock().map_err(io(&path))?;
+        let known = guard.get_or_insert_with(Known::default);
+        let result = append_once(&mut file, &path, known, sha256);
+        if result.is_err() {
+            // Whatever reached the file, the next call reads it afresh.
+            *guard = None;
         }
-        file.write_all(format!("{sha256}\n").as_bytes())
-            .map_err(io(&path))?;
-        file.sync_data().map_err(io(&path))?;
-        logged.insert(sha256.to_string());
-        Ok(())
+        result
     }
 
     fn leaf_hashes(&self) -> Result<(Vec<String>, Vec<ledger::Hash>), ArchiveError> {
@@ -232,33 +326,64 @@ impl Archive {
                 let public = ledger::verifier_key("k", &seed);
                 let tag = ledger::to_hex(&ledger::leaf_hash(public.as_bytes()));
                 let name = format!("ombud-{}", &tag[..8]);
-                let tmp = path.with_extension("tmp");
+                let dir = self.root.join("log");
+                let tmp = temp_in(&dir, "signing-key");
                 let mut options = fs::OpenOptions::new();
                 options.write(true).create_new(true);
                 #[cfg(unix)]
                 std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let _ = fs::remove_file(&tmp);
                 let mut file = options.open(&tmp).map_err(io(&tmp))?;
                 writeln!(file, "{KEY_HEADER}\n{name}\n{}", ledger::to_hex(&seed))
                     .map_err(io(&tmp))?;
                 file.sync_all().map_err(io(&tmp))?;
-                fs::rename(&tmp, &path).map_err(io(&path))?;
-                Ok((name, seed))
+                drop(file);
+                // A link never replaces a key another process made meanwhile: the first wins,
+                // and everyone reads the key that is there.
+                let linked = fs::hard_link(&tmp, &path);
+                let _ = fs::remove_file(&tmp);
+                match linked {
+                    Ok(()) => sync_dir(&dir),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(io(&path)(e)),
+                }
+                self.signing_key()
             }
             Err(e) => Err(ArchiveError::Io { path, source: e }),
         }
     }
 
-    /// The checkpoint now, signed with the log's key, as a signed note.
+    /// The checkpoint now, signed with the log's key, as a signed note. Refuses when the log no
+    /// longer extends the checkpoint signed last: one key never vouches for two histories.
     pub fn signed_checkpoint(&self) -> Result<String, ArchiveError> {
         let (name, seed) = self.signing_key()?;
         let (_, hashes) = self.leaf_hashes()?;
-        Ok(ledger::sign_checkpoint(
-            &name,
-            &seed,
-            hashes.len() as u64,
-            &ledger::root(&hashes),
-        ))
+        let last_path = self.root.join("log").join("signed");
+        match fs::read_to_string(&last_path) {
+            Ok(text) => {
+                let mut parts = text.split_whitespace();
+                let size: usize = parts
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(usize::MAX);
+                let root = parts.next().unwrap_or_default().to_string();
+                let extends = hashes
+                    .get(..size)
+                    .is_some_and(|past| ledger::to_hex(&ledger::root(past)) == root);
+                if !extends {
+                    return Err(ArchiveError::WouldFork {
+                        size: size as u64,
+                        root,
+                    });
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(&last_path)(e)),
+        }
+        let root = ledger::root(&hashes);
+        let note = ledger::sign_checkpoint(&name, &seed, hashes.len() as u64, &root);
+        let last = format!("{} {}\n", hashes.len(), ledger::to_hex(&root));
+        write_atomic(&last_path, last.as_bytes())?;
+        Ok(note)
     }
 
     /// The key others verify this log's signed checkpoints with.

@@ -38,7 +38,7 @@ pub struct LogArgs {
     #[arg(long, value_name = "FILE", requires = "key")]
     check: Option<std::path::PathBuf>,
     /// The verifier key a signed checkpoint must be signed by (as `--public-key` prints it).
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", requires = "check")]
     key: Option<String>,
     /// Print JSON.
     #[arg(long)]
@@ -52,7 +52,9 @@ pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
     if let Some(prefix) = &args.prove {
         let sha256 = full_digest(&archive.log_leaves()?, prefix)?;
         let proof = archive.prove(&sha256)?;
-        return show_inclusion(&proof, args.json);
+        // The proof says the digest is logged; the bytes must still be the ones logged.
+        let intact = archive.verify(&sha256).unwrap_or(false);
+        return show_inclusion(&proof, intact, args.json);
     }
     if args.sign {
         print!("{}", archive.signed_checkpoint()?);
@@ -72,7 +74,13 @@ pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
         let (origin, old) = match archive::check_signed_checkpoint(&note, key) {
             Ok(c) => c,
             Err(why) => {
-                println!("FAILED: {}: {why}", file.display());
+                if args.json {
+                    print_json(
+                        &json!({"signature": "bad", "reason": why.to_string(), "verified": false}),
+                    )?;
+                } else {
+                    println!("FAILED: {}: {why}", file.display());
+                }
                 return Ok(ExitCode::FAILURE);
             }
         };
@@ -85,14 +93,22 @@ pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
         return extends(&archive, &old, args.json);
     }
     if let Some(old) = &args.extends {
+        let bad_arguments = |message: String| {
+            eprintln!("error: {message}");
+            Ok(ExitCode::from(2))
+        };
         let [size, root] = old.as_slice() else {
-            bail!("--extends takes a size and a root");
+            return bad_arguments("--extends takes a size and a root".into());
         };
         let Ok(size) = size.parse::<u64>() else {
-            bail!("--extends {size:?}: the size is a whole number of documents");
+            return bad_arguments(format!(
+                "--extends {size:?}: the size is a whole number of documents"
+            ));
         };
         if !is_hash(root) {
-            bail!("--extends {size} {root:?}: the root is 64 hex digits, as `ombud log` prints it");
+            return bad_arguments(format!(
+                "--extends {size} {root:?}: the root is 64 hex digits, as `ombud log` prints it"
+            ));
         }
         let old = Checkpoint {
             size,
@@ -138,8 +154,8 @@ fn full_digest(leaves: &[String], prefix: &str) -> Result<String> {
     }
 }
 
-fn show_inclusion(proof: &InclusionProof, json: bool) -> Result<ExitCode> {
-    let verified = proof.verify();
+fn show_inclusion(proof: &InclusionProof, intact: bool, json: bool) -> Result<ExitCode> {
+    let verified = proof.verify() && intact;
     if json {
         print_json(&json!({
             "sha256": proof.sha256,
@@ -147,6 +163,7 @@ fn show_inclusion(proof: &InclusionProof, json: bool) -> Result<ExitCode> {
             "size": proof.checkpoint.size,
             "root": proof.checkpoint.root,
             "path": proof.path,
+            "bytes_intact": intact,
             "verified": verified,
         }))?;
     } else {
@@ -161,7 +178,9 @@ fn show_inclusion(proof: &InclusionProof, json: bool) -> Result<ExitCode> {
         println!(
             "{}",
             if verified {
-                "verified: the path leads from the document to the root"
+                "verified: the path leads from the document to the root, and its archived bytes still hash to it"
+            } else if !intact {
+                "FAILED: the document is logged, but its archived bytes are missing or altered (`ombud verify` says which)"
             } else {
                 "FAILED: the path does not lead to the root"
             }
@@ -176,7 +195,19 @@ fn show_inclusion(proof: &InclusionProof, json: bool) -> Result<ExitCode> {
 
 /// Proves, and says, whether the log now extends the checkpoint `old`.
 fn extends(archive: &archive::Archive, old: &Checkpoint, json: bool) -> Result<ExitCode> {
-    let proof = archive.consistency(old)?;
+    let proof = match archive.consistency(old) {
+        Ok(p) => p,
+        // Shorter than the checkpoint: direct evidence of removal, not an error of use.
+        Err(e @ archive::ArchiveError::LogTooShort { .. }) => {
+            if json {
+                print_json(&json!({"verified": false, "reason": e.to_string()}))?;
+            } else {
+                println!("FAILED: {e}");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let verified = proof.verify();
     if json {
         print_json(&json!({

@@ -10,7 +10,14 @@ use flate2::read::{DeflateDecoder, MultiGzDecoder, ZlibDecoder};
 use crate::{Format, Parsed, ReadDocument, SourcesError, html, text};
 
 /// The most a compressed WARC may expand to.
-const MAX_UNCOMPRESSED: u64 = 1024 * 1024 * 1024;
+const MAX_UNCOMPRESSED: u64 = 512 * 1024 * 1024;
+
+/// The most one captured page's body may expand to: no news page comes near it, a
+/// decompression bomb does.
+const MAX_BODY: u64 = 32 * 1024 * 1024;
+
+/// The longest header a record or an HTTP response may have.
+const MAX_HEAD: usize = 64 * 1024;
 
 /// True when `bytes` start like a WARC file, plain or gzipped.
 pub(crate) fn looks_like_warc(bytes: &[u8]) -> bool {
@@ -39,10 +46,17 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
             .take(MAX_UNCOMPRESSED + 1)
             .read_to_end(&mut out);
         if let Err(e) = read {
-            parsed
-                .rejected
-                .push(reject(None, format!("cannot decompress: {e}")));
-            return parsed;
+            // An interrupted crawl's file: the records before the break are still good.
+            parsed.rejected.push(reject(
+                None,
+                format!(
+                    "cannot decompress past byte {} of the records: {e}",
+                    out.len()
+                ),
+            ));
+            if out.is_empty() {
+                return parsed;
+            }
         }
         if out.len() as u64 > MAX_UNCOMPRESSED {
             parsed.rejected.push(reject(
@@ -190,21 +204,23 @@ fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// The header (without the blank line) and where the body starts.
+/// The header (without the blank line) and where the body starts: the first empty line, LF or
+/// CRLF, within the first `MAX_HEAD` bytes.
 fn split_head(data: &[u8]) -> Option<(&[u8], usize)> {
-    let crlf = find(data, b"\r\n\r\n").map(|i| (i, i + 4));
-    let lf = find(data, b"\n\n").map(|i| (i, i + 2));
-    let (end, start) = match (crlf, lf) {
-        (Some(a), Some(b)) => {
-            if a.0 <= b.0 {
-                a
-            } else {
-                b
-            }
+    let window = &data[..data.len().min(MAX_HEAD)];
+    let mut from = 0;
+    while let Some(i) = window[from..].iter().position(|&b| b == b'\n') {
+        let nl = from + i;
+        let rest = &data[nl + 1..];
+        if rest.starts_with(b"\n") {
+            return Some((&data[..nl], nl + 2));
         }
-        (a, b) => a.or(b)?,
-    };
-    Some((&data[..end], start))
+        if rest.starts_with(b"\r\n") {
+            return Some((&data[..nl], nl + 3));
+        }
+        from = nl + 1;
+    }
+    None
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -250,13 +266,14 @@ impl<'a> Http<'a> {
 
     /// The body as the server meant it: chunks joined, compression undone.
     fn body(&self) -> Result<Vec<u8>, String> {
+        // Some capture tools store the joined body but keep the chunked header: read it as is.
         let joined = if self.transfer_encoding.contains("chunked") {
-            dechunk(self.body).ok_or("its chunked body is malformed")?
+            dechunk(self.body).unwrap_or_else(|| self.body.to_vec())
         } else {
             self.body.to_vec()
         };
         let mut out = Vec::new();
-        let limit = MAX_UNCOMPRESSED + 1;
+        let limit = MAX_BODY + 1;
         let result = match self.content_encoding.as_str() {
             "" | "identity" => return Ok(joined),
             "gzip" | "x-gzip" => MultiGzDecoder::new(&joined[..])
@@ -278,6 +295,11 @@ impl<'a> Http<'a> {
             }
         };
         result.map_err(|e| format!("its body cannot be decompressed: {e}"))?;
+        if out.len() as u64 > MAX_BODY {
+            return Err(format!(
+                "its body expands to more than {MAX_BODY} bytes: not a news page"
+            ));
+        }
         Ok(out)
     }
 }
@@ -384,6 +406,58 @@ mod tests {
         assert!(looks_like_warc(&gz));
         let again = read(&gz, "capture.warc.gz");
         assert_eq!(again.documents, parsed.documents);
+    }
+
+    #[test]
+    fn bombs_breaks_and_bare_line_ends_are_handled() {
+        // A body that inflates past the limit is refused, not parsed.
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut e, &vec![b' '; (MAX_BODY + 1024) as usize]).unwrap();
+        let bomb = e.finish().unwrap();
+        let mut http =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
+                .to_vec();
+        http.extend(bomb);
+        let warc = record(
+            "response",
+            "https://x.example/",
+            "2020-10-06T08:00:00Z",
+            "application/http; msgtype=response",
+            &http,
+        );
+        let parsed = read(&warc, "bomb.warc");
+        assert!(parsed.documents.is_empty());
+        assert!(
+            parsed.rejected[0]
+                .to_string()
+                .contains("expands to more than"),
+            "{}",
+            parsed.rejected[0]
+        );
+
+        // An interrupted gzipped capture keeps the records before the break.
+        let good = record(
+            "resource",
+            "file:///a.txt",
+            "2020-10-06T08:00:00Z",
+            "text/plain",
+            b"Rockets hit Barda on Wednesday.",
+        );
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut e, &good).unwrap();
+        let mut gz = e.finish().unwrap();
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut e, &good.repeat(3)).unwrap();
+        let second = e.finish().unwrap();
+        gz.extend_from_slice(&second[..second.len() / 2]);
+        let parsed = read(&gz, "cut.warc.gz");
+        assert!(!parsed.documents.is_empty(), "{:?}", parsed.rejected);
+        assert!(parsed.rejected[0].to_string().contains("cannot decompress"));
+
+        // Bare LF line ends, as some tools write them.
+        let lf = String::from_utf8(good).unwrap().replace("\r\n", "\n");
+        let parsed = read(lf.as_bytes(), "lf.warc");
+        assert_eq!(parsed.documents.len(), 1, "{:?}", parsed.rejected);
     }
 
     #[test]

@@ -122,6 +122,9 @@ pub struct Archive {
     root: PathBuf,
     /// The digests the log holds as far as this process has read it, read on first use.
     logged: Arc<Mutex<Option<log::Known>>>,
+    /// Where the log's signing key lives: outside the archive when the caller says so, so that
+    /// a copy of the archive handed over for checking does not carry the key.
+    key_path: PathBuf,
 }
 
 impl Archive {
@@ -150,6 +153,7 @@ impl Archive {
         let archive = Archive {
             root: root.to_path_buf(),
             logged: Arc::new(Mutex::new(None)),
+            key_path: root.join("log").join("signing-key"),
         };
         archive.start_log()?;
         Ok(archive)
@@ -157,6 +161,12 @@ impl Archive {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Keeps the log's signing key at `path` instead of inside the archive.
+    pub fn with_signing_key(mut self, path: PathBuf) -> Archive {
+        self.key_path = path;
+        self
     }
 
     /// Where the blob with this digest lives.

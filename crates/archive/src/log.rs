@@ -289,7 +289,7 @@ impl Archive {
     }
 
     fn key_path(&self) -> PathBuf {
-        self.root.join("log").join("signing-key")
+        self.key_path.clone()
     }
 
     /// The log's name and its signing key's seed, made on first use (readable by the owner only).
@@ -326,7 +326,8 @@ impl Archive {
                 let public = ledger::verifier_key("k", &seed);
                 let tag = ledger::to_hex(&ledger::leaf_hash(public.as_bytes()));
                 let name = format!("ombud-{}", &tag[..8]);
-                let dir = self.root.join("log");
+                let dir = path.parent().unwrap_or(&self.root).to_path_buf();
+                fs::create_dir_all(&dir).map_err(io(&dir))?;
                 let tmp = temp_in(&dir, "signing-key");
                 let mut options = fs::OpenOptions::new();
                 options.write(true).create_new(true);

@@ -1,4 +1,4 @@
-//! The data directory: the SQLite database and the archive, in one place.
+//! The data directory: the SQLite database, the archive and the log's signing key, in one place.
 
 use std::path::{Path, PathBuf};
 
@@ -34,7 +34,13 @@ impl DataDir {
         self.root.join("archive")
     }
 
+    /// Where the archive log's signing key lives: beside the archive, not in it, so a copy of the
+    /// archive given to others for checking does not carry the key.
+    pub fn signing_key(&self) -> PathBuf {
+        self.root.join("keys").join("log-signing-key")
+    }
+
     pub fn archive(&self) -> Result<archive::Archive, PipelineError> {
-        Ok(archive::Archive::open(&self.archive_dir())?)
+        Ok(archive::Archive::open(&self.archive_dir())?.with_signing_key(self.signing_key()))
     }
 }

@@ -191,25 +191,7 @@ impl Archive {
         if fs::symlink_metadata(&dir).is_ok() {
             return Err(ArchiveError::MissingLog { path });
         }
-        let mut names: Vec<String> = Vec::new();
-        let blobs = self.root.join("sha256");
-        for sub in fs::read_dir(&blobs).map_err(io(&blobs))? {
-            let sub = sub.map_err(io(&blobs))?.path();
-            if !sub.is_dir() {
-                continue;
-            }
-            for f in fs::read_dir(&sub).map_err(io(&sub))? {
-                let name = f
-                    .map_err(io(&sub))?
-                    .file_name()
-                    .to_string_lossy()
-                    .to_string();
-                if is_digest(&name) {
-                    names.push(name);
-                }
-            }
-        }
-        names.sort();
+        let names = self.blob_names()?;
         // Built beside, then renamed into place whole: a crash leaves no log directory at all.
         let new_dir = temp_in(&self.root, "log");
         fs::create_dir_all(&new_dir).map_err(io(&new_dir))?;
@@ -237,7 +219,14 @@ impl Archive {
     /// logging it leaves one until its bytes are stored again).
     pub fn unlogged(&self) -> Result<Vec<String>, ArchiveError> {
         let logged: HashSet<String> = self.log_leaves()?.into_iter().collect();
-        let mut out = Vec::new();
+        let mut names = self.blob_names()?;
+        names.retain(|n| !logged.contains(n));
+        Ok(names)
+    }
+
+    /// The digests of every blob in the archive, in name order.
+    fn blob_names(&self) -> Result<Vec<String>, ArchiveError> {
+        let mut names = Vec::new();
         let blobs = self.root.join("sha256");
         for sub in fs::read_dir(&blobs).map_err(io(&blobs))? {
             let sub = sub.map_err(io(&blobs))?.path();
@@ -250,13 +239,13 @@ impl Archive {
                     .file_name()
                     .to_string_lossy()
                     .to_string();
-                if is_digest(&name) && !logged.contains(&name) {
-                    out.push(name);
+                if is_digest(&name) {
+                    names.push(name);
                 }
             }
         }
-        out.sort();
-        Ok(out)
+        names.sort();
+        Ok(names)
     }
 
     /// Appends `sha256` to the log unless it is there already. Processes take turns through a

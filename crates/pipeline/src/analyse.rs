@@ -30,6 +30,17 @@ impl Reference {
             .iter()
             .find(|p| p.name.eq_ignore_ascii_case(name))
     }
+
+    /// Every place named in `text`, resolved with what the registry knows of its publisher.
+    pub fn geoparse(&self, text: &str, meta: &DocumentMeta) -> Vec<Toponym> {
+        let publisher_country = meta
+            .publisher
+            .as_deref()
+            .and_then(|p| self.publisher(p))
+            .and_then(|p| p.country);
+        self.gazetteer
+            .geoparse(text, &GeoContext { publisher_country })
+    }
 }
 
 /// What the pure stages made of one document.
@@ -47,14 +58,7 @@ pub fn analyse(reference: &Reference, text: &str, meta: &DocumentMeta) -> Analys
         .language
         .clone()
         .or_else(|| extract::detect_language(text));
-    let publisher_country = meta
-        .publisher
-        .as_deref()
-        .and_then(|p| reference.publisher(p))
-        .and_then(|p| p.country);
-    let toponyms = reference
-        .gazetteer
-        .geoparse(text, &GeoContext { publisher_country });
+    let toponyms = reference.geoparse(text, meta);
     let extraction = reference.extractor.extract(&ExtractInput {
         text,
         published: meta.published,

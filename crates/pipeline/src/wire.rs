@@ -49,15 +49,7 @@ pub fn extract_json(reference: &Reference, doc: &ReadDocument, with_text: bool) 
 
 /// The geoparsing contract for one document: every place named in it.
 pub fn geoparse_json(reference: &Reference, doc: &ReadDocument, with_text: bool) -> Value {
-    let publisher_country = doc
-        .meta
-        .publisher
-        .as_deref()
-        .and_then(|p| reference.publisher(p))
-        .and_then(|p| p.country);
-    let toponyms = reference
-        .gazetteer
-        .geoparse(&doc.text, &geocode::GeoContext { publisher_country });
+    let toponyms = reference.geoparse(&doc.text, &doc.meta);
     json!({
         "schema": model::SCHEMA_VERSION,
         "document": document_json(doc, doc.meta.language.as_deref(), with_text),

@@ -46,6 +46,16 @@ fn q(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |source| StoreError::Query { doing, source }
 }
 
+/// A text column of a row, `None` when NULL.
+fn text_column(
+    row: &sqlx::sqlite::SqliteRow,
+    column: &str,
+    doing: &'static str,
+) -> Result<Option<String>, StoreError> {
+    row.try_get::<Option<String>, _>(column)
+        .map_err(|e| corrupt(doing, e))
+}
+
 fn corrupt(doing: &'static str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         doing,
@@ -242,10 +252,7 @@ impl Store {
         .map_err(q(doing))?;
         rows.iter()
             .map(|row| {
-                let get = |c: &str| {
-                    row.try_get::<Option<String>, _>(c)
-                        .map_err(|e| corrupt(doing, e))
-                };
+                let get = |c: &str| text_column(row, c, doing);
                 Ok(Publisher {
                     name: get("name")?.unwrap_or_default(),
                     country: get("country")?.as_deref().and_then(CountryCode::new),
@@ -309,10 +316,7 @@ impl Store {
         .collect();
         rows.iter()
             .map(|row| {
-                let s = |c: &str| {
-                    row.try_get::<Option<String>, _>(c)
-                        .map_err(|e| corrupt(doing, e))
-                };
+                let s = |c: &str| text_column(row, c, doing);
                 let sha256 = s("sha256")?.unwrap_or_default();
                 Ok(DocumentRecord {
                     size: row
@@ -357,10 +361,7 @@ impl Store {
         .map_err(q(doing))?;
         rows.iter()
             .map(|row| {
-                let s = |c: &str| {
-                    row.try_get::<Option<String>, _>(c)
-                        .map_err(|e| corrupt(doing, e))
-                };
+                let s = |c: &str| text_column(row, c, doing);
                 let claim: Claim = serde_json::from_str(&s("json")?.unwrap_or_default())
                     .map_err(|e| corrupt(doing, e))?;
                 let text = s("text")?.unwrap_or_default();

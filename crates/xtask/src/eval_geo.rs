@@ -321,6 +321,16 @@ fn score(gaz: &Gazetteer, articles: &[Article], show_errors: usize) -> Scores {
     s
 }
 
+/// The byte span of a toponym element's `<start>` and `<end>`, given in characters.
+fn xml_span(tp: &str, char_to_byte: &[usize]) -> Option<(usize, usize)> {
+    let at = |open: &str, close: &str| {
+        between(tp, open, close)
+            .and_then(|x| x.parse::<usize>().ok())
+            .and_then(|c| char_to_byte.get(c).copied())
+    };
+    Some((at("<start>", "</start>")?, at("<end>", "</end>")?))
+}
+
 /// Text between `open` and the next `close`.
 fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
     let a = s.find(open)? + open.len();
@@ -388,14 +398,7 @@ fn read_gwn(dir: &Path) -> Result<Vec<Article>> {
             if !excluded {
                 continue;
             }
-            let (Some(start), Some(end)) = (
-                between(tp, "<start>", "</start>")
-                    .and_then(|x| x.parse().ok())
-                    .and_then(byte),
-                between(tp, "<end>", "</end>")
-                    .and_then(|x| x.parse().ok())
-                    .and_then(byte),
-            ) else {
+            let Some((start, end)) = xml_span(tp, &map) else {
                 continue;
             };
             ignore.push((start, end));
@@ -415,17 +418,9 @@ fn read_lgl(path: &Path) -> Result<Vec<Article>> {
             None => sources::decode_entities(raw),
         };
         let map = char_to_byte(&text);
-        let byte = |c: usize| map.get(c).copied();
         let mut gold = Vec::new();
         for tp in chunk.split("<toponym>").skip(1) {
-            let (Some(start), Some(end)) = (
-                between(tp, "<start>", "</start>")
-                    .and_then(|x| x.parse().ok())
-                    .and_then(byte),
-                between(tp, "<end>", "</end>")
-                    .and_then(|x| x.parse().ok())
-                    .and_then(byte),
-            ) else {
+            let Some((start, end)) = xml_span(tp, &map) else {
                 continue;
             };
             gold.push(Gold {

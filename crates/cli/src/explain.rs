@@ -184,6 +184,7 @@ mod tests {
             casualties: vec![],
             legal: vec![],
             sentence: Span::new(0, text.len()),
+            event_word: None,
         };
         assert_eq!(
             render(text, &[claim], false),

@@ -36,6 +36,8 @@ const OBJECT_MARKERS: &[&str] = &[
 /// What a sentence reported, before context is applied.
 struct Reading {
     sentence: Span,
+    /// The word that tells the event: the event word, the use verb, or the first weapon.
+    event_word: Option<Span>,
     paragraph: usize,
     speaker: Option<Speaker>,
     stance: Stance,
@@ -532,12 +534,12 @@ fn read_sentence(
         best.is_some_and(|(_, w, _)| w >= 5) || (use_verb.is_some() && !weapons.is_empty());
 
     // The anchor: where the event is told; actors before it did it, places around it.
-    let anchor = [best.map(|b| b.2), use_verb]
+    let event_word = [best.map(|b| b.2), use_verb]
         .into_iter()
         .flatten()
         .min_by_key(|sp| sp.start)
-        .or_else(|| weapons.first().map(|w| w.span))
-        .unwrap_or(content);
+        .or_else(|| weapons.first().map(|w| w.span));
+    let anchor = event_word.unwrap_or(content);
     // Parties to an agreement are not perpetrators.
     let perpetrator = if sub_event == Some(SubEventType::Agreement) {
         None
@@ -758,6 +760,7 @@ fn read_sentence(
 
     Reading {
         sentence: s,
+        event_word,
         paragraph: sentence.paragraph,
         speaker,
         stance,
@@ -1742,6 +1745,7 @@ fn apply(
                 casualties: r.casualties,
                 legal: r.legal,
                 sentence: r.sentence,
+                event_word: r.event_word,
                 ..base
             };
             out.claims.push(claim);
@@ -1819,6 +1823,7 @@ fn apply(
         casualties: r.casualties,
         legal: r.legal,
         sentence: r.sentence,
+        event_word: r.event_word,
     };
     out.claims.push(claim);
     ctx.last_claim = Some((out.claims.len() - 1, r.paragraph));

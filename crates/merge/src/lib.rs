@@ -342,7 +342,12 @@ fn one_name_per_country(
 fn incident_id(claims: &[&ClaimRecord]) -> IncidentId {
     let first = &claims[0].id;
     let prefix = first.document.get(..10).unwrap_or(&first.document);
-    IncidentId(format!("inc-{prefix}-{}", first.index))
+    IncidentId(format!(
+        "inc-{prefix}-{}-{}{}",
+        first.sentence.start,
+        first.event.map_or(0, |e| e.start),
+        first.repeat
+    ))
 }
 
 #[cfg(test)]

@@ -39,7 +39,9 @@ fn record(
     ClaimRecord {
         id: ClaimId {
             document: doc.into(),
-            index: 0,
+            sentence: Span::new(0, 1),
+            event: None,
+            repeat: 0,
         },
         claim: Claim {
             stance,
@@ -69,6 +71,7 @@ fn record(
                 .collect(),
             legal: vec![],
             sentence: Span::new(0, 1),
+            event_word: None,
         },
         publisher: Publisher {
             kind,
@@ -196,9 +199,9 @@ fn merges_same_place_and_day_and_grades() {
     assert_eq!(
         summary(&corpus()),
         vec![
-            "inc-g8-0 2020-10-04 Stepanakert grade=weak sources=1 for=[Caucasus Wire] against=[] killed=",
-            "inc-a1-0 2020-10-10 Ganja grade=contested sources=2 for=[Baku Monitor; Caucasus Wire] against=[Armenia's Defence Ministry] killed=Some(9)..Some(10)",
-            "inc-e6-0 2020-10-28 Barda grade=confirmed sources=2 for=[Field Evidence Watch; Ganja Herald] against=[] killed=Some(21)..Some(21)",
+            "inc-g8-0-00 2020-10-04 Stepanakert grade=weak sources=1 for=[Caucasus Wire] against=[] killed=",
+            "inc-a1-0-00 2020-10-10 Ganja grade=contested sources=2 for=[Baku Monitor; Caucasus Wire] against=[Armenia's Defence Ministry] killed=Some(9)..Some(10)",
+            "inc-e6-0-00 2020-10-28 Barda grade=confirmed sources=2 for=[Field Evidence Watch; Ganja Herald] against=[] killed=Some(21)..Some(21)",
         ]
     );
 }

@@ -302,12 +302,17 @@ pub struct Claim {
     pub legal: Vec<LegalTag>,
     /// The sentence (or sentences) the claim was read from.
     pub sentence: Span,
+    /// The word that tells the event ("shelled", "strike", or the weapon used): with the
+    /// sentence, it makes the claim's id. `None` when nothing in the sentence names the event.
+    #[serde(default)]
+    pub event_word: Option<Span>,
 }
 
 impl Claim {
     /// Every span the claim points at, for checking they index the text.
     pub fn spans(&self) -> Vec<Span> {
         let mut spans = vec![self.sentence];
+        spans.extend(self.event_word);
         spans.extend(self.speaker.iter().map(|s| s.span));
         spans.extend(self.weapons.iter().map(|w| w.span));
         spans.extend(self.perpetrator.iter().map(|a| a.span));

@@ -6,20 +6,137 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     CasualtyGroup, CasualtyOutcome, Claim, CountryCode, Date, DatePrecision, EventType, Publisher,
-    SubEventType,
+    Span, SubEventType,
 };
 
-/// A claim's stable identity: the document's SHA-256 and the claim's index in it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// A claim's stable identity, derived from its content and never from its position in a list:
+/// the SHA-256 of its document, the byte span of its sentence and the span of its event word.
+/// Re-reading the same document with the same rules gives the same ids; `repeat` tells apart
+/// the rare claims that share all three (counted in the order extraction gives them).
+///
+/// Written as `SHA256:START-END:EVSTART-EVEND` (`SHA256:START-END` without an event word), with
+/// `~N` after it when `repeat` is N > 0.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ClaimId {
     pub document: String,
-    pub index: u32,
+    pub sentence: Span,
+    pub event: Option<Span>,
+    pub repeat: u32,
+}
+
+impl ClaimId {
+    /// The ids of a document's claims, in the order extraction gave them.
+    pub fn derive(document: &str, claims: &[Claim]) -> Vec<ClaimId> {
+        let mut out: Vec<ClaimId> = Vec::with_capacity(claims.len());
+        for c in claims {
+            let mut id = ClaimId {
+                document: document.to_string(),
+                sentence: c.sentence,
+                event: c.event_word,
+                repeat: 0,
+            };
+            id.repeat = out
+                .iter()
+                .filter(|o| o.sentence == id.sentence && o.event == id.event)
+                .count() as u32;
+            out.push(id);
+        }
+        out
+    }
+
+    /// The short form people read in tables: the document's first 12 hex digits and the spans.
+    pub fn short(&self) -> String {
+        let full = self.to_string();
+        match full.split_once(':') {
+            Some((doc, rest)) => format!("{}:{rest}", doc.get(..12).unwrap_or(doc)),
+            None => full,
+        }
+    }
+
+    /// How much of two claims' words are the same: 0 when their sentences do not overlap, else
+    /// the overlap of their sentences (as a share of the longer) plus that of their event words.
+    /// Re-extraction maps an old claim to the new claim it overlaps most.
+    pub fn overlap(&self, other: &ClaimId) -> f64 {
+        if self.document != other.document || !self.sentence.overlaps(other.sentence) {
+            return 0.0;
+        }
+        let share = |a: Span, b: Span| {
+            let common = a.end.min(b.end).saturating_sub(a.start.max(b.start));
+            common as f64 / a.len().max(b.len()).max(1) as f64
+        };
+        let event = match (self.event, other.event) {
+            (Some(a), Some(b)) => share(a, b),
+            (None, None) => 0.5,
+            _ => 0.0,
+        };
+        share(self.sentence, other.sentence) + event
+    }
 }
 
 impl fmt::Display for ClaimId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let short = self.document.get(..12).unwrap_or(&self.document);
-        write!(f, "{short}#{}", self.index)
+        write!(
+            f,
+            "{}:{}-{}",
+            self.document, self.sentence.start, self.sentence.end
+        )?;
+        if let Some(e) = self.event {
+            write!(f, ":{}-{}", e.start, e.end)?;
+        }
+        if self.repeat > 0 {
+            write!(f, "~{}", self.repeat)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for ClaimId {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ClaimId, String> {
+        let bad = || format!("{s:?} is not a claim id (SHA256:START-END:START-END)");
+        let (body, repeat) = match s.split_once('~') {
+            Some((b, n)) => (b, n.parse::<u32>().map_err(|_| bad())?),
+            None => (s, 0),
+        };
+        let mut parts = body.split(':');
+        let document = parts.next().filter(|d| !d.is_empty()).ok_or_else(bad)?;
+        let span = |p: Option<&str>| -> Result<Option<Span>, String> {
+            let Some(p) = p else { return Ok(None) };
+            let (a, b) = p.split_once('-').ok_or_else(bad)?;
+            let (a, b) = (
+                a.parse::<usize>().map_err(|_| bad())?,
+                b.parse::<usize>().map_err(|_| bad())?,
+            );
+            if a > b {
+                return Err(bad());
+            }
+            Ok(Some(Span::new(a, b)))
+        };
+        let sentence = span(parts.next())?.ok_or_else(bad)?;
+        let event = span(parts.next())?;
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        Ok(ClaimId {
+            document: document.to_string(),
+            sentence,
+            event,
+            repeat,
+        })
+    }
+}
+
+impl Serialize for ClaimId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClaimId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ClaimId, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 

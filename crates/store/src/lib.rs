@@ -369,9 +369,9 @@ impl Store {
                 Ok(StoredClaim {
                     id: ClaimId {
                         document: s("document_sha256")?.unwrap_or_default(),
-                        index: row
-                            .try_get::<i64, _>("idx")
-                            .map_err(|e| corrupt(doing, e))? as u32,
+                        sentence: claim.sentence,
+                        event: claim.event_word,
+                        repeat: 0,
                     },
                     publisher: s("publisher")?,
                     published: s("published")?
@@ -445,7 +445,7 @@ impl Store {
                 sqlx::query("INSERT INTO incident_claims (incident_id, document_sha256, idx) VALUES (?, ?, ?)")
                     .bind(&i.id.0)
                     .bind(&c.document)
-                    .bind(i64::from(c.index))
+                    .bind(c.to_string())
                     .execute(&mut *tx)
                     .await
                     .map_err(q(doing))?;

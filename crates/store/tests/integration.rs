@@ -24,6 +24,7 @@ fn claim(sentence: Span) -> Claim {
         casualties: vec![],
         legal: vec![],
         sentence,
+        event_word: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Grades in the sense Airwars uses them, each with the reasons that produced it.
 
-use model::{ClaimRecord, Grade, Stance};
+use model::{ClaimRecord, Grade, Incident, Stance};
 
 /// Grades an incident from its claims and its independent sources for and against.
 ///
@@ -72,4 +72,17 @@ pub fn grade(
         Grade::Weak
     };
     (grade, reasons)
+}
+
+/// Sets the grade a reviewer decided, keeping the computed reasons after the reviewer's.
+pub fn apply_grade_override(incident: &mut Incident, o: &crate::GradeOverride) {
+    let computed = incident.grade;
+    incident.grade = o.grade;
+    incident.grade_reasons.insert(
+        0,
+        format!(
+            "set to {} by {} ({}): {}; the claims alone give {computed}",
+            o.grade, o.reviewer, o.decision, o.note
+        ),
+    );
 }

@@ -1,14 +1,18 @@
-//! Merge tests: grouping, ranges, independence, grades, and order independence.
+//! Merge tests: grouping without chaining, vague dates, decisions, ranges, independence, grades,
+//! and the properties the incremental merge rests on: order independence and locality.
+
+use std::collections::BTreeSet;
 
 use model::{
-    Casualty, CasualtyGroup, CasualtyOutcome, Claim, ClaimId, ClaimRecord, Date, DatePrecision,
-    DateRange, EventType, Feature, GeoPrecision, PlaceRef, Publisher, SourceKind, Span, Speaker,
-    Stance, SubEventType,
+    Action, Casualty, CasualtyGroup, CasualtyOutcome, Claim, ClaimId, ClaimRecord, Correction,
+    Date, DatePrecision, DateRange, Decision, DecisionId, EventType, Feature, GeoPrecision, Grade,
+    IncidentId, PlaceRef, Publisher, SourceKind, Span, Speaker, Stance, SubEventType,
 };
+use proptest::prelude::*;
 
-use crate::{MergeConfig, merge};
+use crate::{Constraints, MergeConfig, cluster, compatible, merge};
 
-fn place(name: &str, id: u64, lat: f64, lon: f64) -> PlaceRef {
+pub(crate) fn town(name: &str, id: u64, lat: f64, lon: f64) -> PlaceRef {
     PlaceRef {
         name: name.into(),
         geonameid: id,
@@ -24,75 +28,105 @@ fn place(name: &str, id: u64, lat: f64, lon: f64) -> PlaceRef {
     }
 }
 
-#[allow(clippy::too_many_arguments)] // a test fixture with every field named at the call
-fn record(
-    doc: &str,
-    publisher: &str,
-    kind: SourceKind,
-    stance: Stance,
-    day: u32,
-    town: PlaceRef,
-    killed: Option<u32>,
-    sentence: &str,
-) -> ClaimRecord {
-    let date = Date::new(2020, 10, day).unwrap();
+fn region(name: &str) -> PlaceRef {
+    PlaceRef {
+        feature: Feature::Region,
+        precision: GeoPrecision::Region,
+        ..town(name, 0, 39.9, 46.7)
+    }
+}
+
+fn day(n: u32) -> Date {
+    Date::new(2020, 10, n).unwrap()
+}
+
+/// A shelling claim at `place`, dated to one day of October 2020.
+pub(crate) fn at_day(n: u32, place: PlaceRef) -> Claim {
+    Claim {
+        stance: Stance::Reports,
+        speaker: None,
+        event_type: EventType::ExplosionsRemoteViolence,
+        sub_event_type: SubEventType::ShellingArtilleryMissileAttack,
+        weapons: vec![],
+        perpetrator: None,
+        target: None,
+        civilian_targeting: true,
+        places: vec![place],
+        date: Some(DateRange {
+            start: day(n),
+            end: day(n),
+            precision: DatePrecision::Day,
+            span: None,
+        }),
+        casualties: vec![],
+        legal: vec![],
+        sentence: Span::new(0, 1),
+        event_word: None,
+    }
+}
+
+fn id(doc: &str, at: usize) -> ClaimId {
+    ClaimId {
+        document: doc.into(),
+        sentence: Span::new(at, at + 1),
+        event: None,
+        repeat: 0,
+    }
+}
+
+fn with(doc: &str, publisher: &str, kind: SourceKind, claim: Claim, sentence: &str) -> ClaimRecord {
+    let published = claim.date.as_ref().map(|d| d.end);
     ClaimRecord {
-        id: ClaimId {
-            document: doc.into(),
-            sentence: Span::new(0, 1),
-            event: None,
-            repeat: 0,
-        },
-        claim: Claim {
-            stance,
-            speaker: None,
-            event_type: EventType::ExplosionsRemoteViolence,
-            sub_event_type: SubEventType::ShellingArtilleryMissileAttack,
-            weapons: vec![],
-            perpetrator: None,
-            target: None,
-            civilian_targeting: true,
-            places: vec![town],
-            date: Some(DateRange {
-                start: date,
-                end: date,
-                precision: DatePrecision::Day,
-                span: None,
-            }),
-            casualties: killed
-                .map(|n| Casualty {
-                    group: CasualtyGroup::Civilian,
-                    outcome: CasualtyOutcome::Killed,
-                    min: Some(n),
-                    max: Some(n),
-                    span: Span::new(0, 1),
-                })
-                .into_iter()
-                .collect(),
-            legal: vec![],
-            sentence: Span::new(0, 1),
-            event_word: None,
-        },
+        id: id(doc, 0),
+        claim,
         publisher: Publisher {
             kind,
             ..Publisher::unknown(publisher)
         },
-        published: Some(date),
+        published,
         sentence_text: sentence.into(),
     }
 }
 
+fn killed(mut claim: Claim, n: u32) -> Claim {
+    claim.casualties.push(Casualty {
+        group: CasualtyGroup::Civilian,
+        outcome: CasualtyOutcome::Killed,
+        min: Some(n),
+        max: Some(n),
+        span: Span::new(0, 1),
+    });
+    claim
+}
+
+/// "overnight": the night from one day to the next.
+fn overnight(mut claim: Claim, first: u32) -> Claim {
+    claim.date = Some(DateRange {
+        start: day(first),
+        end: day(first + 1),
+        precision: DatePrecision::Day,
+        span: None,
+    });
+    claim
+}
+
+fn ganja() -> PlaceRef {
+    town("Ganja", 587084, 40.68, 46.36)
+}
+
+fn barda() -> PlaceRef {
+    town("Barda", 587057, 40.37, 47.13)
+}
+
 fn corpus() -> Vec<ClaimRecord> {
-    let ganja = || place("Ganja", 587084, 40.68, 46.36);
-    let barda = || place("Barda", 587057, 40.37, 47.13);
-    let mut denial = record(
+    let mut denial = with(
         "d5",
         "Yerevan Daily Wire",
         SourceKind::Media,
-        Stance::Denies,
-        11,
-        ganja(),
-        None,
+        Claim {
+            stance: Stance::Denies,
+            ..at_day(11, ganja())
+        },
         "Armenia denied firing at Ganja.",
     );
     denial.claim.speaker = Some(Speaker {
@@ -102,72 +136,60 @@ fn corpus() -> Vec<ClaimRecord> {
         span: Span::new(0, 1),
     });
     vec![
-        record(
+        with(
             "a1",
             "Caucasus Wire",
             SourceKind::Wire,
-            Stance::Reports,
-            11,
-            ganja(),
-            Some(10),
+            killed(overnight(at_day(10, ganja()), 10), 10),
             "A missile struck a residential area of Ganja overnight, killing 10 civilians, officials said on Sunday.",
         ),
-        record(
+        with(
             "b2",
             "Tbilisi Regional Review",
             SourceKind::Media,
-            Stance::Reports,
-            11,
-            ganja(),
-            Some(10),
+            killed(overnight(at_day(10, ganja()), 10), 10),
             "A missile struck a residential area of Ganja overnight, killing ten civilians, officials said on Sunday.",
         ),
-        record(
+        with(
             "c3",
             "Baku Monitor",
             SourceKind::Media,
-            Stance::Reports,
-            10,
-            ganja(),
-            Some(9),
+            killed(at_day(10, ganja()), 9),
             "Nine people died when a missile hit apartment blocks in Ganja.",
         ),
         denial,
-        record(
+        with(
             "e6",
             "Ganja Herald",
             SourceKind::Media,
-            Stance::Reports,
-            28,
-            barda(),
-            Some(21),
+            killed(at_day(28, barda()), 21),
             "Rockets hit Barda, killing 21.",
         ),
-        record(
+        with(
             "f7",
             "Field Evidence Watch",
             SourceKind::Ngo,
-            Stance::Confirms,
-            28,
-            barda(),
-            Some(21),
+            killed(
+                Claim {
+                    stance: Stance::Confirms,
+                    ..at_day(28, barda())
+                },
+                21,
+            ),
             "Our researchers confirmed cluster munitions in Barda.",
         ),
-        record(
+        with(
             "g8",
             "Caucasus Wire",
             SourceKind::Wire,
-            Stance::Reports,
-            4,
-            place("Stepanakert", 174979, 39.82, 46.75),
-            None,
+            at_day(4, town("Stepanakert", 174979, 39.82, 46.75)),
             "Shelling hit Stepanakert.",
         ),
     ]
 }
 
-fn summary(records: &[ClaimRecord]) -> Vec<String> {
-    merge(records, &MergeConfig::default())
+fn summary_of(records: &[ClaimRecord], constraints: &Constraints) -> Vec<String> {
+    merge(records, constraints, &MergeConfig::default())
         .into_iter()
         .map(|i| {
             let killed = i
@@ -176,8 +198,9 @@ fn summary(records: &[ClaimRecord]) -> Vec<String> {
                 .map(|c| format!("{:?}..{:?}", c.range.min, c.range.max))
                 .collect::<Vec<_>>()
                 .join(",");
+            let claims: Vec<&str> = i.claims.iter().map(|c| c.document.as_str()).collect();
             format!(
-                "{} {} {} grade={} sources={} for=[{}] against=[{}] killed={killed}",
+                "{} {} {} [{}] grade={} sources={} for=[{}] against=[{}] killed={killed}",
                 i.id,
                 i.date_start.map(|d| d.to_string()).unwrap_or_default(),
                 i.places
@@ -185,6 +208,7 @@ fn summary(records: &[ClaimRecord]) -> Vec<String> {
                     .map(|p| p.name.as_str())
                     .collect::<Vec<_>>()
                     .join("/"),
+                claims.join(" "),
                 i.grade,
                 i.n_independent_sources,
                 i.sources_for.join("; "),
@@ -194,14 +218,18 @@ fn summary(records: &[ClaimRecord]) -> Vec<String> {
         .collect()
 }
 
+fn summary(records: &[ClaimRecord]) -> Vec<String> {
+    summary_of(records, &Constraints::default())
+}
+
 #[test]
 fn merges_same_place_and_day_and_grades() {
     assert_eq!(
         summary(&corpus()),
         vec![
-            "inc-g8-0-00 2020-10-04 Stepanakert grade=weak sources=1 for=[Caucasus Wire] against=[] killed=",
-            "inc-a1-0-00 2020-10-10 Ganja grade=contested sources=2 for=[Baku Monitor; Caucasus Wire] against=[Armenia's Defence Ministry] killed=Some(9)..Some(10)",
-            "inc-e6-0-00 2020-10-28 Barda grade=confirmed sources=2 for=[Field Evidence Watch; Ganja Herald] against=[] killed=Some(21)..Some(21)",
+            "inc-g8-0 2020-10-04 Stepanakert [g8] grade=weak sources=1 for=[Caucasus Wire] against=[] killed=",
+            "inc-a1-0 2020-10-10 Ganja [a1 b2 c3 d5] grade=contested sources=2 for=[Baku Monitor; Caucasus Wire] against=[Armenia's Defence Ministry] killed=Some(9)..Some(10)",
+            "inc-e6-0 2020-10-28 Barda [e6 f7] grade=confirmed sources=2 for=[Field Evidence Watch; Ganja Herald] against=[] killed=Some(21)..Some(21)",
         ]
     );
 }
@@ -219,18 +247,268 @@ fn merge_is_order_independent() {
 }
 
 #[test]
+fn strikes_on_consecutive_days_are_separate_incidents() {
+    // Ten days of shelling in one town, two reports each day: ten incidents, not one chain.
+    let mut records = Vec::new();
+    for d in 1..=10u32 {
+        for (doc, publisher) in [("a", "Caucasus Wire"), ("b", "Ganja Herald")] {
+            let mut r = with(
+                &format!("{doc}{d:02}"),
+                publisher,
+                SourceKind::Media,
+                at_day(d, ganja()),
+                "Shells hit Ganja.",
+            );
+            r.id.sentence = Span::new(d as usize, d as usize + 1);
+            records.push(r);
+        }
+    }
+    let incidents = merge(&records, &Constraints::default(), &MergeConfig::default());
+    assert_eq!(incidents.len(), 10);
+    for i in &incidents {
+        assert_eq!(i.date_start, i.date_end, "{:?}", i.claims);
+        assert_eq!(i.claims.len(), 2);
+    }
+    // Overnight reports (two-day ranges) do not chain the days either.
+    let nights: Vec<ClaimRecord> = (1..=9u32)
+        .map(|d| {
+            with(
+                &format!("n{d:02}"),
+                "Caucasus Wire",
+                SourceKind::Media,
+                overnight(at_day(d, ganja()), d),
+                "Shells hit Ganja overnight.",
+            )
+        })
+        .collect();
+    let both: Vec<ClaimRecord> = records.iter().chain(&nights).cloned().collect();
+    for i in merge(&both, &Constraints::default(), &MergeConfig::default()) {
+        let span = i.date_end.unwrap().to_days() - i.date_start.unwrap().to_days();
+        assert!(span <= 1, "{} spans {span} days: {:?}", i.id, i.claims);
+    }
+}
+
+#[test]
+fn a_vague_date_joins_only_the_one_incident_it_fits() {
+    let mut vague = at_day(6, ganja());
+    vague.date = Some(DateRange {
+        start: day(1),
+        end: day(7),
+        precision: DatePrecision::Week,
+        span: None,
+    });
+    let vague = with(
+        "v9",
+        "Baku Monitor",
+        SourceKind::Media,
+        vague,
+        "Ganja was shelled this week.",
+    );
+    let one = with(
+        "a1",
+        "Caucasus Wire",
+        SourceKind::Wire,
+        at_day(3, ganja()),
+        "Shells hit Ganja.",
+    );
+    let other = with(
+        "b2",
+        "Ganja Herald",
+        SourceKind::Media,
+        at_day(5, ganja()),
+        "Rockets hit Ganja.",
+    );
+    let config = MergeConfig::default();
+    let joined = merge(
+        &[vague.clone(), one.clone()],
+        &Constraints::default(),
+        &config,
+    );
+    assert_eq!(
+        joined.len(),
+        1,
+        "one incident that week: the vague report is about it"
+    );
+    let apart = merge(
+        &[vague.clone(), one, other],
+        &Constraints::default(),
+        &config,
+    );
+    assert_eq!(
+        apart.len(),
+        3,
+        "two incidents that week: the vague report is pinned to neither"
+    );
+    // Two vague reports never make an incident between them.
+    let mut other_vague = vague.clone();
+    other_vague.id = id("w8", 0);
+    assert_eq!(
+        merge(&[vague, other_vague], &Constraints::default(), &config).len(),
+        2
+    );
+}
+
+#[test]
+fn regions_match_only_themselves_and_towns_match_towns_nearby() {
+    let config = MergeConfig::default();
+    let nk = at_day(4, region("Nagorno-Karabakh"));
+    let stepanakert = at_day(4, town("Stepanakert", 174979, 39.82, 46.75));
+    let near = at_day(4, town("Krkzhan", 1, 39.85, 46.78));
+    let far = at_day(4, town("Martuni", 2, 39.79, 47.11));
+    assert!(compatible(
+        &nk,
+        &at_day(4, region("Nagorno-Karabakh")),
+        &config
+    ));
+    assert!(!compatible(&nk, &stepanakert, &config));
+    assert!(compatible(&stepanakert, &near, &config));
+    assert!(!compatible(&stepanakert, &far, &config));
+    let mut agreement = at_day(4, town("Krkzhan", 1, 39.85, 46.78));
+    agreement.sub_event_type = SubEventType::Agreement;
+    agreement.event_type = EventType::StrategicDevelopments;
+    assert!(
+        !compatible(&stepanakert, &agreement, &config),
+        "another event family"
+    );
+}
+
+fn decision(n: u64, action: Action) -> Decision {
+    Decision {
+        id: DecisionId(n),
+        action,
+        reviewer: "analyst".into(),
+        at: "2026-12-01T10:00:00Z".into(),
+        note: "checked the sources".into(),
+    }
+}
+
+#[test]
+fn decisions_keep_claims_together_apart_out_and_corrected() {
+    let records = corpus();
+    let keep = |id: &ClaimId| Some(id.clone());
+    let docs = |names: &[&str]| -> Vec<ClaimId> { names.iter().map(|d| id(d, 0)).collect() };
+    let claims_of = |incidents: &[model::Incident]| -> Vec<Vec<String>> {
+        incidents
+            .iter()
+            .map(|i| i.claims.iter().map(|c| c.document.clone()).collect())
+            .collect()
+    };
+    let run = |decisions: &[Decision]| {
+        let constraints = Constraints::from_decisions(decisions, &keep);
+        merge(&records, &constraints, &MergeConfig::default())
+    };
+
+    // Merge: Stepanakert and Barda are one incident, though far apart.
+    let merged = run(&[decision(
+        1,
+        Action::Merge {
+            incidents: vec![],
+            claims: docs(&["g8", "e6", "f7"]),
+        },
+    )]);
+    assert_eq!(
+        claims_of(&merged),
+        vec![vec!["e6", "f7", "g8"], vec!["a1", "b2", "c3", "d5"]]
+    );
+
+    // Split: the Baku Monitor's report is another incident, though it fits.
+    let split = vec![decision(
+        2,
+        Action::Split {
+            incident: IncidentId("inc-a1-0".into()),
+            claims: docs(&["c3"]),
+            rest: docs(&["a1", "b2", "d5"]),
+        },
+    )];
+    assert_eq!(
+        claims_of(&run(&split)),
+        vec![
+            vec!["g8"],
+            vec!["a1", "b2", "d5"],
+            vec!["c3"],
+            vec!["e6", "f7"]
+        ]
+    );
+    // ... and merging them again later (a merge names every claim of both) undoes the split.
+    let mut again = split.clone();
+    again.push(decision(
+        3,
+        Action::Merge {
+            incidents: vec![],
+            claims: docs(&["c3", "a1", "b2", "d5"]),
+        },
+    ));
+    assert_eq!(claims_of(&run(&again))[1], vec!["a1", "b2", "c3", "d5"]);
+    // An undo of the split does the same.
+    let mut undone = split.clone();
+    undone.push(decision(
+        4,
+        Action::Undo {
+            decision: DecisionId(2),
+        },
+    ));
+    assert_eq!(claims_of(&run(&undone))[1], vec!["a1", "b2", "c3", "d5"]);
+
+    // Reject: the NGO's claim joins nothing, and Barda loses its confirmation.
+    let rejected = run(&[decision(5, Action::Reject { claim: id("f7", 0) })]);
+    let barda_incident = rejected
+        .iter()
+        .find(|i| i.places[0].name == "Barda")
+        .unwrap();
+    assert_eq!(barda_incident.claims.len(), 1);
+    assert_eq!(barda_incident.grade, Grade::Weak);
+
+    // Correct: Stepanakert's report was really about Barda on the 28th.
+    let mut corrected_date = at_day(28, barda()).date;
+    corrected_date.as_mut().unwrap().span = None;
+    let corrected = run(&[
+        decision(
+            6,
+            Action::Correct {
+                claim: id("g8", 0),
+                correction: Correction::Places(vec![barda()]),
+            },
+        ),
+        decision(
+            7,
+            Action::Correct {
+                claim: id("g8", 0),
+                correction: Correction::Date(corrected_date),
+            },
+        ),
+    ]);
+    assert_eq!(
+        claims_of(&corrected),
+        vec![vec!["a1", "b2", "c3", "d5"], vec!["e6", "f7", "g8"]]
+    );
+
+    // Grade: a reviewer discounts the Ganja incident, with the reason first.
+    let graded = run(&[decision(
+        8,
+        Action::Grade {
+            incident: IncidentId("inc-a1-0".into()),
+            grade: Grade::Discounted,
+        },
+    )]);
+    let ganja_incident = graded.iter().find(|i| i.id.0 == "inc-a1-0").unwrap();
+    assert_eq!(ganja_incident.grade, Grade::Discounted);
+    assert!(
+        ganja_incident.grade_reasons[0].starts_with("set to discounted by analyst (d8)"),
+        "{:?}",
+        ganja_incident.grade_reasons
+    );
+}
+
+#[test]
 fn an_incident_keeps_every_name_the_reports_used() {
     let named = |doc: &str, written: &str| {
-        let mut town = place("Khankendi", 146970, 39.82, 46.75);
-        town.written = written.into();
-        record(
+        let mut t = town("Khankendi", 146970, 39.82, 46.75);
+        t.written = written.into();
+        with(
             doc,
             doc,
             SourceKind::Media,
-            Stance::Reports,
-            4,
-            town,
-            None,
+            at_day(4, t),
             "Shelling hit the city.",
         )
     };
@@ -240,7 +518,7 @@ fn an_incident_keeps_every_name_the_reports_used() {
         named("c3", "Stepanakert"),
     ];
     for order in [records.clone(), records.iter().rev().cloned().collect()] {
-        let incidents = merge(&order, &MergeConfig::default());
+        let incidents = merge(&order, &Constraints::default(), &MergeConfig::default());
         let place = &incidents[0].places[0];
         assert_eq!(place.written, vec!["Stepanakert", "Khankendi"]);
         assert_eq!(place.label(), "Stepanakert (Khankendi)");
@@ -252,7 +530,7 @@ fn counts_combine_into_the_range_the_sources_allow() {
     use model::NumberRange;
     let r = |min: Option<u32>, max: Option<u32>| NumberRange { min, max };
     let show = |ranges: &[NumberRange]| {
-        let c = crate::combine_counts(ranges);
+        let c = crate::build::combine_counts(ranges);
         (c.min, c.max)
     };
     // "at least 3" stays open at the top; a count of 10 closes it.
@@ -278,4 +556,144 @@ fn counts_combine_into_the_range_the_sources_allow() {
         (Some(9), Some(10))
     );
     assert_eq!(show(&[r(None, None)]), (None, None));
+}
+
+/// Five towns, two pairs of them within 10 km, and a region; two event families; days 1-12,
+/// some vague; a few decisions among the claims.
+fn arbitrary_claims() -> impl Strategy<Value = (Vec<ClaimRecord>, Vec<Decision>)> {
+    let places = [
+        town("A", 11, 40.00, 47.00),
+        town("B", 12, 40.05, 47.05),
+        town("C", 13, 40.10, 47.10),
+        town("D", 14, 41.00, 46.00),
+        town("E", 15, 40.399, 46.999),
+        region("R"),
+    ];
+    let claim = (0..places.len(), 1u32..12, 0u8..10, any::<bool>(), 0u8..3);
+    (
+        prop::collection::vec(claim, 1..40),
+        prop::collection::vec((0usize..40, 0usize..40, 0u8..4), 0..4),
+    )
+        .prop_map(move |(specs, picks)| {
+            let records: Vec<ClaimRecord> = specs
+                .iter()
+                .enumerate()
+                .map(|(i, (p, d, shape, family, n))| {
+                    let mut c = at_day(*d, places[*p].clone());
+                    match shape {
+                        0 => c = overnight(c, *d),
+                        1 => {
+                            c.date = Some(DateRange {
+                                start: day(*d),
+                                end: day(*d + 6),
+                                precision: DatePrecision::Week,
+                                span: None,
+                            })
+                        }
+                        2 => c.date = None,
+                        _ => {}
+                    }
+                    if *family {
+                        c.sub_event_type = SubEventType::ArmedClash;
+                        c.event_type = EventType::Battles;
+                    }
+                    let mut r = with(
+                        &format!("d{n}"),
+                        &format!("P{n}"),
+                        SourceKind::Media,
+                        c,
+                        "x",
+                    );
+                    r.id.sentence = Span::new(i, i + 1);
+                    r
+                })
+                .collect();
+            let ids: Vec<ClaimId> = records.iter().map(|r| r.id.clone()).collect();
+            let pick = |k: usize| ids[k % ids.len()].clone();
+            let decisions = picks
+                .iter()
+                .enumerate()
+                .map(|(n, (a, b, kind))| {
+                    let action = match kind {
+                        0 => Action::Merge {
+                            incidents: vec![],
+                            claims: vec![pick(*a), pick(*b)],
+                        },
+                        1 => Action::Split {
+                            incident: IncidentId("inc-x".into()),
+                            claims: vec![pick(*a)],
+                            rest: vec![pick(*b)],
+                        },
+                        2 => Action::Reject { claim: pick(*a) },
+                        _ => Action::Correct {
+                            claim: pick(*a),
+                            correction: Correction::Places(vec![town("D", 14, 41.0, 46.0)]),
+                        },
+                    };
+                    decision(n as u64 + 1, action)
+                })
+                .collect();
+            (records, decisions)
+        })
+}
+
+fn partition(records: &[ClaimRecord], constraints: &Constraints) -> BTreeSet<Vec<ClaimId>> {
+    let effective: Vec<ClaimRecord> = records
+        .iter()
+        .filter_map(|r| constraints.apply(r))
+        .collect();
+    cluster(&effective, constraints, &MergeConfig::default())
+        .into_iter()
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The same claims and decisions in any order give the same incidents.
+    #[test]
+    fn order_never_matters((records, decisions) in arbitrary_claims(), seed in any::<u64>()) {
+        let keep = |id: &ClaimId| Some(id.clone());
+        let constraints = Constraints::from_decisions(&decisions, &keep);
+        let mut shuffled = records.clone();
+        let n = shuffled.len();
+        for i in 0..n {
+            let j = (seed.wrapping_mul(6364136223846793005).wrapping_add(i as u64) % n as u64) as usize;
+            shuffled.swap(i, j);
+        }
+        let mut reversed_decisions = decisions.clone();
+        reversed_decisions.reverse();
+        let same = Constraints::from_decisions(&reversed_decisions, &keep);
+        prop_assert_eq!(summary_of(&records, &constraints), summary_of(&shuffled, &same));
+    }
+
+    /// Merging any set of whole connected parts gives exactly their incidents in the full
+    /// merge: what lets a store re-merge only the part a new claim reaches.
+    #[test]
+    fn merging_is_local((records, decisions) in arbitrary_claims(), pick in any::<u64>()) {
+        let keep = |id: &ClaimId| Some(id.clone());
+        let constraints = Constraints::from_decisions(&decisions, &keep);
+        let full = partition(&records, &constraints);
+        // Grow a part from one claim, by compatibility and decisions, as a store would.
+        let effective: Vec<ClaimRecord> = records.iter().filter_map(|r| constraints.apply(r)).collect();
+        prop_assume!(!effective.is_empty());
+        let config = MergeConfig::default();
+        let start = (pick % effective.len() as u64) as usize;
+        let mut reached: BTreeSet<usize> = [start].into();
+        let mut frontier = vec![start];
+        while let Some(i) = frontier.pop() {
+            for (j, other) in effective.iter().enumerate() {
+                let linked = compatible(&effective[i].claim, &other.claim, &config)
+                    || constraints.together_with(&effective[i].id).is_some_and(|g| g.contains(&other.id));
+                if linked && reached.insert(j) {
+                    frontier.push(j);
+                }
+            }
+        }
+        let part: Vec<ClaimRecord> = reached.iter().map(|&i| effective[i].clone()).collect();
+        let local = cluster(&part, &constraints, &config);
+        for group in &local {
+            prop_assert!(full.contains(group), "{group:?} is not an incident of the full merge");
+        }
+    }
 }

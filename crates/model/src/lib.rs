@@ -7,6 +7,7 @@
 pub mod claim;
 pub mod country;
 pub mod date;
+pub mod decision;
 pub mod document;
 pub mod incident;
 pub mod place;
@@ -19,6 +20,7 @@ pub use claim::{
 };
 pub use country::{Country, CountryCode, countries};
 pub use date::{Date, DatePrecision};
+pub use decision::{Action, Correction, Decision, DecisionId, in_force};
 pub use document::{DocumentMeta, DocumentRecord, DocumentStatus, Publisher, SourceKind};
 pub use incident::{
     CasualtyRange, ClaimId, ClaimRecord, Grade, Incident, IncidentId, IncidentPlace, NumberRange,

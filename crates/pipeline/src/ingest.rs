@@ -247,7 +247,11 @@ async fn flush(
 /// Re-derives every incident from the stored claims; returns how many there are.
 pub async fn rebuild_incidents(store: &store::Store) -> Result<usize, PipelineError> {
     let records = store.claim_records().await?;
-    let incidents = merge::merge(&records, &merge::MergeConfig::default());
+    let incidents = merge::merge(
+        &records,
+        &merge::Constraints::default(),
+        &merge::MergeConfig::default(),
+    );
     store.replace_incidents(&incidents).await?;
     Ok(incidents.len())
 }

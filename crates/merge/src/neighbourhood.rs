@@ -1,0 +1,254 @@
+//! Which claims could be one incident: their pairwise compatibility, and the index entries and
+//! probes that find every compatible pair without comparing all claims with all others. The
+//! store's index and the in-memory merge use the same entries, so they find the same pairs.
+
+use model::{Claim, DatePrecision, EventType, GeoPrecision, PlaceRef, Stance};
+
+use crate::MergeConfig;
+
+/// Size of the geographic cells towns are indexed by, in degrees of latitude and longitude.
+pub const CELL_DEGREES: f64 = 0.2;
+
+/// Date ranges longer than this (in days) join no other claim: "this year" places nothing.
+pub const MAX_RANGE_DAYS: i64 = 62;
+
+/// Days a denial may lie from the event it denies: a denial is often dated by the day it was
+/// made ("on Sunday the ministry denied..."), the day after a strike at night.
+pub const DENIAL_SLACK_DAYS: i64 = 1;
+
+/// Kilometres in one cell of latitude.
+const CELL_KM: f64 = 111.32 * CELL_DEGREES;
+
+/// Number of cells around the globe's longitude.
+const CELLS_AROUND: i32 = (360.0 / CELL_DEGREES) as i32;
+
+/// Where a claim is, as the index files it: by the place itself (regions, and places with no
+/// usable point), or by the geographic cell of a town.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PlaceKey {
+    Place(String),
+    Cell(i32, i32),
+}
+
+impl PlaceKey {
+    /// The key as one string, for a database column: `g587057`, `nNagorno-Karabakh`, `c201:235`.
+    pub fn encode(&self) -> String {
+        match self {
+            PlaceKey::Place(key) => key.clone(),
+            PlaceKey::Cell(y, x) => format!("c{y}:{x}"),
+        }
+    }
+}
+
+/// One row of the index: a claim's event family, a place and its days.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IndexEntry {
+    pub event_type: EventType,
+    pub place: PlaceKey,
+    /// Days since 1970-01-01, inclusive.
+    pub day_start: i64,
+    pub day_end: i64,
+}
+
+/// The days a claim's date covers, when it can place the claim in time for merging.
+pub fn days(claim: &Claim) -> Option<(i64, i64)> {
+    let d = claim.date.as_ref()?;
+    let (start, end) = (d.start.to_days(), d.end.to_days());
+    (end - start <= MAX_RANGE_DAYS).then_some((start, end))
+}
+
+/// True when the claim dates its event to a day (or a span of at most three days).
+pub fn is_precise(claim: &Claim) -> bool {
+    claim.date.as_ref().is_some_and(|d| {
+        d.precision == DatePrecision::Day && d.end.to_days() - d.start.to_days() <= 2
+    })
+}
+
+/// True when the claim can found an incident: it dates the event to a day and tells it rather
+/// than denying it. Other claims (vague dates, denials) join an incident only when exactly one
+/// fits them, and two of them never make an incident between them.
+pub fn founds(claim: &Claim) -> bool {
+    is_precise(claim) && claim.stance != Stance::Denies
+}
+
+/// The days a claim may share with another: its own days, widened by `DENIAL_SLACK_DAYS` for
+/// a denial. Both the index and compatibility use them, so every compatible pair is found.
+pub fn reach(claim: &Claim) -> Option<(i64, i64)> {
+    let (start, end) = days(claim)?;
+    Some(if claim.stance == Stance::Denies {
+        (start - DENIAL_SLACK_DAYS, end + DENIAL_SLACK_DAYS)
+    } else {
+        (start, end)
+    })
+}
+
+/// True when the two claims' own days meet, with no slack for denials.
+pub fn same_days(a: &Claim, b: &Claim) -> bool {
+    match (days(a), days(b)) {
+        (Some(da), Some(db)) => da.0 <= db.1 && db.0 <= da.1,
+        _ => false,
+    }
+}
+
+/// A claim's most precise places: a claim naming a town is about the town, not its region.
+pub fn finest(places: &[PlaceRef]) -> impl Iterator<Item = &PlaceRef> {
+    let best = places.iter().map(|p| p.precision).min();
+    places.iter().filter(move |p| Some(p.precision) == best)
+}
+
+/// True for places matched by distance (towns, districts) rather than only by themselves.
+fn located(p: &PlaceRef) -> bool {
+    p.precision != GeoPrecision::Region && p.point().is_some()
+}
+
+fn cell_of(p: &PlaceRef) -> (i32, i32) {
+    (
+        (p.lat / CELL_DEGREES).floor() as i32,
+        (p.lon / CELL_DEGREES).floor() as i32,
+    )
+}
+
+fn wrap_x(x: i32) -> i32 {
+    let half = CELLS_AROUND / 2;
+    (x + half).rem_euclid(CELLS_AROUND) - half
+}
+
+/// The index entries of a claim: one per finest place, with the claim's days. A claim with no
+/// usable date or no place has none and can join no incident but by a person's decision.
+pub fn index_entries(claim: &Claim) -> Vec<IndexEntry> {
+    let Some((day_start, day_end)) = reach(claim) else {
+        return vec![];
+    };
+    let mut out: Vec<IndexEntry> = finest(&claim.places)
+        .map(|p| IndexEntry {
+            event_type: claim.event_type,
+            place: if located(p) {
+                let (y, x) = cell_of(p);
+                PlaceKey::Cell(y, x)
+            } else {
+                PlaceKey::Place(p.key())
+            },
+            day_start,
+            day_end,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The index entries to look up to find every claim compatible with `claim`: its regions, and
+/// for its towns every cell within `max_km`. Found entries still need `compatible`.
+pub fn probes(claim: &Claim, config: &MergeConfig) -> Vec<IndexEntry> {
+    let Some((day_start, day_end)) = reach(claim) else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for p in finest(&claim.places) {
+        if !located(p) {
+            out.push(PlaceKey::Place(p.key()));
+            continue;
+        }
+        let (y, x) = cell_of(p);
+        let reach_y = (config.max_km / CELL_KM).ceil() as i32;
+        // Cells narrow towards the poles: reach further in longitude there.
+        let lat = (p.lat.abs() + CELL_DEGREES * f64::from(reach_y)).min(89.0);
+        let reach_x = ((config.max_km / (CELL_KM * lat.to_radians().cos())).ceil() as i32)
+            .min(CELLS_AROUND / 2);
+        for dy in -reach_y..=reach_y {
+            for dx in -reach_x..=reach_x {
+                out.push(PlaceKey::Cell(y + dy, wrap_x(x + dx)));
+            }
+        }
+    }
+    let mut entries: Vec<IndexEntry> = out
+        .into_iter()
+        .map(|place| IndexEntry {
+            event_type: claim.event_type,
+            place,
+            day_start,
+            day_end,
+        })
+        .collect();
+    entries.sort();
+    entries.dedup();
+    entries
+}
+
+/// True when an index entry found by `probe` could belong to a compatible claim: the same
+/// event family and place key, and days that meet.
+pub fn probe_matches(probe: &IndexEntry, entry: &IndexEntry) -> bool {
+    probe.event_type == entry.event_type
+        && probe.place == entry.place
+        && entry.day_start <= probe.day_end
+        && entry.day_end >= probe.day_start
+}
+
+/// True when two claims could tell the same incident: the same event family, days that meet
+/// (a denial's with a day of slack), at least one of them able to found an incident, and the
+/// same place or towns within `max_km`.
+pub fn compatible(a: &Claim, b: &Claim, config: &MergeConfig) -> bool {
+    if a.event_type != b.event_type || !(founds(a) || founds(b)) {
+        return false;
+    }
+    let (Some(da), Some(db)) = (reach(a), reach(b)) else {
+        return false;
+    };
+    if da.0 > db.1 || db.0 > da.1 {
+        return false;
+    }
+    finest(&a.places).any(|pa| finest(&b.places).any(|pb| same_place(pa, pb, config)))
+}
+
+fn same_place(a: &PlaceRef, b: &PlaceRef, config: &MergeConfig) -> bool {
+    if a.key() == b.key() {
+        return true;
+    }
+    // Regions and countries only match themselves; towns match towns nearby.
+    if !located(a) || !located(b) {
+        return false;
+    }
+    match (a.point(), b.point()) {
+        (Some(pa), Some(pb)) => pa.distance_km(pb) <= config.max_km,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{at_day, town};
+
+    #[test]
+    fn every_compatible_pair_is_found_by_a_probe() {
+        let config = MergeConfig::default();
+        // Towns just across cell edges, near the antimeridian and far north.
+        let spots = [
+            (40.399, 47.199),
+            (40.401, 47.201),
+            (40.45, 47.25),
+            (69.99, 23.0),
+            (70.03, 23.15),
+            (-16.1, 179.99),
+            (-16.1, -179.98),
+        ];
+        let claims: Vec<Claim> = spots
+            .iter()
+            .enumerate()
+            .map(|(i, (lat, lon))| at_day(3, town(&format!("t{i}"), 100 + i as u64, *lat, *lon)))
+            .collect();
+        for a in &claims {
+            let probes = probes(a, &config);
+            for b in &claims {
+                if compatible(a, b, &config) {
+                    let found = index_entries(b)
+                        .iter()
+                        .any(|e| probes.iter().any(|p| probe_matches(p, e)));
+                    assert!(found, "{:?} near {:?} not found", b.places, a.places);
+                }
+            }
+        }
+        assert!(compatible(&claims[5], &claims[6], &config), "across ±180°");
+        assert!(compatible(&claims[3], &claims[4], &config), "far north");
+    }
+}

@@ -1,43 +1,113 @@
-//! The store as a durable format: migrations, one transaction per document, duplicates, the
-//! publisher registry, incident replacement, and refusal of a newer schema.
+//! The store's conformance suite: every test runs against SQLite and, where a server answers
+//! (always under `.ci/run`), PostgreSQL, through the same API. Then what only SQLite has: the
+//! schema-1 fixture migrated, a failed write that leaves nothing behind, a newer schema refused.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-use model::{
-    Claim, DocumentMeta, DocumentRecord, DocumentStatus, EventType, Publisher, SourceKind, Span,
-    Stance, SubEventType,
-};
-use store::{NewDocument, Store, StoreError};
+use std::path::Path;
+use std::sync::Arc;
 
-fn claim(sentence: Span) -> Claim {
+use model::{
+    Action, Claim, ClaimId, Date, DatePrecision, DateRange, Decision, DecisionId, DocumentMeta,
+    DocumentRecord, DocumentStatus, EventType, Feature, GeoPrecision, Grade, Incident, IncidentId,
+    IncidentPlace, PlaceRef, Publisher, SourceKind, Span, Speaker, Stance, SubEventType,
+};
+use store::scratch::{ScratchPostgres, test_server};
+use store::{
+    ClaimQuery, DocumentQuery, IncidentChanges, IncidentQuery, IncidentWrite, IndexRow, NewClaim,
+    NewDocument, PlaceFilter, RecordStore, ReextractSelection, Resolved, StoreError, StoreTarget,
+};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Runs `check` on a fresh SQLite store, then on a fresh PostgreSQL schema when a server answers.
+fn conformance(name: &str, check: impl AsyncFn(&dyn RecordStore)) {
+    rt().block_on(async {
+        let dir = test_support::temp_dir();
+        let sqlite = store::open(&StoreTarget::Sqlite(dir.path().join("ombud.db")))
+            .await
+            .unwrap();
+        check(sqlite.as_ref()).await;
+        sqlite.close().await.unwrap();
+        match test_server().await {
+            Err(e) => panic!("{e}"),
+            Ok(None) => {}
+            Ok(Some(url)) => {
+                let scratch = ScratchPostgres::create(&url, name).await.unwrap();
+                let pg = store::open(&scratch.target).await.unwrap();
+                assert_eq!(pg.backend(), store::Backend::Postgres);
+                check(pg.as_ref()).await;
+                pg.close().await.unwrap();
+                scratch.drop_schema().await.unwrap();
+            }
+        }
+    });
+}
+
+fn day(d: u32) -> Date {
+    Date::new(2020, 10, d).unwrap()
+}
+
+fn place(name: &str, geonameid: u64) -> PlaceRef {
+    PlaceRef {
+        name: name.into(),
+        geonameid,
+        lat: 40.0,
+        lon: 47.0,
+        country: model::CountryCode::new("AZ"),
+        admin1: String::new(),
+        admin2: String::new(),
+        feature: Feature::City,
+        precision: GeoPrecision::Town,
+        span: Span::new(0, 1),
+        written: name.into(),
+    }
+}
+
+fn claim(sentence: Span, on: u32, stance: Stance, speaker: Option<&str>) -> Claim {
     Claim {
-        stance: Stance::Reports,
-        speaker: None,
+        stance,
+        speaker: speaker.map(|name| Speaker {
+            name: name.into(),
+            role: Some("spokesman".into()),
+            country: None,
+            span: sentence,
+        }),
         event_type: EventType::ExplosionsRemoteViolence,
         sub_event_type: SubEventType::ShellingArtilleryMissileAttack,
         weapons: vec![],
         perpetrator: None,
         target: None,
         civilian_targeting: false,
-        places: vec![],
-        date: None,
+        places: vec![place("Tartar", 584651)],
+        date: Some(DateRange {
+            start: day(on),
+            end: day(on),
+            precision: DatePrecision::Day,
+            span: None,
+        }),
         casualties: vec![],
         legal: vec![],
         sentence,
-        event_word: None,
+        event_word: Some(Span::new(sentence.start, sentence.start + 3)),
     }
 }
 
-fn record(sha: &str) -> DocumentRecord {
+fn record(sha: &str, publisher: &str, published: u32) -> DocumentRecord {
     DocumentRecord {
         sha256: sha.to_string(),
         size: 10,
         origin: "in.txt".into(),
         format: "text".into(),
-        retrieved_at: "2026-11-26T00:00:00Z".into(),
+        retrieved_at: "2026-12-01T00:00:00Z".into(),
         meta: DocumentMeta {
-            publisher: Some("Caucasus Wire".into()),
-            published: "2020-10-04".parse().ok(),
+            publisher: Some(publisher.into()),
+            published: Some(day(published)),
             ..DocumentMeta::default()
         },
         ombud_version: "test".into(),
@@ -47,105 +117,561 @@ fn record(sha: &str) -> DocumentRecord {
     }
 }
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
+const TEXT: &str = "Shells hit Tartar. The ministry denied it.";
+
+/// Three documents (a, b, c) with two, one and no claims.
+struct Corpus {
+    records: Vec<DocumentRecord>,
+    claims: Vec<Vec<Claim>>,
 }
 
-#[test]
-fn documents_go_in_once_with_their_claims() {
-    let dir = test_support::temp_dir();
-    rt().block_on(async {
-        let store = Store::open(&dir.path().join("ombud.db")).await.unwrap();
-        let text = "Shells hit Tartar.";
-        let claims = vec![claim(Span::new(0, text.len()))];
-        let rec = record(&"a".repeat(64));
-        let doc = NewDocument {
-            record: &rec,
-            text,
-            claims: &claims,
+fn corpus() -> Corpus {
+    Corpus {
+        records: vec![
+            record(&"a".repeat(64), "Caucasus Wire", 4),
+            record(&"b".repeat(64), "Baku Monitor", 5),
+            record(&"c".repeat(64), "Ganja Herald", 6),
+        ],
+        claims: vec![
+            vec![
+                claim(Span::new(0, 18), 4, Stance::Reports, None),
+                claim(Span::new(19, 42), 4, Stance::Denies, Some("The ministry")),
+            ],
+            vec![claim(Span::new(0, 18), 5, Stance::Alleges, Some("Hikmet Hajiyev"))],
+            vec![],
+        ],
+    }
+}
+
+fn index_row(c: &Claim) -> IndexRow {
+    let d = c.date.as_ref().unwrap();
+    IndexRow {
+        event_type: c.event_type.as_str().to_string(),
+        place: format!("g{}", c.places[0].geonameid),
+        day_start: d.start.to_days(),
+        day_end: d.end.to_days(),
+    }
+}
+
+fn new_docs<'a>(corpus: &'a Corpus, run: i64) -> Vec<NewDocument<'a>> {
+    corpus
+        .records
+        .iter()
+        .zip(&corpus.claims)
+        .map(|(r, claims)| NewDocument {
+            record: r,
+            text: TEXT,
             diagnostics: &[],
-        };
-        assert!(store.insert_document(&doc).await.unwrap());
-        assert!(
-            !store.insert_document(&doc).await.unwrap(),
-            "the same document twice is one"
-        );
-        assert!(store.incidents_stale().await.unwrap());
-        let docs = store.documents(false).await.unwrap();
-        assert_eq!(docs.len(), 1);
-        assert_eq!(docs[0].n_claims, 1);
-        let stored = store.claims().await.unwrap();
-        assert_eq!(stored[0].quote, text);
-        assert_eq!(
-            store.document("aaaa").await.unwrap()[0].text.as_deref(),
-            Some(text)
-        );
-        store.replace_incidents(&[]).await.unwrap();
-        assert!(!store.incidents_stale().await.unwrap());
-        store.close().await;
-        // Reopening runs no migration twice and keeps the data.
-        let again = Store::open(&dir.path().join("ombud.db")).await.unwrap();
-        assert_eq!(again.documents(false).await.unwrap().len(), 1);
-    });
+            run,
+            claims: ClaimId::derive(&r.sha256, claims)
+                .into_iter()
+                .zip(claims)
+                .map(|(id, c)| NewClaim {
+                    quote: c.sentence.slice(TEXT).unwrap(),
+                    index: vec![index_row(c)],
+                    id,
+                    claim: c,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+async fn ingest(store: &dyn RecordStore, corpus: &Corpus) -> i64 {
+    let mut tx = store.begin().await.unwrap();
+    let run = tx.run("test", "lex", "gaz", "2026-12-01T00:00:00Z").await.unwrap();
+    let docs = new_docs(corpus, run);
+    let stored = tx.insert_documents(&docs).await.unwrap();
+    assert_eq!(stored.len(), 3);
+    tx.commit().await.unwrap();
+    run
+}
+
+fn incident(id: &str, on: u32, grade: Grade, claims: Vec<ClaimId>) -> Incident {
+    Incident {
+        id: IncidentId(id.into()),
+        date: Some(day(on)),
+        date_start: Some(day(on)),
+        date_end: Some(day(on)),
+        date_precision: Some(DatePrecision::Day),
+        event_type: EventType::ExplosionsRemoteViolence,
+        sub_event_type: SubEventType::ShellingArtilleryMissileAttack,
+        places: vec![IncidentPlace {
+            name: "Tartar".into(),
+            geonameid: 584651,
+            lat: 40.3,
+            lon: 46.9,
+            country: model::CountryCode::new("AZ"),
+            admin1: String::new(),
+            admin2: String::new(),
+            precision: GeoPrecision::Town,
+            written: vec!["Terter".into()],
+        }],
+        weapons: vec!["BM-30 Smerch".into()],
+        perpetrators: vec![("Armenian forces".into(), model::CountryCode::new("AM"))],
+        civilian_targeting: true,
+        casualties: vec![],
+        grade,
+        grade_reasons: vec![],
+        sources_for: vec!["Caucasus Wire".into()],
+        sources_against: vec![],
+        n_independent_sources: 1,
+        claims,
+    }
+}
+
+fn ids_of(list: &[Incident]) -> Vec<&str> {
+    list.iter().map(|i| i.id.0.as_str()).collect()
 }
 
 #[test]
-fn a_failing_claim_leaves_no_half_document() {
-    let dir = test_support::temp_dir();
-    let path = dir.path().join("ombud.db");
-    rt().block_on(async {
-        let store = Store::open(&path).await.unwrap();
-        // Crash injection: a trigger makes the second claim's insert fail inside the transaction.
-        let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-        sqlx::query("CREATE TRIGGER fail_second BEFORE INSERT ON claims WHEN NEW.idx = 1 BEGIN SELECT RAISE(ABORT, 'injected'); END")
-            .execute(&raw)
+fn documents_and_claims_go_in_once_and_come_back_in_order() {
+    conformance("docs", async |store| {
+        let corpus = corpus();
+        ingest(store, &corpus).await;
+        // The same documents again change nothing.
+        let mut tx = store.begin().await.unwrap();
+        assert!(tx.insert_documents(&new_docs(&corpus, 1)).await.unwrap().is_empty());
+        tx.commit().await.unwrap();
+        let counts = store.counts().await.unwrap();
+        assert_eq!((counts.documents, counts.claims), (3, 3));
+
+        let all = store.documents(&DocumentQuery::default()).await.unwrap();
+        let shas: Vec<&str> = all.iter().map(|d| &d.sha256[..1]).collect();
+        assert_eq!(shas, ["a", "b", "c"], "by date of publication");
+        assert_eq!(all[0].n_claims, 2);
+        assert_eq!(all[0].meta.publisher.as_deref(), Some("Caucasus Wire"));
+        let page = store
+            .documents(&DocumentQuery {
+                after: Some("a".repeat(64)),
+                limit: Some(1),
+                ..Default::default()
+            })
             .await
             .unwrap();
-        raw.close().await;
-        let text = "One. Two.";
-        let claims = vec![claim(Span::new(0, 4)), claim(Span::new(5, 9))];
-        let rec = record(&"b".repeat(64));
-        let result = store.insert_document(&NewDocument { record: &rec, text, claims: &claims, diagnostics: &[] }).await;
-        assert!(matches!(result, Err(StoreError::Query { .. })), "{result:?}");
-        assert!(!store.has_document(&rec.sha256).await.unwrap(), "the document rolled back with its claims");
-        assert!(store.claims().await.unwrap().is_empty());
-    });
+        assert_eq!(page.len(), 1);
+        assert_eq!(&page[0].sha256[..1], "b");
+        let by_publisher = store
+            .documents(&DocumentQuery {
+                publisher: Some("ganja herald".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(by_publisher.len(), 1);
+        assert_eq!(
+            store.documents_by_prefix("aaaa").await.unwrap()[0].text.as_deref(),
+            Some(TEXT)
+        );
+        assert!(store.documents_by_prefix("zz").await.unwrap().is_empty());
+        let existing = store
+            .existing_documents(&["a".repeat(64), "f".repeat(64)])
+            .await
+            .unwrap();
+        assert_eq!(existing.len(), 1);
+
+        // Claims: in order of date, filtered in SQL, paginated.
+        let claims = store.claims(&ClaimQuery::default()).await.unwrap();
+        assert_eq!(claims.len(), 3);
+        assert_eq!(claims[0].quote, "Shells hit Tartar.");
+        assert_eq!(claims[0].publisher.as_deref(), Some("Caucasus Wire"));
+        let denials = store
+            .claims(&ClaimQuery {
+                stance: Some(Stance::Denies),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(denials.len(), 1);
+        assert_eq!(denials[0].quote, "The ministry denied it.");
+        let by_speaker = |s: &str| ClaimQuery {
+            speaker: Some(s.into()),
+            ..Default::default()
+        };
+        assert_eq!(store.claims(&by_speaker("hajiyev")).await.unwrap().len(), 1);
+        assert_eq!(store.claims(&by_speaker("publisher")).await.unwrap().len(), 1);
+        assert_eq!(store.claims(&by_speaker("spokes")).await.unwrap().len(), 2, "roles too");
+        let later = store
+            .claims(&ClaimQuery {
+                since: Some(day(5)),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(later.len(), 1);
+        let words = store
+            .claims(&ClaimQuery {
+                text: Some("DENIED".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(words.len(), 1);
+        let second_page = store
+            .claims(&ClaimQuery {
+                after: Some(claims[0].id.to_string()),
+                limit: Some(10),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(second_page, claims[1..].to_vec());
+    })
 }
 
 #[test]
-fn publishers_are_seeded_once_and_editable() {
-    let dir = test_support::temp_dir();
-    rt().block_on(async {
-        let store = Store::open(&dir.path().join("ombud.db")).await.unwrap();
+fn the_index_finds_neighbours_by_family_place_and_day() {
+    conformance("index", async |store| {
+        let corpus = corpus();
+        ingest(store, &corpus).await;
+        let mut tx = store.begin().await.unwrap();
+        let probe = |place: &str, on: u32| IndexRow {
+            event_type: "Explosions/Remote violence".into(),
+            place: place.into(),
+            day_start: day(on).to_days(),
+            day_end: day(on).to_days(),
+        };
+        let found = tx.neighbours(&[probe("g584651", 4)], 3).await.unwrap();
+        assert_eq!(found.len(), 2, "both claims of the 4th at Tartar");
+        assert_eq!(tx.neighbours(&[probe("g584651", 9)], 3).await.unwrap().len(), 0);
+        assert_eq!(tx.neighbours(&[probe("g1", 4)], 3).await.unwrap().len(), 0);
+        let loaded = tx.load_claims(&found).await.unwrap();
+        assert_eq!(loaded.len(), 2);
+        assert!(loaded.iter().all(|c| c.publisher.as_deref() == Some("Caucasus Wire")));
+
+        // Re-indexing a corrected claim moves it.
+        let moved = IndexRow {
+            place: "g1".into(),
+            ..probe("g584651", 4)
+        };
+        tx.reindex(&[(found[0].clone(), vec![moved.clone()])]).await.unwrap();
+        assert_eq!(tx.neighbours(&[moved], 3).await.unwrap(), vec![found[0].clone()]);
+        tx.commit().await.unwrap();
+    })
+}
+
+#[test]
+fn incidents_keep_ids_aliases_and_answer_filtered_pages() {
+    conformance("incidents", async |store| {
+        let corpus = corpus();
+        ingest(store, &corpus).await;
+        let claims = store.claims(&ClaimQuery::default()).await.unwrap();
+        let ids: Vec<ClaimId> = claims.iter().map(|c| c.id.clone()).collect();
+        let first = incident("inc-aaaaaaaaaa-0", 4, Grade::Fair, ids[..2].to_vec());
+        let second = incident("inc-bbbbbbbbbb-0", 5, Grade::Weak, ids[2..].to_vec());
+        let mut tx = store.begin().await.unwrap();
+        let batch = tx.batch();
+        tx.write_incidents(&IncidentChanges {
+            write: vec![
+                IncidentWrite {
+                    incident: &first,
+                    minted: Some(batch),
+                },
+                IncidentWrite {
+                    incident: &second,
+                    minted: Some(batch),
+                },
+            ],
+            membership: ids[..2]
+                .iter()
+                .map(|c| (c.clone(), Some(first.id.clone())))
+                .chain([(ids[2].clone(), Some(second.id.clone()))])
+                .collect(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let taken = tx
+            .taken_ids(&["inc-aaaaaaaaaa-0".into(), "inc-cccc".into()])
+            .await
+            .unwrap();
+        assert_eq!(taken.len(), 1);
+        assert_eq!(
+            tx.claims_of_incidents(&[first.id.clone()]).await.unwrap().len(),
+            2
+        );
+        tx.commit().await.unwrap();
+
+        let all = store.incidents(&IncidentQuery::default()).await.unwrap();
+        assert_eq!(ids_of(&all), ["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"]);
+        let q = |f: &dyn Fn(&mut IncidentQuery)| {
+            let mut query = IncidentQuery::default();
+            f(&mut query);
+            query
+        };
+        for (query, expect) in [
+            (q(&|q| q.grade = Some(Grade::Weak)), vec!["inc-bbbbbbbbbb-0"]),
+            (q(&|q| q.since = Some(day(5))), vec!["inc-bbbbbbbbbb-0"]),
+            (q(&|q| q.until = Some(day(4))), vec!["inc-aaaaaaaaaa-0"]),
+            (q(&|q| q.weapon = Some("smerch".into())), vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"]),
+            (q(&|q| q.weapon = Some("cluster".into())), vec![]),
+            (q(&|q| q.actor = Some("AM".into())), vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"]),
+            (q(&|q| q.actor = Some("armenia".into())), vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"]),
+            (q(&|q| q.event_type = Some("shelling".into())), vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"]),
+            (q(&|q| q.event_type = Some("protest".into())), vec![]),
+            (q(&|q| q.text = Some("terter".into())), vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"]),
+            (
+                q(&|q| q.place = Some(PlaceFilter { ids: vec![584651], name: "x".into() })),
+                vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"],
+            ),
+            (
+                q(&|q| q.place = Some(PlaceFilter { ids: vec![], name: "TERTER".into() })),
+                vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"],
+            ),
+            (q(&|q| q.place = Some(PlaceFilter { ids: vec![1], name: "Ganja".into() })), vec![]),
+            (
+                q(&|q| {
+                    q.after = Some("inc-aaaaaaaaaa-0".into());
+                    q.limit = Some(5);
+                }),
+                vec!["inc-bbbbbbbbbb-0"],
+            ),
+            (q(&|q| q.limit = Some(1)), vec!["inc-aaaaaaaaaa-0"]),
+        ] {
+            let got = store.incidents(&query).await.unwrap();
+            assert_eq!(ids_of(&got), expect, "{query:?}");
+        }
+
+        // By id, by unique prefix; ambiguous prefixes and unknown ids say so.
+        assert!(matches!(store.incident("inc-aaaaaaaaaa-0").await.unwrap(), Resolved::Incident(_)));
+        assert!(matches!(store.incident("inc-bbb").await.unwrap(), Resolved::Incident(i) if i.id == second.id));
+        assert!(matches!(store.incident("inc-").await.unwrap(), Resolved::Ambiguous(v) if v.len() == 2));
+        assert_eq!(store.incident("inc-zzz").await.unwrap(), Resolved::NotFound);
+        assert_eq!(store.claims_of_incident(&first.id).await.unwrap().len(), 2);
+
+        // The younger incident joins the older: its id becomes an alias that still resolves.
+        let joined = incident("inc-aaaaaaaaaa-0", 4, Grade::Fair, ids.clone());
+        let mut tx = store.begin().await.unwrap();
+        let seqs = tx
+            .incident_seqs(&[first.id.clone(), second.id.clone()])
+            .await
+            .unwrap();
+        assert_eq!(seqs.len(), 2);
+        tx.write_incidents(&IncidentChanges {
+            write: vec![IncidentWrite {
+                incident: &joined,
+                minted: None,
+            }],
+            joined: vec![(second.id.clone(), first.id.clone())],
+            membership: ids.iter().map(|c| (c.clone(), Some(first.id.clone()))).collect(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(ids_of(&store.incidents(&IncidentQuery::default()).await.unwrap()), ["inc-aaaaaaaaaa-0"]);
+        match store.incident("inc-bbbbbbbbbb-0").await.unwrap() {
+            Resolved::Alias { alias, incident } => {
+                assert_eq!(alias, second.id);
+                assert_eq!(incident.id, first.id);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(store.claims_of_incident(&first.id).await.unwrap().len(), 3);
+
+        // Every claim gone: the id is retired, and its aliases with it.
+        let mut tx = store.begin().await.unwrap();
+        tx.write_incidents(&IncidentChanges {
+            emptied: vec![first.id.clone()],
+            membership: ids.iter().map(|c| (c.clone(), None)).collect(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.incident("inc-aaaaaaaaaa-0").await.unwrap(), Resolved::Retired(first.id.clone()));
+        assert_eq!(store.incident("inc-bbbbbbbbbb-0").await.unwrap(), Resolved::Retired(second.id.clone()));
+        assert_eq!(store.counts().await.unwrap().incidents, 0);
+    })
+}
+
+#[test]
+fn re_extraction_replaces_claims_and_leaves_aliases() {
+    conformance("reextract", async |store| {
+        let corpus = corpus();
+        let run = ingest(store, &corpus).await;
+        let mut tx = store.begin().await.unwrap();
+        let newer = tx.run("test-2", "lex", "gaz", "2026-12-02T00:00:00Z").await.unwrap();
+        assert_ne!(newer, run);
+        assert_eq!(
+            tx.run("test", "lex", "gaz", "later").await.unwrap(),
+            run,
+            "one run per version and digests"
+        );
+        let a = "a".repeat(64);
+        let old = tx.claims_of_document(&a).await.unwrap();
+        assert_eq!(old.len(), 2);
+        // The new reading keeps the first sentence's claim (wider event word) and drops the second.
+        let mut wider = claim(Span::new(0, 18), 4, Stance::Reports, None);
+        wider.event_word = Some(Span::new(0, 6));
+        let new_id = ClaimId::derive(&a, std::slice::from_ref(&wider)).remove(0);
+        let mut rec = corpus.records[0].clone();
+        rec.ombud_version = "test-2".into();
+        let doc = NewDocument {
+            record: &rec,
+            text: TEXT,
+            diagnostics: &[],
+            run: newer,
+            claims: vec![NewClaim {
+                id: new_id.clone(),
+                claim: &wider,
+                quote: "Shells hit Tartar.",
+                index: vec![index_row(&wider)],
+            }],
+        };
+        let aliases = vec![(old[0].clone(), Some(new_id.clone())), (old[1].clone(), None)];
+        tx.replace_claims(&doc, &aliases).await.unwrap();
+        let resolved = tx
+            .resolve_claims(&[old[0].clone(), old[1].clone(), new_id.clone()])
+            .await
+            .unwrap();
+        assert_eq!(resolved[&old[0]], Some(new_id.clone()));
+        assert_eq!(resolved[&old[1]], None);
+        assert_eq!(resolved[&new_id], Some(new_id.clone()));
+        tx.commit().await.unwrap();
+        assert_eq!(store.counts().await.unwrap().claims, 2);
+
+        let stale = store
+            .documents_to_reextract(&ReextractSelection::NotRun(newer), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(stale.len(), 2, "b and c were read by the older run");
+        assert!(stale.iter().all(|d| d.text.is_some()));
+        let of_newer = store
+            .documents_to_reextract(&ReextractSelection::Runs(vec![newer]), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(of_newer.len(), 1);
+        let page = store
+            .documents_to_reextract(&ReextractSelection::All, Some(&a), 10)
+            .await
+            .unwrap();
+        assert_eq!(page.len(), 2);
+        assert_eq!(store.runs().await.unwrap().len(), 2);
+    })
+}
+
+#[test]
+fn decisions_and_publishers_are_kept() {
+    conformance("decisions", async |store| {
+        let decision = |note: &str| Decision {
+            id: DecisionId(0),
+            action: Action::Grade {
+                incident: IncidentId("inc-x".into()),
+                grade: Grade::Discounted,
+            },
+            reviewer: "analyst".into(),
+            at: "2026-12-01T10:00:00Z".into(),
+            note: note.into(),
+        };
+        let mut tx = store.begin().await.unwrap();
+        let first = tx.append_decision(&decision("one")).await.unwrap();
+        let second = tx.append_decision(&decision("two")).await.unwrap();
+        assert!(second.id > first.id);
+        tx.commit().await.unwrap();
+        let all = store.decisions().await.unwrap();
+        assert_eq!(all, vec![first, second]);
+
         let wire = Publisher {
             kind: SourceKind::Wire,
             ..Publisher::unknown("Caucasus Wire")
         };
-        assert_eq!(
-            store
-                .seed_publishers(std::slice::from_ref(&wire))
-                .await
-                .unwrap(),
-            1
-        );
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(tx.seed_publishers(std::slice::from_ref(&wire)).await.unwrap(), 1);
         let edited = Publisher {
             kind: SourceKind::Media,
             note: "edited".into(),
             ..wire.clone()
         };
-        store.upsert_publisher(&edited).await.unwrap();
-        assert_eq!(
-            store.seed_publishers(&[wire]).await.unwrap(),
-            0,
-            "seeding keeps user edits"
-        );
-        let all = store.publishers().await.unwrap();
-        assert_eq!(all.len(), 1);
-        assert_eq!(all[0].kind, SourceKind::Media);
-        assert_eq!(all[0].note, "edited");
+        tx.upsert_publisher(&edited).await.unwrap();
+        assert_eq!(tx.seed_publishers(&[wire]).await.unwrap(), 0, "seeding keeps edits");
+        tx.commit().await.unwrap();
+        assert_eq!(store.publishers().await.unwrap(), vec![edited]);
+    })
+}
+
+#[test]
+fn a_write_not_committed_leaves_nothing() {
+    conformance("rollback", async |store| {
+        let corpus = corpus();
+        {
+            let mut tx = store.begin().await.unwrap();
+            tx.insert_documents(&new_docs(&corpus, 1)).await.unwrap();
+            // Dropped without commit, as when the process dies mid-batch.
+        }
+        assert_eq!(store.counts().await.unwrap().documents, 0);
+        ingest(store, &corpus).await;
+        assert_eq!(store.counts().await.unwrap().documents, 3);
+    })
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_schema_1_database_is_migrated() {
+    let dir = test_support::temp_dir();
+    let fixture = test_support::repo_root().join("crates/pipeline/tests/fixtures/schema1");
+    copy_dir(&fixture, dir.path());
+    rt().block_on(async {
+        let store = store::open(&StoreTarget::Sqlite(dir.path().join("ombud.db")))
+            .await
+            .unwrap();
+        assert!(store.derived_stale().await.unwrap(), "the index and incidents wait for a rebuild");
+        let counts = store.counts().await.unwrap();
+        assert_eq!((counts.documents, counts.claims, counts.incidents), (9, 48, 0));
+        let claims = store.claims(&ClaimQuery::default()).await.unwrap();
+        for c in &claims {
+            assert_eq!(c.id.sentence, c.claim.sentence, "keyed by the sentence");
+            let doc = store.documents_by_prefix(&c.id.document).await.unwrap().remove(0);
+            let text = doc.text.unwrap();
+            assert_eq!(Some(c.quote.as_str()), c.claim.sentence.slice(&text), "quotes cut by bytes");
+            assert!(c.incident.is_some(), "every claim keeps the incident it was in: {}", c.id);
+        }
+        let barda = claims
+            .iter()
+            .find(|c| c.incident.as_ref().is_some_and(|i| i.0 == "inc-153280a478-0"))
+            .expect("the Barda incident's claims");
+        assert!(barda.quote.contains("Barda"), "{}", barda.quote);
+        let docs = store.documents(&DocumentQuery::default()).await.unwrap();
+        assert_eq!(docs.len(), 9);
+        assert_eq!(docs.iter().map(|d| d.n_claims).sum::<usize>(), 48);
+        store.close().await.unwrap();
+    });
+}
+
+#[test]
+fn a_failing_write_leaves_no_half_batch() {
+    let dir = test_support::temp_dir();
+    let path = dir.path().join("ombud.db");
+    rt().block_on(async {
+        let store = store::open(&StoreTarget::Sqlite(path.clone())).await.unwrap();
+        // Crash injection: a trigger makes the third claim's insert fail inside the transaction.
+        let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::query("CREATE TRIGGER fail_third BEFORE INSERT ON claims WHEN NEW.document_sha256 LIKE 'b%' BEGIN SELECT RAISE(ABORT, 'injected'); END")
+            .execute(&raw)
+            .await
+            .unwrap();
+        raw.close().await;
+        let corpus = corpus();
+        let mut tx = store.begin().await.unwrap();
+        let result = tx.insert_documents(&new_docs(&corpus, 1)).await;
+        assert!(matches!(result, Err(StoreError::Query { .. })), "{result:?}");
+        drop(tx);
+        assert_eq!(store.counts().await.unwrap(), store::Counts::default(), "nothing of the batch");
+        store.close().await.unwrap();
     });
 }
 
@@ -154,7 +680,8 @@ fn a_newer_schema_is_refused() {
     let dir = test_support::temp_dir();
     let path = dir.path().join("ombud.db");
     rt().block_on(async {
-        Store::open(&path).await.unwrap().close().await;
+        let target = StoreTarget::Sqlite(path.clone());
+        store::open(&target).await.unwrap().close().await.unwrap();
         let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
             .await
             .unwrap();
@@ -163,8 +690,22 @@ fn a_newer_schema_is_refused() {
             .await
             .unwrap();
         raw.close().await;
-        let err = Store::open(&path).await.unwrap_err();
+        let err = store::open(&target).await.unwrap_err();
         assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
         assert!(err.to_string().contains("upgrade ombud"));
+    });
+}
+
+#[test]
+fn stores_open_as_shared_handles() {
+    // The API is object-safe: faces hold `Arc<dyn RecordStore>`.
+    fn takes(_: Arc<dyn RecordStore>) {}
+    let dir = test_support::temp_dir();
+    rt().block_on(async {
+        let store = store::open(&StoreTarget::Sqlite(dir.path().join("x.db")))
+            .await
+            .unwrap();
+        assert_eq!(store.backend(), store::Backend::Sqlite);
+        takes(store);
     });
 }

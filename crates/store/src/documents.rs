@@ -1,0 +1,244 @@
+//! Documents: stored once under their SHA-256 with their text and metadata, listed in order of
+//! publication, found by hash prefix, and selected for re-extraction.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use model::{Date, DocumentMeta, DocumentRecord, DocumentStatus};
+
+use crate::claims;
+use crate::conn::{Arg, Conn, Row};
+use crate::query::{DocumentQuery, ReextractSelection, sort_day};
+use crate::{NewDocument, StoreResult, corrupt, q};
+
+const COLUMNS: &str = "sha256, size, origin, format, retrieved_at, input_id, publisher, published, \
+    language, title, url, ombud_version, status, n_claims";
+
+fn record(row: &Row, with_text: bool, doing: &'static str) -> StoreResult<DocumentRecord> {
+    let t = |i: usize| row.opt_text(i).map_err(|e| corrupt(doing, e));
+    Ok(DocumentRecord {
+        sha256: row.text(0).map_err(|e| corrupt(doing, e))?,
+        size: row.int(1).map_err(|e| corrupt(doing, e))? as u64,
+        origin: t(2)?.unwrap_or_default(),
+        format: t(3)?.unwrap_or_default(),
+        retrieved_at: t(4)?.unwrap_or_default(),
+        meta: DocumentMeta {
+            id: t(5)?,
+            publisher: t(6)?,
+            published: t(7)?.as_deref().and_then(|d| Date::from_str(d).ok()),
+            language: t(8)?,
+            title: t(9)?,
+            url: t(10)?,
+        },
+        ombud_version: t(11)?.unwrap_or_default(),
+        status: t(12)?
+            .as_deref()
+            .and_then(DocumentStatus::parse)
+            .unwrap_or(DocumentStatus::Extracted),
+        n_claims: row.int(13).map_err(|e| corrupt(doing, e))? as usize,
+        text: if with_text { t(14)? } else { None },
+    })
+}
+
+/// Which of `sha256` are stored.
+pub(crate) async fn existing(conn: &mut Conn<'_>, sha256: &[String]) -> StoreResult<HashSet<String>> {
+    let doing = "looking up documents";
+    let values: Vec<Arg<'_>> = sha256.iter().map(|s| Arg::Text(s)).collect();
+    let rows = conn
+        .fetch_in("SELECT sha256 FROM documents WHERE sha256 IN {list}", &[], &values)
+        .await
+        .map_err(q(doing))?;
+    rows.iter()
+        .map(|r| r.text(0).map_err(|e| corrupt(doing, e)))
+        .collect()
+}
+
+/// Stores the documents not stored yet, with their claims; returns the hashes stored now.
+pub(crate) async fn insert(conn: &mut Conn<'_>, docs: &[NewDocument<'_>]) -> StoreResult<Vec<String>> {
+    let doing = "storing documents";
+    let shas: Vec<String> = docs.iter().map(|d| d.record.sha256.clone()).collect();
+    let already = existing(conn, &shas).await?;
+    let mut seen: HashSet<&str> = HashSet::new();
+    let fresh: Vec<&NewDocument<'_>> = docs
+        .iter()
+        .filter(|d| !already.contains(&d.record.sha256) && seen.insert(&d.record.sha256))
+        .collect();
+    if fresh.is_empty() {
+        return Ok(vec![]);
+    }
+    let rows = conn
+        .fetch(
+            "UPDATE counters SET value = value + ? WHERE name = 'document' RETURNING value",
+            &[Arg::Int(fresh.len() as i64)],
+        )
+        .await
+        .map_err(q(doing))?;
+    let last = rows
+        .first()
+        .ok_or_else(|| corrupt(doing, "the document counter is missing"))?
+        .int(0)
+        .map_err(|e| corrupt(doing, e))?;
+    let first = last - fresh.len() as i64 + 1;
+
+    let texts: Vec<(String, Option<String>, Option<String>, i64)> = fresh
+        .iter()
+        .map(|d| {
+            let r = d.record;
+            (
+                serde_json::to_string(d.diagnostics).unwrap_or_else(|_| "[]".into()),
+                r.meta.publisher.as_deref().map(str::to_lowercase),
+                r.meta.published.map(|p| p.to_string()),
+                sort_day(r.meta.published),
+            )
+        })
+        .collect();
+    let mut args: Vec<Arg<'_>> = Vec::with_capacity(fresh.len() * 20);
+    for (i, (d, (diagnostics, publisher_lc, published, day))) in
+        fresh.iter().zip(&texts).enumerate()
+    {
+        let r = d.record;
+        args.extend([
+            Arg::Text(&r.sha256),
+            Arg::Int(first + i as i64),
+            Arg::Int(r.size as i64),
+            Arg::Text(&r.origin),
+            Arg::Text(&r.format),
+            Arg::Text(&r.retrieved_at),
+            Arg::OptText(r.meta.id.as_deref()),
+            Arg::OptText(r.meta.publisher.as_deref()),
+            Arg::OptText(publisher_lc.as_deref()),
+            Arg::OptText(published.as_deref()),
+            Arg::Int(*day),
+            Arg::OptText(r.meta.language.as_deref()),
+            Arg::OptText(r.meta.title.as_deref()),
+            Arg::OptText(r.meta.url.as_deref()),
+            Arg::Text(d.text),
+            Arg::Text(&r.ombud_version),
+            Arg::Text(r.status.as_str()),
+            Arg::Text(diagnostics),
+            Arg::Int(d.run),
+            Arg::Int(d.claims.len() as i64),
+        ]);
+    }
+    conn.insert_rows(
+        "INSERT INTO documents (sha256, seq, size, origin, format, retrieved_at, input_id, \
+         publisher, publisher_lc, published, sort_day, language, title, url, text, ombud_version, \
+         status, diagnostics, run_id, n_claims)",
+        20,
+        &args,
+        "",
+    )
+    .await
+    .map_err(q(doing))?;
+    let claims: Vec<&crate::NewClaim<'_>> = fresh.iter().flat_map(|d| d.claims.iter()).collect();
+    claims::insert(conn, &claims).await?;
+    Ok(fresh.iter().map(|d| d.record.sha256.clone()).collect())
+}
+
+/// Updates a re-extracted document's row: its status, diagnostics, run and number of claims.
+pub(crate) async fn set_extraction(conn: &mut Conn<'_>, doc: &NewDocument<'_>) -> StoreResult<()> {
+    let doing = "updating a re-extracted document";
+    let diagnostics = serde_json::to_string(doc.diagnostics).map_err(|e| corrupt(doing, e))?;
+    conn.execute(
+        "UPDATE documents SET status = ?, diagnostics = ?, run_id = ?, n_claims = ?, \
+         ombud_version = ?, language = ? WHERE sha256 = ?",
+        &[
+            Arg::Text(doc.record.status.as_str()),
+            Arg::Text(&diagnostics),
+            Arg::Int(doc.run),
+            Arg::Int(doc.claims.len() as i64),
+            Arg::Text(&doc.record.ombud_version),
+            Arg::OptText(doc.record.meta.language.as_deref()),
+            Arg::Text(&doc.record.sha256),
+        ],
+    )
+    .await
+    .map_err(q(doing))?;
+    Ok(())
+}
+
+/// Documents in order of publication, then hash.
+pub(crate) async fn list(conn: &mut Conn<'_>, query: &DocumentQuery) -> StoreResult<Vec<DocumentRecord>> {
+    let doing = "reading documents";
+    let mut sql = format!("SELECT {COLUMNS} FROM documents WHERE 1 = 1");
+    let mut args: Vec<Arg<'_>> = Vec::new();
+    let since = query.since.map(|d| d.to_days());
+    let until = query.until.map(|d| d.to_days());
+    if let Some(s) = since {
+        sql.push_str(" AND sort_day >= ?");
+        args.push(Arg::Int(s));
+    }
+    if let Some(u) = until {
+        sql.push_str(" AND sort_day <= ?");
+        args.push(Arg::Int(u));
+    }
+    let publisher = query.publisher.as_deref().map(str::to_lowercase);
+    if let Some(p) = &publisher {
+        sql.push_str(" AND publisher_lc = ?");
+        args.push(Arg::Text(p));
+    }
+    if let Some(after) = &query.after {
+        sql.push_str(
+            " AND (sort_day, sha256) > (SELECT sort_day, sha256 FROM documents WHERE sha256 = ?)",
+        );
+        args.push(Arg::Text(after));
+    }
+    sql.push_str(" ORDER BY sort_day, sha256");
+    if let Some(limit) = query.limit {
+        sql.push_str(" LIMIT ?");
+        args.push(Arg::Int(limit as i64));
+    }
+    let rows = conn.fetch(&sql, &args).await.map_err(q(doing))?;
+    rows.iter().map(|r| record(r, false, doing)).collect()
+}
+
+/// Documents whose hash starts with `prefix`, with their text; at most a few.
+pub(crate) async fn by_prefix(conn: &mut Conn<'_>, prefix: &str) -> StoreResult<Vec<DocumentRecord>> {
+    let doing = "reading a document";
+    let prefix = prefix.to_ascii_lowercase();
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(vec![]);
+    }
+    // The hashes from `prefix` up to (not including) the next prefix: an index range.
+    let upper = format!("{prefix}g");
+    let rows = conn
+        .fetch(
+            &format!(
+                "SELECT {COLUMNS}, text FROM documents WHERE sha256 >= ? AND sha256 < ? ORDER BY sha256 LIMIT 5"
+            ),
+            &[Arg::Text(&prefix), Arg::Text(&upper)],
+        )
+        .await
+        .map_err(q(doing))?;
+    rows.iter().map(|r| record(r, true, doing)).collect()
+}
+
+/// Documents to re-extract, with their text, in hash order after `after`.
+pub(crate) async fn to_reextract(
+    conn: &mut Conn<'_>,
+    selection: &ReextractSelection,
+    after: Option<&str>,
+    limit: usize,
+) -> StoreResult<Vec<DocumentRecord>> {
+    let doing = "choosing documents to re-extract";
+    let mut sql = format!("SELECT {COLUMNS}, text FROM documents WHERE sha256 > ?");
+    let mut args: Vec<Arg<'_>> = vec![Arg::Text(after.unwrap_or(""))];
+    match selection {
+        ReextractSelection::All => {}
+        ReextractSelection::NotRun(run) => {
+            sql.push_str(" AND (run_id IS NULL OR run_id <> ?)");
+            args.push(Arg::Int(*run));
+        }
+        ReextractSelection::Runs(runs) => {
+            if runs.is_empty() {
+                return Ok(vec![]);
+            }
+            sql.push_str(&format!(" AND run_id IN {}", crate::conn::list(runs.len())));
+            args.extend(runs.iter().map(|r| Arg::Int(*r)));
+        }
+    }
+    sql.push_str(" ORDER BY sha256 LIMIT ?");
+    args.push(Arg::Int(limit as i64));
+    let rows = conn.fetch(&sql, &args).await.map_err(q(doing))?;
+    rows.iter().map(|r| record(r, true, doing)).collect()
+}

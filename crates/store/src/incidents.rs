@@ -1,0 +1,369 @@
+//! Incidents: rows with the columns queries filter on and the incident as JSON; the places
+//! each is at; every id ever minted, live, an alias of the incident it joined, or retired.
+
+use std::collections::{HashMap, HashSet};
+
+use model::{Incident, IncidentId};
+
+use crate::claims;
+use crate::conn::{Arg, Conn, Row};
+use crate::query::{IncidentQuery, like, sort_day};
+use crate::{IncidentChanges, JSON_VERSION, Resolved, StoreResult, corrupt, q};
+
+fn parse(row: &Row, doing: &'static str) -> StoreResult<Incident> {
+    let json = row.text(0).map_err(|e| corrupt(doing, e))?;
+    serde_json::from_str(&json).map_err(|e| corrupt(doing, e))
+}
+
+/// The lower-case words the filters look in.
+struct Words {
+    types: String,
+    weapons: String,
+    actors: String,
+    search: String,
+}
+
+fn words(i: &Incident) -> Words {
+    let types = format!("{} {}", i.event_type, i.sub_event_type).to_lowercase();
+    let weapons = i.weapons.join("; ").to_lowercase();
+    let actors = i
+        .perpetrators
+        .iter()
+        .map(|(name, country)| match country {
+            Some(c) => format!("{name} [{}] {}", c.as_str(), c.name()),
+            None => name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+        .to_lowercase();
+    let mut search: Vec<String> = vec![types.clone(), weapons.clone(), actors.clone()];
+    for p in &i.places {
+        search.push(p.name.to_lowercase());
+        search.extend(p.written.iter().map(|w| w.to_lowercase()));
+    }
+    search.extend(i.sources_for.iter().map(|s| s.to_lowercase()));
+    search.extend(i.sources_against.iter().map(|s| s.to_lowercase()));
+    Words {
+        types,
+        weapons,
+        actors,
+        search: search.join("; "),
+    }
+}
+
+/// Writes what re-merging changed: incident rows and places, new ids, aliases, retired ids,
+/// and each claim's incident.
+pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) -> StoreResult<()> {
+    let doing = "saving incidents";
+    // Ids leaving: aliases of the incident they joined, or retired.
+    for (alias, target) in &changes.joined {
+        conn.execute(
+            "UPDATE incident_ids SET state = 'alias', target = ? WHERE id = ? OR target = ?",
+            &[Arg::Text(&target.0), Arg::Text(&alias.0), Arg::Text(&alias.0)],
+        )
+        .await
+        .map_err(q(doing))?;
+    }
+    for gone in &changes.emptied {
+        conn.execute(
+            "UPDATE incident_ids SET state = 'retired', target = NULL WHERE id = ? OR target = ?",
+            &[Arg::Text(&gone.0), Arg::Text(&gone.0)],
+        )
+        .await
+        .map_err(q(doing))?;
+    }
+    let leaving: Vec<Arg<'_>> = changes
+        .joined
+        .iter()
+        .map(|(a, _)| Arg::Text(&a.0))
+        .chain(changes.emptied.iter().map(|g| Arg::Text(&g.0)))
+        .collect();
+    let rewritten: Vec<Arg<'_>> = changes
+        .write
+        .iter()
+        .map(|w| Arg::Text(&w.incident.id.0))
+        .collect();
+    for ids in [&leaving, &rewritten] {
+        conn.execute_in("DELETE FROM incident_places WHERE incident_id IN {list}", &[], ids)
+            .await
+            .map_err(q(doing))?;
+    }
+    conn.execute_in("DELETE FROM incidents WHERE id IN {list}", &[], &leaving)
+        .await
+        .map_err(q(doing))?;
+
+    // New ids.
+    let mut minted: Vec<Arg<'_>> = Vec::new();
+    for w in &changes.write {
+        if let Some(seq) = w.minted {
+            minted.extend([
+                Arg::Text(&w.incident.id.0),
+                Arg::Int(seq as i64),
+                Arg::Text("live"),
+            ]);
+        }
+    }
+    conn.insert_rows(
+        "INSERT INTO incident_ids (id, seq, state)",
+        3,
+        &minted,
+        "",
+    )
+    .await
+    .map_err(q(doing))?;
+
+    // The incidents themselves, and the places they are at.
+    struct Owned {
+        json: String,
+        words: Words,
+        day: i64,
+        end: Option<i64>,
+    }
+    let owned: Vec<Owned> = changes
+        .write
+        .iter()
+        .map(|w| {
+            let i = w.incident;
+            Ok(Owned {
+                json: serde_json::to_string(i).map_err(|e| corrupt(doing, e))?,
+                words: words(i),
+                day: sort_day(i.date_start),
+                end: i.date_end.map(model::Date::to_days),
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    let mut args: Vec<Arg<'_>> = Vec::with_capacity(owned.len() * 14);
+    let mut span = 0i64;
+    for (w, o) in changes.write.iter().zip(&owned) {
+        let i = w.incident;
+        if let Some(end) = o.end {
+            span = span.max(end - o.day);
+        }
+        args.extend([
+            Arg::Text(&i.id.0),
+            Arg::Int(o.day),
+            Arg::OptInt(o.end),
+            Arg::Text(i.event_type.as_str()),
+            Arg::Text(i.sub_event_type.as_str()),
+            Arg::Text(&o.words.types),
+            Arg::Text(i.grade.as_str()),
+            Arg::Int(i.n_independent_sources as i64),
+            Arg::Int(i.claims.len() as i64),
+            Arg::Text(&o.words.weapons),
+            Arg::Text(&o.words.actors),
+            Arg::Text(&o.words.search),
+            Arg::Text(&o.json),
+            Arg::Int(JSON_VERSION),
+        ]);
+    }
+    conn.insert_rows(
+        "INSERT INTO incidents (id, sort_day, day_end, event_type, sub_event_type, types_lc, \
+         grade, n_sources, n_claims, weapons_lc, actors_lc, search_lc, json, json_version)",
+        14,
+        &args,
+        "ON CONFLICT (id) DO UPDATE SET sort_day = excluded.sort_day, day_end = excluded.day_end, \
+         event_type = excluded.event_type, sub_event_type = excluded.sub_event_type, \
+         types_lc = excluded.types_lc, grade = excluded.grade, n_sources = excluded.n_sources, \
+         n_claims = excluded.n_claims, weapons_lc = excluded.weapons_lc, \
+         actors_lc = excluded.actors_lc, search_lc = excluded.search_lc, json = excluded.json, \
+         json_version = excluded.json_version",
+    )
+    .await
+    .map_err(q(doing))?;
+    conn.execute(
+        "UPDATE counters SET value = ? WHERE name = 'max_span' AND value < ?",
+        &[Arg::Int(span), Arg::Int(span)],
+    )
+    .await
+    .map_err(q(doing))?;
+
+    let mut names: Vec<(usize, i64, String)> = Vec::new();
+    for (n, (w, o)) in changes.write.iter().zip(&owned).enumerate() {
+        for p in &w.incident.places {
+            let mut seen: HashSet<String> = HashSet::new();
+            for name in std::iter::once(&p.name).chain(&p.written) {
+                let lc = name.to_lowercase();
+                if seen.insert(lc.clone()) {
+                    names.push((n, p.geonameid as i64, lc));
+                }
+            }
+        }
+        let _ = o;
+    }
+    let mut place_args: Vec<Arg<'_>> = Vec::with_capacity(names.len() * 4);
+    for (n, geonameid, name) in &names {
+        place_args.extend([
+            Arg::Text(&changes.write[*n].incident.id.0),
+            Arg::Int(*geonameid),
+            Arg::Text(name),
+            Arg::Int(owned[*n].day),
+        ]);
+    }
+    conn.insert_rows(
+        "INSERT INTO incident_places (incident_id, geonameid, name_lc, sort_day)",
+        4,
+        &place_args,
+        "",
+    )
+    .await
+    .map_err(q(doing))?;
+    claims::set_incidents(conn, &changes.membership).await
+}
+
+/// The mint order of these incidents.
+pub(crate) async fn seqs(conn: &mut Conn<'_>, ids: &[IncidentId]) -> StoreResult<HashMap<IncidentId, u64>> {
+    let doing = "reading incident ids";
+    let values: Vec<Arg<'_>> = ids.iter().map(|i| Arg::Text(&i.0)).collect();
+    let rows = conn
+        .fetch_in("SELECT id, seq FROM incident_ids WHERE id IN {list}", &[], &values)
+        .await
+        .map_err(q(doing))?;
+    let mut out = HashMap::new();
+    for r in &rows {
+        out.insert(
+            IncidentId(r.text(0).map_err(|e| corrupt(doing, e))?),
+            r.int(1).map_err(|e| corrupt(doing, e))? as u64,
+        );
+    }
+    Ok(out)
+}
+
+/// The ids ever used that equal a base or extend it with `-…`.
+pub(crate) async fn taken(conn: &mut Conn<'_>, bases: &[String]) -> StoreResult<HashSet<String>> {
+    let doing = "checking incident ids";
+    let mut out = HashSet::new();
+    for base in bases {
+        // "base-…" sorts from "base-" up to "base." ('.' follows '-').
+        let (from, to) = (format!("{base}-"), format!("{base}."));
+        let rows = conn
+            .fetch(
+                "SELECT id FROM incident_ids WHERE id = ? OR (id >= ? AND id < ?)",
+                &[Arg::Text(base), Arg::Text(&from), Arg::Text(&to)],
+            )
+            .await
+            .map_err(q(doing))?;
+        for r in &rows {
+            out.insert(r.text(0).map_err(|e| corrupt(doing, e))?);
+        }
+    }
+    Ok(out)
+}
+
+/// The incidents stored under these ids.
+pub(crate) async fn by_id(conn: &mut Conn<'_>, ids: &[IncidentId]) -> StoreResult<Vec<Incident>> {
+    let doing = "reading incidents";
+    let values: Vec<Arg<'_>> = ids.iter().map(|i| Arg::Text(&i.0)).collect();
+    let rows = conn
+        .fetch_in("SELECT json FROM incidents WHERE id IN {list}", &[], &values)
+        .await
+        .map_err(q(doing))?;
+    rows.iter().map(|r| parse(r, doing)).collect()
+}
+
+/// An incident by id, alias, or a unique prefix of an id.
+pub(crate) async fn resolve(conn: &mut Conn<'_>, given: &str) -> StoreResult<Resolved> {
+    let doing = "looking up an incident";
+    let given = given.trim();
+    if let Some(i) = by_id(conn, &[IncidentId(given.to_string())]).await?.pop() {
+        return Ok(Resolved::Incident(Box::new(i)));
+    }
+    let rows = conn
+        .fetch(
+            "SELECT state, target FROM incident_ids WHERE id = ?",
+            &[Arg::Text(given)],
+        )
+        .await
+        .map_err(q(doing))?;
+    if let Some(r) = rows.first() {
+        let state = r.text(0).map_err(|e| corrupt(doing, e))?;
+        let target = r.opt_text(1).map_err(|e| corrupt(doing, e))?;
+        return Ok(match (state.as_str(), target) {
+            ("alias", Some(t)) => match by_id(conn, &[IncidentId(t)]).await?.pop() {
+                Some(i) => Resolved::Alias {
+                    alias: IncidentId(given.to_string()),
+                    incident: Box::new(i),
+                },
+                None => Resolved::Retired(IncidentId(given.to_string())),
+            },
+            _ => Resolved::Retired(IncidentId(given.to_string())),
+        });
+    }
+    // A prefix: ids are ASCII below '~', so every id starting with it sorts before prefix + '~'.
+    let upper = format!("{given}~");
+    let rows = conn
+        .fetch(
+            "SELECT id FROM incident_ids WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
+            &[Arg::Text(given), Arg::Text(&upper)],
+        )
+        .await
+        .map_err(q(doing))?;
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.text(0).map_err(|e| corrupt(doing, e)))
+        .collect::<StoreResult<_>>()?;
+    match ids.as_slice() {
+        [] => Ok(Resolved::NotFound),
+        [one] if one != given => Box::pin(resolve(conn, one)).await,
+        _ => Ok(Resolved::Ambiguous(ids.into_iter().map(IncidentId).collect())),
+    }
+}
+
+/// Incidents in order of date, then id.
+pub(crate) async fn list(conn: &mut Conn<'_>, query: &IncidentQuery) -> StoreResult<Vec<Incident>> {
+    let doing = "listing incidents";
+    let mut sql = String::from("SELECT i.json FROM incidents i WHERE 1 = 1");
+    let mut args: Vec<Arg<'_>> = Vec::new();
+    if let Some(s) = query.since {
+        // Incidents ending on or after `since` start at most the longest span before it.
+        sql.push_str(
+            " AND i.sort_day >= ? - (SELECT value FROM counters WHERE name = 'max_span') AND i.day_end >= ?",
+        );
+        args.push(Arg::Int(s.to_days()));
+        args.push(Arg::Int(s.to_days()));
+    }
+    if let Some(u) = query.until {
+        sql.push_str(" AND i.sort_day <= ?");
+        args.push(Arg::Int(u.to_days()));
+    }
+    if let Some(g) = query.grade {
+        sql.push_str(" AND i.grade = ?");
+        args.push(Arg::Text(g.as_str()));
+    }
+    let patterns: Vec<(&str, String)> = [
+        ("i.types_lc", &query.event_type),
+        ("i.weapons_lc", &query.weapon),
+        ("i.actors_lc", &query.actor),
+        ("i.search_lc", &query.text),
+    ]
+    .into_iter()
+    .filter_map(|(col, v)| v.as_deref().map(|v| (col, like(v))))
+    .collect();
+    for (col, pattern) in &patterns {
+        sql.push_str(&format!(" AND {col} LIKE ? ESCAPE '\\'"));
+        args.push(Arg::Text(pattern));
+    }
+    let place_name = query.place.as_ref().map(|p| p.name.to_lowercase());
+    if let (Some(place), Some(name)) = (&query.place, &place_name) {
+        sql.push_str(" AND i.id IN (SELECT p.incident_id FROM incident_places p WHERE p.name_lc = ?");
+        args.push(Arg::Text(name));
+        if !place.ids.is_empty() {
+            sql.push_str(&format!(
+                " OR p.geonameid IN {}",
+                crate::conn::list(place.ids.len())
+            ));
+            args.extend(place.ids.iter().map(|id| Arg::Int(*id as i64)));
+        }
+        sql.push(')');
+    }
+    if let Some(after) = &query.after {
+        sql.push_str(" AND (i.sort_day, i.id) > (SELECT sort_day, id FROM incidents WHERE id = ?)");
+        args.push(Arg::Text(after));
+    }
+    sql.push_str(" ORDER BY i.sort_day, i.id");
+    if let Some(limit) = query.limit {
+        sql.push_str(" LIMIT ?");
+        args.push(Arg::Int(limit as i64));
+    }
+    let rows = conn.fetch(&sql, &args).await.map_err(q(doing))?;
+    rows.iter().map(|r| parse(r, doing)).collect()
+}

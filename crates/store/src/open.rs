@@ -1,0 +1,130 @@
+//! Opening a store: SQLite at a path (created if needed, write-ahead log, synced commits) or a
+//! PostgreSQL server by URL; either way its schema is brought up to date first.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::conn::Conn;
+use crate::sql::{Pool, SqlStore};
+use crate::{RecordStore, StoreError, StoreResult, schema};
+
+/// Where the record is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreTarget {
+    /// A SQLite file (the default: `ombud.db` in the data directory).
+    Sqlite(PathBuf),
+    /// A PostgreSQL server: `postgres://user@host:5432/database`.
+    Postgres(String),
+}
+
+impl StoreTarget {
+    /// A database URL (`postgres://…`, `postgresql://…`, `sqlite://PATH`) or a SQLite path.
+    pub fn parse(s: &str) -> StoreTarget {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            StoreTarget::Postgres(s.to_string())
+        } else {
+            let path = s.strip_prefix("sqlite://").unwrap_or(s);
+            StoreTarget::Sqlite(PathBuf::from(path))
+        }
+    }
+
+    /// The target for messages: a path, or the URL without its password.
+    pub fn describe(&self) -> String {
+        match self {
+            StoreTarget::Sqlite(p) => p.display().to_string(),
+            StoreTarget::Postgres(url) => without_password(url),
+        }
+    }
+}
+
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) if user.contains(':') => {
+            let name = user.split(':').next().unwrap_or_default();
+            format!("{scheme}://{name}:***@{host}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Opens the record at `target`, creating a SQLite file if needed, and migrates its schema.
+pub async fn open(target: &StoreTarget) -> StoreResult<Arc<dyn RecordStore>> {
+    let place = target.describe();
+    let failed = |source| StoreError::Open {
+        place: place.clone(),
+        source,
+    };
+    let pool = match target {
+        StoreTarget::Sqlite(path) => {
+            let options = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // Every commit is synced: group commit makes them few.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(false)
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options)
+                    .await
+                    .map_err(failed)?,
+            )
+        }
+        StoreTarget::Postgres(url) => {
+            let options = PgConnectOptions::from_str(url).map_err(failed)?;
+            Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await
+                    .map_err(failed)?,
+            )
+        }
+    };
+    let doing = "migrating the schema";
+    match &pool {
+        Pool::Sqlite(p) => {
+            let mut c = p.acquire().await.map_err(crate::q(doing))?;
+            schema::migrate(&mut Conn::Sqlite(&mut c), &place).await?;
+        }
+        Pool::Postgres(p) => {
+            let mut c = p.acquire().await.map_err(crate::q(doing))?;
+            schema::migrate(&mut Conn::Postgres(&mut c), &place).await?;
+        }
+    }
+    Ok(Arc::new(SqlStore { pool, place }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_and_hide_passwords() {
+        assert_eq!(
+            StoreTarget::parse("postgres://me:secret@db:5432/ombud").describe(),
+            "postgres://me:***@db:5432/ombud"
+        );
+        assert_eq!(
+            StoreTarget::parse("sqlite:///tmp/x.db"),
+            StoreTarget::Sqlite(PathBuf::from("/tmp/x.db"))
+        );
+        assert_eq!(
+            StoreTarget::parse("data/ombud.db"),
+            StoreTarget::Sqlite(PathBuf::from("data/ombud.db"))
+        );
+    }
+}

@@ -1,0 +1,321 @@
+//! The store over SQL: one implementation of the record's API for both databases, through the
+//! connection adapter of `conn`. Reads take a pooled connection; writes a transaction.
+
+use std::collections::{HashMap, HashSet};
+
+use model::{ClaimId, Decision, DocumentRecord, Incident, IncidentId, Publisher};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::conn::{Backend, Conn};
+use crate::query::{ClaimQuery, DocumentQuery, IncidentQuery, ReextractSelection};
+use crate::{
+    Counts, Fut, IncidentChanges, IndexRow, NewDocument, RecordStore, RecordTx, Resolved, Run,
+    StoreResult, StoredClaim, claims, decisions, documents, incidents, q, registry,
+};
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+enum Pooled {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Pooled {
+    fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Pooled::Sqlite(c) => Conn::Sqlite(&mut **c),
+            Pooled::Postgres(c) => Conn::Postgres(&mut **c),
+        }
+    }
+}
+
+/// The record in a SQL database.
+#[derive(Debug)]
+pub(crate) struct SqlStore {
+    pub(crate) pool: Pool,
+    pub(crate) place: String,
+}
+
+impl SqlStore {
+    async fn acquire(&self) -> StoreResult<Pooled> {
+        let doing = "connecting to the database";
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await.map_err(q(doing))?),
+            Pool::Postgres(p) => Pooled::Postgres(p.acquire().await.map_err(q(doing))?),
+        })
+    }
+}
+
+/// Runs `$body` with `$conn` bound to a pooled connection of `$store`.
+macro_rules! read {
+    ($store:expr, |$conn:ident| $body:expr) => {
+        Box::pin(async move {
+            let mut pooled = $store.acquire().await?;
+            let mut $conn = pooled.conn();
+            $body
+        })
+    };
+}
+
+impl RecordStore for SqlStore {
+    fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    fn place(&self) -> &str {
+        &self.place
+    }
+
+    fn begin(&self) -> Fut<'_, Box<dyn RecordTx>> {
+        Box::pin(async move {
+            let doing = "starting a write";
+            let mut tx = match &self.pool {
+                Pool::Sqlite(p) => Tx::Sqlite(p.begin().await.map_err(q(doing))?),
+                Pool::Postgres(p) => Tx::Postgres(p.begin().await.map_err(q(doing))?),
+            };
+            let batch = registry::next_batch(&mut tx.conn()).await?;
+            Ok(Box::new(SqlTx { tx, batch }) as Box<dyn RecordTx>)
+        })
+    }
+
+    fn close(&self) -> Fut<'_, ()> {
+        Box::pin(async move {
+            match &self.pool {
+                Pool::Sqlite(p) => p.close().await,
+                Pool::Postgres(p) => p.close().await,
+            }
+            Ok(())
+        })
+    }
+
+    fn derived_stale(&self) -> Fut<'_, bool> {
+        read!(self, |conn| registry::derived_stale(&mut conn).await)
+    }
+
+    fn counts(&self) -> Fut<'_, Counts> {
+        read!(self, |conn| registry::counts(&mut conn).await)
+    }
+
+    fn existing_documents<'a>(&'a self, sha256: &'a [String]) -> Fut<'a, HashSet<String>> {
+        read!(self, |conn| documents::existing(&mut conn, sha256).await)
+    }
+
+    fn documents<'a>(&'a self, query: &'a DocumentQuery) -> Fut<'a, Vec<DocumentRecord>> {
+        read!(self, |conn| documents::list(&mut conn, query).await)
+    }
+
+    fn documents_by_prefix<'a>(&'a self, prefix: &'a str) -> Fut<'a, Vec<DocumentRecord>> {
+        read!(self, |conn| documents::by_prefix(&mut conn, prefix).await)
+    }
+
+    fn documents_to_reextract<'a>(
+        &'a self,
+        selection: &'a ReextractSelection,
+        after: Option<&'a str>,
+        limit: usize,
+    ) -> Fut<'a, Vec<DocumentRecord>> {
+        read!(self, |conn| documents::to_reextract(
+            &mut conn, selection, after, limit
+        )
+        .await)
+    }
+
+    fn incidents<'a>(&'a self, query: &'a IncidentQuery) -> Fut<'a, Vec<Incident>> {
+        read!(self, |conn| incidents::list(&mut conn, query).await)
+    }
+
+    fn incident<'a>(&'a self, id: &'a str) -> Fut<'a, Resolved> {
+        read!(self, |conn| incidents::resolve(&mut conn, id).await)
+    }
+
+    fn claims_of_incident<'a>(&'a self, id: &'a IncidentId) -> Fut<'a, Vec<StoredClaim>> {
+        read!(self, |conn| claims::of_incident(&mut conn, id).await)
+    }
+
+    fn claims<'a>(&'a self, query: &'a ClaimQuery) -> Fut<'a, Vec<StoredClaim>> {
+        read!(self, |conn| claims::list(&mut conn, query).await)
+    }
+
+    fn publishers(&self) -> Fut<'_, Vec<Publisher>> {
+        read!(self, |conn| registry::publishers(&mut conn).await)
+    }
+
+    fn decisions(&self) -> Fut<'_, Vec<Decision>> {
+        read!(self, |conn| decisions::list(&mut conn).await)
+    }
+
+    fn runs(&self) -> Fut<'_, Vec<Run>> {
+        read!(self, |conn| registry::runs(&mut conn).await)
+    }
+}
+
+enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
+            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+        }
+    }
+}
+
+/// A write transaction.
+struct SqlTx {
+    tx: Tx,
+    batch: u64,
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection.
+macro_rules! write {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        Box::pin(async move {
+            let mut $conn = $tx.tx.conn();
+            $body
+        })
+    };
+}
+
+impl RecordTx for SqlTx {
+    fn batch(&self) -> u64 {
+        self.batch
+    }
+
+    fn run<'a>(
+        &'a mut self,
+        ombud_version: &'a str,
+        lexicon_digest: &'a str,
+        gazetteer_digest: &'a str,
+        started_at: &'a str,
+    ) -> Fut<'a, i64> {
+        write!(self, |conn| registry::run(
+            &mut conn,
+            ombud_version,
+            lexicon_digest,
+            gazetteer_digest,
+            started_at
+        )
+        .await)
+    }
+
+    fn insert_documents<'a>(&'a mut self, docs: &'a [NewDocument<'a>]) -> Fut<'a, Vec<String>> {
+        write!(self, |conn| documents::insert(&mut conn, docs).await)
+    }
+
+    fn replace_claims<'a>(
+        &'a mut self,
+        doc: &'a NewDocument<'a>,
+        aliases: &'a [(ClaimId, Option<ClaimId>)],
+    ) -> Fut<'a, ()> {
+        write!(self, |conn| {
+            claims::delete_of_document(&mut conn, &doc.record.sha256).await?;
+            let new: Vec<&crate::NewClaim<'_>> = doc.claims.iter().collect();
+            claims::insert(&mut conn, &new).await?;
+            claims::alias(&mut conn, aliases, doc.run).await?;
+            documents::set_extraction(&mut conn, doc).await
+        })
+    }
+
+    fn reindex<'a>(&'a mut self, rows: &'a [(ClaimId, Vec<IndexRow>)]) -> Fut<'a, ()> {
+        write!(self, |conn| claims::reindex(&mut conn, rows).await)
+    }
+
+    fn neighbours<'a>(
+        &'a mut self,
+        probes: &'a [IndexRow],
+        max_span: i64,
+    ) -> Fut<'a, Vec<ClaimId>> {
+        write!(self, |conn| claims::neighbours(&mut conn, probes, max_span).await)
+    }
+
+    fn load_claims<'a>(&'a mut self, ids: &'a [ClaimId]) -> Fut<'a, Vec<StoredClaim>> {
+        write!(self, |conn| claims::load(&mut conn, ids).await)
+    }
+
+    fn claims_of_incidents<'a>(&'a mut self, ids: &'a [IncidentId]) -> Fut<'a, Vec<ClaimId>> {
+        write!(self, |conn| claims::of_incidents(&mut conn, ids).await)
+    }
+
+    fn claims_of_document<'a>(&'a mut self, sha256: &'a str) -> Fut<'a, Vec<ClaimId>> {
+        write!(self, |conn| claims::of_document(&mut conn, sha256).await)
+    }
+
+    fn claim_ids<'a>(
+        &'a mut self,
+        after: Option<&'a ClaimId>,
+        limit: usize,
+    ) -> Fut<'a, Vec<ClaimId>> {
+        write!(self, |conn| claims::ids_after(&mut conn, after, limit).await)
+    }
+
+    fn claims_of_publisher<'a>(&'a mut self, name: &'a str) -> Fut<'a, Vec<ClaimId>> {
+        write!(self, |conn| claims::of_publisher(&mut conn, name).await)
+    }
+
+    fn incident_seqs<'a>(
+        &'a mut self,
+        ids: &'a [IncidentId],
+    ) -> Fut<'a, HashMap<IncidentId, u64>> {
+        write!(self, |conn| incidents::seqs(&mut conn, ids).await)
+    }
+
+    fn incidents_by_id<'a>(&'a mut self, ids: &'a [IncidentId]) -> Fut<'a, Vec<Incident>> {
+        write!(self, |conn| incidents::by_id(&mut conn, ids).await)
+    }
+
+    fn taken_ids<'a>(&'a mut self, bases: &'a [String]) -> Fut<'a, HashSet<String>> {
+        write!(self, |conn| incidents::taken(&mut conn, bases).await)
+    }
+
+    fn write_incidents<'a>(&'a mut self, changes: &'a IncidentChanges<'a>) -> Fut<'a, ()> {
+        write!(self, |conn| incidents::write(&mut conn, changes).await)
+    }
+
+    fn append_decision<'a>(&'a mut self, decision: &'a Decision) -> Fut<'a, Decision> {
+        write!(self, |conn| decisions::append(&mut conn, decision).await)
+    }
+
+    fn resolve_claims<'a>(
+        &'a mut self,
+        ids: &'a [ClaimId],
+    ) -> Fut<'a, HashMap<ClaimId, Option<ClaimId>>> {
+        write!(self, |conn| claims::resolve(&mut conn, ids).await)
+    }
+
+    fn seed_publishers<'a>(&'a mut self, publishers: &'a [Publisher]) -> Fut<'a, usize> {
+        write!(self, |conn| registry::seed_publishers(&mut conn, publishers).await)
+    }
+
+    fn upsert_publisher<'a>(&'a mut self, publisher: &'a Publisher) -> Fut<'a, ()> {
+        write!(self, |conn| registry::upsert_publisher(&mut conn, publisher).await)
+    }
+
+    fn set_derived_fresh(&mut self) -> Fut<'_, ()> {
+        write!(self, |conn| registry::set_derived_fresh(&mut conn).await)
+    }
+
+    fn clear_derived(&mut self) -> Fut<'_, ()> {
+        write!(self, |conn| registry::clear_derived(&mut conn).await)
+    }
+
+    fn commit(self: Box<Self>) -> Fut<'static, ()> {
+        Box::pin(async move {
+            let doing = "committing a write";
+            match self.tx {
+                Tx::Sqlite(t) => t.commit().await.map_err(q(doing)),
+                Tx::Postgres(t) => t.commit().await.map_err(q(doing)),
+            }
+        })
+    }
+}

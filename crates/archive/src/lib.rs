@@ -7,9 +7,13 @@
 //!
 //! Every blob is also a leaf of the append-only Merkle log (`ledger`): `<root>/log/leaves` holds
 //! the documents' SHA-256 digests in the order they were archived, one per line, appended and
-//! synced after the blob is in place, under a lock that processes share. A blob archived before a
+//! synced after the blob is durable, under a lock that processes share. A blob archived before a
 //! crash cut its line short is logged the next time its bytes are stored, and `unlogged()` finds
 //! any such blob meanwhile.
+//!
+//! Many blobs at a time (group commit): `stage` writes a blob in place without waiting for the
+//! disk, and `commit` then makes every staged blob durable with one sync of the file system and
+//! appends their leaves with one write and one sync. Nothing is logged before it is durable.
 
 use std::fs;
 use std::io::Write;
@@ -120,6 +124,9 @@ pub struct Stored {
 #[derive(Clone, Debug)]
 pub struct Archive {
     root: PathBuf,
+    /// Blob files written since the last `commit` (synced one by one where the file system
+    /// cannot be synced at once).
+    staged: Arc<Mutex<Vec<PathBuf>>>,
     /// The digests the log holds as far as this process has read it, read on first use.
     logged: Arc<Mutex<Option<log::Known>>>,
     /// Where the log's signing key lives: outside the archive when the caller says so, so that
@@ -152,6 +159,7 @@ impl Archive {
         }
         let archive = Archive {
             root: root.to_path_buf(),
+            staged: Arc::new(Mutex::new(Vec::new())),
             logged: Arc::new(Mutex::new(None)),
             key_path: root.join("log").join("signing-key"),
         };
@@ -183,13 +191,24 @@ impl Archive {
         Ok(self.root.join("sha256").join(&sha256[..2]).join(sha256))
     }
 
-    /// Stores `bytes` under their hash; storing the same bytes again changes nothing.
+    /// Stores `bytes` under their hash, durably, and logs them; storing the same bytes again
+    /// changes nothing.
     pub fn put(&self, bytes: &[u8]) -> Result<Stored, ArchiveError> {
+        let stored = self.stage(bytes)?;
+        self.commit(std::slice::from_ref(&stored.sha256))?;
+        Ok(stored)
+    }
+
+    /// Writes `bytes` under their hash without waiting for the disk and without logging them:
+    /// `commit` does both for many blobs at once. A file already there is kept when it holds
+    /// these bytes, and replaced when a crash left it short or wrong.
+    pub fn stage(&self, bytes: &[u8]) -> Result<Stored, ArchiveError> {
         let sha256 = sha256_hex(bytes);
         let path = self.path_of(&sha256)?;
         let size = bytes.len() as u64;
-        if fs::metadata(&path).is_ok_and(|m| m.len() == size) {
-            self.log(&sha256)?;
+        if fs::metadata(&path).is_ok_and(|m| m.len() == size)
+            && (self.is_logged(&sha256) || fs::read(&path).is_ok_and(|b| b == bytes))
+        {
             return Ok(Stored {
                 sha256,
                 size,
@@ -201,17 +220,75 @@ impl Archive {
         let tmp = temp_in(dir, &sha256);
         let mut file = fs::File::create(&tmp).map_err(io(&tmp))?;
         file.write_all(bytes).map_err(io(&tmp))?;
-        file.sync_all().map_err(io(&tmp))?;
         drop(file);
         fs::rename(&tmp, &path).map_err(io(&path))?;
-        // Make the rename itself durable.
-        sync_dir(dir);
-        self.log(&sha256)?;
+        self.staged
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(path);
         Ok(Stored {
             sha256,
             size,
             new: true,
         })
+    }
+
+    /// Starts staging a blob written piece by piece (an input too large to hold in memory),
+    /// hashed as it is written.
+    pub fn stage_writer(&self) -> Result<BlobWriter, ArchiveError> {
+        let tmp = temp_in(&self.root, "stream");
+        let file = fs::File::create(&tmp).map_err(io(&tmp))?;
+        Ok(BlobWriter {
+            archive: self.clone(),
+            file: std::io::BufWriter::new(file),
+            tmp,
+            hasher: Sha256::new(),
+            size: 0,
+        })
+    }
+
+    /// Makes every staged blob durable, then logs `leaves` (blob digests, in this order; those
+    /// logged already are left where they are).
+    pub fn commit(&self, leaves: &[String]) -> Result<(), ArchiveError> {
+        let staged: Vec<PathBuf> = std::mem::take(
+            &mut *self
+                .staged
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        if !staged.is_empty() {
+            self.sync_staged(&staged)?;
+        }
+        self.log_all(leaves)
+    }
+
+    #[cfg(target_os = "linux")]
+    fn sync_staged(&self, _staged: &[PathBuf]) -> Result<(), ArchiveError> {
+        // One call syncs every file and directory entry the batch wrote.
+        let root = fs::File::open(&self.root).map_err(io(&self.root))?;
+        rustix::fs::syncfs(&root).map_err(|e| ArchiveError::Io {
+            path: self.root.clone(),
+            source: e.into(),
+        })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn sync_staged(&self, staged: &[PathBuf]) -> Result<(), ArchiveError> {
+        let mut dirs: Vec<&Path> = Vec::new();
+        for path in staged {
+            fs::File::open(path)
+                .and_then(|f| f.sync_all())
+                .map_err(io(path))?;
+            if let Some(dir) = path.parent() {
+                if !dirs.contains(&dir) {
+                    dirs.push(dir);
+                }
+            }
+        }
+        for dir in dirs {
+            sync_dir(dir);
+        }
+        Ok(())
     }
 
     /// The archived bytes with this digest.
@@ -231,9 +308,91 @@ impl Archive {
     }
 }
 
+/// A blob being written piece by piece: `finish` names it by its hash.
+#[derive(Debug)]
+pub struct BlobWriter {
+    archive: Archive,
+    file: std::io::BufWriter<fs::File>,
+    tmp: PathBuf,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl Write for BlobWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl BlobWriter {
+    /// Moves the written bytes under their hash (staged: `Archive::commit` makes them durable).
+    pub fn finish(mut self) -> Result<Stored, ArchiveError> {
+        self.file.flush().map_err(io(&self.tmp))?;
+        let digest = std::mem::replace(&mut self.hasher, Sha256::new()).finalize();
+        let mut sha256 = String::with_capacity(64);
+        for b in digest.iter() {
+            sha256.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            sha256.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+        }
+        let path = self.archive.path_of(&sha256)?;
+        let new = !fs::metadata(&path).is_ok_and(|m| m.len() == self.size);
+        if new {
+            let dir = path.parent().unwrap_or(&self.archive.root);
+            fs::create_dir_all(dir).map_err(io(dir))?;
+            fs::rename(&self.tmp, &path).map_err(io(&path))?;
+            self.archive
+                .staged
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(path);
+        } else {
+            let _ = fs::remove_file(&self.tmp);
+        }
+        Ok(Stored {
+            sha256,
+            size: self.size,
+            new,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staged_blobs_are_logged_only_when_committed() {
+        let dir = std::env::temp_dir().join(format!("ombud-archive-stage-{}", std::process::id()));
+        let archive = Archive::open(&dir).unwrap();
+        let a = archive.stage(b"report a").unwrap();
+        let b = archive.stage(b"report b").unwrap();
+        assert!(a.new && b.new);
+        assert!(archive.log_leaves().unwrap().is_empty(), "nothing logged before commit");
+        assert_eq!(archive.unlogged().unwrap().len(), 2);
+        archive.commit(&[b.sha256.clone(), a.sha256.clone(), b.sha256.clone()]).unwrap();
+        assert_eq!(archive.log_leaves().unwrap(), vec![b.sha256.clone(), a.sha256.clone()]);
+        // A blob a crash left wrong (same length, other bytes) is written again.
+        let c_path = archive.path_of(&sha256_hex(b"report c")).unwrap();
+        fs::create_dir_all(c_path.parent().unwrap()).unwrap();
+        fs::write(&c_path, b"report x").unwrap();
+        assert!(archive.stage(b"report c").unwrap().new);
+        assert_eq!(fs::read(&c_path).unwrap(), b"report c");
+        // A streamed blob gets the same name as the same bytes put at once.
+        let mut w = archive.stage_writer().unwrap();
+        w.write_all(b"report ").unwrap();
+        w.write_all(b"d").unwrap();
+        let d = w.finish().unwrap();
+        assert_eq!(d.sha256, sha256_hex(b"report d"));
+        assert_eq!(archive.get(&d.sha256).unwrap(), b"report d");
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn stores_once_and_verifies() {

@@ -132,13 +132,13 @@ fn is_digest(s: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
-/// Catches `known` up with the leaves file, then appends `sha256` if it is not there. The caller
-/// holds the file's lock.
-fn append_once(
+/// Catches `known` up with the leaves file, then appends those of `digests` not there yet, in
+/// order, with one write and one sync. The caller holds the file's lock.
+fn append_new(
     file: &mut fs::File,
     path: &Path,
     known: &mut Known,
-    sha256: &str,
+    digests: &[String],
 ) -> Result<(), ArchiveError> {
     let len = file.metadata().map_err(io(path))?.len();
     if len < known.len {
@@ -154,22 +154,30 @@ fn append_once(
         file.seek(SeekFrom::Start(known.len)).map_err(io(path))?;
         file.read_to_end(&mut fresh).map_err(io(path))?;
         let first_line = (known.len / LINE) as usize + 1;
-        let digests = parse_leaves(&fresh, path, first_line)?;
-        known.len += digests.len() as u64 * LINE;
-        known.digests.extend(digests);
+        let found = parse_leaves(&fresh, path, first_line)?;
+        known.len += found.len() as u64 * LINE;
+        known.digests.extend(found);
     }
-    if known.digests.contains(sha256) {
+    let mut lines = String::new();
+    let mut added: Vec<&String> = Vec::new();
+    for d in digests {
+        if !known.digests.contains(d) && !added.contains(&d) {
+            lines.push_str(d);
+            lines.push('\n');
+            added.push(d);
+        }
+    }
+    if added.is_empty() {
         return Ok(());
     }
     // A line a crash cut short is dropped before the next one is written.
     if len > known.len {
         file.set_len(known.len).map_err(io(path))?;
     }
-    file.write_all(format!("{sha256}\n").as_bytes())
-        .map_err(io(path))?;
+    file.write_all(lines.as_bytes()).map_err(io(path))?;
     file.sync_data().map_err(io(path))?;
-    known.len += LINE;
-    known.digests.insert(sha256.to_string());
+    known.len += added.len() as u64 * LINE;
+    known.digests.extend(added.into_iter().cloned());
     Ok(())
 }
 
@@ -248,9 +256,9 @@ impl Archive {
         Ok(names)
     }
 
-    /// Appends `sha256` to the log unless it is there already. Processes take turns through a
-    /// lock on the leaves file, and each first reads what the others appended.
-    pub(crate) fn log(&self, sha256: &str) -> Result<(), ArchiveError> {
+    /// Appends the digests not in the log yet, in order. Processes take turns through a lock
+    /// on the leaves file, and each first reads what the others appended.
+    pub(crate) fn log_all(&self, digests: &[String]) -> Result<(), ArchiveError> {
         let mut guard = self.logged.lock().unwrap_or_else(PoisonError::into_inner);
         let path = self.log_path();
         let mut file = fs::OpenOptions::new()
@@ -260,12 +268,21 @@ impl Archive {
             .map_err(io(&path))?;
         file.lock().map_err(io(&path))?;
         let known = guard.get_or_insert_with(Known::default);
-        let result = append_once(&mut file, &path, known, sha256);
+        let result = append_new(&mut file, &path, known, digests);
         if result.is_err() {
             // Whatever reached the file, the next call reads it afresh.
             *guard = None;
         }
         result
+    }
+
+    /// True when this process has seen `sha256` in the log.
+    pub(crate) fn is_logged(&self, sha256: &str) -> bool {
+        self.logged
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|k| k.digests.contains(sha256))
     }
 
     fn leaf_hashes(&self) -> Result<(Vec<String>, Vec<ledger::Hash>), ArchiveError> {

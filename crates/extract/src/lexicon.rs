@@ -14,6 +14,16 @@ const ATTRIBUTION: &str = include_str!("../lexicons/attribution.tsv");
 const LEGAL: &str = include_str!("../lexicons/legal.tsv");
 const WORDS: &str = include_str!("../lexicons/words.tsv");
 
+/// Every lexicon file compiled in, by name: what an extraction run's lexicon digest covers.
+pub(crate) const SOURCES: &[(&str, &str)] = &[
+    ("weapons.tsv", WEAPONS),
+    ("triggers.tsv", TRIGGERS),
+    ("actors.tsv", ACTORS),
+    ("attribution.tsv", ATTRIBUTION),
+    ("legal.tsv", LEGAL),
+    ("words.tsv", WORDS),
+];
+
 /// The word classes the rules ask about; `words.tsv` may use no other, and must fill each.
 pub(crate) const WORD_CLASSES: &[&str] = &[
     "use_verb",

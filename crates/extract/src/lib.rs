@@ -43,6 +43,12 @@ pub struct Extractor {
     dates: dates::DateFinder,
 }
 
+/// The lexicon files compiled into the extractor, by name (a new or edited word changes what
+/// is extracted: the store records their digest with every extraction run).
+pub fn lexicon_sources() -> &'static [(&'static str, &'static str)] {
+    lexicon::SOURCES
+}
+
 /// Languages extraction reads today.
 pub const SUPPORTED_LANGUAGES: &[&str] = &["en"];
 

@@ -58,6 +58,14 @@ pub enum GazetteerError {
     },
 }
 
+/// The data files compiled in, by name: the world chunks (gzipped) and the overlay. What an
+/// extraction run's gazetteer digest covers.
+pub fn data_sources() -> Vec<(&'static str, &'static [u8])> {
+    let mut out: Vec<(&str, &[u8])> = WORLD_GZ.to_vec();
+    out.push(("crates/gazetteer/data/places.tsv", OVERLAY.as_bytes()));
+    out
+}
+
 /// The gazetteer compiled into ombud: the world gazetteer with the curated overlay on top.
 pub fn embedded() -> Result<Vec<GazetteerEntry>, GazetteerError> {
     Ok(merge(world()?, overlay()?))

@@ -21,6 +21,11 @@ mod tokens;
 use model::{CountryCode, Feature, GazetteerEntry, GeoPoint, Toponym};
 
 pub use fold::{fold, name_key};
+
+/// The word lists compiled into the geocoder, by name (they decide which words can be places).
+pub fn data_sources() -> &'static [(&'static str, &'static str)] {
+    stoplists::SOURCES
+}
 pub use resolve::Tuning;
 
 use index::{ALT, BARE, DEMONYM, IndexBuilder, NameIndex};

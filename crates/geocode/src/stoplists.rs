@@ -11,6 +11,16 @@ const GIVEN_NAMES: &str = include_str!("../data/given_names.txt");
 const CAPITALS: &str = include_str!("../data/capitals.txt");
 const REGION_DEMONYMS: &str = include_str!("../data/region_demonyms.tsv");
 
+/// Every word list compiled in, by name.
+pub(crate) const SOURCES: &[(&str, &str)] = &[
+    ("not_places.txt", NOT_PLACES),
+    ("common_words.txt", COMMON_WORDS),
+    ("person_names.txt", PERSON_NAMES),
+    ("given_names.txt", GIVEN_NAMES),
+    ("capitals.txt", CAPITALS),
+    ("region_demonyms.tsv", REGION_DEMONYMS),
+];
+
 /// (demonym, place name, feature) rows of `data/region_demonyms.tsv`.
 pub(crate) fn region_demonyms() -> Vec<(&'static str, &'static str, model::Feature)> {
     REGION_DEMONYMS

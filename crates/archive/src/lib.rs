@@ -244,6 +244,7 @@ impl Archive {
             tmp,
             hasher: Sha256::new(),
             size: 0,
+            finished: false,
         })
     }
 
@@ -316,6 +317,16 @@ pub struct BlobWriter {
     tmp: PathBuf,
     hasher: Sha256,
     size: u64,
+    finished: bool,
+}
+
+impl Drop for BlobWriter {
+    fn drop(&mut self) {
+        // Given up before `finish` (an input too large, a read error): leave no temporary file.
+        if !self.finished {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 impl Write for BlobWriter {
@@ -355,6 +366,7 @@ impl BlobWriter {
         } else {
             let _ = fs::remove_file(&self.tmp);
         }
+        self.finished = true;
         Ok(Stored {
             sha256,
             size: self.size,
@@ -374,10 +386,18 @@ mod tests {
         let a = archive.stage(b"report a").unwrap();
         let b = archive.stage(b"report b").unwrap();
         assert!(a.new && b.new);
-        assert!(archive.log_leaves().unwrap().is_empty(), "nothing logged before commit");
+        assert!(
+            archive.log_leaves().unwrap().is_empty(),
+            "nothing logged before commit"
+        );
         assert_eq!(archive.unlogged().unwrap().len(), 2);
-        archive.commit(&[b.sha256.clone(), a.sha256.clone(), b.sha256.clone()]).unwrap();
-        assert_eq!(archive.log_leaves().unwrap(), vec![b.sha256.clone(), a.sha256.clone()]);
+        archive
+            .commit(&[b.sha256.clone(), a.sha256.clone(), b.sha256.clone()])
+            .unwrap();
+        assert_eq!(
+            archive.log_leaves().unwrap(),
+            vec![b.sha256.clone(), a.sha256.clone()]
+        );
         // A blob a crash left wrong (same length, other bytes) is written again.
         let c_path = archive.path_of(&sha256_hex(b"report c")).unwrap();
         fs::create_dir_all(c_path.parent().unwrap()).unwrap();

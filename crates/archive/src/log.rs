@@ -47,7 +47,7 @@ fn parse_leaves(bytes: &[u8], path: &Path, first_line: usize) -> Result<Vec<Stri
 }
 
 /// The log's size and root: written down or published, it pins every document logged so far.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Checkpoint {
     pub size: u64,
     /// The Merkle tree root, 64 hex digits.
@@ -55,7 +55,7 @@ pub struct Checkpoint {
 }
 
 /// Proof that a document is leaf `index` of the log at `checkpoint`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct InclusionProof {
     pub sha256: String,
     pub index: u64,
@@ -87,7 +87,7 @@ impl InclusionProof {
 }
 
 /// Proof that the log at `new` still holds, unchanged and in order, everything it held at `old`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ConsistencyProof {
     pub old: Checkpoint,
     pub new: Checkpoint,

@@ -1,16 +1,16 @@
-//! The subcommands: arguments and what each does with the pipeline.
+//! The subcommands: arguments and what each does with the pipeline's `Service`.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use model::{CountryCode, Date, Grade, Publisher, SourceKind, Stance};
+use model::{CountryCode, Date, Grade, Incident, Publisher, SourceKind, Stance};
 use pipeline::{
-    ClaimFilter, DataDir, ExportFormat, ExtractOptions, Format, IncidentFilter, IngestEvent,
-    IngestOptions, Reference,
+    ClaimQuery, DocumentQuery, ExportFormat, ExtractOptions, Format, IncidentFilter, IngestEvent,
+    IngestOptions, OpenOptions, Page, Reference, Service,
 };
 
 use crate::{EXIT_PARTIAL, view};
@@ -19,10 +19,11 @@ use crate::{EXIT_PARTIAL, view};
 #[derive(Debug)]
 pub struct Context {
     pub data_dir: PathBuf,
+    pub database: Option<String>,
     pub quiet: bool,
 }
 
-fn default_jobs() -> usize {
+pub(crate) fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
@@ -56,15 +57,88 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<()> {
     Ok(())
 }
 
-pub(crate) async fn open(ctx: &Context) -> Result<store::Store> {
-    let dir = DataDir::open(&ctx.data_dir)?;
-    if !dir.database().exists() {
-        bail!(
-            "{}: no ombud data here yet: run `ombud ingest PATH` first, or pass --data-dir (or set OMBUD_DATA)",
-            ctx.data_dir.display()
-        );
+/// The time now, RFC 3339 UTC: the CLI is where the clock is read.
+pub(crate) fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+/// Opens the record of the data directory (or `--database`); `create` for commands that add to it.
+pub(crate) async fn open(ctx: &Context, create: bool) -> Result<Service> {
+    Ok(Service::open(&OpenOptions {
+        data_dir: ctx.data_dir.clone(),
+        database: ctx.database.clone(),
+        create,
+    })
+    .await?)
+}
+
+/// How a listing prints: a table for people, or JSON for programs.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Print a JSON array (streamed) instead of a table.
+    #[arg(long, conflicts_with = "jsonl")]
+    json: bool,
+    /// Print one JSON object per line (streamed).
+    #[arg(long)]
+    jsonl: bool,
+    /// At most this many (tables show 100 unless told; JSON shows all).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Start after this item (the last id of the page before), to page through.
+    #[arg(long, value_name = "ID")]
+    after: Option<String>,
+}
+
+/// Rows a table shows when `--limit` is not given.
+const TABLE_ROWS: usize = 100;
+
+/// Streams JSON items as an array or as lines.
+struct JsonOut<'a> {
+    out: std::io::StdoutLock<'a>,
+    lines: bool,
+    first: bool,
+}
+
+impl JsonOut<'_> {
+    fn start(lines: bool) -> Result<JsonOut<'static>> {
+        let mut out = std::io::stdout().lock();
+        if !lines {
+            out.write_all(b"[")?;
+        }
+        Ok(JsonOut {
+            out,
+            lines,
+            first: true,
+        })
     }
-    Ok(pipeline::open_store(&dir).await?)
+
+    fn item(&mut self, value: &impl serde::Serialize) -> std::io::Result<()> {
+        if self.lines {
+            serde_json::to_writer(&mut self.out, value)?;
+            self.out.write_all(b"\n")
+        } else {
+            self.out
+                .write_all(if self.first { b"\n" } else { b",\n" })?;
+            self.first = false;
+            serde_json::to_writer_pretty(&mut self.out, value).map_err(std::io::Error::other)
+        }
+    }
+
+    fn finish(mut self) -> Result<()> {
+        if !self.lines {
+            self.out
+                .write_all(if self.first { b"]\n" } else { b"\n]\n" })?;
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+fn io_err(e: std::io::Error) -> pipeline::PipelineError {
+    pipeline::PipelineError::Io {
+        path: PathBuf::from("-"),
+        source: e,
+    }
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +157,7 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
     })?;
     let demo_ctx = Context {
         data_dir: args.demo_dir.clone(),
+        database: None,
         quiet: ctx.quiet,
     };
     let code = ingest(
@@ -95,11 +170,14 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
         },
     )
     .await?;
-    let store = open(&demo_ctx).await?;
-    let incidents = store.incidents().await?;
-    let refs: Vec<&model::Incident> = incidents.iter().collect();
+    let service = open(&demo_ctx, false).await?;
+    let incidents = service
+        .incidents(&IncidentFilter::default(), &Page::default())
+        .await?;
+    let refs: Vec<&Incident> = incidents.iter().collect();
     println!();
     print!("{}", view::incidents_table(&refs));
+    service.close().await?;
     if !ctx.quiet {
         eprintln!(
             "\nnext: ombud --data-dir {dir} show ID   (every claim behind an incident, with its quote)\n      ombud --data-dir {dir} export --format geojson --out incidents.geojson\n      ombud --data-dir {dir} log   (the checkpoint that proves later no report was altered)",
@@ -126,20 +204,9 @@ pub struct IngestArgs {
 }
 
 pub async fn ingest(ctx: &Context, args: IngestArgs) -> Result<ExitCode> {
-    let dir = DataDir::open(&ctx.data_dir)?;
-    let reference = Reference::load()?;
-    let now = jiff::Timestamp::now();
-    let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
-    let options = IngestOptions {
-        format: args.format,
-        jobs: args.jobs,
-        retrieved_at: now.to_string(),
-        retrieved_on: Date::new(
-            i32::from(today.year()),
-            today.month() as u32,
-            today.day() as u32,
-        ),
-    };
+    let service = open(ctx, true).await?;
+    let mut options = IngestOptions::new(now(), args.jobs);
+    options.format = args.format;
     let bar = if ctx.quiet || args.json {
         ProgressBar::hidden()
     } else {
@@ -151,19 +218,24 @@ pub async fn ingest(ctx: &Context, args: IngestArgs) -> Result<ExitCode> {
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let started = std::time::Instant::now();
     let mut on_event = |e: IngestEvent| match e {
         IngestEvent::Started { inputs } => bar.set_length(inputs as u64),
-        IngestEvent::InputDone { origin } => {
-            bar.inc(1);
-            bar.set_message(origin);
+        IngestEvent::InputDone { .. } => bar.inc(1),
+        IngestEvent::Stored { documents, claims } => {
+            let rate = documents as f64 / started.elapsed().as_secs_f64().max(0.001);
+            bar.set_message(format!(
+                "{documents} documents, {claims} claims stored ({rate:.0} documents/s)"
+            ));
         }
         IngestEvent::Rejected(r) => {
             bar.inc(u64::from(r.line.is_none()));
             bar.suspend(|| eprintln!("rejected: {}", r.reason));
         }
     };
-    let report = pipeline::ingest(&dir, &reference, &args.paths, &options, &mut on_event).await?;
+    let report = service.ingest(&args.paths, &options, &mut on_event).await?;
     bar.finish_and_clear();
+    service.close().await?;
     if args.json {
         print_json(&report)?;
     } else if !ctx.quiet {
@@ -204,7 +276,7 @@ pub struct ExtractArgs {
 
 pub fn extract(_ctx: &Context, args: ExtractArgs, geoparse: bool) -> Result<ExitCode> {
     let reference = Reference::load()?;
-    let input = sources::InputFile {
+    let input = pipeline::InputFile {
         path: (args.input.as_os_str() != "-").then_some(args.input),
     };
     if args.explain && !geoparse {
@@ -220,12 +292,12 @@ pub fn extract(_ctx: &Context, args: ExtractArgs, geoparse: bool) -> Result<Exit
     } else {
         pipeline::extract_json
     };
-    let (values, rejected) = pipeline::extract_inputs(&reference, &input, &options, render)?;
-    let mut out = std::io::stdout().lock();
-    for v in values {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let rejected = pipeline::extract_stream(&reference, &input, &options, render, &mut |v| {
         serde_json::to_writer(&mut out, &v)?;
-        writeln!(out)?;
-    }
+        writeln!(out)
+    })?;
+    out.flush()?;
     Ok(if rejected == 0 {
         ExitCode::SUCCESS
     } else {
@@ -236,7 +308,7 @@ pub fn extract(_ctx: &Context, args: ExtractArgs, geoparse: bool) -> Result<Exit
 /// Prints each document's text with its extracted spans marked, then its claims.
 fn explain(
     reference: &Reference,
-    input: &sources::InputFile,
+    input: &pipeline::InputFile,
     format: Option<Format>,
 ) -> Result<ExitCode> {
     use std::io::IsTerminal;
@@ -306,22 +378,23 @@ pub struct IncidentFilterArgs {
     /// Only incidents with this grade: confirmed, fair, weak, contested, discounted.
     #[arg(long, value_parser = parse_grade)]
     grade: Option<Grade>,
+    /// Only incidents whose places, weapons, perpetrators, type or sources contain these words.
+    #[arg(long)]
+    text: Option<String>,
 }
 
 impl IncidentFilterArgs {
-    fn filter(&self, reference: &Reference) -> IncidentFilter {
-        let mut f = IncidentFilter {
+    fn filter(&self) -> IncidentFilter {
+        IncidentFilter {
             since: self.since,
             until: self.until,
             place: self.place.clone(),
-            place_ids: vec![],
             weapon: self.weapon.clone(),
             event_type: self.event_type.clone(),
             actor: self.actor.clone(),
             grade: self.grade,
-        };
-        f.resolve_place(&reference.gazetteer);
-        f
+            text: self.text.clone(),
+        }
     }
 }
 
@@ -329,28 +402,47 @@ impl IncidentFilterArgs {
 pub struct IncidentsArgs {
     #[command(flatten)]
     filter: IncidentFilterArgs,
-    /// Print a JSON array instead of a table.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 pub async fn incidents(ctx: &Context, args: IncidentsArgs) -> Result<ExitCode> {
-    let store = open(ctx).await?;
-    let reference = Reference::load()?;
-    let filter = args.filter.filter(&reference);
-    let all = store.incidents().await?;
-    let list: Vec<&model::Incident> = all.iter().filter(|i| filter.matches(i)).collect();
-    if args.json {
-        print_json(&list)?;
+    let service = open(ctx, false).await?;
+    let filter = args.filter.filter();
+    let o = &args.output;
+    if o.json || o.jsonl {
+        let mut out = JsonOut::start(o.jsonl)?;
+        let page = Page {
+            limit: o.limit,
+            after: o.after.clone(),
+        };
+        service
+            .each_incident(&filter, &page, &mut |i| out.item(i).map_err(io_err))
+            .await?;
+        out.finish()?;
     } else {
-        print!("{}", view::incidents_table(&list));
+        let limit = o.limit.unwrap_or(TABLE_ROWS);
+        // One more than shown says whether there is a next page.
+        let page = Page {
+            limit: Some(limit + 1),
+            after: o.after.clone(),
+        };
+        let list = service.incidents(&filter, &page).await?;
+        let shown: Vec<&Incident> = list.iter().take(limit).collect();
+        print!("{}", view::incidents_table(&shown));
+        if list.len() > limit
+            && let Some(last) = shown.last()
+        {
+            eprintln!("… more: add --after {} (or --limit N)", last.id);
+        }
     }
+    service.close().await?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The incident's id, or a unique beginning of it.
+    /// The incident's id (or an id it had before it joined another), or a unique beginning.
     incident: String,
     /// Print JSON: the incident and its claims.
     #[arg(long)]
@@ -358,18 +450,23 @@ pub struct ShowArgs {
 }
 
 pub async fn show(ctx: &Context, args: ShowArgs) -> Result<ExitCode> {
-    let store = open(ctx).await?;
-    let Some((incident, claims)) = pipeline::incident_detail(&store, &args.incident).await? else {
-        bail!(
-            "no incident {:?}: `ombud incidents` lists them",
-            args.incident
-        );
-    };
+    let service = open(ctx, false).await?;
+    let detail = service.incident(&args.incident).await?;
     if args.json {
-        print_json(&serde_json::json!({"incident": incident, "claims": claims}))?;
+        print_json(&detail)?;
     } else {
-        print!("{}", view::incident_detail(&incident, &claims));
+        if let Some(alias) = &detail.alias {
+            println!(
+                "{alias} joined {}: its claims are part of this incident now\n",
+                detail.incident.id
+            );
+        }
+        print!(
+            "{}",
+            view::incident_detail(&detail.incident, &detail.claims)
+        );
     }
+    service.close().await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -390,27 +487,51 @@ pub struct ClaimsArgs {
     /// Only claims of this event or sub-event type (part of it).
     #[arg(long = "type")]
     event_type: Option<String>,
-    /// Print a JSON array instead of a table.
+    /// Only claims whose sentence contains these words.
     #[arg(long)]
-    json: bool,
+    text: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 pub async fn claims(ctx: &Context, args: ClaimsArgs) -> Result<ExitCode> {
-    let store = open(ctx).await?;
-    let filter = ClaimFilter {
+    let service = open(ctx, false).await?;
+    let query = ClaimQuery {
         since: args.since,
         until: args.until,
         stance: args.stance,
         speaker: args.speaker,
         event_type: args.event_type,
+        text: args.text,
+        ..Default::default()
     };
-    let all = store.claims().await?;
-    let list: Vec<&store::StoredClaim> = all.iter().filter(|c| filter.matches(c)).collect();
-    if args.json {
-        print_json(&list)?;
+    let o = &args.output;
+    if o.json || o.jsonl {
+        let mut out = JsonOut::start(o.jsonl)?;
+        let page = Page {
+            limit: o.limit,
+            after: o.after.clone(),
+        };
+        service
+            .each_claim(&query, &page, &mut |c| out.item(c).map_err(io_err))
+            .await?;
+        out.finish()?;
     } else {
-        print!("{}", view::claims_table(&list));
+        let limit = o.limit.unwrap_or(TABLE_ROWS);
+        let page = Page {
+            limit: Some(limit + 1),
+            after: o.after.clone(),
+        };
+        let list = service.claims(&query, &page).await?;
+        let shown: Vec<&pipeline::StoredClaim> = list.iter().take(limit).collect();
+        print!("{}", view::claims_table(&shown));
+        if list.len() > limit
+            && let Some(last) = shown.last()
+        {
+            eprintln!("… more: add --after {} (or --limit N)", last.id);
+        }
     }
+    service.close().await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -418,27 +539,21 @@ pub async fn claims(ctx: &Context, args: ClaimsArgs) -> Result<ExitCode> {
 pub struct DocumentsArgs {
     /// Show one document (hash or its beginning) with its text.
     sha256: Option<String>,
-    /// Print a JSON array instead of a table.
+    /// Only documents by this publisher (any case).
     #[arg(long)]
-    json: bool,
+    publisher: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 pub async fn documents(ctx: &Context, args: DocumentsArgs) -> Result<ExitCode> {
-    let store = open(ctx).await?;
-    let docs = match &args.sha256 {
-        Some(prefix) => {
-            let found = store.document(prefix).await?;
-            if found.is_empty() {
-                bail!("no document with hash {prefix:?}: `ombud documents` lists them");
-            }
-            found
-        }
-        None => store.documents(false).await?,
-    };
-    if args.json {
-        print_json(&docs)?;
-    } else if args.sha256.is_some() {
-        for d in &docs {
+    let service = open(ctx, false).await?;
+    let o = &args.output;
+    if let Some(prefix) = &args.sha256 {
+        let d = service.document(prefix).await?;
+        if o.json || o.jsonl {
+            print_json(&[&d])?;
+        } else {
             println!(
                 "{}\n  {} · {} · {} · {}\n",
                 d.sha256,
@@ -450,8 +565,43 @@ pub async fn documents(ctx: &Context, args: DocumentsArgs) -> Result<ExitCode> {
             println!("{}\n", d.text.as_deref().unwrap_or_default());
         }
     } else {
-        print!("{}", view::documents_table(&docs));
+        let query = DocumentQuery {
+            publisher: args.publisher.clone(),
+            ..Default::default()
+        };
+        let limit = if o.json || o.jsonl {
+            o.limit
+        } else {
+            Some(o.limit.unwrap_or(TABLE_ROWS) + 1)
+        };
+        let page = Page {
+            limit,
+            after: o.after.clone(),
+        };
+        if o.json || o.jsonl {
+            let mut out = JsonOut::start(o.jsonl)?;
+            service
+                .each_document(&query, &page, &mut |d| out.item(d).map_err(io_err))
+                .await?;
+            out.finish()?;
+        } else {
+            let shown_limit = o.limit.unwrap_or(TABLE_ROWS);
+            let mut docs = Vec::new();
+            service
+                .each_document(&query, &page, &mut |d| {
+                    docs.push(d.clone());
+                    Ok(())
+                })
+                .await?;
+            let more = docs.len() > shown_limit;
+            docs.truncate(shown_limit);
+            print!("{}", view::documents_table(&docs));
+            if more && let Some(last) = docs.last() {
+                eprintln!("… more: add --after {} (or --limit N)", last.sha256);
+            }
+        }
     }
+    service.close().await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -468,15 +618,8 @@ pub struct ExportArgs {
 }
 
 pub async fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
-    let store = open(ctx).await?;
-    let reference = Reference::load()?;
-    let filter = args.filter.filter(&reference);
-    let list: Vec<model::Incident> = store
-        .incidents()
-        .await?
-        .into_iter()
-        .filter(|i| filter.matches(i))
-        .collect();
+    let service = open(ctx, false).await?;
+    let filter = args.filter.filter();
     match &args.out {
         Some(path) => {
             // Write beside the target and rename, so a failed export never leaves half a file.
@@ -485,17 +628,22 @@ pub async fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
                 std::fs::File::create(&tmp)
                     .with_context(|| format!("{}: cannot create", tmp.display()))?,
             );
-            pipeline::export(&list, args.format, &mut file)?;
+            let n = service.export(&filter, args.format, &mut file).await?;
             file.flush()?;
             drop(file);
             std::fs::rename(&tmp, path)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
             if !ctx.quiet {
-                eprintln!("wrote {} incident(s) to {}", list.len(), path.display());
+                eprintln!("wrote {n} incident(s) to {}", path.display());
             }
         }
-        None => pipeline::export(&list, args.format, &mut std::io::stdout().lock())?,
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            service.export(&filter, args.format, &mut out).await?;
+            out.flush()?;
+        }
     }
+    service.close().await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -519,10 +667,9 @@ pub struct PublishersArgs {
 }
 
 pub async fn publishers(ctx: &Context, args: PublishersArgs) -> Result<ExitCode> {
-    let dir = DataDir::open(&ctx.data_dir)?;
-    let store = pipeline::open_store(&dir).await?;
+    let service = open(ctx, true).await?;
     if let Some(name) = &args.set {
-        let current = store
+        let current = service
             .publishers()
             .await?
             .into_iter()
@@ -545,10 +692,13 @@ pub async fn publishers(ctx: &Context, args: PublishersArgs) -> Result<ExitCode>
         if let Some(k) = &args.kind {
             p.kind = SourceKind::parse(k).with_context(|| format!("{k:?} is not a kind: use media, government, armed_forces, ngo, un, wire or social"))?;
         }
-        store.upsert_publisher(&p).await?;
-        pipeline::rebuild_incidents(&store).await?;
+        let written = service.set_publisher(&p).await?;
+        if !ctx.quiet {
+            eprintln!("{}: saved; {written} incident(s) re-graded", p.name);
+        }
     }
-    let list = store.publishers().await?;
+    let list = service.publishers().await?;
+    service.close().await?;
     if args.json {
         print_json(&list)?;
     } else {
@@ -578,54 +728,128 @@ pub struct VerifyArgs {
 }
 
 pub async fn verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode> {
-    let store = open(ctx).await?;
-    let dir = DataDir::open(&ctx.data_dir)?;
-    let archive = dir.archive()?;
-    let docs = store.documents(false).await?;
-    let logged: std::collections::HashSet<String> = archive.log_leaves()?.into_iter().collect();
-    let mut bad: Vec<serde_json::Value> = Vec::new();
-    for d in &docs {
-        let problem = match archive.verify(&d.sha256) {
-            Ok(true) if logged.contains(&d.sha256) => continue,
-            Ok(true) => "not in the log: it was archived but never logged".to_string(),
-            Ok(false) => "altered: the bytes no longer hash to their name".to_string(),
-            Err(e) => e.to_string(),
-        };
-        bad.push(serde_json::json!({"sha256": d.sha256, "origin": d.origin, "problem": problem}));
-    }
-    let checkpoint = archive.checkpoint()?;
-    // Blobs a crash left unlogged: not tampering, and logged when their input is ingested again.
-    let unlogged = archive.unlogged()?;
-    if args.json {
-        print_json(&serde_json::json!({
-            "documents": docs.len(),
-            "failed": bad,
-            "unlogged_blobs": unlogged,
-            "log": {"size": checkpoint.size, "root": checkpoint.root},
-        }))?;
+    let service = open(ctx, false).await?;
+    let bar = if ctx.quiet || args.json {
+        ProgressBar::hidden()
     } else {
-        for u in &unlogged {
+        ProgressBar::new_spinner()
+    };
+    let report = service
+        .verify(&mut |n| bar.set_message(format!("{n} documents checked")))
+        .await?;
+    bar.finish_and_clear();
+    service.close().await?;
+    if args.json {
+        print_json(&report)?;
+    } else {
+        for u in &report.unlogged_blobs {
             println!(
                 "note: archived bytes {u} are not in the log (an interrupted ingest): ingest the same input again to log them"
             );
         }
-        for b in &bad {
-            println!(
-                "FAILED {} ({}): {}",
-                b["sha256"].as_str().unwrap_or(""),
-                b["origin"].as_str().unwrap_or(""),
-                b["problem"].as_str().unwrap_or("")
-            );
+        for b in &report.failed {
+            println!("FAILED {} ({}): {}", b.sha256, b.origin, b.problem);
         }
-        println!("{} document(s) checked, {} failed", docs.len(), bad.len());
+        println!(
+            "{} document(s) checked, {} failed",
+            report.documents,
+            report.failed.len()
+        );
         println!(
             "log checkpoint: size {}, root {} (`ombud log` explains)",
-            checkpoint.size, checkpoint.root
+            report.log.size, report.log.root
         );
     }
-    Ok(if bad.is_empty() {
+    Ok(if report.failed.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+#[derive(Debug, Args)]
+pub struct ReextractArgs {
+    /// Every stored document, not only those read by another ombud, other lexicons or places.
+    #[arg(long, conflicts_with = "since")]
+    all: bool,
+    /// Documents read by this ombud version or a later one (to redo a faulty release's work).
+    #[arg(long, value_name = "VERSION")]
+    since: Option<String>,
+    /// Threads.
+    #[arg(long, short, default_value_t = default_jobs())]
+    jobs: usize,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn reextract(ctx: &Context, args: ReextractArgs) -> Result<ExitCode> {
+    let service = open(ctx, false).await?;
+    let which = match (&args.since, args.all) {
+        (Some(v), _) => pipeline::Reextract::Since(v.clone()),
+        (None, true) => pipeline::Reextract::All,
+        (None, false) => pipeline::Reextract::Stale,
+    };
+    let bar = if ctx.quiet || args.json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    let report = service
+        .reextract(&which, &now(), args.jobs, &mut |p| {
+            if let pipeline::Progress::Reextracted(n) = p {
+                bar.set_message(format!("{n} documents re-extracted"));
+            }
+        })
+        .await?;
+    bar.finish_and_clear();
+    service.close().await?;
+    if args.json {
+        print_json(&report)?;
+    } else if !ctx.quiet {
+        eprintln!(
+            "{} document(s) re-extracted: {} claim(s) before, {} after; {} old claim id(s) now point at a new claim, {} found no counterpart; {} incident(s) rewritten",
+            report.documents,
+            report.claims_before,
+            report.claims_after,
+            report.moved,
+            report.gone,
+            report.incidents_written
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct RebuildArgs {
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn rebuild(ctx: &Context, args: RebuildArgs) -> Result<ExitCode> {
+    let service = open(ctx, false).await?;
+    let bar = if ctx.quiet || args.json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    let report = service
+        .rebuild(&mut |p| match p {
+            pipeline::Progress::Indexed(n) => bar.set_message(format!("{n} claims indexed")),
+            pipeline::Progress::Merged(n) => bar.set_message(format!("{n} claims merged")),
+            pipeline::Progress::Reextracted(_) => {}
+        })
+        .await?;
+    bar.finish_and_clear();
+    service.close().await?;
+    if args.json {
+        print_json(&report)?;
+    } else if !ctx.quiet {
+        eprintln!(
+            "rebuilt from {} claim(s): {} incident(s); {} id(s) retired",
+            report.claims, report.incidents, report.retired
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

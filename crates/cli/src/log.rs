@@ -3,10 +3,9 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
-use archive::{Checkpoint, InclusionProof};
+use anyhow::Result;
 use clap::Args;
-use pipeline::DataDir;
+use pipeline::{Checkpoint, InclusionProof, Service};
 use serde_json::json;
 
 use crate::commands::{Context, open, print_json};
@@ -46,22 +45,24 @@ pub struct LogArgs {
 }
 
 pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
-    // The store must exist: a log without a data directory is a mistyped --data-dir.
-    open(ctx).await?;
-    let archive = DataDir::open(&ctx.data_dir)?.archive()?;
+    // The record must exist: a log without a data directory is a mistyped --data-dir.
+    let service = open(ctx, false).await?;
+    let code = act(ctx, &service, &args).await;
+    service.close().await?;
+    code
+}
+
+async fn act(ctx: &Context, service: &Service, args: &LogArgs) -> Result<ExitCode> {
     if let Some(prefix) = &args.prove {
-        let sha256 = full_digest(&archive.log_leaves()?, prefix)?;
-        let proof = archive.prove(&sha256)?;
-        // The proof says the digest is logged; the bytes must still be the ones logged.
-        let intact = archive.verify(&sha256).unwrap_or(false);
-        return show_inclusion(&proof, intact, args.json);
+        let proven = service.prove(prefix)?;
+        return show_inclusion(&proven.proof, proven.intact, args.json);
     }
     if args.sign {
-        print!("{}", archive.signed_checkpoint()?);
+        print!("{}", service.signed_checkpoint()?);
         return Ok(ExitCode::SUCCESS);
     }
     if args.public_key {
-        println!("{}", archive.verifier_key()?);
+        println!("{}", service.verifier_key()?);
         return Ok(ExitCode::SUCCESS);
     }
     if let (Some(file), Some(key)) = (&args.check, &args.key) {
@@ -71,7 +72,7 @@ pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
             std::fs::read_to_string(file)
                 .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?
         };
-        let (origin, old) = match archive::check_signed_checkpoint(&note, key) {
+        let (origin, old) = match pipeline::check_signed_checkpoint(&note, key) {
             Ok(c) => c,
             Err(why) => {
                 if args.json {
@@ -90,7 +91,7 @@ pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
                 old.size, old.root
             );
         }
-        return extends(&archive, &old, args.json);
+        return extends(service, &old, args.json);
     }
     if let Some(old) = &args.extends {
         let bad_arguments = |message: String| {
@@ -114,9 +115,9 @@ pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
             size,
             root: root.to_ascii_lowercase(),
         };
-        return extends(&archive, &old, args.json);
+        return extends(service, &old, args.json);
     }
-    let checkpoint = archive.checkpoint()?;
+    let checkpoint = service.checkpoint()?;
     if args.json {
         print_json(&json!({"size": checkpoint.size, "root": checkpoint.root}))?;
     } else {
@@ -133,25 +134,6 @@ pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
 
 fn is_hash(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// The logged digest a prefix names: at least 8 hex digits, and only one match.
-fn full_digest(leaves: &[String], prefix: &str) -> Result<String> {
-    let prefix = prefix.to_ascii_lowercase();
-    if prefix.len() < 8 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
-        bail!("{prefix:?}: give a document's SHA-256 or at least its first 8 hex digits");
-    }
-    let found: Vec<&String> = leaves.iter().filter(|d| d.starts_with(&prefix)).collect();
-    match found.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => {
-            bail!("no logged document has a hash starting {prefix}: `ombud documents` lists them")
-        }
-        _ => bail!(
-            "{} logged documents have hashes starting {prefix}: give more digits",
-            found.len()
-        ),
-    }
 }
 
 fn show_inclusion(proof: &InclusionProof, intact: bool, json: bool) -> Result<ExitCode> {
@@ -194,19 +176,19 @@ fn show_inclusion(proof: &InclusionProof, intact: bool, json: bool) -> Result<Ex
 }
 
 /// Proves, and says, whether the log now extends the checkpoint `old`.
-fn extends(archive: &archive::Archive, old: &Checkpoint, json: bool) -> Result<ExitCode> {
-    let proof = match archive.consistency(old) {
-        Ok(p) => p,
+fn extends(service: &Service, old: &Checkpoint, json: bool) -> Result<ExitCode> {
+    let Some(proof) = service.consistency(old)? else {
         // Shorter than the checkpoint: direct evidence of removal, not an error of use.
-        Err(e @ archive::ArchiveError::LogTooShort { .. }) => {
-            if json {
-                print_json(&json!({"verified": false, "reason": e.to_string()}))?;
-            } else {
-                println!("FAILED: {e}");
-            }
-            return Ok(ExitCode::FAILURE);
+        let reason = format!(
+            "the log holds fewer documents than the checkpoint's {}: documents were removed or the log was rolled back, or the checkpoint is not this log's",
+            old.size
+        );
+        if json {
+            print_json(&json!({"verified": false, "reason": reason}))?;
+        } else {
+            println!("FAILED: {reason}");
         }
-        Err(e) => return Err(e.into()),
+        return Ok(ExitCode::FAILURE);
     };
     let verified = proof.verify();
     if json {

@@ -25,7 +25,8 @@ Examples:
   ombud incidents --place Stepanakert     incidents at a place (any of its names)
   ombud show inc-3f9a2c1b7d-0             one incident with every claim and its quote
   ombud log                               the checkpoint that pins every archived document
-  ombud export --format geojson --out incidents.geojson";
+  ombud export --format geojson --out incidents.geojson
+  ombud --database postgres://me@db/ombud ingest reports/   the record in PostgreSQL, for a team";
 
 /// ombud turns reports of attacks in armed conflict into a verified, sourced, tamper-evident
 /// record of incidents: who is alleged to have done what to whom, where, when, with which weapon,
@@ -33,9 +34,15 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "ombud", version, about, long_about = None, after_help = AFTER_HELP)]
 struct Cli {
-    /// Where ombud keeps its database and archive.
+    /// Where ombud keeps its archive, the log's key and (by default) its SQLite database.
     #[arg(long, global = true, env = "OMBUD_DATA", default_value = "ombud-data")]
     data_dir: PathBuf,
+
+    /// Keep the record in this database instead of the data directory's SQLite file: a
+    /// PostgreSQL URL such as postgres://user@host:5432/ombud (for a team), or sqlite://PATH.
+    /// The archive stays in the data directory.
+    #[arg(long, global = true, env = "OMBUD_DATABASE", value_name = "URL")]
+    database: Option<String>,
 
     /// Print only errors (no progress, no summaries).
     #[arg(long, short, global = true)]
@@ -67,13 +74,20 @@ enum Command {
     Extract(commands::ExtractArgs),
     /// Print every place named in reports, resolved to coordinates, as JSON; touches no store.
     Geoparse(commands::ExtractArgs),
-    /// List incidents, with filters.
+    /// List incidents, with filters, in order of date; page with --limit and --after.
+    ///
+    /// Filters run in the database, so they stay fast on a large record. A table shows 100
+    /// rows unless --limit says otherwise and ends with the --after that shows the next page;
+    /// --json and --jsonl stream every match.
     Incidents(commands::IncidentsArgs),
     /// Show one incident with every claim behind it, its quote, speaker, stance and source.
+    ///
+    /// An incident's id is kept for good: when two incidents join, the older id stays and the
+    /// other still finds it.
     Show(commands::ShowArgs),
-    /// List claims, with filters.
+    /// List claims, with filters, in order of date; page with --limit and --after.
     Claims(commands::ClaimsArgs),
-    /// List archived documents.
+    /// List archived documents in order of publication; page with --limit and --after.
     Documents(commands::DocumentsArgs),
     /// Export incidents as CSV (ACLED's column names), GeoJSON or JSON Lines.
     Export(commands::ExportArgs),
@@ -91,6 +105,18 @@ enum Command {
     /// Ed25519 key (a C2SP signed note), `--public-key` the key to check it with, and
     /// `--check FILE --key KEY` checks a signed checkpoint and that the log still extends it.
     Log(log::LogArgs),
+    /// Extract stored documents again, after an upgrade of ombud or of its word lists or places.
+    ///
+    /// By default, the documents read by another ombud version, other lexicons or another
+    /// gazetteer than this one's; --all for every document; --since VERSION for those read by
+    /// that version or a later one. Each old claim id is mapped to the new claim whose words it
+    /// overlaps most, so decisions about it hold; incident ids are kept.
+    Reextract(commands::ReextractArgs),
+    /// Derive the claim index and every incident again from the stored claims and decisions.
+    ///
+    /// Ingest keeps incidents up to date as it goes; a rebuild is the slow, sure way, kept for
+    /// checking and after a migration (it runs by itself then). Incident ids are kept.
+    Rebuild(commands::RebuildArgs),
 }
 
 fn main() -> ExitCode {
@@ -116,6 +142,7 @@ fn main() -> ExitCode {
     };
     let ctx = commands::Context {
         data_dir: cli.data_dir,
+        database: cli.database,
         quiet: cli.quiet,
     };
     let result = runtime.block_on(async {
@@ -132,6 +159,8 @@ fn main() -> ExitCode {
             Command::Publishers(a) => commands::publishers(&ctx, a).await,
             Command::Verify(a) => commands::verify(&ctx, a).await,
             Command::Log(a) => log::log(&ctx, a).await,
+            Command::Reextract(a) => commands::reextract(&ctx, a).await,
+            Command::Rebuild(a) => commands::rebuild(&ctx, a).await,
         }
     });
     match result {

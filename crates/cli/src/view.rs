@@ -1,8 +1,7 @@
 //! How incidents, claims and documents look to a person reading a terminal.
 
 use model::{CasualtyRange, Claim, DocumentRecord, Incident, IncidentPlace};
-use pipeline::IngestReport;
-use store::StoredClaim;
+use pipeline::{IngestReport, StoredClaim};
 
 use crate::table::Table;
 
@@ -141,7 +140,7 @@ pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
     for c in claims {
         out.push_str(&format!(
             "\n  [{}] {} · {} · {}\n      document sha256 {}\n      {} {}\n      \"{}\"\n",
-            c.id,
+            c.id.short(),
             c.publisher.as_deref().unwrap_or("unknown publisher"),
             c.published
                 .map(|d| d.to_string())
@@ -169,7 +168,7 @@ pub fn claims_table(claims: &[&StoredClaim]) -> String {
     ]);
     for c in claims {
         t.row(vec![
-            c.id.to_string(),
+            c.id.short(),
             c.claim
                 .date
                 .as_ref()

@@ -189,6 +189,41 @@ mod tests {
     }
 
     #[test]
+    fn old_claim_ids_map_to_the_new_claim_their_words_overlap_most() {
+        let id = |s: &str| -> ClaimId { s.parse().unwrap() };
+        let new = vec![
+            id("ab:0-40:10-16"),
+            id("ab:41-90:50-57"),
+            id("ab:41-90:60-66"),
+        ];
+        assert_eq!(
+            id("ab:0-40:10-16").best_match(&new),
+            Some(&new[0]),
+            "unchanged"
+        );
+        assert_eq!(
+            id("ab:0-38:10-14").best_match(&new),
+            Some(&new[0]),
+            "a shorter reading"
+        );
+        assert_eq!(
+            id("ab:41-90:61-66").best_match(&new),
+            Some(&new[2]),
+            "by event word"
+        );
+        assert_eq!(
+            id("ab:91-120").best_match(&new),
+            None,
+            "the sentence is no claim any more"
+        );
+        assert_eq!(
+            id("cd:0-40:10-16").best_match(&new),
+            None,
+            "another document"
+        );
+    }
+
+    #[test]
     fn decisions_round_trip_as_json() {
         let d = Decision {
             action: Action::Split {

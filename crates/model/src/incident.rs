@@ -71,6 +71,22 @@ impl ClaimId {
         };
         share(self.sentence, other.sentence) + event
     }
+
+    /// Where this claim went in a new reading of its document: itself when it is still there,
+    /// else the new claim its words overlap most (ties to the first), else none.
+    pub fn best_match<'a>(&self, candidates: &'a [ClaimId]) -> Option<&'a ClaimId> {
+        if let Some(same) = candidates.iter().find(|c| *c == self) {
+            return Some(same);
+        }
+        let mut best: Option<(&ClaimId, f64)> = None;
+        for c in candidates {
+            let score = self.overlap(c);
+            if score > 0.0 && best.is_none_or(|(_, b)| score > b) {
+                best = Some((c, score));
+            }
+        }
+        best.map(|(c, _)| c)
+    }
 }
 
 impl fmt::Display for ClaimId {

@@ -136,52 +136,93 @@ fn row(i: &Incident) -> Vec<String> {
     ]
 }
 
+/// An export being written, one incident at a time: nothing is held but the incident at hand.
+pub(crate) enum Writer<'a> {
+    Csv(Box<csv::Writer<&'a mut dyn Write>>),
+    Geojson { out: &'a mut dyn Write, first: bool },
+    Jsonl(&'a mut dyn Write),
+}
+
+fn err(e: impl std::fmt::Display) -> PipelineError {
+    PipelineError::Export(e.to_string())
+}
+
+impl<'a> Writer<'a> {
+    /// Starts an export: the CSV header, or the GeoJSON collection's opening.
+    pub(crate) fn start(
+        format: ExportFormat,
+        out: &'a mut dyn Write,
+    ) -> Result<Writer<'a>, PipelineError> {
+        Ok(match format {
+            ExportFormat::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(CSV_COLUMNS).map_err(err)?;
+                Writer::Csv(Box::new(w))
+            }
+            ExportFormat::Geojson => {
+                out.write_all(b"{\"type\": \"FeatureCollection\", \"features\": [\n")
+                    .map_err(err)?;
+                Writer::Geojson { out, first: true }
+            }
+            ExportFormat::Jsonl => Writer::Jsonl(out),
+        })
+    }
+
+    /// Writes one incident (GeoJSON leaves out incidents with no place).
+    pub(crate) fn write(&mut self, i: &Incident) -> Result<(), PipelineError> {
+        match self {
+            Writer::Csv(w) => w.write_record(row(i)).map_err(err),
+            Writer::Geojson { out, first } => {
+                let Some(place) = i.places.first() else {
+                    return Ok(());
+                };
+                let mut properties = serde_json::Map::new();
+                for (k, v) in CSV_COLUMNS.iter().zip(row(i)) {
+                    if !matches!(*k, "latitude" | "longitude") {
+                        properties.insert((*k).to_string(), json!(v));
+                    }
+                }
+                let feature = json!({
+                    "type": "Feature",
+                    "id": i.id.0,
+                    "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+                    "properties": properties,
+                });
+                if !*first {
+                    out.write_all(b",\n").map_err(err)?;
+                }
+                *first = false;
+                serde_json::to_writer(&mut **out, &feature).map_err(err)
+            }
+            Writer::Jsonl(out) => {
+                serde_json::to_writer(&mut **out, i).map_err(err)?;
+                out.write_all(b"\n").map_err(err)
+            }
+        }
+    }
+
+    /// Ends the export and flushes it.
+    pub(crate) fn finish(self) -> Result<(), PipelineError> {
+        match self {
+            Writer::Csv(mut w) => w.flush().map_err(err),
+            Writer::Geojson { out, .. } => {
+                out.write_all(b"\n]}\n").map_err(err)?;
+                out.flush().map_err(err)
+            }
+            Writer::Jsonl(out) => out.flush().map_err(err),
+        }
+    }
+}
+
 /// Writes `incidents` to `out` in `format`.
 pub fn export(
     incidents: &[Incident],
     format: ExportFormat,
     out: &mut dyn Write,
 ) -> Result<(), PipelineError> {
-    let err = |e: &dyn std::fmt::Display| PipelineError::Export(e.to_string());
-    match format {
-        ExportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(CSV_COLUMNS).map_err(|e| err(&e))?;
-            for i in incidents {
-                w.write_record(row(i)).map_err(|e| err(&e))?;
-            }
-            w.flush().map_err(|e| err(&e))?;
-        }
-        ExportFormat::Geojson => {
-            let features: Vec<serde_json::Value> = incidents
-                .iter()
-                .filter_map(|i| {
-                    let place = i.places.first()?;
-                    let values = row(i);
-                    let mut properties = serde_json::Map::new();
-                    for (k, v) in CSV_COLUMNS.iter().zip(values) {
-                        if !matches!(*k, "latitude" | "longitude") {
-                            properties.insert((*k).to_string(), json!(v));
-                        }
-                    }
-                    Some(json!({
-                        "type": "Feature",
-                        "id": i.id.0,
-                        "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
-                        "properties": properties,
-                    }))
-                })
-                .collect();
-            let collection = json!({"type": "FeatureCollection", "features": features});
-            serde_json::to_writer_pretty(&mut *out, &collection).map_err(|e| err(&e))?;
-            writeln!(out).map_err(|e| err(&e))?;
-        }
-        ExportFormat::Jsonl => {
-            for i in incidents {
-                serde_json::to_writer(&mut *out, i).map_err(|e| err(&e))?;
-                writeln!(out).map_err(|e| err(&e))?;
-            }
-        }
+    let mut w = Writer::start(format, out)?;
+    for i in incidents {
+        w.write(i)?;
     }
-    Ok(())
+    w.finish()
 }

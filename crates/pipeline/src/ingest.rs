@@ -1,14 +1,27 @@
-//! `ombud ingest`: inputs in, archived first, read, analysed in parallel, stored one document per
-//! transaction, then incidents re-derived. A bad input is reported and the rest goes in.
+//! `ombud ingest`: inputs read as a stream, their bytes archived before they are parsed, the
+//! documents analysed on every core, then stored in groups: each group's blobs are made durable
+//! with one sync, logged with one append, and written to the database with the incidents they
+//! change in one transaction. A document is acknowledged (counted, reported) only once its group
+//! is durable, so a crash at any moment loses nothing acknowledged and leaves no half document;
+//! ingesting the same inputs again completes an interrupted run without duplicates.
+//!
+//! Three stages overlap: a reader thread (inputs, archive), analysis workers (language,
+//! geoparsing, extraction), and the writer (this task: duplicates, commits, merging). Channels
+//! between them are bounded, so memory stays bounded whatever the size of the input: a JSON
+//! Lines file is read one line at a time.
 
-use std::collections::HashSet;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
-use model::{Date, Diagnostic, DocumentMeta, DocumentRecord};
+use model::{ClaimId, DocumentMeta, DocumentRecord, DocumentStatus};
 use sources::{Format, ReadDocument};
+use store::{NewClaim, NewDocument, RecordStore};
 
-use crate::parallel::par_map;
-use crate::{DataDir, PipelineError, Reference, analyse};
+use crate::remerge::{MergeInputs, index_rows, remerge};
+use crate::{Analysis, PipelineError, Reference, analyse};
 
 /// How to ingest.
 #[derive(Clone, Debug)]
@@ -19,8 +32,22 @@ pub struct IngestOptions {
     pub jobs: usize,
     /// When the inputs were received, RFC 3339 UTC (the caller's clock; pipelines take time in).
     pub retrieved_at: String,
-    /// The day of `retrieved_at`, used to resolve relative dates of undated documents.
-    pub retrieved_on: Option<Date>,
+    /// Documents per commit at most.
+    pub batch_size: usize,
+    /// The longest a document waits for its group to be committed.
+    pub batch_time: Duration,
+}
+
+impl IngestOptions {
+    pub fn new(retrieved_at: String, jobs: usize) -> IngestOptions {
+        IngestOptions {
+            format: None,
+            jobs,
+            retrieved_at,
+            batch_size: 2000,
+            batch_time: Duration::from_secs(1),
+        }
+    }
 }
 
 /// An input or item that could not be read.
@@ -38,11 +65,16 @@ pub enum IngestEvent {
     Started {
         inputs: usize,
     },
-    /// One input was read completely.
+    /// One input was read and everything in it is stored.
     InputDone {
         origin: String,
     },
     Rejected(Rejected),
+    /// A group was committed: documents and claims stored so far.
+    Stored {
+        documents: usize,
+        claims: usize,
+    },
 }
 
 /// What an ingest did.
@@ -53,54 +85,87 @@ pub struct IngestReport {
     pub duplicate: usize,
     pub not_extracted: usize,
     pub claims: usize,
-    pub incidents: usize,
+    /// Incidents in the store afterwards.
+    pub incidents: u64,
+    /// Incidents written (new or changed) by this ingest.
+    pub incidents_written: usize,
+    /// Groups committed.
+    pub commits: usize,
     pub rejected: Vec<Rejected>,
 }
 
-/// Documents analysed together between store writes.
-const BATCH: usize = 64;
-
+/// A document read and archived, waiting for analysis.
 struct Pending {
     doc: ReadDocument,
     origin: String,
     sha256: String,
 }
 
-pub async fn ingest(
-    dir: &DataDir,
-    reference: &Reference,
-    paths: &[PathBuf],
-    options: &IngestOptions,
-    on_event: &mut dyn FnMut(IngestEvent),
-) -> Result<IngestReport, PipelineError> {
-    let store = store::Store::open(&dir.database()).await?;
-    store.seed_publishers(&reference.publishers).await?;
-    let archive = dir.archive()?;
-    let mut report = IngestReport::default();
-    let inputs = sources::collect_inputs(paths);
-    report.inputs = inputs.len();
-    on_event(IngestEvent::Started {
-        inputs: inputs.len(),
-    });
+/// What the reader sends, in input order.
+enum FromReader {
+    Started(usize),
+    Doc(Pending),
+    /// A blob to log (an input file as received).
+    Leaf(String),
+    InputDone(String),
+    Rejected(Rejected),
+    Failed(PipelineError),
+}
 
-    fn reject(
-        report: &mut IngestReport,
-        on_event: &mut dyn FnMut(IngestEvent),
-        origin: String,
-        line: Option<usize>,
-        reason: String,
-    ) {
-        let r = Rejected {
-            origin,
-            line,
-            reason,
-        };
-        on_event(IngestEvent::Rejected(r.clone()));
-        report.rejected.push(r);
+/// A document ready to store.
+struct Analysed {
+    record: DocumentRecord,
+    text: String,
+    analysis: Analysis,
+}
+
+/// An item in input order, once everything before it is ready.
+enum Ready {
+    Doc(Box<Analysed>),
+    Duplicate,
+    Leaf(String),
+    InputDone(String),
+}
+
+/// Documents a worker may be given before the writer catches up.
+const IN_FLIGHT: usize = 6000;
+
+/// Documents checked for duplicates in one query.
+const CHECK: usize = 512;
+
+fn reject(origin: String, line: Option<usize>, reason: String) -> FromReader {
+    FromReader::Rejected(Rejected {
+        origin,
+        line,
+        reason,
+    })
+}
+
+/// Copies everything read into the archive, so an input is archived as it is read.
+struct Tee<R> {
+    inner: R,
+    copy: archive::BlobWriter,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.copy.write_all(&buf[..n])?;
+        Ok(n)
     }
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut pending: Vec<Pending> = Vec::new();
-    let mut done_inputs: Vec<String> = Vec::new();
+}
+
+/// Reads every input in order, archiving its bytes first, and sends what it finds.
+fn read_inputs(
+    archive: &archive::Archive,
+    paths: &[PathBuf],
+    format: Option<Format>,
+    send: &dyn Fn(FromReader) -> bool,
+) {
+    let inputs = sources::collect_inputs(paths);
+    if !send(FromReader::Started(inputs.len())) {
+        return;
+    }
     for input in inputs {
         let input = match input {
             Ok(i) => i,
@@ -109,149 +174,444 @@ pub async fn ingest(
                     sources::SourcesError::Io { path, .. } => path.display().to_string(),
                     _ => String::new(),
                 };
-                reject(&mut report, on_event, origin, None, e.to_string());
+                if !send(reject(origin, None, e.to_string())) {
+                    return;
+                }
                 continue;
             }
         };
-        let origin = input.origin();
-        let bytes = match input.read() {
-            Ok(b) => b,
+        match read_one(archive, &input, format, send) {
+            Ok(true) => {}
+            Ok(false) => return,
             Err(e) => {
-                reject(&mut report, on_event, origin, None, e.to_string());
-                continue;
+                let _ = send(FromReader::Failed(e));
+                return;
             }
-        };
-        // Archive first: the input as received, before any reading of it.
-        archive.put(&bytes)?;
-        let format = options
-            .format
-            .unwrap_or_else(|| sources::detect(input.path.as_deref(), &bytes));
-        let parsed = sources::parse(&bytes, format, &origin);
-        for e in &parsed.rejected {
-            reject(
-                &mut report,
-                on_event,
-                origin.clone(),
-                e.line(),
-                e.to_string(),
-            );
         }
-        for doc in parsed.documents {
-            let stored = archive.put(&doc.raw)?;
-            if !seen.insert(stored.sha256.clone()) || store.has_document(&stored.sha256).await? {
-                report.duplicate += 1;
-                continue;
+    }
+}
+
+/// Reads one input; `Ok(false)` when the writer stopped listening.
+fn read_one(
+    archive: &archive::Archive,
+    input: &sources::InputFile,
+    format: Option<Format>,
+    send: &dyn Fn(FromReader) -> bool,
+) -> Result<bool, PipelineError> {
+    let origin = input.origin();
+    let source: Box<dyn Read> = match &input.path {
+        Some(path) => match std::fs::File::open(path) {
+            Ok(f) => Box::new(f),
+            Err(source) => {
+                let e = sources::SourcesError::Io {
+                    path: path.clone(),
+                    source,
+                };
+                return Ok(send(reject(origin, None, e.to_string())));
             }
-            let origin = match doc.line {
-                Some(line) => format!("{origin}:{line}"),
-                None => origin.clone(),
+        },
+        None => Box::new(std::io::stdin()),
+    };
+    let mut reader = BufReader::with_capacity(
+        1 << 16,
+        Tee {
+            inner: source,
+            copy: archive.stage_writer()?,
+        },
+    );
+    let head = match reader.fill_buf() {
+        Ok(h) => h,
+        Err(source) => {
+            let e = sources::SourcesError::Io {
+                path: PathBuf::from(&origin),
+                source,
             };
-            pending.push(Pending {
-                doc,
-                origin,
-                sha256: stored.sha256,
-            });
+            return Ok(send(reject(origin, None, e.to_string())));
         }
-        done_inputs.push(origin);
-        if pending.len() >= BATCH {
-            flush(&store, reference, options, &mut pending, &mut report).await?;
-            for o in done_inputs.drain(..) {
-                on_event(IngestEvent::InputDone { origin: o });
+    };
+    let format = format.unwrap_or_else(|| sources::detect(input.path.as_deref(), head));
+    let doc = |d: ReadDocument| -> Result<FromReader, PipelineError> {
+        let stored = archive.stage(&d.raw)?;
+        let origin = match d.line {
+            Some(line) => format!("{origin}:{line}"),
+            None => origin.clone(),
+        };
+        Ok(FromReader::Doc(Pending {
+            doc: d,
+            origin,
+            sha256: stored.sha256,
+        }))
+    };
+    if format == Format::Jsonl {
+        // One line at a time; the input file itself is logged after its lines.
+        for item in sources::JsonlStream::new(&mut reader, &origin) {
+            let message = match item {
+                Ok(d) => doc(d)?,
+                Err(e) => reject(origin.clone(), e.line(), e.to_string()),
+            };
+            if !send(message) {
+                return Ok(false);
             }
         }
+        let container = reader.into_inner().copy.finish()?;
+        return Ok(send(FromReader::Leaf(container.sha256)) && send(FromReader::InputDone(origin)));
     }
-    flush(&store, reference, options, &mut pending, &mut report).await?;
-    for o in done_inputs.drain(..) {
-        on_event(IngestEvent::InputDone { origin: o });
+    let bytes = match sources::read_capped(&mut reader, &origin, sources::MAX_INPUT_BYTES) {
+        Ok(b) => b,
+        Err(e) => return Ok(send(reject(origin, None, e.to_string()))),
+    };
+    // Archived whole before it is parsed.
+    let container = reader.into_inner().copy.finish()?;
+    if !send(FromReader::Leaf(container.sha256)) {
+        return Ok(false);
     }
-    report.incidents = rebuild_incidents(&store).await?;
-    store.close().await;
+    let parsed = sources::parse(&bytes, format, &origin);
+    for e in &parsed.rejected {
+        if !send(reject(origin.clone(), e.line(), e.to_string())) {
+            return Ok(false);
+        }
+    }
+    for d in parsed.documents {
+        if !send(doc(d)?) {
+            return Ok(false);
+        }
+    }
+    Ok(send(FromReader::InputDone(origin)))
+}
+
+/// Analyses one document: what a worker does.
+fn analyse_pending(reference: &Reference, p: Pending, retrieved_at: &str) -> Analysed {
+    let mut meta: DocumentMeta = p.doc.meta.clone();
+    if meta.published.is_none() {
+        // A capture's own date (a WARC record's) is when the page was seen; nothing else is
+        // guessed: relative dates of an undated report stay unresolved.
+        meta.published = p
+            .doc
+            .retrieved
+            .as_deref()
+            .and_then(|r| r.get(..10))
+            .and_then(|d| d.parse().ok());
+    }
+    let mut analysis = analyse(reference, &p.doc.text, &meta);
+    if p.doc.meta.published.is_none() {
+        analysis.extraction.diagnostics.push(model::Diagnostic::new(
+            "no_publication_date",
+            if meta.published.is_some() {
+                "the document gives no publication date: relative dates were resolved against the day it was captured"
+            } else {
+                "the document gives no publication date: its relative dates (\"yesterday\") could not be resolved"
+            },
+            None,
+        ));
+    }
+    let record = DocumentRecord {
+        sha256: p.sha256,
+        size: p.doc.raw.len() as u64,
+        origin: p.origin,
+        format: p.doc.format.as_str().to_string(),
+        retrieved_at: p
+            .doc
+            .retrieved
+            .clone()
+            .unwrap_or_else(|| retrieved_at.to_string()),
+        meta: DocumentMeta {
+            language: analysis.language.clone(),
+            ..p.doc.meta
+        },
+        ombud_version: crate::OMBUD_VERSION.to_string(),
+        status: analysis.status,
+        n_claims: analysis.extraction.claims.len(),
+        text: None,
+    };
+    Analysed {
+        record,
+        text: p.doc.text,
+        analysis,
+    }
+}
+
+/// The writer's view of a group waiting to be committed.
+#[derive(Default)]
+struct Group {
+    items: Vec<Ready>,
+    docs: usize,
+    since: Option<Instant>,
+}
+
+pub(crate) async fn ingest(
+    service: &crate::Service,
+    paths: &[PathBuf],
+    options: &IngestOptions,
+    on_event: &mut dyn FnMut(IngestEvent),
+) -> Result<IngestReport, PipelineError> {
+    let reference = service.reference_arc()?;
+    let store = service.store();
+    let archive = service.data_dir().archive()?;
+    let mut report = IngestReport::default();
+
+    // Reader: one thread, bounded channel.
+    let (read_tx, mut read_rx) = tokio::sync::mpsc::channel::<FromReader>(1024);
+    let reader = {
+        let archive = archive.clone();
+        let paths = paths.to_vec();
+        let format = options.format;
+        std::thread::spawn(move || {
+            read_inputs(&archive, &paths, format, &|m| {
+                read_tx.blocking_send(m).is_ok()
+            });
+        })
+    };
+    // Workers: `jobs` threads sharing one queue; results come back tagged with their place.
+    let (work_tx, work_rx) = mpsc::channel::<(u64, Pending)>();
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(u64, Analysed)>();
+    let workers: Vec<_> = (0..options.jobs.max(1))
+        .map(|_| {
+            let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
+            let reference = Arc::clone(&reference);
+            let retrieved_at = options.retrieved_at.clone();
+            std::thread::spawn(move || {
+                loop {
+                    // A poisoned lock means another worker panicked: stop; the writer notices.
+                    let next = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, pending)) = next else { return };
+                    let analysed = analyse_pending(&reference, pending, &retrieved_at);
+                    if done_tx.send((seq, analysed)).is_err() {
+                        return;
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(done_tx);
+
+    let result = write_loop(
+        store,
+        &archive,
+        options,
+        &mut report,
+        on_event,
+        &mut read_rx,
+        &work_tx,
+        &mut done_rx,
+    )
+    .await;
+    drop(work_tx);
+    drop(read_rx);
+    for w in workers {
+        let _ = w.join();
+    }
+    let _ = reader.join();
+    result?;
+    report.incidents = store.counts().await?.incidents;
     Ok(report)
 }
 
-/// Analyses the pending documents in parallel, then stores each in its own transaction.
-async fn flush(
-    store: &store::Store,
-    reference: &Reference,
+#[allow(clippy::too_many_arguments)] // the writer's channels, named once here
+async fn write_loop(
+    store: &dyn RecordStore,
+    archive: &archive::Archive,
     options: &IngestOptions,
-    pending: &mut Vec<Pending>,
     report: &mut IngestReport,
+    on_event: &mut dyn FnMut(IngestEvent),
+    read_rx: &mut tokio::sync::mpsc::Receiver<FromReader>,
+    work_tx: &mpsc::Sender<(u64, Pending)>,
+    done_rx: &mut tokio::sync::mpsc::UnboundedReceiver<(u64, Analysed)>,
 ) -> Result<(), PipelineError> {
-    let analyses = par_map(pending, options.jobs, |p| {
-        let mut meta: DocumentMeta = p.doc.meta.clone();
-        let mut notes = Vec::new();
-        if meta.published.is_none() {
-            // A capture's own date (a WARC record's) is when the page was seen; else ingest day.
-            let captured = p
-                .doc
-                .retrieved
-                .as_deref()
-                .and_then(|r| r.get(..10))
-                .and_then(|d| d.parse::<Date>().ok());
-            meta.published = captured.or(options.retrieved_on);
-            notes.push(Diagnostic::new(
-                "no_publication_date",
-                if captured.is_some() {
-                    "the document gives no publication date: relative dates were resolved against the day it was captured"
-                } else {
-                    "the document gives no publication date: relative dates were resolved against the day it was ingested"
-                },
-                None,
-            ));
+    let mut next_seq: u64 = 0;
+    // Items by their place in the input, until everything before them is ready.
+    let mut waiting: BTreeMap<u64, Option<Ready>> = BTreeMap::new();
+    let mut to_check: Vec<(u64, Pending)> = Vec::new();
+    let mut in_flight = 0usize;
+    let mut reading = true;
+    let mut group = Group::default();
+    loop {
+        let deadline = group.since.map(|t| t + options.batch_time);
+        tokio::select! {
+            biased;
+            Some((seq, analysed)) = done_rx.recv() => {
+                in_flight -= 1;
+                waiting.insert(seq, Some(Ready::Doc(Box::new(analysed))));
+            }
+            message = read_rx.recv(), if reading && in_flight + to_check.len() < IN_FLIGHT => {
+                match message {
+                    None => reading = false,
+                    Some(FromReader::Started(n)) => {
+                        report.inputs = n;
+                        on_event(IngestEvent::Started { inputs: n });
+                    }
+                    Some(FromReader::Rejected(r)) => {
+                        on_event(IngestEvent::Rejected(r.clone()));
+                        report.rejected.push(r);
+                    }
+                    Some(FromReader::Failed(e)) => return Err(e),
+                    Some(FromReader::Doc(p)) => {
+                        waiting.insert(next_seq, None);
+                        to_check.push((next_seq, p));
+                        next_seq += 1;
+                    }
+                    Some(FromReader::Leaf(sha)) => {
+                        waiting.insert(next_seq, Some(Ready::Leaf(sha)));
+                        next_seq += 1;
+                    }
+                    Some(FromReader::InputDone(origin)) => {
+                        waiting.insert(next_seq, Some(Ready::InputDone(origin)));
+                        next_seq += 1;
+                    }
+                }
+            }
+            () = sleep_until(deadline), if deadline.is_some() => {}
         }
-        let mut analysis = analyse(reference, &p.doc.text, &meta);
-        analysis.extraction.diagnostics.extend(notes);
-        analysis
-    });
-    for (p, analysis) in pending.drain(..).zip(analyses) {
-        let record = DocumentRecord {
-            sha256: p.sha256.clone(),
-            size: p.doc.raw.len() as u64,
-            origin: p.origin,
-            format: p.doc.format.as_str().to_string(),
-            retrieved_at: p
-                .doc
-                .retrieved
-                .clone()
-                .unwrap_or_else(|| options.retrieved_at.clone()),
-            meta: DocumentMeta {
-                language: analysis.language.clone(),
-                ..p.doc.meta.clone()
-            },
-            ombud_version: crate::OMBUD_VERSION.to_string(),
-            status: analysis.status,
-            n_claims: analysis.extraction.claims.len(),
-            text: None,
-        };
-        let inserted = store
-            .insert_document(&store::NewDocument {
-                record: &record,
-                text: &p.doc.text,
-                claims: &analysis.extraction.claims,
-                diagnostics: &analysis.extraction.diagnostics,
-            })
+        // Skip documents already stored before analysing them.
+        let reader_idle = !reading || read_rx.is_empty();
+        if to_check.len() >= CHECK || (reader_idle && !to_check.is_empty()) {
+            let shas: Vec<String> = to_check.iter().map(|(_, p)| p.sha256.clone()).collect();
+            let existing = store.existing_documents(&shas).await?;
+            for (seq, p) in to_check.drain(..) {
+                if existing.contains(&p.sha256) {
+                    waiting.insert(seq, Some(Ready::Duplicate));
+                } else {
+                    in_flight += 1;
+                    // The workers only stop when this sender is dropped.
+                    let _ = work_tx.send((seq, p));
+                }
+            }
+        }
+        // Everything ready in input order joins the group.
+        while let Some(entry) = waiting.first_entry() {
+            if entry.get().is_none() {
+                break;
+            }
+            if let Some(item) = entry.remove() {
+                if matches!(item, Ready::Doc(_)) {
+                    group.docs += 1;
+                }
+                group.since.get_or_insert_with(Instant::now);
+                group.items.push(item);
+            }
+        }
+        let done = !reading && waiting.is_empty() && to_check.is_empty() && in_flight == 0;
+        let due = group.docs >= options.batch_size
+            || group
+                .since
+                .is_some_and(|t| t.elapsed() >= options.batch_time)
+            || (done && !group.items.is_empty());
+        if due {
+            let items = std::mem::take(&mut group).items;
+            commit(
+                store,
+                archive,
+                items,
+                &options.retrieved_at,
+                report,
+                on_event,
+            )
             .await?;
-        if inserted {
+            on_event(IngestEvent::Stored {
+                documents: report.new,
+                claims: report.claims,
+            });
+        }
+        if done && group.items.is_empty() {
+            return Ok(());
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(t) => tokio::time::sleep_until(tokio::time::Instant::from_std(t)).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Commits one group: blobs durable and logged, then documents, claims and the incidents they
+/// change in one transaction; then reports it.
+async fn commit(
+    store: &dyn RecordStore,
+    archive: &archive::Archive,
+    items: Vec<Ready>,
+    now: &str,
+    report: &mut IngestReport,
+    on_event: &mut dyn FnMut(IngestEvent),
+) -> Result<(), PipelineError> {
+    let leaves: Vec<String> = items
+        .iter()
+        .filter_map(|i| match i {
+            Ready::Doc(a) => Some(a.record.sha256.clone()),
+            Ready::Leaf(sha) => Some(sha.clone()),
+            _ => None,
+        })
+        .collect();
+    archive.commit(&leaves)?;
+
+    let docs: Vec<&Analysed> = items
+        .iter()
+        .filter_map(|i| match i {
+            Ready::Doc(a) => Some(&**a),
+            _ => None,
+        })
+        .collect();
+    let ids: Vec<Vec<ClaimId>> = docs
+        .iter()
+        .map(|a| ClaimId::derive(&a.record.sha256, &a.analysis.extraction.claims))
+        .collect();
+    let mut tx = store.begin().await?;
+    let run = crate::run::current(&mut *tx, now).await?;
+    let new_docs: Vec<NewDocument<'_>> = docs
+        .iter()
+        .zip(&ids)
+        .map(|(a, ids)| NewDocument {
+            record: &a.record,
+            text: &a.text,
+            diagnostics: &a.analysis.extraction.diagnostics,
+            run,
+            claims: a
+                .analysis
+                .extraction
+                .claims
+                .iter()
+                .zip(ids)
+                .map(|(c, id)| NewClaim {
+                    id: id.clone(),
+                    claim: c,
+                    quote: c.sentence.slice(&a.text).unwrap_or_default(),
+                    index: index_rows(c),
+                })
+                .collect(),
+        })
+        .collect();
+    let stored = tx.insert_documents(&new_docs).await?;
+    let stored_set: std::collections::HashSet<&str> = stored.iter().map(String::as_str).collect();
+    let mut seeds: Vec<ClaimId> = Vec::new();
+    for (doc, ids) in new_docs.iter().zip(&ids) {
+        if stored_set.contains(doc.record.sha256.as_str()) {
+            seeds.extend(ids.iter().cloned());
             report.new += 1;
-            report.claims += analysis.extraction.claims.len();
-            if analysis.status == model::DocumentStatus::NotExtracted {
+            report.claims += ids.len();
+            if doc.record.status == DocumentStatus::NotExtracted {
                 report.not_extracted += 1;
             }
         } else {
             report.duplicate += 1;
         }
     }
+    if !seeds.is_empty() {
+        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+        let merged = remerge(&mut *tx, &seeds, &[], &inputs).await?;
+        report.incidents_written += merged.written;
+    }
+    tx.commit().await?;
+    report.commits += 1;
+    for item in items {
+        match item {
+            Ready::Duplicate => report.duplicate += 1,
+            Ready::InputDone(origin) => on_event(IngestEvent::InputDone { origin }),
+            Ready::Doc(_) | Ready::Leaf(_) => {}
+        }
+    }
     Ok(())
-}
-
-/// Re-derives every incident from the stored claims; returns how many there are.
-pub async fn rebuild_incidents(store: &store::Store) -> Result<usize, PipelineError> {
-    let records = store.claim_records().await?;
-    let incidents = merge::merge(
-        &records,
-        &merge::Constraints::default(),
-        &merge::MergeConfig::default(),
-    );
-    store.replace_incidents(&incidents).await?;
-    Ok(incidents.len())
 }

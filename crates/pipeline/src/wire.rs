@@ -71,32 +71,94 @@ pub fn read_input(
     Ok(sources::parse(&bytes, format, &input.origin()))
 }
 
-/// Reads one input and renders each document (or each unreadable line) with `render`, in input
-/// order. The second value is the number of rejected items.
-pub fn extract_inputs(
+/// Documents analysed together while streaming.
+const CHUNK: usize = 256;
+
+/// Reads one input and renders each document (or each unreadable line) with `render`, handing
+/// the results to `emit` in input order as they are ready: JSON Lines are read a chunk of lines
+/// at a time, so output starts at once and memory stays bounded. Returns the number of
+/// rejected items.
+pub fn extract_stream(
     reference: &Reference,
     input: &InputFile,
     options: &ExtractOptions,
     render: fn(&Reference, &ReadDocument, bool) -> Value,
-) -> Result<(Vec<Value>, usize), PipelineError> {
-    let parsed = read_input(input, options.format)?;
-    let rendered = par_map(&parsed.documents, options.jobs, |doc| {
-        render(reference, doc, options.with_text)
-    });
-    // Interleave rejected lines with documents by line, so output lines follow input lines.
-    let mut items: Vec<(usize, Value)> = parsed
-        .documents
-        .iter()
-        .zip(rendered)
-        .map(|(d, v)| (d.line.unwrap_or(0), v))
-        .collect();
-    let rejected = parsed.rejected.len();
-    items.extend(
-        parsed
-            .rejected
-            .iter()
-            .map(|e| (e.line().unwrap_or(usize::MAX), error_json(e))),
-    );
-    items.sort_by_key(|(line, _)| *line);
-    Ok((items.into_iter().map(|(_, v)| v).collect(), rejected))
+    emit: &mut dyn FnMut(Value) -> std::io::Result<()>,
+) -> Result<usize, PipelineError> {
+    let origin = input.origin();
+    let source: Box<dyn std::io::Read> = match &input.path {
+        Some(path) => Box::new(
+            std::fs::File::open(path).map_err(|source| SourcesError::Io {
+                path: path.clone(),
+                source,
+            })?,
+        ),
+        None => Box::new(std::io::stdin()),
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, source);
+    let head = std::io::BufRead::fill_buf(&mut reader).map_err(|source| SourcesError::Io {
+        path: std::path::PathBuf::from(&origin),
+        source,
+    })?;
+    let format = options
+        .format
+        .unwrap_or_else(|| sources::detect(input.path.as_deref(), head));
+    let io = |e: std::io::Error| PipelineError::Io {
+        path: std::path::PathBuf::from("-"),
+        source: e,
+    };
+    let mut rejected = 0;
+    let mut flush = |items: &mut Vec<Result<ReadDocument, SourcesError>>,
+                     rejected: &mut usize|
+     -> Result<(), PipelineError> {
+        let docs: Vec<&ReadDocument> = items.iter().filter_map(|i| i.as_ref().ok()).collect();
+        let mut rendered = par_map(&docs, options.jobs, |doc| {
+            render(reference, doc, options.with_text)
+        })
+        .into_iter();
+        for item in items.drain(..) {
+            let value = match item {
+                Ok(_) => rendered.next().unwrap_or(Value::Null),
+                Err(e) => {
+                    *rejected += 1;
+                    error_json(&e)
+                }
+            };
+            emit(value).map_err(io)?;
+        }
+        Ok(())
+    };
+    let mut chunk: Vec<Result<ReadDocument, SourcesError>> = Vec::with_capacity(CHUNK);
+    if format == Format::Jsonl {
+        for item in sources::JsonlStream::new(reader, &origin) {
+            chunk.push(item);
+            if chunk.len() == CHUNK {
+                flush(&mut chunk, &mut rejected)?;
+            }
+        }
+    } else {
+        let bytes = sources::read_capped(reader, &origin, sources::MAX_INPUT_BYTES)?;
+        let parsed = sources::parse(&bytes, format, &origin);
+        // Unreadable items first where they have no line, else in line order among documents.
+        let mut items: Vec<(usize, Result<ReadDocument, SourcesError>)> = parsed
+            .documents
+            .into_iter()
+            .map(|d| (d.line.unwrap_or(0), Ok(d)))
+            .chain(
+                parsed
+                    .rejected
+                    .into_iter()
+                    .map(|e| (e.line().unwrap_or(usize::MAX), Err(e))),
+            )
+            .collect();
+        items.sort_by_key(|(line, _)| *line);
+        for (_, item) in items {
+            chunk.push(item);
+            if chunk.len() == CHUNK {
+                flush(&mut chunk, &mut rejected)?;
+            }
+        }
+    }
+    flush(&mut chunk, &mut rejected)?;
+    Ok(rejected)
 }

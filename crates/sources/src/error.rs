@@ -23,6 +23,14 @@ pub enum SourcesError {
         line: Option<usize>,
         offset: usize,
     },
+    #[error(
+        "{origin}:{line}: the line is longer than {limit} bytes: split it into one report per line"
+    )]
+    LineTooLong {
+        origin: String,
+        line: usize,
+        limit: usize,
+    },
     #[error("{origin}:{line}: not a JSON object: {message}")]
     Json {
         origin: String,
@@ -59,7 +67,9 @@ impl SourcesError {
     /// input.
     pub fn line(&self) -> Option<usize> {
         match self {
-            SourcesError::Json { line, .. } | SourcesError::MissingText { line, .. } => Some(*line),
+            SourcesError::Json { line, .. }
+            | SourcesError::MissingText { line, .. }
+            | SourcesError::LineTooLong { line, .. } => Some(*line),
             SourcesError::NotUtf8 { line, .. }
             | SourcesError::BadField { line, .. }
             | SourcesError::Empty { line, .. } => *line,

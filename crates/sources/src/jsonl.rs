@@ -1,5 +1,8 @@
 //! JSON Lines: one report per line, its `text` kept verbatim so spans index the given text.
 
+use std::io::{BufRead, Read};
+use std::path::PathBuf;
+
 use model::DocumentMeta;
 use serde_json::Value;
 
@@ -7,18 +10,107 @@ use crate::{Format, Parsed, ReadDocument, SourcesError, non_blank, parse_publish
 
 pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
     let mut parsed = Parsed::default();
-    for (index, raw_line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line_no = index + 1;
-        let raw_line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
-        if raw_line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match read_line(raw_line, origin, line_no) {
+    for item in JsonlStream::new(bytes, origin) {
+        match item {
             Ok(doc) => parsed.documents.push(doc),
             Err(e) => parsed.rejected.push(e),
         }
     }
     parsed
+}
+
+/// The longest line a JSON Lines stream reads (64 MiB): one report, however long.
+pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
+
+/// JSON Lines read one line at a time, so an input of any size needs memory for one line only.
+/// Blank lines are skipped; a bad line is an error item and reading goes on; an IO error ends it.
+#[derive(Debug)]
+pub struct JsonlStream<R> {
+    reader: R,
+    origin: String,
+    line: usize,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl<R: BufRead> JsonlStream<R> {
+    pub fn new(reader: R, origin: &str) -> JsonlStream<R> {
+        JsonlStream {
+            reader,
+            origin: origin.to_string(),
+            line: 0,
+            buf: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Reads the rest of an over-long line and drops it.
+    fn skip_line(&mut self) -> std::io::Result<()> {
+        loop {
+            let chunk = self.reader.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    self.reader.consume(i + 1);
+                    return Ok(());
+                }
+                None => {
+                    let n = chunk.len();
+                    self.reader.consume(n);
+                }
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonlStream<R> {
+    type Item = Result<ReadDocument, SourcesError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            self.buf.clear();
+            self.line += 1;
+            let read = (&mut self.reader)
+                .take(MAX_LINE_BYTES as u64 + 1)
+                .read_until(b'\n', &mut self.buf);
+            let origin = PathBuf::from(&self.origin);
+            let io_error = |source| SourcesError::Io {
+                path: origin.clone(),
+                source,
+            };
+            match read {
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(io_error(e)));
+                }
+                Ok(0) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(_) => {}
+            }
+            if self.buf.len() > MAX_LINE_BYTES && self.buf.last() != Some(&b'\n') {
+                if let Err(e) = self.skip_line() {
+                    self.done = true;
+                    return Some(Err(io_error(e)));
+                }
+                return Some(Err(SourcesError::LineTooLong {
+                    origin: self.origin.clone(),
+                    line: self.line,
+                    limit: MAX_LINE_BYTES,
+                }));
+            }
+            let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            if raw.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Some(read_line(raw, &self.origin, self.line));
+        }
+        None
+    }
 }
 
 fn read_line(raw: &[u8], origin: &str, line: usize) -> Result<ReadDocument, SourcesError> {
@@ -82,6 +174,23 @@ fn read_line(raw: &[u8], origin: &str, line: usize) -> Result<ReadDocument, Sour
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stream_reads_the_same_as_the_whole() {
+        let input: &[u8] = b"{\"text\": \"One.\"}\r\n\n{\"text\": 3}\n{\"text\": \"Two.\"}";
+        let whole = read(input, "in.jsonl");
+        let streamed: Vec<_> = JsonlStream::new(input, "in.jsonl").collect();
+        let docs: Vec<&ReadDocument> = streamed.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0], &whole.documents[0]);
+        assert_eq!(docs[1], &whole.documents[1]);
+        let lines: Vec<_> = streamed
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .map(SourcesError::line)
+            .collect();
+        assert_eq!(lines, vec![Some(3)]);
+    }
 
     #[test]
     fn good_lines_survive_bad_ones() {

@@ -143,18 +143,49 @@ async fn insert_index(conn: &mut Conn<'_>, rows: &[(&str, &IndexRow)]) -> StoreR
 }
 
 /// Replaces the index rows of claims.
-pub(crate) async fn reindex(conn: &mut Conn<'_>, rows: &[(ClaimId, Vec<IndexRow>)]) -> StoreResult<()> {
+pub(crate) async fn reindex(
+    conn: &mut Conn<'_>,
+    rows: &[(ClaimId, Vec<IndexRow>)],
+) -> StoreResult<()> {
     let keys: Vec<String> = rows.iter().map(|(id, _)| id.to_string()).collect();
     let values: Vec<Arg<'_>> = keys.iter().map(|k| Arg::Text(k)).collect();
-    conn.execute_in("DELETE FROM claim_index WHERE claim_key IN {list}", &[], &values)
-        .await
-        .map_err(q("re-indexing claims"))?;
+    conn.execute_in(
+        "DELETE FROM claim_index WHERE claim_key IN {list}",
+        &[],
+        &values,
+    )
+    .await
+    .map_err(q("re-indexing claims"))?;
     let flat: Vec<(&str, &IndexRow)> = keys
         .iter()
         .zip(rows)
         .flat_map(|(k, (_, index))| index.iter().map(move |r| (k.as_str(), r)))
         .collect();
     insert_index(conn, &flat).await
+}
+
+/// The incident each of a document's claims is in.
+pub(crate) async fn incidents_of_document(
+    conn: &mut Conn<'_>,
+    sha256: &str,
+) -> StoreResult<Vec<(ClaimId, IncidentId)>> {
+    let doing = "reading a document's incidents";
+    let rows = conn
+        .fetch(
+            "SELECT key, incident_id FROM claims WHERE document_sha256 = ? AND incident_id IS NOT NULL",
+            &[Arg::Text(sha256)],
+        )
+        .await
+        .map_err(q(doing))?;
+    rows.iter()
+        .map(|r| {
+            let c = |e: sqlx::Error| corrupt(doing, e);
+            Ok((
+                parse_id(&r.text(0).map_err(c)?, doing)?,
+                IncidentId(r.text(1).map_err(c)?),
+            ))
+        })
+        .collect()
 }
 
 /// Removes a document's claims and their index rows.
@@ -265,18 +296,28 @@ fn ids_of(rows: &[Row], doing: &'static str) -> StoreResult<Vec<ClaimId>> {
 }
 
 /// The ids of the claims of these incidents.
-pub(crate) async fn of_incidents(conn: &mut Conn<'_>, ids: &[IncidentId]) -> StoreResult<Vec<ClaimId>> {
+pub(crate) async fn of_incidents(
+    conn: &mut Conn<'_>,
+    ids: &[IncidentId],
+) -> StoreResult<Vec<ClaimId>> {
     let doing = "reading the claims of incidents";
     let values: Vec<Arg<'_>> = ids.iter().map(|i| Arg::Text(&i.0)).collect();
     let rows = conn
-        .fetch_in("SELECT key FROM claims WHERE incident_id IN {list}", &[], &values)
+        .fetch_in(
+            "SELECT key FROM claims WHERE incident_id IN {list}",
+            &[],
+            &values,
+        )
         .await
         .map_err(q(doing))?;
     ids_of(&rows, doing)
 }
 
 /// The claims of one incident, with their documents, in document order.
-pub(crate) async fn of_incident(conn: &mut Conn<'_>, id: &IncidentId) -> StoreResult<Vec<StoredClaim>> {
+pub(crate) async fn of_incident(
+    conn: &mut Conn<'_>,
+    id: &IncidentId,
+) -> StoreResult<Vec<StoredClaim>> {
     let doing = "reading the claims of an incident";
     let rows = conn
         .fetch(
@@ -304,21 +345,31 @@ pub(crate) async fn of_document(conn: &mut Conn<'_>, sha256: &str) -> StoreResul
     ids_of(&rows, doing)
 }
 
-/// Claim ids in key order after `after`.
+/// Claim ids in order of date, then key, after `after`.
 pub(crate) async fn ids_after(
     conn: &mut Conn<'_>,
     after: Option<&ClaimId>,
     limit: usize,
 ) -> StoreResult<Vec<ClaimId>> {
     let doing = "listing claims";
-    let after = after.map(ClaimId::to_string).unwrap_or_default();
-    let rows = conn
-        .fetch(
-            "SELECT key FROM claims WHERE key > ? ORDER BY key LIMIT ?",
-            &[Arg::Text(&after), Arg::Int(limit as i64)],
-        )
-        .await
-        .map_err(q(doing))?;
+    let rows = match after {
+        None => conn
+            .fetch(
+                "SELECT key FROM claims ORDER BY sort_day, key LIMIT ?",
+                &[Arg::Int(limit as i64)],
+            )
+            .await,
+        Some(after) => {
+            let after = after.to_string();
+            conn.fetch(
+                "SELECT key FROM claims WHERE (sort_day, key) > (SELECT sort_day, key FROM claims WHERE key = ?) \
+                 ORDER BY sort_day, key LIMIT ?",
+                &[Arg::Text(&after), Arg::Int(limit as i64)],
+            )
+            .await
+        }
+    }
+    .map_err(q(doing))?;
     ids_of(&rows, doing)
 }
 

@@ -99,26 +99,30 @@ impl Conn<'_> {
     }
 
     /// Runs a statement; returns the number of rows it changed.
-    pub(crate) async fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<u64, sqlx::Error> {
+    pub(crate) async fn execute(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<u64, sqlx::Error> {
         let sql = self.text(sql).into_owned();
         Ok(match self {
-            Conn::Sqlite(c) => {
-                bind_all!(sqlx::query(AssertSqlSafe(sql)), args)
-                    .execute(&mut **c)
-                    .await?
-                    .rows_affected()
-            }
-            Conn::Postgres(c) => {
-                bind_all!(sqlx::query(AssertSqlSafe(sql)), args)
-                    .execute(&mut **c)
-                    .await?
-                    .rows_affected()
-            }
+            Conn::Sqlite(c) => bind_all!(sqlx::query(AssertSqlSafe(sql)), args)
+                .execute(&mut **c)
+                .await?
+                .rows_affected(),
+            Conn::Postgres(c) => bind_all!(sqlx::query(AssertSqlSafe(sql)), args)
+                .execute(&mut **c)
+                .await?
+                .rows_affected(),
         })
     }
 
     /// Runs a query and returns its rows.
-    pub(crate) async fn fetch(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>, sqlx::Error> {
+    pub(crate) async fn fetch(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Vec<Row>, sqlx::Error> {
         let sql = self.text(sql).into_owned();
         Ok(match self {
             Conn::Sqlite(c) => bind_all!(sqlx::query(AssertSqlSafe(sql)), args)
@@ -172,18 +176,6 @@ impl Row {
             Row::Postgres(r) => r.try_get(i),
         }
     }
-
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_are_numbered_outside_strings() {
-        assert_eq!(
-            super::numbered("SELECT '?' FROM t WHERE a = ? AND b IN (?, ?)"),
-            "SELECT '?' FROM t WHERE a = $1 AND b IN ($2, $3)"
-        );
-    }
 }
 
 /// Most arguments one statement takes (SQLite allows 32,766, PostgreSQL 65,535).
@@ -219,7 +211,8 @@ impl Conn<'_> {
         let mut changed = 0;
         for chunk in args.chunks(per * columns) {
             let rows = chunk.len() / columns;
-            let mut sql = String::with_capacity(head.len() + rows * (row.len() + 2) + tail.len() + 8);
+            let mut sql =
+                String::with_capacity(head.len() + rows * (row.len() + 2) + tail.len() + 8);
             sql.push_str(head);
             sql.push_str(" VALUES ");
             for i in 0..rows {
@@ -268,5 +261,16 @@ impl Conn<'_> {
             changed += self.execute(&sql, &args).await?;
         }
         Ok(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_are_numbered_outside_strings() {
+        assert_eq!(
+            super::numbered("SELECT '?' FROM t WHERE a = ? AND b IN (?, ?)"),
+            "SELECT '?' FROM t WHERE a = $1 AND b IN ($2, $3)"
+        );
     }
 }

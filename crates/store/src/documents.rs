@@ -41,11 +41,18 @@ fn record(row: &Row, with_text: bool, doing: &'static str) -> StoreResult<Docume
 }
 
 /// Which of `sha256` are stored.
-pub(crate) async fn existing(conn: &mut Conn<'_>, sha256: &[String]) -> StoreResult<HashSet<String>> {
+pub(crate) async fn existing(
+    conn: &mut Conn<'_>,
+    sha256: &[String],
+) -> StoreResult<HashSet<String>> {
     let doing = "looking up documents";
     let values: Vec<Arg<'_>> = sha256.iter().map(|s| Arg::Text(s)).collect();
     let rows = conn
-        .fetch_in("SELECT sha256 FROM documents WHERE sha256 IN {list}", &[], &values)
+        .fetch_in(
+            "SELECT sha256 FROM documents WHERE sha256 IN {list}",
+            &[],
+            &values,
+        )
         .await
         .map_err(q(doing))?;
     rows.iter()
@@ -54,7 +61,10 @@ pub(crate) async fn existing(conn: &mut Conn<'_>, sha256: &[String]) -> StoreRes
 }
 
 /// Stores the documents not stored yet, with their claims; returns the hashes stored now.
-pub(crate) async fn insert(conn: &mut Conn<'_>, docs: &[NewDocument<'_>]) -> StoreResult<Vec<String>> {
+pub(crate) async fn insert(
+    conn: &mut Conn<'_>,
+    docs: &[NewDocument<'_>],
+) -> StoreResult<Vec<String>> {
     let doing = "storing documents";
     let shas: Vec<String> = docs.iter().map(|d| d.record.sha256.clone()).collect();
     let already = existing(conn, &shas).await?;
@@ -158,7 +168,10 @@ pub(crate) async fn set_extraction(conn: &mut Conn<'_>, doc: &NewDocument<'_>) -
 }
 
 /// Documents in order of publication, then hash.
-pub(crate) async fn list(conn: &mut Conn<'_>, query: &DocumentQuery) -> StoreResult<Vec<DocumentRecord>> {
+pub(crate) async fn list(
+    conn: &mut Conn<'_>,
+    query: &DocumentQuery,
+) -> StoreResult<Vec<DocumentRecord>> {
     let doing = "reading documents";
     let mut sql = format!("SELECT {COLUMNS} FROM documents WHERE 1 = 1");
     let mut args: Vec<Arg<'_>> = Vec::new();
@@ -193,7 +206,10 @@ pub(crate) async fn list(conn: &mut Conn<'_>, query: &DocumentQuery) -> StoreRes
 }
 
 /// Documents whose hash starts with `prefix`, with their text; at most a few.
-pub(crate) async fn by_prefix(conn: &mut Conn<'_>, prefix: &str) -> StoreResult<Vec<DocumentRecord>> {
+pub(crate) async fn by_prefix(
+    conn: &mut Conn<'_>,
+    prefix: &str,
+) -> StoreResult<Vec<DocumentRecord>> {
     let doing = "reading a document";
     let prefix = prefix.to_ascii_lowercase();
     if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {

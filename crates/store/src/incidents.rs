@@ -59,7 +59,11 @@ pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) ->
     for (alias, target) in &changes.joined {
         conn.execute(
             "UPDATE incident_ids SET state = 'alias', target = ? WHERE id = ? OR target = ?",
-            &[Arg::Text(&target.0), Arg::Text(&alias.0), Arg::Text(&alias.0)],
+            &[
+                Arg::Text(&target.0),
+                Arg::Text(&alias.0),
+                Arg::Text(&alias.0),
+            ],
         )
         .await
         .map_err(q(doing))?;
@@ -84,9 +88,13 @@ pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) ->
         .map(|w| Arg::Text(&w.incident.id.0))
         .collect();
     for ids in [&leaving, &rewritten] {
-        conn.execute_in("DELETE FROM incident_places WHERE incident_id IN {list}", &[], ids)
-            .await
-            .map_err(q(doing))?;
+        conn.execute_in(
+            "DELETE FROM incident_places WHERE incident_id IN {list}",
+            &[],
+            ids,
+        )
+        .await
+        .map_err(q(doing))?;
     }
     conn.execute_in("DELETE FROM incidents WHERE id IN {list}", &[], &leaving)
         .await
@@ -103,14 +111,9 @@ pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) ->
             ]);
         }
     }
-    conn.insert_rows(
-        "INSERT INTO incident_ids (id, seq, state)",
-        3,
-        &minted,
-        "",
-    )
-    .await
-    .map_err(q(doing))?;
+    conn.insert_rows("INSERT INTO incident_ids (id, seq, state)", 3, &minted, "")
+        .await
+        .map_err(q(doing))?;
 
     // The incidents themselves, and the places they are at.
     struct Owned {
@@ -211,11 +214,18 @@ pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) ->
 }
 
 /// The mint order of these incidents.
-pub(crate) async fn seqs(conn: &mut Conn<'_>, ids: &[IncidentId]) -> StoreResult<HashMap<IncidentId, u64>> {
+pub(crate) async fn seqs(
+    conn: &mut Conn<'_>,
+    ids: &[IncidentId],
+) -> StoreResult<HashMap<IncidentId, u64>> {
     let doing = "reading incident ids";
     let values: Vec<Arg<'_>> = ids.iter().map(|i| Arg::Text(&i.0)).collect();
     let rows = conn
-        .fetch_in("SELECT id, seq FROM incident_ids WHERE id IN {list}", &[], &values)
+        .fetch_in(
+            "SELECT id, seq FROM incident_ids WHERE id IN {list}",
+            &[],
+            &values,
+        )
         .await
         .map_err(q(doing))?;
     let mut out = HashMap::new();
@@ -249,12 +259,64 @@ pub(crate) async fn taken(conn: &mut Conn<'_>, bases: &[String]) -> StoreResult<
     Ok(out)
 }
 
+/// The live incident each id stands for: itself, its alias target, or none.
+pub(crate) async fn targets(
+    conn: &mut Conn<'_>,
+    ids: &[IncidentId],
+) -> StoreResult<HashMap<IncidentId, Option<IncidentId>>> {
+    let doing = "following incident aliases";
+    let values: Vec<Arg<'_>> = ids.iter().map(|i| Arg::Text(&i.0)).collect();
+    let rows = conn
+        .fetch_in(
+            "SELECT id, state, target FROM incident_ids WHERE id IN {list}",
+            &[],
+            &values,
+        )
+        .await
+        .map_err(q(doing))?;
+    let mut out: HashMap<IncidentId, Option<IncidentId>> =
+        ids.iter().map(|i| (i.clone(), None)).collect();
+    for r in &rows {
+        let c = |e: sqlx::Error| corrupt(doing, e);
+        let id = IncidentId(r.text(0).map_err(c)?);
+        let now = match (r.text(1).map_err(c)?.as_str(), r.opt_text(2).map_err(c)?) {
+            ("live", _) => Some(id.clone()),
+            ("alias", Some(t)) => Some(IncidentId(t)),
+            _ => None,
+        };
+        out.insert(id, now);
+    }
+    Ok(out)
+}
+
+/// Retires live ids with no incident row; returns how many.
+pub(crate) async fn retire_orphans(conn: &mut Conn<'_>) -> StoreResult<u64> {
+    let doing = "retiring ids of incidents gone";
+    conn.execute(
+        "UPDATE incident_ids SET state = 'retired', target = NULL WHERE target IN \
+         (SELECT id FROM incident_ids WHERE state = 'live' AND id NOT IN (SELECT id FROM incidents))",
+        &[],
+    )
+    .await
+    .map_err(q(doing))?;
+    conn.execute(
+        "UPDATE incident_ids SET state = 'retired' WHERE state = 'live' AND id NOT IN (SELECT id FROM incidents)",
+        &[],
+    )
+    .await
+    .map_err(q(doing))
+}
+
 /// The incidents stored under these ids.
 pub(crate) async fn by_id(conn: &mut Conn<'_>, ids: &[IncidentId]) -> StoreResult<Vec<Incident>> {
     let doing = "reading incidents";
     let values: Vec<Arg<'_>> = ids.iter().map(|i| Arg::Text(&i.0)).collect();
     let rows = conn
-        .fetch_in("SELECT json FROM incidents WHERE id IN {list}", &[], &values)
+        .fetch_in(
+            "SELECT json FROM incidents WHERE id IN {list}",
+            &[],
+            &values,
+        )
         .await
         .map_err(q(doing))?;
     rows.iter().map(|r| parse(r, doing)).collect()
@@ -304,7 +366,9 @@ pub(crate) async fn resolve(conn: &mut Conn<'_>, given: &str) -> StoreResult<Res
     match ids.as_slice() {
         [] => Ok(Resolved::NotFound),
         [one] if one != given => Box::pin(resolve(conn, one)).await,
-        _ => Ok(Resolved::Ambiguous(ids.into_iter().map(IncidentId).collect())),
+        _ => Ok(Resolved::Ambiguous(
+            ids.into_iter().map(IncidentId).collect(),
+        )),
     }
 }
 
@@ -344,7 +408,9 @@ pub(crate) async fn list(conn: &mut Conn<'_>, query: &IncidentQuery) -> StoreRes
     }
     let place_name = query.place.as_ref().map(|p| p.name.to_lowercase());
     if let (Some(place), Some(name)) = (&query.place, &place_name) {
-        sql.push_str(" AND i.id IN (SELECT p.incident_id FROM incident_places p WHERE p.name_lc = ?");
+        sql.push_str(
+            " AND i.id IN (SELECT p.incident_id FROM incident_places p WHERE p.name_lc = ?",
+        );
         args.push(Arg::Text(name));
         if !place.ids.is_empty() {
             sql.push_str(&format!(

@@ -31,7 +31,9 @@ use model::{Claim, ClaimId, Date, Decision, DocumentRecord, Incident, IncidentId
 
 pub use conn::Backend;
 pub use open::{StoreTarget, open};
-pub use query::{ClaimQuery, DocumentQuery, IncidentQuery, PlaceFilter, ReextractSelection, UNDATED};
+pub use query::{
+    ClaimQuery, DocumentQuery, IncidentQuery, PlaceFilter, ReextractSelection, UNDATED,
+};
 pub use schema::{JSON_VERSION, SCHEMA_VERSION};
 
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +44,9 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
-    #[error("{place}: the database is at schema version {found}, newer than this ombud ({SCHEMA_VERSION}): upgrade ombud")]
+    #[error(
+        "{place}: the database is at schema version {found}, newer than this ombud ({SCHEMA_VERSION}): upgrade ombud"
+    )]
     TooNew { place: String, found: i64 },
     #[error("database error while {doing}: {source}")]
     Query {
@@ -277,9 +281,12 @@ pub trait RecordTx: Send {
     /// The ids of a document's claims, in document order.
     fn claims_of_document<'a>(&'a mut self, sha256: &'a str) -> Fut<'a, Vec<ClaimId>>;
 
-    /// Ids of claims in storage order after `after`, at most `limit`.
-    fn claim_ids<'a>(&'a mut self, after: Option<&'a ClaimId>, limit: usize)
-    -> Fut<'a, Vec<ClaimId>>;
+    /// Ids of claims in order of date, then id, after `after`, at most `limit`.
+    fn claim_ids<'a>(
+        &'a mut self,
+        after: Option<&'a ClaimId>,
+        limit: usize,
+    ) -> Fut<'a, Vec<ClaimId>>;
 
     /// Claims of documents by a publisher (any case).
     fn claims_of_publisher<'a>(&'a mut self, name: &'a str) -> Fut<'a, Vec<ClaimId>>;
@@ -307,6 +314,21 @@ pub trait RecordTx: Send {
         ids: &'a [ClaimId],
     ) -> Fut<'a, HashMap<ClaimId, Option<ClaimId>>>;
 
+    /// Every decision, oldest first (those appended in this transaction included).
+    fn decisions(&mut self) -> Fut<'_, Vec<Decision>>;
+
+    fn publishers(&mut self) -> Fut<'_, Vec<Publisher>>;
+
+    /// The live incident each of these ids stands for now: itself, the incident an alias
+    /// joined, or `None` (retired or unknown).
+    fn resolve_incidents<'a>(
+        &'a mut self,
+        ids: &'a [IncidentId],
+    ) -> Fut<'a, HashMap<IncidentId, Option<IncidentId>>>;
+
+    /// Retires live ids that have no incident row (after a rebuild).
+    fn retire_orphans(&mut self) -> Fut<'_, u64>;
+
     /// Adds publishers not registered yet; returns how many.
     fn seed_publishers<'a>(&'a mut self, publishers: &'a [Publisher]) -> Fut<'a, usize>;
 
@@ -316,7 +338,8 @@ pub trait RecordTx: Send {
     /// Marks the derived tables fresh (after a rebuild).
     fn set_derived_fresh(&mut self) -> Fut<'_, ()>;
 
-    /// Empties the claim index and the incident rows (not the ids ever minted), for a rebuild.
+    /// Empties the claim index and the incident rows (not the ids ever minted) for a rebuild,
+    /// and marks them stale until `set_derived_fresh`.
     fn clear_derived(&mut self) -> Fut<'_, ()>;
 
     /// Makes everything durable and visible.

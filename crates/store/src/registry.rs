@@ -17,7 +17,10 @@ fn publisher_args(p: &Publisher) -> [Option<String>; 6] {
 }
 
 /// Adds publishers not registered yet (edited entries are kept); returns how many.
-pub(crate) async fn seed_publishers(conn: &mut Conn<'_>, publishers: &[Publisher]) -> StoreResult<usize> {
+pub(crate) async fn seed_publishers(
+    conn: &mut Conn<'_>,
+    publishers: &[Publisher],
+) -> StoreResult<usize> {
     let owned: Vec<[Option<String>; 6]> = publishers.iter().map(publisher_args).collect();
     let args: Vec<Arg<'_>> = owned
         .iter()
@@ -65,7 +68,10 @@ pub(crate) async fn publishers(conn: &mut Conn<'_>) -> StoreResult<Vec<Publisher
             Ok(Publisher {
                 name: t(0)?.unwrap_or_default(),
                 country: t(1)?.as_deref().and_then(CountryCode::new),
-                kind: t(2)?.as_deref().and_then(SourceKind::parse).unwrap_or_default(),
+                kind: t(2)?
+                    .as_deref()
+                    .and_then(SourceKind::parse)
+                    .unwrap_or_default(),
                 alignment: t(3)?.as_deref().and_then(CountryCode::new),
                 note: t(4)?.unwrap_or_default(),
             })
@@ -82,7 +88,11 @@ pub(crate) async fn run(
     started_at: &str,
 ) -> StoreResult<i64> {
     let doing = "recording the extraction run";
-    let key = [Arg::Text(version), Arg::Text(lexicons), Arg::Text(gazetteer)];
+    let key = [
+        Arg::Text(version),
+        Arg::Text(lexicons),
+        Arg::Text(gazetteer),
+    ];
     conn.execute(
         "INSERT INTO runs (ombud_version, lexicon_digest, gazetteer_digest, started_at) \
          VALUES (?, ?, ?, ?) ON CONFLICT (ombud_version, lexicon_digest, gazetteer_digest) DO NOTHING",
@@ -149,7 +159,11 @@ pub(crate) async fn derived_stale(conn: &mut Conn<'_>) -> StoreResult<bool> {
         .await
         .map_err(q("reading the store's state"))?;
     Ok(match rows.first() {
-        Some(r) => r.text(0).map_err(|e| corrupt("reading the store's state", e))? == "1",
+        Some(r) => {
+            r.text(0)
+                .map_err(|e| corrupt("reading the store's state", e))?
+                == "1"
+        }
         None => false,
     })
 }
@@ -161,11 +175,16 @@ pub(crate) async fn set_derived_fresh(conn: &mut Conn<'_>) -> StoreResult<()> {
     Ok(())
 }
 
-/// Empties the derived tables a rebuild fills again; ids ever minted stay.
+/// Empties the derived tables a rebuild fills again, and marks them stale until it is done (an
+/// interrupted rebuild is finished by the next open); ids ever minted stay.
 pub(crate) async fn clear_derived(conn: &mut Conn<'_>) -> StoreResult<()> {
-    conn.script("DELETE FROM claim_index; DELETE FROM incident_places; DELETE FROM incidents;")
-        .await
-        .map_err(q("clearing derived tables"))?;
+    conn.script(
+        "DELETE FROM claim_index; DELETE FROM incident_places; DELETE FROM incidents; \
+         DELETE FROM meta WHERE key = 'derived_stale'; \
+         INSERT INTO meta (key, value) VALUES ('derived_stale', '1');",
+    )
+    .await
+    .map_err(q("clearing derived tables"))?;
     Ok(())
 }
 

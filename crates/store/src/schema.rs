@@ -329,7 +329,10 @@ async fn migrate_locked(
     .await
     .map_err(q(doing))?;
     let rows = conn
-        .fetch("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])
+        .fetch(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            &[],
+        )
         .await
         .map_err(q(doing))?;
     let current = match rows.first() {

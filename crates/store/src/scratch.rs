@@ -19,7 +19,9 @@ pub async fn test_server() -> Result<Option<String>, String> {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
     let required = std::env::var("OMBUD_REQUIRE_POSTGRES").as_deref() == Ok("1");
     let reachable = match PgConnectOptions::from_str(&url) {
-        Ok(options) => PgConnection::connect_with(&options).await.map_err(|e| e.to_string()),
+        Ok(options) => PgConnection::connect_with(&options)
+            .await
+            .map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     };
     match reachable {
@@ -54,7 +56,13 @@ impl ScratchPostgres {
             .map_or(0, |d| d.subsec_nanos());
         let label: String = label
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
             .take(24)
             .collect();
         let schema = format!("ombud_{label}_{}_{n}_{nanos}", std::process::id());
@@ -75,10 +83,13 @@ impl ScratchPostgres {
     /// Drops the schema and everything in it.
     pub async fn drop_schema(self) -> Result<(), StoreError> {
         let mut conn = connect(&self.server).await?;
-        sqlx::raw_sql(AssertSqlSafe(format!("DROP SCHEMA {} CASCADE", self.schema)))
-            .execute(&mut conn)
-            .await
-            .map_err(crate::q("dropping a scratch schema"))?;
+        sqlx::raw_sql(AssertSqlSafe(format!(
+            "DROP SCHEMA {} CASCADE",
+            self.schema
+        )))
+        .execute(&mut conn)
+        .await
+        .map_err(crate::q("dropping a scratch schema"))?;
         let _ = conn.close().await;
         Ok(())
     }

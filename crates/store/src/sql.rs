@@ -28,8 +28,8 @@ enum Pooled {
 impl Pooled {
     fn conn(&mut self) -> Conn<'_> {
         match self {
-            Pooled::Sqlite(c) => Conn::Sqlite(&mut **c),
-            Pooled::Postgres(c) => Conn::Postgres(&mut **c),
+            Pooled::Sqlite(c) => Conn::Sqlite(c),
+            Pooled::Postgres(c) => Conn::Postgres(c),
         }
     }
 }
@@ -165,8 +165,8 @@ enum Tx {
 impl Tx {
     fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
-            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Postgres(t) => Conn::Postgres(t),
         }
     }
 }
@@ -219,10 +219,26 @@ impl RecordTx for SqlTx {
         aliases: &'a [(ClaimId, Option<ClaimId>)],
     ) -> Fut<'a, ()> {
         write!(self, |conn| {
+            let held = claims::incidents_of_document(&mut conn, &doc.record.sha256).await?;
             claims::delete_of_document(&mut conn, &doc.record.sha256).await?;
             let new: Vec<&crate::NewClaim<'_>> = doc.claims.iter().collect();
             claims::insert(&mut conn, &new).await?;
             claims::alias(&mut conn, aliases, doc.run).await?;
+            // A claim still there, or moved, stays in the incident it was in until re-merged.
+            let moved: HashMap<&ClaimId, &Option<ClaimId>> =
+                aliases.iter().map(|(o, n)| (o, n)).collect();
+            let carried: Vec<(ClaimId, Option<IncidentId>)> = held
+                .into_iter()
+                .filter_map(|(old, incident)| {
+                    let now = match moved.get(&old) {
+                        Some(Some(new)) => new.clone(),
+                        Some(None) => return None,
+                        None => old,
+                    };
+                    Some((now, Some(incident)))
+                })
+                .collect();
+            claims::set_incidents(&mut conn, &carried).await?;
             documents::set_extraction(&mut conn, doc).await
         })
     }
@@ -236,7 +252,8 @@ impl RecordTx for SqlTx {
         probes: &'a [IndexRow],
         max_span: i64,
     ) -> Fut<'a, Vec<ClaimId>> {
-        write!(self, |conn| claims::neighbours(&mut conn, probes, max_span).await)
+        write!(self, |conn| claims::neighbours(&mut conn, probes, max_span)
+            .await)
     }
 
     fn load_claims<'a>(&'a mut self, ids: &'a [ClaimId]) -> Fut<'a, Vec<StoredClaim>> {
@@ -256,17 +273,15 @@ impl RecordTx for SqlTx {
         after: Option<&'a ClaimId>,
         limit: usize,
     ) -> Fut<'a, Vec<ClaimId>> {
-        write!(self, |conn| claims::ids_after(&mut conn, after, limit).await)
+        write!(self, |conn| claims::ids_after(&mut conn, after, limit)
+            .await)
     }
 
     fn claims_of_publisher<'a>(&'a mut self, name: &'a str) -> Fut<'a, Vec<ClaimId>> {
         write!(self, |conn| claims::of_publisher(&mut conn, name).await)
     }
 
-    fn incident_seqs<'a>(
-        &'a mut self,
-        ids: &'a [IncidentId],
-    ) -> Fut<'a, HashMap<IncidentId, u64>> {
+    fn incident_seqs<'a>(&'a mut self, ids: &'a [IncidentId]) -> Fut<'a, HashMap<IncidentId, u64>> {
         write!(self, |conn| incidents::seqs(&mut conn, ids).await)
     }
 
@@ -293,12 +308,37 @@ impl RecordTx for SqlTx {
         write!(self, |conn| claims::resolve(&mut conn, ids).await)
     }
 
+    fn decisions(&mut self) -> Fut<'_, Vec<Decision>> {
+        write!(self, |conn| decisions::list(&mut conn).await)
+    }
+
+    fn publishers(&mut self) -> Fut<'_, Vec<Publisher>> {
+        write!(self, |conn| registry::publishers(&mut conn).await)
+    }
+
+    fn resolve_incidents<'a>(
+        &'a mut self,
+        ids: &'a [IncidentId],
+    ) -> Fut<'a, HashMap<IncidentId, Option<IncidentId>>> {
+        write!(self, |conn| incidents::targets(&mut conn, ids).await)
+    }
+
+    fn retire_orphans(&mut self) -> Fut<'_, u64> {
+        write!(self, |conn| incidents::retire_orphans(&mut conn).await)
+    }
+
     fn seed_publishers<'a>(&'a mut self, publishers: &'a [Publisher]) -> Fut<'a, usize> {
-        write!(self, |conn| registry::seed_publishers(&mut conn, publishers).await)
+        write!(self, |conn| registry::seed_publishers(
+            &mut conn, publishers
+        )
+        .await)
     }
 
     fn upsert_publisher<'a>(&'a mut self, publisher: &'a Publisher) -> Fut<'a, ()> {
-        write!(self, |conn| registry::upsert_publisher(&mut conn, publisher).await)
+        write!(self, |conn| registry::upsert_publisher(
+            &mut conn, publisher
+        )
+        .await)
     }
 
     fn set_derived_fresh(&mut self) -> Fut<'_, ()> {

@@ -137,7 +137,12 @@ fn corpus() -> Corpus {
                 claim(Span::new(0, 18), 4, Stance::Reports, None),
                 claim(Span::new(19, 42), 4, Stance::Denies, Some("The ministry")),
             ],
-            vec![claim(Span::new(0, 18), 5, Stance::Alleges, Some("Hikmet Hajiyev"))],
+            vec![claim(
+                Span::new(0, 18),
+                5,
+                Stance::Alleges,
+                Some("Hikmet Hajiyev"),
+            )],
             vec![],
         ],
     }
@@ -179,7 +184,10 @@ fn new_docs<'a>(corpus: &'a Corpus, run: i64) -> Vec<NewDocument<'a>> {
 
 async fn ingest(store: &dyn RecordStore, corpus: &Corpus) -> i64 {
     let mut tx = store.begin().await.unwrap();
-    let run = tx.run("test", "lex", "gaz", "2026-12-01T00:00:00Z").await.unwrap();
+    let run = tx
+        .run("test", "lex", "gaz", "2026-12-01T00:00:00Z")
+        .await
+        .unwrap();
     let docs = new_docs(corpus, run);
     let stored = tx.insert_documents(&docs).await.unwrap();
     assert_eq!(stored.len(), 3);
@@ -231,7 +239,12 @@ fn documents_and_claims_go_in_once_and_come_back_in_order() {
         ingest(store, &corpus).await;
         // The same documents again change nothing.
         let mut tx = store.begin().await.unwrap();
-        assert!(tx.insert_documents(&new_docs(&corpus, 1)).await.unwrap().is_empty());
+        assert!(
+            tx.insert_documents(&new_docs(&corpus, 1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         tx.commit().await.unwrap();
         let counts = store.counts().await.unwrap();
         assert_eq!((counts.documents, counts.claims), (3, 3));
@@ -260,7 +273,9 @@ fn documents_and_claims_go_in_once_and_come_back_in_order() {
             .unwrap();
         assert_eq!(by_publisher.len(), 1);
         assert_eq!(
-            store.documents_by_prefix("aaaa").await.unwrap()[0].text.as_deref(),
+            store.documents_by_prefix("aaaa").await.unwrap()[0]
+                .text
+                .as_deref(),
             Some(TEXT)
         );
         assert!(store.documents_by_prefix("zz").await.unwrap().is_empty());
@@ -289,8 +304,15 @@ fn documents_and_claims_go_in_once_and_come_back_in_order() {
             ..Default::default()
         };
         assert_eq!(store.claims(&by_speaker("hajiyev")).await.unwrap().len(), 1);
-        assert_eq!(store.claims(&by_speaker("publisher")).await.unwrap().len(), 1);
-        assert_eq!(store.claims(&by_speaker("spokes")).await.unwrap().len(), 2, "roles too");
+        assert_eq!(
+            store.claims(&by_speaker("publisher")).await.unwrap().len(),
+            1
+        );
+        assert_eq!(
+            store.claims(&by_speaker("spokes")).await.unwrap().len(),
+            2,
+            "roles too"
+        );
         let later = store
             .claims(&ClaimQuery {
                 since: Some(day(5)),
@@ -333,19 +355,34 @@ fn the_index_finds_neighbours_by_family_place_and_day() {
         };
         let found = tx.neighbours(&[probe("g584651", 4)], 3).await.unwrap();
         assert_eq!(found.len(), 2, "both claims of the 4th at Tartar");
-        assert_eq!(tx.neighbours(&[probe("g584651", 9)], 3).await.unwrap().len(), 0);
+        assert_eq!(
+            tx.neighbours(&[probe("g584651", 9)], 3)
+                .await
+                .unwrap()
+                .len(),
+            0
+        );
         assert_eq!(tx.neighbours(&[probe("g1", 4)], 3).await.unwrap().len(), 0);
         let loaded = tx.load_claims(&found).await.unwrap();
         assert_eq!(loaded.len(), 2);
-        assert!(loaded.iter().all(|c| c.publisher.as_deref() == Some("Caucasus Wire")));
+        assert!(
+            loaded
+                .iter()
+                .all(|c| c.publisher.as_deref() == Some("Caucasus Wire"))
+        );
 
         // Re-indexing a corrected claim moves it.
         let moved = IndexRow {
             place: "g1".into(),
             ..probe("g584651", 4)
         };
-        tx.reindex(&[(found[0].clone(), vec![moved.clone()])]).await.unwrap();
-        assert_eq!(tx.neighbours(&[moved], 3).await.unwrap(), vec![found[0].clone()]);
+        tx.reindex(&[(found[0].clone(), vec![moved.clone()])])
+            .await
+            .unwrap();
+        assert_eq!(
+            tx.neighbours(&[moved], 3).await.unwrap(),
+            vec![found[0].clone()]
+        );
         tx.commit().await.unwrap();
     })
 }
@@ -387,7 +424,10 @@ fn incidents_keep_ids_aliases_and_answer_filtered_pages() {
             .unwrap();
         assert_eq!(taken.len(), 1);
         assert_eq!(
-            tx.claims_of_incidents(&[first.id.clone()]).await.unwrap().len(),
+            tx.claims_of_incidents(std::slice::from_ref(&first.id))
+                .await
+                .unwrap()
+                .len(),
             2
         );
         tx.commit().await.unwrap();
@@ -400,25 +440,61 @@ fn incidents_keep_ids_aliases_and_answer_filtered_pages() {
             query
         };
         for (query, expect) in [
-            (q(&|q| q.grade = Some(Grade::Weak)), vec!["inc-bbbbbbbbbb-0"]),
+            (
+                q(&|q| q.grade = Some(Grade::Weak)),
+                vec!["inc-bbbbbbbbbb-0"],
+            ),
             (q(&|q| q.since = Some(day(5))), vec!["inc-bbbbbbbbbb-0"]),
             (q(&|q| q.until = Some(day(4))), vec!["inc-aaaaaaaaaa-0"]),
-            (q(&|q| q.weapon = Some("smerch".into())), vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"]),
+            (
+                q(&|q| q.weapon = Some("smerch".into())),
+                vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"],
+            ),
             (q(&|q| q.weapon = Some("cluster".into())), vec![]),
-            (q(&|q| q.actor = Some("AM".into())), vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"]),
-            (q(&|q| q.actor = Some("armenia".into())), vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"]),
-            (q(&|q| q.event_type = Some("shelling".into())), vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"]),
+            (
+                q(&|q| q.actor = Some("AM".into())),
+                vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"],
+            ),
+            (
+                q(&|q| q.actor = Some("armenia".into())),
+                vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"],
+            ),
+            (
+                q(&|q| q.event_type = Some("shelling".into())),
+                vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"],
+            ),
             (q(&|q| q.event_type = Some("protest".into())), vec![]),
-            (q(&|q| q.text = Some("terter".into())), vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"]),
             (
-                q(&|q| q.place = Some(PlaceFilter { ids: vec![584651], name: "x".into() })),
+                q(&|q| q.text = Some("terter".into())),
                 vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"],
             ),
             (
-                q(&|q| q.place = Some(PlaceFilter { ids: vec![], name: "TERTER".into() })),
+                q(&|q| {
+                    q.place = Some(PlaceFilter {
+                        ids: vec![584651],
+                        name: "x".into(),
+                    })
+                }),
                 vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"],
             ),
-            (q(&|q| q.place = Some(PlaceFilter { ids: vec![1], name: "Ganja".into() })), vec![]),
+            (
+                q(&|q| {
+                    q.place = Some(PlaceFilter {
+                        ids: vec![],
+                        name: "TERTER".into(),
+                    })
+                }),
+                vec!["inc-aaaaaaaaaa-0", "inc-bbbbbbbbbb-0"],
+            ),
+            (
+                q(&|q| {
+                    q.place = Some(PlaceFilter {
+                        ids: vec![1],
+                        name: "Ganja".into(),
+                    })
+                }),
+                vec![],
+            ),
             (
                 q(&|q| {
                     q.after = Some("inc-aaaaaaaaaa-0".into());
@@ -433,9 +509,16 @@ fn incidents_keep_ids_aliases_and_answer_filtered_pages() {
         }
 
         // By id, by unique prefix; ambiguous prefixes and unknown ids say so.
-        assert!(matches!(store.incident("inc-aaaaaaaaaa-0").await.unwrap(), Resolved::Incident(_)));
-        assert!(matches!(store.incident("inc-bbb").await.unwrap(), Resolved::Incident(i) if i.id == second.id));
-        assert!(matches!(store.incident("inc-").await.unwrap(), Resolved::Ambiguous(v) if v.len() == 2));
+        assert!(matches!(
+            store.incident("inc-aaaaaaaaaa-0").await.unwrap(),
+            Resolved::Incident(_)
+        ));
+        assert!(
+            matches!(store.incident("inc-bbb").await.unwrap(), Resolved::Incident(i) if i.id == second.id)
+        );
+        assert!(
+            matches!(store.incident("inc-").await.unwrap(), Resolved::Ambiguous(v) if v.len() == 2)
+        );
         assert_eq!(store.incident("inc-zzz").await.unwrap(), Resolved::NotFound);
         assert_eq!(store.claims_of_incident(&first.id).await.unwrap().len(), 2);
 
@@ -453,13 +536,19 @@ fn incidents_keep_ids_aliases_and_answer_filtered_pages() {
                 minted: None,
             }],
             joined: vec![(second.id.clone(), first.id.clone())],
-            membership: ids.iter().map(|c| (c.clone(), Some(first.id.clone()))).collect(),
+            membership: ids
+                .iter()
+                .map(|c| (c.clone(), Some(first.id.clone())))
+                .collect(),
             ..Default::default()
         })
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(ids_of(&store.incidents(&IncidentQuery::default()).await.unwrap()), ["inc-aaaaaaaaaa-0"]);
+        assert_eq!(
+            ids_of(&store.incidents(&IncidentQuery::default()).await.unwrap()),
+            ["inc-aaaaaaaaaa-0"]
+        );
         match store.incident("inc-bbbbbbbbbb-0").await.unwrap() {
             Resolved::Alias { alias, incident } => {
                 assert_eq!(alias, second.id);
@@ -479,8 +568,14 @@ fn incidents_keep_ids_aliases_and_answer_filtered_pages() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(store.incident("inc-aaaaaaaaaa-0").await.unwrap(), Resolved::Retired(first.id.clone()));
-        assert_eq!(store.incident("inc-bbbbbbbbbb-0").await.unwrap(), Resolved::Retired(second.id.clone()));
+        assert_eq!(
+            store.incident("inc-aaaaaaaaaa-0").await.unwrap(),
+            Resolved::Retired(first.id.clone())
+        );
+        assert_eq!(
+            store.incident("inc-bbbbbbbbbb-0").await.unwrap(),
+            Resolved::Retired(second.id.clone())
+        );
         assert_eq!(store.counts().await.unwrap().incidents, 0);
     })
 }
@@ -491,7 +586,10 @@ fn re_extraction_replaces_claims_and_leaves_aliases() {
         let corpus = corpus();
         let run = ingest(store, &corpus).await;
         let mut tx = store.begin().await.unwrap();
-        let newer = tx.run("test-2", "lex", "gaz", "2026-12-02T00:00:00Z").await.unwrap();
+        let newer = tx
+            .run("test-2", "lex", "gaz", "2026-12-02T00:00:00Z")
+            .await
+            .unwrap();
         assert_ne!(newer, run);
         assert_eq!(
             tx.run("test", "lex", "gaz", "later").await.unwrap(),
@@ -519,7 +617,10 @@ fn re_extraction_replaces_claims_and_leaves_aliases() {
                 index: vec![index_row(&wider)],
             }],
         };
-        let aliases = vec![(old[0].clone(), Some(new_id.clone())), (old[1].clone(), None)];
+        let aliases = vec![
+            (old[0].clone(), Some(new_id.clone())),
+            (old[1].clone(), None),
+        ];
         tx.replace_claims(&doc, &aliases).await.unwrap();
         let resolved = tx
             .resolve_claims(&[old[0].clone(), old[1].clone(), new_id.clone()])
@@ -577,14 +678,23 @@ fn decisions_and_publishers_are_kept() {
             ..Publisher::unknown("Caucasus Wire")
         };
         let mut tx = store.begin().await.unwrap();
-        assert_eq!(tx.seed_publishers(std::slice::from_ref(&wire)).await.unwrap(), 1);
+        assert_eq!(
+            tx.seed_publishers(std::slice::from_ref(&wire))
+                .await
+                .unwrap(),
+            1
+        );
         let edited = Publisher {
             kind: SourceKind::Media,
             note: "edited".into(),
             ..wire.clone()
         };
         tx.upsert_publisher(&edited).await.unwrap();
-        assert_eq!(tx.seed_publishers(&[wire]).await.unwrap(), 0, "seeding keeps edits");
+        assert_eq!(
+            tx.seed_publishers(&[wire]).await.unwrap(),
+            0,
+            "seeding keeps edits"
+        );
         tx.commit().await.unwrap();
         assert_eq!(store.publishers().await.unwrap(), vec![edited]);
     })
@@ -627,20 +737,42 @@ fn the_schema_1_database_is_migrated() {
         let store = store::open(&StoreTarget::Sqlite(dir.path().join("ombud.db")))
             .await
             .unwrap();
-        assert!(store.derived_stale().await.unwrap(), "the index and incidents wait for a rebuild");
+        assert!(
+            store.derived_stale().await.unwrap(),
+            "the index and incidents wait for a rebuild"
+        );
         let counts = store.counts().await.unwrap();
-        assert_eq!((counts.documents, counts.claims, counts.incidents), (9, 48, 0));
+        assert_eq!(
+            (counts.documents, counts.claims, counts.incidents),
+            (9, 48, 0)
+        );
         let claims = store.claims(&ClaimQuery::default()).await.unwrap();
         for c in &claims {
             assert_eq!(c.id.sentence, c.claim.sentence, "keyed by the sentence");
-            let doc = store.documents_by_prefix(&c.id.document).await.unwrap().remove(0);
+            let doc = store
+                .documents_by_prefix(&c.id.document)
+                .await
+                .unwrap()
+                .remove(0);
             let text = doc.text.unwrap();
-            assert_eq!(Some(c.quote.as_str()), c.claim.sentence.slice(&text), "quotes cut by bytes");
-            assert!(c.incident.is_some(), "every claim keeps the incident it was in: {}", c.id);
+            assert_eq!(
+                Some(c.quote.as_str()),
+                c.claim.sentence.slice(&text),
+                "quotes cut by bytes"
+            );
+            assert!(
+                c.incident.is_some(),
+                "every claim keeps the incident it was in: {}",
+                c.id
+            );
         }
         let barda = claims
             .iter()
-            .find(|c| c.incident.as_ref().is_some_and(|i| i.0 == "inc-153280a478-0"))
+            .find(|c| {
+                c.incident
+                    .as_ref()
+                    .is_some_and(|i| i.0 == "inc-153280a478-0")
+            })
             .expect("the Barda incident's claims");
         assert!(barda.quote.contains("Barda"), "{}", barda.quote);
         let docs = store.documents(&DocumentQuery::default()).await.unwrap();

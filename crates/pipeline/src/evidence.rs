@@ -1,0 +1,143 @@
+//! The proof that nothing was altered: every archived document re-hashed and found in the log,
+//! the log's checkpoint, inclusion and consistency proofs, and signed checkpoints.
+
+use std::collections::HashSet;
+
+pub use archive::{Checkpoint, ConsistencyProof, InclusionProof, check_signed_checkpoint};
+
+use crate::{Page, PipelineError, Service};
+
+/// A document that failed verification.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Failure {
+    pub sha256: String,
+    pub origin: String,
+    pub problem: String,
+}
+
+/// What `verify` found.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct VerifyReport {
+    pub documents: usize,
+    pub failed: Vec<Failure>,
+    /// Archived bytes not in the log: an interrupted ingest, logged when the input comes again.
+    pub unlogged_blobs: Vec<String>,
+    pub log: Checkpoint,
+}
+
+/// What an inclusion proof says of a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proven {
+    pub proof: InclusionProof,
+    /// True when the archived bytes still hash to the logged digest.
+    pub intact: bool,
+}
+
+impl Service {
+    fn archive(&self) -> Result<archive::Archive, PipelineError> {
+        self.data_dir().archive()
+    }
+
+    /// Re-hashes every stored document's archived bytes and checks each is in the log.
+    pub async fn verify(
+        &self,
+        on_progress: &mut dyn FnMut(usize),
+    ) -> Result<VerifyReport, PipelineError> {
+        let archive = self.archive()?;
+        let logged: HashSet<String> = archive.log_leaves()?.into_iter().collect();
+        let mut failed = Vec::new();
+        let mut checked = 0;
+        let documents = self
+            .each_document(&Default::default(), &Page::default(), &mut |d| {
+                let problem = match archive.verify(&d.sha256) {
+                    Ok(true) if logged.contains(&d.sha256) => None,
+                    Ok(true) => {
+                        Some("not in the log: it was archived but never logged".to_string())
+                    }
+                    Ok(false) => {
+                        Some("altered: the bytes no longer hash to their name".to_string())
+                    }
+                    Err(e) => Some(e.to_string()),
+                };
+                if let Some(problem) = problem {
+                    failed.push(Failure {
+                        sha256: d.sha256.clone(),
+                        origin: d.origin.clone(),
+                        problem,
+                    });
+                }
+                checked += 1;
+                if checked % 1000 == 0 {
+                    on_progress(checked);
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(VerifyReport {
+            documents,
+            failed,
+            unlogged_blobs: archive.unlogged()?,
+            log: archive.checkpoint()?,
+        })
+    }
+
+    /// The log's checkpoint now.
+    pub fn checkpoint(&self) -> Result<Checkpoint, PipelineError> {
+        Ok(self.archive()?.checkpoint()?)
+    }
+
+    /// The proof that the document whose hash starts with `prefix` (8 or more hex digits) is in
+    /// the log, and whether its bytes are intact.
+    pub fn prove(&self, prefix: &str) -> Result<Proven, PipelineError> {
+        let archive = self.archive()?;
+        let prefix = prefix.to_ascii_lowercase();
+        if prefix.len() < 8 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(PipelineError::BadArgument(format!(
+                "{prefix:?}: give a document's SHA-256 or at least its first 8 hex digits"
+            )));
+        }
+        let leaves = archive.log_leaves()?;
+        let found: Vec<&String> = leaves.iter().filter(|d| d.starts_with(&prefix)).collect();
+        let sha256 = match found.as_slice() {
+            [one] => (*one).clone(),
+            [] => {
+                return Err(PipelineError::NotFound {
+                    what: "logged document",
+                    given: prefix,
+                    hint: "`ombud documents` lists them",
+                });
+            }
+            many => {
+                return Err(PipelineError::Ambiguous {
+                    what: "logged document",
+                    given: prefix,
+                    candidates: many.iter().map(|s| (*s).clone()).collect(),
+                });
+            }
+        };
+        let proof = archive.prove(&sha256)?;
+        // The proof says the digest is logged; the bytes must still be the ones logged.
+        let intact = archive.verify(&sha256).unwrap_or(false);
+        Ok(Proven { proof, intact })
+    }
+
+    /// The proof that the log now extends `old`; `Ok(None)` when the log is shorter than it
+    /// (documents were removed, or the checkpoint is another log's).
+    pub fn consistency(&self, old: &Checkpoint) -> Result<Option<ConsistencyProof>, PipelineError> {
+        match self.archive()?.consistency(old) {
+            Ok(p) => Ok(Some(p)),
+            Err(archive::ArchiveError::LogTooShort { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The checkpoint now, signed with the log's key (made on first use).
+    pub fn signed_checkpoint(&self) -> Result<String, PipelineError> {
+        Ok(self.archive()?.signed_checkpoint()?)
+    }
+
+    /// The key others verify this log's signed checkpoints with.
+    pub fn verifier_key(&self) -> Result<String, PipelineError> {
+        Ok(self.archive()?.verifier_key()?)
+    }
+}

@@ -1,0 +1,331 @@
+//! Changes to the record besides ingest, each re-merging only what it touches: re-extraction
+//! of stored documents (old claim ids mapped to new ones by the words they share), a full
+//! rebuild of the derived tables, people's decisions, and edits of the publisher registry.
+
+use std::collections::HashSet;
+
+use model::{Action, ClaimId, Decision, DecisionId, DocumentMeta, IncidentId, Publisher};
+use store::{NewClaim, NewDocument, ReextractSelection};
+
+use crate::parallel::par_map;
+use crate::remerge::{MergeInputs, Remerged, index_rows, remerge};
+use crate::{PipelineError, Service, analyse};
+
+/// Which stored documents to extract again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reextract {
+    /// Those read by another ombud, other lexicons or another gazetteer than this one's.
+    Stale,
+    /// Every document.
+    All,
+    /// Those read by this ombud version or a later one (to redo the work of a faulty release).
+    Since(String),
+}
+
+/// What a re-extraction did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ReextractReport {
+    pub documents: usize,
+    pub claims_before: usize,
+    pub claims_after: usize,
+    /// Old claim ids now pointing at a new claim (their words overlap).
+    pub moved: usize,
+    /// Old claims with no counterpart: the new reading finds no claim there.
+    pub gone: usize,
+    pub incidents_written: usize,
+}
+
+/// What a rebuild did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RebuildReport {
+    pub claims: usize,
+    pub incidents: u64,
+    pub retired: u64,
+}
+
+/// Progress of long work: items done so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    Indexed(usize),
+    Merged(usize),
+    Reextracted(usize),
+}
+
+/// Documents re-extracted per transaction.
+const REEXTRACT_PAGE: usize = 500;
+
+/// Claims per transaction in a rebuild.
+const REBUILD_PAGE: usize = 5000;
+
+/// "0.1.10" as numbers, for ordering versions; anything after a `-` is ignored.
+fn version_key(v: &str) -> Vec<u64> {
+    v.split('-')
+        .next()
+        .unwrap_or("")
+        .split('.')
+        .map(|p| p.parse().unwrap_or(0))
+        .collect()
+}
+
+impl Service {
+    /// Extracts stored documents again with this ombud's lexicons and gazetteer. Each old claim
+    /// id is mapped to the new claim whose words it overlaps most, so decisions about it hold.
+    pub async fn reextract(
+        &self,
+        which: &Reextract,
+        now: &str,
+        jobs: usize,
+        on_progress: &mut dyn FnMut(Progress),
+    ) -> Result<ReextractReport, PipelineError> {
+        let reference = self.reference_arc()?;
+        let store = self.store();
+        let mut tx = store.begin().await?;
+        let run = crate::run::current(&mut *tx, now).await?;
+        tx.commit().await?;
+        let selection = match which {
+            Reextract::Stale => ReextractSelection::NotRun(run),
+            Reextract::All => ReextractSelection::All,
+            Reextract::Since(v) => ReextractSelection::Runs(
+                store
+                    .runs()
+                    .await?
+                    .into_iter()
+                    .filter(|r| version_key(&r.ombud_version) >= version_key(v))
+                    .map(|r| r.id)
+                    .collect(),
+            ),
+        };
+        let mut report = ReextractReport::default();
+        let mut after: Option<String> = None;
+        loop {
+            let docs = store
+                .documents_to_reextract(&selection, after.as_deref(), REEXTRACT_PAGE)
+                .await?;
+            let Some(last) = docs.last() else { break };
+            after = Some(last.sha256.clone());
+            let analyses = par_map(&docs, jobs, |d| {
+                let text = d.text.as_deref().unwrap_or_default();
+                analyse(&reference, text, &d.meta)
+            });
+            let mut tx = store.begin().await?;
+            let mut seeds: Vec<ClaimId> = Vec::new();
+            let mut incidents: HashSet<IncidentId> = HashSet::new();
+            for (doc, analysis) in docs.iter().zip(&analyses) {
+                let text = doc.text.as_deref().unwrap_or_default();
+                let old = tx.claims_of_document(&doc.sha256).await?;
+                for c in tx.load_claims(&old).await? {
+                    incidents.extend(c.incident);
+                }
+                let new = ClaimId::derive(&doc.sha256, &analysis.extraction.claims);
+                let aliases: Vec<(ClaimId, Option<ClaimId>)> = old
+                    .iter()
+                    .filter(|o| !new.contains(o))
+                    .map(|o| (o.clone(), o.best_match(&new).cloned()))
+                    .collect();
+                report.moved += aliases.iter().filter(|(_, n)| n.is_some()).count();
+                report.gone += aliases.iter().filter(|(_, n)| n.is_none()).count();
+                report.claims_before += old.len();
+                report.claims_after += new.len();
+                let mut record = doc.clone();
+                record.meta = DocumentMeta {
+                    language: analysis.language.clone(),
+                    ..doc.meta.clone()
+                };
+                record.status = analysis.status;
+                record.ombud_version = crate::OMBUD_VERSION.to_string();
+                let replacement = NewDocument {
+                    record: &record,
+                    text,
+                    diagnostics: &analysis.extraction.diagnostics,
+                    run,
+                    claims: analysis
+                        .extraction
+                        .claims
+                        .iter()
+                        .zip(&new)
+                        .map(|(c, id)| NewClaim {
+                            id: id.clone(),
+                            claim: c,
+                            quote: c.sentence.slice(text).unwrap_or_default(),
+                            index: index_rows(c),
+                        })
+                        .collect(),
+                };
+                tx.replace_claims(&replacement, &aliases).await?;
+                seeds.extend(new);
+            }
+            let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+            let incidents: Vec<IncidentId> = incidents.into_iter().collect();
+            let merged = remerge(&mut *tx, &seeds, &incidents, &inputs).await?;
+            report.incidents_written += merged.written;
+            tx.commit().await?;
+            report.documents += docs.len();
+            on_progress(Progress::Reextracted(report.documents));
+        }
+        Ok(report)
+    }
+
+    /// Derives the claim index and every incident again from the stored claims and decisions,
+    /// keeping every incident id. Interrupted, it is finished by the next open.
+    pub async fn rebuild(
+        &self,
+        on_progress: &mut dyn FnMut(Progress),
+    ) -> Result<RebuildReport, PipelineError> {
+        let store = self.store();
+        let config = merge::MergeConfig::default();
+        let mut tx = store.begin().await?;
+        tx.clear_derived().await?;
+        tx.commit().await?;
+
+        // The index, from every claim as decisions leave it.
+        let mut after: Option<ClaimId> = None;
+        let mut indexed = 0;
+        loop {
+            let mut tx = store.begin().await?;
+            let ids = tx.claim_ids(after.as_ref(), REBUILD_PAGE).await?;
+            let Some(last) = ids.last().cloned() else {
+                break;
+            };
+            let inputs = MergeInputs::load(&mut *tx, config).await?;
+            let rows: Vec<(ClaimId, Vec<store::IndexRow>)> = tx
+                .load_claims(&ids)
+                .await?
+                .iter()
+                .map(|c| {
+                    let rows = inputs
+                        .constraints
+                        .apply(&inputs.record(c))
+                        .map(|r| index_rows(&r.claim))
+                        .unwrap_or_default();
+                    (c.id.clone(), rows)
+                })
+                .collect();
+            tx.reindex(&rows).await?;
+            tx.commit().await?;
+            indexed += ids.len();
+            on_progress(Progress::Indexed(indexed));
+            after = Some(last);
+        }
+
+        // Then every part of the record, each once, in order of date.
+        let mut done: HashSet<ClaimId> = HashSet::new();
+        let mut after: Option<ClaimId> = None;
+        loop {
+            let mut tx = store.begin().await?;
+            let ids = tx.claim_ids(after.as_ref(), REBUILD_PAGE).await?;
+            let Some(last) = ids.last().cloned() else {
+                break;
+            };
+            let seeds: Vec<ClaimId> = ids.into_iter().filter(|c| !done.contains(c)).collect();
+            if !seeds.is_empty() {
+                let inputs = MergeInputs::load(&mut *tx, config).await?;
+                let merged = remerge(&mut *tx, &seeds, &[], &inputs).await?;
+                done.extend(merged.reached);
+            }
+            tx.commit().await?;
+            on_progress(Progress::Merged(done.len()));
+            after = Some(last);
+        }
+        let mut tx = store.begin().await?;
+        let retired = tx.retire_orphans().await?;
+        tx.set_derived_fresh().await?;
+        tx.commit().await?;
+        Ok(RebuildReport {
+            claims: indexed,
+            incidents: store.counts().await?.incidents,
+            retired,
+        })
+    }
+
+    /// Records a person's decision and re-merges what it touches. The decision is an input to
+    /// merging from now on: it holds through re-extraction and rebuilds.
+    pub async fn decide(
+        &self,
+        action: Action,
+        reviewer: &str,
+        at: &str,
+        note: &str,
+    ) -> Result<Decision, PipelineError> {
+        let store = self.store();
+        let mut tx = store.begin().await?;
+        let mut named = action.clone();
+        if let Action::Undo { decision } = &action {
+            // What the undone decision touched is what the undo touches.
+            let earlier = tx.decisions().await?;
+            match earlier.into_iter().find(|d| d.id == *decision) {
+                Some(d) => named = d.action,
+                None => {
+                    return Err(PipelineError::NotFound {
+                        what: "decision",
+                        given: decision.to_string(),
+                        hint: "`ombud history INCIDENT` lists an incident's decisions",
+                    });
+                }
+            }
+        }
+        let decision = tx
+            .append_decision(&Decision {
+                id: DecisionId(0),
+                action,
+                reviewer: reviewer.to_string(),
+                at: at.to_string(),
+                note: note.to_string(),
+            })
+            .await?;
+        let claims: Vec<ClaimId> = named.claims().into_iter().cloned().collect();
+        let seeds: Vec<ClaimId> = tx
+            .resolve_claims(&claims)
+            .await?
+            .into_values()
+            .flatten()
+            .collect();
+        let incidents: Vec<IncidentId> = named.incidents().into_iter().cloned().collect();
+        let incidents: Vec<IncidentId> = tx
+            .resolve_incidents(&incidents)
+            .await?
+            .into_values()
+            .flatten()
+            .collect();
+        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+        remerge(&mut *tx, &seeds, &incidents, &inputs).await?;
+        tx.commit().await?;
+        Ok(decision)
+    }
+
+    /// Sets a publisher's registry entry and re-grades the incidents its documents are in.
+    pub async fn set_publisher(&self, publisher: &Publisher) -> Result<usize, PipelineError> {
+        let store = self.store();
+        let mut tx = store.begin().await?;
+        tx.upsert_publisher(publisher).await?;
+        let claims = tx.claims_of_publisher(&publisher.name).await?;
+        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+        let mut written = 0;
+        let mut done: HashSet<ClaimId> = HashSet::new();
+        for chunk in claims.chunks(REBUILD_PAGE) {
+            let seeds: Vec<ClaimId> = chunk
+                .iter()
+                .filter(|c| !done.contains(*c))
+                .cloned()
+                .collect();
+            if seeds.is_empty() {
+                continue;
+            }
+            let merged: Remerged = remerge(&mut *tx, &seeds, &[], &inputs).await?;
+            written += merged.written;
+            done.extend(merged.reached);
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn versions_order_by_number() {
+        use super::version_key as v;
+        assert!(v("0.1.10") > v("0.1.9"));
+        assert!(v("0.2.0") > v("0.1.99"));
+        assert!(v("1.0.0-rc1") == v("1.0.0"));
+    }
+}

@@ -1,0 +1,389 @@
+//! Re-merging the part of the record a change touches, inside the change's transaction: from
+//! the claims that changed, the claims they could share an incident with (found through the
+//! store's index, kept only when compatible), the other claims of their incidents, and the
+//! claims decisions keep with them, until nothing new is reached; then that part is merged as
+//! the pure `merge` crate would merge everything, ids are kept or minted, and only incidents
+//! that changed are written. `merge`'s locality property makes this equal to a full rebuild.
+
+use std::collections::{HashMap, HashSet};
+
+use merge::{Constraints, MergeConfig, PlaceKey, Prior};
+use model::{ClaimId, ClaimRecord, Incident, IncidentId, Publisher};
+use store::{IncidentChanges, IncidentWrite, IndexRow, RecordTx, StoredClaim};
+
+use crate::PipelineError;
+
+/// What merging reads besides claims: decisions as constraints, where hand-set grades point
+/// now, the publisher registry, and how close claims must be.
+#[derive(Debug)]
+pub(crate) struct MergeInputs {
+    pub constraints: Constraints,
+    /// For each incident a grade decision named, the live incident it stands for now.
+    pub grade_targets: HashMap<IncidentId, IncidentId>,
+    /// The registry by lower-case name.
+    pub publishers: HashMap<String, Publisher>,
+    pub config: MergeConfig,
+}
+
+impl MergeInputs {
+    /// Reads decisions (their claims followed through re-extraction aliases) and publishers.
+    pub(crate) async fn load(
+        tx: &mut dyn RecordTx,
+        config: MergeConfig,
+    ) -> Result<MergeInputs, PipelineError> {
+        let decisions = tx.decisions().await?;
+        let named: Vec<ClaimId> = decisions
+            .iter()
+            .flat_map(|d| d.action.claims().into_iter().cloned())
+            .collect();
+        let now = if named.is_empty() {
+            HashMap::new()
+        } else {
+            tx.resolve_claims(&named).await?
+        };
+        let constraints = Constraints::from_decisions(&decisions, &|id| {
+            now.get(id).cloned().unwrap_or_else(|| Some(id.clone()))
+        });
+        let graded: Vec<IncidentId> = constraints
+            .grades
+            .iter()
+            .map(|g| g.incident.clone())
+            .collect();
+        let grade_targets = if graded.is_empty() {
+            HashMap::new()
+        } else {
+            tx.resolve_incidents(&graded)
+                .await?
+                .into_iter()
+                .filter_map(|(id, now)| now.map(|n| (id, n)))
+                .collect()
+        };
+        let publishers = tx
+            .publishers()
+            .await?
+            .into_iter()
+            .map(|p| (p.name.to_lowercase(), p))
+            .collect();
+        Ok(MergeInputs {
+            constraints,
+            grade_targets,
+            publishers,
+            config,
+        })
+    }
+
+    /// A stored claim as merging reads it (its publisher's registry entry beside it), before
+    /// decisions apply.
+    pub(crate) fn record(&self, c: &StoredClaim) -> ClaimRecord {
+        let name = c
+            .publisher
+            .clone()
+            .unwrap_or_else(|| format!("unknown publisher ({})", c.origin));
+        let publisher = self
+            .publishers
+            .get(&name.to_lowercase())
+            .cloned()
+            .unwrap_or_else(|| Publisher::unknown(&name));
+        ClaimRecord {
+            id: c.id.clone(),
+            claim: c.claim.clone(),
+            publisher,
+            published: c.published,
+            sentence_text: c.quote.clone(),
+        }
+    }
+}
+
+/// The store's index rows for a claim as merging files it.
+pub(crate) fn index_rows(claim: &model::Claim) -> Vec<IndexRow> {
+    merge::index_entries(claim)
+        .into_iter()
+        .map(|e| IndexRow {
+            event_type: e.event_type.as_str().to_string(),
+            place: e.place.encode(),
+            day_start: e.day_start,
+            day_end: e.day_end,
+        })
+        .collect()
+}
+
+/// The probes that find a claim's possible neighbours, as index rows.
+fn probe_rows(claim: &model::Claim, config: &MergeConfig) -> Vec<IndexRow> {
+    merge::probes(claim, config)
+        .into_iter()
+        .map(|e| IndexRow {
+            event_type: e.event_type.as_str().to_string(),
+            place: e.place.encode(),
+            day_start: e.day_start,
+            day_end: e.day_end,
+        })
+        .collect()
+}
+
+/// How far before a probe's first day an indexed claim may start and still meet it.
+const MAX_SPAN: i64 = merge::MAX_RANGE_DAYS + 2 * merge::DENIAL_SLACK_DAYS;
+
+/// What a re-merge did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Remerged {
+    /// The claims of the part re-merged.
+    pub reached: Vec<ClaimId>,
+    /// Incidents written (new or changed).
+    pub written: usize,
+    pub minted: usize,
+    pub joined: usize,
+    pub emptied: usize,
+}
+
+/// The claims reached so far, with an in-memory index of their effective claims so a
+/// candidate the store's index finds is kept only when it is compatible with one of them.
+#[derive(Default)]
+struct Part {
+    stored: HashMap<ClaimId, StoredClaim>,
+    /// Claims in the part, with their effective records (`None`: rejected).
+    reached: HashMap<ClaimId, Option<ClaimRecord>>,
+    buckets: HashMap<(model::EventType, PlaceKey), Vec<ClaimId>>,
+}
+
+impl Part {
+    fn reach(&mut self, id: &ClaimId, inputs: &MergeInputs) -> bool {
+        if self.reached.contains_key(id) {
+            return false;
+        }
+        let Some(stored) = self.stored.get(id) else {
+            return false;
+        };
+        let effective = inputs.constraints.apply(&inputs.record(stored));
+        if let Some(r) = &effective {
+            for e in merge::index_entries(&r.claim) {
+                self.buckets
+                    .entry((e.event_type, e.place))
+                    .or_default()
+                    .push(id.clone());
+            }
+        }
+        self.reached.insert(id.clone(), effective);
+        true
+    }
+
+    /// True when a claim in the part could share an incident with `record`.
+    fn touches(&self, record: &ClaimRecord, config: &MergeConfig) -> bool {
+        merge::probes(&record.claim, config).into_iter().any(|p| {
+            self.buckets
+                .get(&(p.event_type, p.place))
+                .is_some_and(|ids| {
+                    ids.iter().any(|id| {
+                        self.reached
+                            .get(id)
+                            .and_then(Option::as_ref)
+                            .is_some_and(|r| merge::compatible(&r.claim, &record.claim, config))
+                    })
+                })
+        })
+    }
+}
+
+/// Re-merges the part of the record reachable from `seeds` (claims that are new or changed)
+/// and `incidents` (incidents that lost claims), and writes what changed.
+pub(crate) async fn remerge(
+    tx: &mut dyn RecordTx,
+    seeds: &[ClaimId],
+    incidents: &[IncidentId],
+    inputs: &MergeInputs,
+) -> Result<Remerged, PipelineError> {
+    let config = &inputs.config;
+    let mut part = Part::default();
+    let mut expanded: HashSet<IncidentId> = incidents.iter().cloned().collect();
+    // Claims to reach whatever they are (seeds, incident mates, kept together by decisions).
+    let mut sure: Vec<ClaimId> = seeds.to_vec();
+    if !incidents.is_empty() {
+        sure.extend(tx.claims_of_incidents(incidents).await?);
+    }
+    // Claims the index found near a reached claim: reached only when compatible.
+    let mut maybe: Vec<ClaimId> = Vec::new();
+    while !sure.is_empty() || !maybe.is_empty() {
+        let to_load: Vec<ClaimId> = sure
+            .iter()
+            .chain(&maybe)
+            .filter(|id| !part.stored.contains_key(*id))
+            .cloned()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        if !to_load.is_empty() {
+            for c in tx.load_claims(&to_load).await? {
+                part.stored.insert(c.id.clone(), c);
+            }
+        }
+        let mut fresh: Vec<ClaimId> = Vec::new();
+        for id in std::mem::take(&mut sure) {
+            if part.reach(&id, inputs) {
+                fresh.push(id);
+            }
+        }
+        for id in std::mem::take(&mut maybe) {
+            let near = part.stored.get(&id).is_some_and(|s| {
+                !part.reached.contains_key(&id)
+                    && inputs
+                        .constraints
+                        .apply(&inputs.record(s))
+                        .is_some_and(|r| part.touches(&r, config))
+            });
+            if near && part.reach(&id, inputs) {
+                fresh.push(id);
+            }
+        }
+        if fresh.is_empty() {
+            break;
+        }
+        // What the newly reached claims bring: their incidents' other claims, the claims
+        // decisions keep with them, and the index's candidates near them.
+        let mut mates_of: Vec<IncidentId> = Vec::new();
+        let mut probes: Vec<IndexRow> = Vec::new();
+        for id in &fresh {
+            if let Some(inc) = part.stored.get(id).and_then(|s| s.incident.clone())
+                && expanded.insert(inc.clone())
+            {
+                mates_of.push(inc);
+            }
+            if let Some(group) = inputs.constraints.together_with(id) {
+                sure.extend(
+                    group
+                        .iter()
+                        .filter(|c| !part.reached.contains_key(*c))
+                        .cloned(),
+                );
+            }
+            if let Some(Some(r)) = part.reached.get(id) {
+                probes.extend(probe_rows(&r.claim, config));
+            }
+        }
+        if !mates_of.is_empty() {
+            sure.extend(tx.claims_of_incidents(&mates_of).await?);
+        }
+        if !probes.is_empty() {
+            maybe.extend(
+                tx.neighbours(&probes, MAX_SPAN)
+                    .await?
+                    .into_iter()
+                    .filter(|c| !part.reached.contains_key(c)),
+            );
+        }
+        sure.retain(|c| !part.reached.contains_key(c));
+    }
+    write_part(tx, &part, &expanded, inputs).await
+}
+
+/// Merges a closed part and writes what changed.
+async fn write_part(
+    tx: &mut dyn RecordTx,
+    part: &Part,
+    incidents: &HashSet<IncidentId>,
+    inputs: &MergeInputs,
+) -> Result<Remerged, PipelineError> {
+    let records: Vec<ClaimRecord> = part.reached.values().flatten().cloned().collect();
+    let groups = merge::cluster(&records, &inputs.constraints, &inputs.config);
+
+    // The incidents before, with the claims of the part they held.
+    let mut before: HashMap<IncidentId, Vec<ClaimId>> =
+        incidents.iter().map(|i| (i.clone(), Vec::new())).collect();
+    for id in part.reached.keys() {
+        if let Some(inc) = part.stored.get(id).and_then(|s| s.incident.clone()) {
+            before.entry(inc).or_default().push(id.clone());
+        }
+    }
+    let ids: Vec<IncidentId> = before.keys().cloned().collect();
+    let seqs = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        tx.incident_seqs(&ids).await?
+    };
+    let prior: Vec<Prior> = before
+        .into_iter()
+        .map(|(id, claims)| Prior {
+            seq: seqs.get(&id).copied().unwrap_or(u64::MAX),
+            id,
+            claims,
+        })
+        .collect();
+    let bases: Vec<String> = groups.iter().map(|g| merge::base_id(g)).collect();
+    let taken = tx.taken_ids(&bases).await?;
+    let assignment = merge::assign_ids(&prior, &groups, &|id| taken.contains(id));
+
+    // Hand-set grades follow their incident through joins.
+    let joined: HashMap<&IncidentId, &IncidentId> =
+        assignment.joined.iter().map(|(a, b)| (a, b)).collect();
+    let by_id: HashMap<&ClaimId, &ClaimRecord> = records.iter().map(|r| (&r.id, r)).collect();
+    let mut built: Vec<Incident> = Vec::with_capacity(groups.len());
+    for (group, id) in groups.iter().zip(&assignment.ids) {
+        let claims: Vec<&ClaimRecord> =
+            group.iter().filter_map(|c| by_id.get(c).copied()).collect();
+        let mut incident = merge::build(id.clone(), &claims);
+        let grade = inputs.constraints.grades.iter().rev().find(|g| {
+            let now = inputs.grade_targets.get(&g.incident).unwrap_or(&g.incident);
+            let now = joined.get(now).copied().unwrap_or(now);
+            now == id
+        });
+        if let Some(g) = grade {
+            merge::apply_grade_override(&mut incident, g);
+        }
+        built.push(incident);
+    }
+
+    let kept: Vec<IncidentId> = assignment
+        .ids
+        .iter()
+        .zip(&assignment.minted)
+        .filter(|(_, minted)| !**minted)
+        .map(|(id, _)| id.clone())
+        .collect();
+    let existing: HashMap<IncidentId, Incident> = if kept.is_empty() {
+        HashMap::new()
+    } else {
+        tx.incidents_by_id(&kept)
+            .await?
+            .into_iter()
+            .map(|i| (i.id.clone(), i))
+            .collect()
+    };
+    let batch = tx.batch();
+    let write: Vec<IncidentWrite<'_>> = built
+        .iter()
+        .zip(&assignment.minted)
+        .filter(|(i, minted)| **minted || existing.get(&i.id) != Some(*i))
+        .map(|(i, minted)| IncidentWrite {
+            incident: i,
+            minted: minted.then_some(batch),
+        })
+        .collect();
+    let mut now_in: HashMap<&ClaimId, &IncidentId> = HashMap::new();
+    for (group, id) in groups.iter().zip(&assignment.ids) {
+        for c in group {
+            now_in.insert(c, id);
+        }
+    }
+    let membership: Vec<(ClaimId, Option<IncidentId>)> = part
+        .reached
+        .keys()
+        .filter_map(|c| {
+            let now = now_in.get(c).map(|i| (*i).clone());
+            let was = part.stored.get(c).and_then(|s| s.incident.clone());
+            (now != was).then(|| (c.clone(), now))
+        })
+        .collect();
+    let stats = Remerged {
+        reached: part.reached.keys().cloned().collect(),
+        written: write.len(),
+        minted: assignment.minted.iter().filter(|m| **m).count(),
+        joined: assignment.joined.len(),
+        emptied: assignment.emptied.len(),
+    };
+    let changes = IncidentChanges {
+        write,
+        joined: assignment.joined.clone(),
+        emptied: assignment.emptied.clone(),
+        membership,
+    };
+    tx.write_incidents(&changes).await?;
+    Ok(stats)
+}

@@ -1,0 +1,384 @@
+//! The façade every face uses: one `Service` owns the store, the archive and the reference
+//! data, and answers in view models. The CLI (and later the HTTP server) call nothing else.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use model::{Date, DocumentRecord, Grade, Incident, IncidentId, Publisher};
+use store::{
+    ClaimQuery, DocumentQuery, IncidentQuery, PlaceFilter, RecordStore, Resolved, StoreTarget,
+    StoredClaim,
+};
+
+use crate::{
+    DataDir, ExportFormat, IngestEvent, IngestOptions, IngestReport, PipelineError, Reference,
+    default_publishers,
+};
+
+/// Where the record is.
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    /// The data directory: the archive, the log's key, and the SQLite database by default.
+    pub data_dir: PathBuf,
+    /// A database URL (`postgres://…`) instead of the data directory's SQLite file.
+    pub database: Option<String>,
+    /// Create the record if there is none yet (ingest); otherwise a missing one is an error.
+    pub create: bool,
+}
+
+/// Which incidents a person asked for. Text filters match part of a name, any case.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IncidentFilter {
+    pub since: Option<Date>,
+    pub until: Option<Date>,
+    /// A place by any of its names (Khankendi finds Stepanakert).
+    pub place: Option<String>,
+    pub weapon: Option<String>,
+    pub event_type: Option<String>,
+    pub actor: Option<String>,
+    pub grade: Option<Grade>,
+    pub text: Option<String>,
+}
+
+/// A page: at most `limit` items after the item `after` (an id).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    pub limit: Option<usize>,
+    pub after: Option<String>,
+}
+
+/// One incident with the claims behind it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct IncidentDetail {
+    pub incident: Incident,
+    pub claims: Vec<StoredClaim>,
+    /// The id asked for when it was an alias of this incident (it joined it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<IncidentId>,
+}
+
+/// Items fetched per query when streaming everything.
+const STREAM_PAGE: usize = 2000;
+
+/// The record, for every face.
+#[derive(Debug)]
+pub struct Service {
+    dir: DataDir,
+    store: Arc<dyn RecordStore>,
+    reference: OnceLock<Arc<Reference>>,
+}
+
+impl Service {
+    /// Opens the record; a migrated store's derived tables are rebuilt before anything else.
+    pub async fn open(options: &OpenOptions) -> Result<Service, PipelineError> {
+        let target = match &options.database {
+            Some(url) => StoreTarget::parse(url),
+            None => StoreTarget::Sqlite(options.data_dir.join("ombud.db")),
+        };
+        if !options.create
+            && let StoreTarget::Sqlite(path) = &target
+            && !path.exists()
+        {
+            return Err(PipelineError::NoRecord {
+                dir: options.data_dir.clone(),
+            });
+        }
+        let dir = DataDir::open(&options.data_dir)?;
+        let store = store::open(&target).await?;
+        let service = Service {
+            dir,
+            store,
+            reference: OnceLock::new(),
+        };
+        let mut tx = service.store.begin().await?;
+        tx.seed_publishers(&default_publishers()?).await?;
+        tx.commit().await?;
+        if service.store.derived_stale().await? {
+            service.rebuild(&mut |_| {}).await?;
+        }
+        Ok(service)
+    }
+
+    pub async fn close(self) -> Result<(), PipelineError> {
+        self.store.close().await?;
+        Ok(())
+    }
+
+    pub fn data_dir(&self) -> &DataDir {
+        &self.dir
+    }
+
+    /// Where the database is, for messages.
+    pub fn database(&self) -> String {
+        format!("{} ({})", self.store.place(), self.store.backend().as_str())
+    }
+
+    pub(crate) fn store(&self) -> &dyn RecordStore {
+        self.store.as_ref()
+    }
+
+    /// The lexicons, gazetteer and registry, loaded on first use (the gazetteer takes a
+    /// quarter of a second; a query that needs no place never loads it).
+    pub fn reference(&self) -> Result<&Reference, PipelineError> {
+        Ok(self.reference_arc_ref()?)
+    }
+
+    pub(crate) fn reference_arc(&self) -> Result<Arc<Reference>, PipelineError> {
+        Ok(Arc::clone(self.reference_arc_ref()?))
+    }
+
+    fn reference_arc_ref(&self) -> Result<&Arc<Reference>, PipelineError> {
+        if let Some(r) = self.reference.get() {
+            return Ok(r);
+        }
+        let loaded = Arc::new(Reference::load()?);
+        Ok(self.reference.get_or_init(|| loaded))
+    }
+
+    /// Reads, archives, extracts, geocodes, stores and merges the inputs.
+    pub async fn ingest(
+        &self,
+        paths: &[PathBuf],
+        options: &IngestOptions,
+        on_event: &mut dyn FnMut(IngestEvent),
+    ) -> Result<IngestReport, PipelineError> {
+        crate::ingest::ingest(self, paths, options, on_event).await
+    }
+
+    pub async fn counts(&self) -> Result<store::Counts, PipelineError> {
+        Ok(self.store.counts().await?)
+    }
+
+    fn query(&self, filter: &IncidentFilter, page: &Page) -> Result<IncidentQuery, PipelineError> {
+        let place = match &filter.place {
+            Some(name) => Some(PlaceFilter {
+                ids: self
+                    .reference()?
+                    .gazetteer
+                    .lookup(name)
+                    .iter()
+                    .map(|e| e.geonameid)
+                    .filter(|id| *id != 0)
+                    .collect(),
+                name: name.clone(),
+            }),
+            None => None,
+        };
+        Ok(IncidentQuery {
+            since: filter.since,
+            until: filter.until,
+            place,
+            weapon: filter.weapon.clone(),
+            event_type: filter.event_type.clone(),
+            actor: filter.actor.clone(),
+            grade: filter.grade,
+            text: filter.text.clone(),
+            limit: page.limit,
+            after: page.after.clone(),
+        })
+    }
+
+    /// Checks that a page's `after` names a live incident.
+    async fn check_cursor(&self, page: &Page) -> Result<(), PipelineError> {
+        let Some(after) = &page.after else {
+            return Ok(());
+        };
+        match self.store.incident(after).await? {
+            Resolved::Incident(i) if &i.id.0 == after => Ok(()),
+            _ => Err(PipelineError::Cursor {
+                given: after.clone(),
+            }),
+        }
+    }
+
+    /// One page of incidents, in order of date then id.
+    pub async fn incidents(
+        &self,
+        filter: &IncidentFilter,
+        page: &Page,
+    ) -> Result<Vec<Incident>, PipelineError> {
+        self.check_cursor(page).await?;
+        let query = self.query(filter, page)?;
+        Ok(self.store.incidents(&query).await?)
+    }
+
+    /// Every incident of the filter after `page.after` (up to `page.limit`), fetched a page at
+    /// a time and handed to `each` as it comes; returns how many.
+    pub async fn each_incident(
+        &self,
+        filter: &IncidentFilter,
+        page: &Page,
+        each: &mut dyn FnMut(&Incident) -> Result<(), PipelineError>,
+    ) -> Result<usize, PipelineError> {
+        self.check_cursor(page).await?;
+        let mut query = self.query(filter, page)?;
+        let mut left = page.limit.unwrap_or(usize::MAX);
+        let mut n = 0;
+        while left > 0 {
+            query.limit = Some(left.min(STREAM_PAGE));
+            let batch = self.store.incidents(&query).await?;
+            for i in &batch {
+                each(i)?;
+            }
+            n += batch.len();
+            left -= batch.len();
+            match batch.last() {
+                Some(last) if batch.len() == query.limit.unwrap_or(0) => {
+                    query.after = Some(last.id.0.clone());
+                }
+                _ => break,
+            }
+        }
+        Ok(n)
+    }
+
+    /// Writes the filter's incidents in `format`, streamed; returns how many.
+    pub async fn export(
+        &self,
+        filter: &IncidentFilter,
+        format: ExportFormat,
+        out: &mut dyn std::io::Write,
+    ) -> Result<usize, PipelineError> {
+        let mut writer = crate::export::Writer::start(format, out)?;
+        let n = self
+            .each_incident(filter, &Page::default(), &mut |i| writer.write(i))
+            .await?;
+        writer.finish()?;
+        Ok(n)
+    }
+
+    /// One incident (by id, alias, or unique id prefix) with its claims.
+    pub async fn incident(&self, id: &str) -> Result<IncidentDetail, PipelineError> {
+        let (incident, alias) = match self.store.incident(id).await? {
+            Resolved::Incident(i) => (*i, None),
+            Resolved::Alias { alias, incident } => (*incident, Some(alias)),
+            Resolved::Retired(id) => return Err(PipelineError::Retired { id: id.0 }),
+            Resolved::Ambiguous(ids) => {
+                return Err(PipelineError::Ambiguous {
+                    what: "incident",
+                    given: id.to_string(),
+                    candidates: ids.into_iter().map(|i| i.0).collect(),
+                });
+            }
+            Resolved::NotFound => {
+                return Err(PipelineError::NotFound {
+                    what: "incident",
+                    given: id.to_string(),
+                    hint: "`ombud incidents` lists them",
+                });
+            }
+        };
+        let claims = self.store.claims_of_incident(&incident.id).await?;
+        Ok(IncidentDetail {
+            incident,
+            claims,
+            alias,
+        })
+    }
+
+    /// One page of claims, in order of date then id.
+    pub async fn claims(
+        &self,
+        query: &ClaimQuery,
+        page: &Page,
+    ) -> Result<Vec<StoredClaim>, PipelineError> {
+        let query = ClaimQuery {
+            limit: page.limit,
+            after: page.after.clone(),
+            ..query.clone()
+        };
+        Ok(self.store.claims(&query).await?)
+    }
+
+    /// Every claim of the query after `page.after` (up to `page.limit`), a page at a time.
+    pub async fn each_claim(
+        &self,
+        query: &ClaimQuery,
+        page: &Page,
+        each: &mut dyn FnMut(&StoredClaim) -> Result<(), PipelineError>,
+    ) -> Result<usize, PipelineError> {
+        let mut query = ClaimQuery {
+            after: page.after.clone(),
+            ..query.clone()
+        };
+        let mut left = page.limit.unwrap_or(usize::MAX);
+        let mut n = 0;
+        while left > 0 {
+            query.limit = Some(left.min(STREAM_PAGE));
+            let batch = self.store.claims(&query).await?;
+            for c in &batch {
+                each(c)?;
+            }
+            n += batch.len();
+            left -= batch.len();
+            match batch.last() {
+                Some(last) if batch.len() == query.limit.unwrap_or(0) => {
+                    query.after = Some(last.id.to_string());
+                }
+                _ => break,
+            }
+        }
+        Ok(n)
+    }
+
+    /// Every document of the query after `page.after` (up to `page.limit`), a page at a time.
+    pub async fn each_document(
+        &self,
+        query: &DocumentQuery,
+        page: &Page,
+        each: &mut dyn FnMut(&DocumentRecord) -> Result<(), PipelineError>,
+    ) -> Result<usize, PipelineError> {
+        let mut query = DocumentQuery {
+            after: page.after.clone(),
+            ..query.clone()
+        };
+        let mut left = page.limit.unwrap_or(usize::MAX);
+        let mut n = 0;
+        while left > 0 {
+            query.limit = Some(left.min(STREAM_PAGE));
+            let batch = self.store.documents(&query).await?;
+            for d in &batch {
+                each(d)?;
+            }
+            n += batch.len();
+            left -= batch.len();
+            match batch.last() {
+                Some(last) if batch.len() == query.limit.unwrap_or(0) => {
+                    query.after = Some(last.sha256.clone());
+                }
+                _ => break,
+            }
+        }
+        Ok(n)
+    }
+
+    /// One document by its hash or a unique beginning of it, with its text.
+    pub async fn document(&self, prefix: &str) -> Result<DocumentRecord, PipelineError> {
+        let mut found = self.store.documents_by_prefix(prefix).await?;
+        match found.len() {
+            0 => Err(PipelineError::NotFound {
+                what: "document",
+                given: prefix.to_string(),
+                hint: "`ombud documents` lists them",
+            }),
+            1 => Ok(found.remove(0)),
+            _ => Err(PipelineError::Ambiguous {
+                what: "document",
+                given: prefix.to_string(),
+                candidates: found.into_iter().map(|d| d.sha256).collect(),
+            }),
+        }
+    }
+
+    pub async fn publishers(&self) -> Result<Vec<Publisher>, PipelineError> {
+        Ok(self.store.publishers().await?)
+    }
+
+    pub async fn decisions(&self) -> Result<Vec<model::Decision>, PipelineError> {
+        Ok(self.store.decisions().await?)
+    }
+
+    pub async fn runs(&self) -> Result<Vec<store::Run>, PipelineError> {
+        Ok(self.store.runs().await?)
+    }
+}

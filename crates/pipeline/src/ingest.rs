@@ -20,7 +20,7 @@ use model::{ClaimId, DocumentMeta, DocumentRecord, DocumentStatus};
 use sources::{Format, ReadDocument};
 use store::{NewClaim, NewDocument, RecordStore};
 
-use crate::remerge::{MergeInputs, index_rows, remerge};
+use crate::remerge::{Change, MergeInputs, index_rows, reindex, remerge};
 use crate::{Analysis, PipelineError, Reference, analyse};
 
 /// How to ingest.
@@ -521,6 +521,84 @@ async fn write_loop(
     }
 }
 
+/// A document read and extracted, ready to store: its record, text, claims and diagnostics.
+#[derive(Clone, Copy, Debug)]
+pub struct Parts<'a> {
+    pub record: &'a DocumentRecord,
+    pub text: &'a str,
+    pub claims: &'a [model::Claim],
+    pub diagnostics: &'a [model::Diagnostic],
+}
+
+/// What storing a batch did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Added {
+    /// Hashes of the documents stored now (the others were there already).
+    pub stored: std::collections::HashSet<String>,
+    pub incidents_written: usize,
+}
+
+/// Stores documents with their claims and re-merges what they reach, in one transaction: what
+/// ingest does once a group's bytes are durable, and what `Service::add_documents` offers.
+pub(crate) async fn store_batch(
+    store: &dyn RecordStore,
+    parts: &[Parts<'_>],
+    now: &str,
+) -> Result<Added, PipelineError> {
+    let ids: Vec<Vec<ClaimId>> = parts
+        .iter()
+        .map(|p| ClaimId::derive(&p.record.sha256, p.claims))
+        .collect();
+    let mut tx = store.begin().await?;
+    let run = crate::run::current(&mut *tx, now).await?;
+    let new_docs: Vec<NewDocument<'_>> = parts
+        .iter()
+        .zip(&ids)
+        .map(|(p, ids)| NewDocument {
+            record: p.record,
+            text: p.text,
+            diagnostics: p.diagnostics,
+            run,
+            claims: p
+                .claims
+                .iter()
+                .zip(ids)
+                .map(|(c, id)| NewClaim {
+                    id: id.clone(),
+                    claim: c,
+                    quote: c.sentence.slice(p.text).unwrap_or_default(),
+                    index: index_rows(c),
+                })
+                .collect(),
+        })
+        .collect();
+    let stored: std::collections::HashSet<String> =
+        tx.insert_documents(&new_docs).await?.into_iter().collect();
+    let seeds: Vec<ClaimId> = parts
+        .iter()
+        .zip(&ids)
+        .filter(|(p, _)| stored.contains(&p.record.sha256))
+        .flat_map(|(_, ids)| ids.iter().cloned())
+        .collect();
+    let mut incidents_written = 0;
+    if !seeds.is_empty() {
+        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+        // Claims decided on before they came (under an id re-extraction gave them) are filed
+        // where the decision puts them.
+        reindex(&mut *tx, &seeds, &inputs, false).await?;
+        let change = Change {
+            seeds,
+            ..Change::default()
+        };
+        incidents_written = remerge(&mut *tx, &change, &inputs).await?.written;
+    }
+    tx.commit().await?;
+    Ok(Added {
+        stored,
+        incidents_written,
+    })
+}
+
 async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(t) => tokio::time::sleep_until(tokio::time::Instant::from_std(t)).await,
@@ -548,63 +626,31 @@ async fn commit(
         .collect();
     archive.commit(&leaves)?;
 
-    let docs: Vec<&Analysed> = items
+    let parts: Vec<Parts<'_>> = items
         .iter()
         .filter_map(|i| match i {
-            Ready::Doc(a) => Some(&**a),
+            Ready::Doc(a) => Some(Parts {
+                record: &a.record,
+                text: &a.text,
+                claims: &a.analysis.extraction.claims,
+                diagnostics: &a.analysis.extraction.diagnostics,
+            }),
             _ => None,
         })
         .collect();
-    let ids: Vec<Vec<ClaimId>> = docs
-        .iter()
-        .map(|a| ClaimId::derive(&a.record.sha256, &a.analysis.extraction.claims))
-        .collect();
-    let mut tx = store.begin().await?;
-    let run = crate::run::current(&mut *tx, now).await?;
-    let new_docs: Vec<NewDocument<'_>> = docs
-        .iter()
-        .zip(&ids)
-        .map(|(a, ids)| NewDocument {
-            record: &a.record,
-            text: &a.text,
-            diagnostics: &a.analysis.extraction.diagnostics,
-            run,
-            claims: a
-                .analysis
-                .extraction
-                .claims
-                .iter()
-                .zip(ids)
-                .map(|(c, id)| NewClaim {
-                    id: id.clone(),
-                    claim: c,
-                    quote: c.sentence.slice(&a.text).unwrap_or_default(),
-                    index: index_rows(c),
-                })
-                .collect(),
-        })
-        .collect();
-    let stored = tx.insert_documents(&new_docs).await?;
-    let stored_set: std::collections::HashSet<&str> = stored.iter().map(String::as_str).collect();
-    let mut seeds: Vec<ClaimId> = Vec::new();
-    for (doc, ids) in new_docs.iter().zip(&ids) {
-        if stored_set.contains(doc.record.sha256.as_str()) {
-            seeds.extend(ids.iter().cloned());
+    let added = store_batch(store, &parts, now).await?;
+    for p in &parts {
+        if added.stored.contains(&p.record.sha256) {
             report.new += 1;
-            report.claims += ids.len();
-            if doc.record.status == DocumentStatus::NotExtracted {
+            report.claims += p.claims.len();
+            if p.record.status == DocumentStatus::NotExtracted {
                 report.not_extracted += 1;
             }
         } else {
             report.duplicate += 1;
         }
     }
-    if !seeds.is_empty() {
-        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
-        let merged = remerge(&mut *tx, &seeds, &[], &inputs).await?;
-        report.incidents_written += merged.written;
-    }
-    tx.commit().await?;
+    report.incidents_written += added.incidents_written;
     report.commits += 1;
     for item in items {
         match item {

@@ -25,7 +25,7 @@ pub use evidence::{
     check_signed_checkpoint,
 };
 pub use export::{CSV_COLUMNS, ExportFormat, export};
-pub use ingest::{IngestEvent, IngestOptions, IngestReport, Rejected};
+pub use ingest::{Added, IngestEvent, IngestOptions, IngestReport, Parts, Rejected};
 pub use maintain::{Progress, RebuildReport, Reextract, ReextractReport};
 pub use publishers::{default_publishers, parse_publishers};
 pub use run::digests;

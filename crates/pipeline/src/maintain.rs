@@ -8,7 +8,7 @@ use model::{Action, ClaimId, Decision, DecisionId, DocumentMeta, IncidentId, Pub
 use store::{NewClaim, NewDocument, ReextractSelection};
 
 use crate::parallel::par_map;
-use crate::remerge::{MergeInputs, Remerged, index_rows, remerge};
+use crate::remerge::{Change, MergeInputs, Remerged, effective_now, index_rows, reindex, remerge};
 use crate::{PipelineError, Service, analyse};
 
 /// Which stored documents to extract again.
@@ -108,13 +108,18 @@ impl Service {
                 analyse(&reference, text, &d.meta)
             });
             let mut tx = store.begin().await?;
+            let before_inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
             let mut seeds: Vec<ClaimId> = Vec::new();
             let mut incidents: HashSet<IncidentId> = HashSet::new();
+            let mut before: Vec<model::Claim> = Vec::new();
             for (doc, analysis) in docs.iter().zip(&analyses) {
                 let text = doc.text.as_deref().unwrap_or_default();
                 let old = tx.claims_of_document(&doc.sha256).await?;
                 for c in tx.load_claims(&old).await? {
-                    incidents.extend(c.incident);
+                    incidents.extend(c.incident.clone());
+                    if let Some(r) = before_inputs.constraints.apply(&before_inputs.record(&c)) {
+                        before.push(r.claim);
+                    }
                 }
                 let new = ClaimId::derive(&doc.sha256, &analysis.extraction.claims);
                 let aliases: Vec<(ClaimId, Option<ClaimId>)> = old
@@ -155,8 +160,13 @@ impl Service {
                 seeds.extend(new);
             }
             let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
-            let incidents: Vec<IncidentId> = incidents.into_iter().collect();
-            let merged = remerge(&mut *tx, &seeds, &incidents, &inputs).await?;
+            reindex(&mut *tx, &seeds, &inputs, false).await?;
+            let change = Change {
+                seeds,
+                incidents: incidents.into_iter().collect(),
+                before,
+            };
+            let merged = remerge(&mut *tx, &change, &inputs).await?;
             report.incidents_written += merged.written;
             tx.commit().await?;
             report.documents += docs.len();
@@ -219,7 +229,11 @@ impl Service {
             let seeds: Vec<ClaimId> = ids.into_iter().filter(|c| !done.contains(c)).collect();
             if !seeds.is_empty() {
                 let inputs = MergeInputs::load(&mut *tx, config).await?;
-                let merged = remerge(&mut *tx, &seeds, &[], &inputs).await?;
+                let change = Change {
+                    seeds,
+                    ..Change::default()
+                };
+                let merged = remerge(&mut *tx, &change, &inputs).await?;
                 done.extend(merged.reached);
             }
             tx.commit().await?;
@@ -263,6 +277,16 @@ impl Service {
                 }
             }
         }
+        let claims: Vec<ClaimId> = named.claims().into_iter().cloned().collect();
+        let seeds: Vec<ClaimId> = tx
+            .resolve_claims(&claims)
+            .await?
+            .into_values()
+            .flatten()
+            .collect();
+        // Where the claims stood before the decision: what was near them may merge otherwise.
+        let before_inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+        let before = effective_now(&mut *tx, &seeds, &before_inputs).await?;
         let decision = tx
             .append_decision(&Decision {
                 id: DecisionId(0),
@@ -272,13 +296,6 @@ impl Service {
                 note: note.to_string(),
             })
             .await?;
-        let claims: Vec<ClaimId> = named.claims().into_iter().cloned().collect();
-        let seeds: Vec<ClaimId> = tx
-            .resolve_claims(&claims)
-            .await?
-            .into_values()
-            .flatten()
-            .collect();
         let incidents: Vec<IncidentId> = named.incidents().into_iter().cloned().collect();
         let incidents: Vec<IncidentId> = tx
             .resolve_incidents(&incidents)
@@ -287,7 +304,13 @@ impl Service {
             .flatten()
             .collect();
         let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
-        remerge(&mut *tx, &seeds, &incidents, &inputs).await?;
+        reindex(&mut *tx, &seeds, &inputs, true).await?;
+        let change = Change {
+            seeds,
+            incidents,
+            before,
+        };
+        remerge(&mut *tx, &change, &inputs).await?;
         tx.commit().await?;
         Ok(decision)
     }
@@ -310,7 +333,11 @@ impl Service {
             if seeds.is_empty() {
                 continue;
             }
-            let merged: Remerged = remerge(&mut *tx, &seeds, &[], &inputs).await?;
+            let change = Change {
+                seeds,
+                ..Change::default()
+            };
+            let merged: Remerged = remerge(&mut *tx, &change, &inputs).await?;
             written += merged.written;
             done.extend(merged.reached);
         }

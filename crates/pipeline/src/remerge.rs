@@ -143,6 +143,10 @@ struct Part {
     /// Claims in the part, with their effective records (`None`: rejected).
     reached: HashMap<ClaimId, Option<ClaimRecord>>,
     buckets: HashMap<(model::EventType, PlaceKey), Vec<ClaimId>>,
+    /// Claims as they were before the change (rejected, corrected, re-extracted away): not in
+    /// the part, but what was near them may merge differently now, so it joins the part.
+    ghosts: Vec<model::Claim>,
+    ghost_buckets: HashMap<(model::EventType, PlaceKey), Vec<usize>>,
 }
 
 impl Part {
@@ -166,33 +170,63 @@ impl Part {
         true
     }
 
-    /// True when a claim in the part could share an incident with `record`.
+    fn haunt(&mut self, ghost: model::Claim) {
+        for e in merge::index_entries(&ghost) {
+            self.ghost_buckets
+                .entry((e.event_type, e.place))
+                .or_default()
+                .push(self.ghosts.len());
+        }
+        self.ghosts.push(ghost);
+    }
+
+    /// True when a claim in the part, or one as it was before the change, could share an
+    /// incident with `record`.
     fn touches(&self, record: &ClaimRecord, config: &MergeConfig) -> bool {
         merge::probes(&record.claim, config).into_iter().any(|p| {
-            self.buckets
-                .get(&(p.event_type, p.place))
-                .is_some_and(|ids| {
-                    ids.iter().any(|id| {
-                        self.reached
-                            .get(id)
-                            .and_then(Option::as_ref)
-                            .is_some_and(|r| merge::compatible(&r.claim, &record.claim, config))
-                    })
+            let key = (p.event_type, p.place);
+            let near_reached = self.buckets.get(&key).is_some_and(|ids| {
+                ids.iter().any(|id| {
+                    self.reached
+                        .get(id)
+                        .and_then(Option::as_ref)
+                        .is_some_and(|r| merge::compatible(&r.claim, &record.claim, config))
+                })
+            });
+            near_reached
+                || self.ghost_buckets.get(&key).is_some_and(|ghosts| {
+                    ghosts
+                        .iter()
+                        .any(|&g| merge::compatible(&self.ghosts[g], &record.claim, config))
                 })
         })
     }
 }
 
-/// Re-merges the part of the record reachable from `seeds` (claims that are new or changed)
-/// and `incidents` (incidents that lost claims), and writes what changed.
+/// What changed: claims new or changed, incidents that lost claims, and the claims as they
+/// were before a change (a rejected or corrected claim where it stood, a re-extracted
+/// document's old claims), whose neighbourhood is re-merged too.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Change {
+    pub seeds: Vec<ClaimId>,
+    pub incidents: Vec<IncidentId>,
+    pub before: Vec<model::Claim>,
+}
+
+/// Re-merges the part of the record a change reaches, and writes what changed.
 pub(crate) async fn remerge(
     tx: &mut dyn RecordTx,
-    seeds: &[ClaimId],
-    incidents: &[IncidentId],
+    change: &Change,
     inputs: &MergeInputs,
 ) -> Result<Remerged, PipelineError> {
+    let (seeds, incidents) = (&change.seeds, &change.incidents);
     let config = &inputs.config;
     let mut part = Part::default();
+    let mut ghost_probes: Vec<IndexRow> = Vec::new();
+    for ghost in &change.before {
+        ghost_probes.extend(probe_rows(ghost, config));
+        part.haunt(ghost.clone());
+    }
     let mut expanded: HashSet<IncidentId> = incidents.iter().cloned().collect();
     // Claims to reach whatever they are (seeds, incident mates, kept together by decisions).
     let mut sure: Vec<ClaimId> = seeds.to_vec();
@@ -201,6 +235,9 @@ pub(crate) async fn remerge(
     }
     // Claims the index found near a reached claim: reached only when compatible.
     let mut maybe: Vec<ClaimId> = Vec::new();
+    if !ghost_probes.is_empty() {
+        maybe.extend(tx.neighbours(&ghost_probes, MAX_SPAN).await?);
+    }
     while !sure.is_empty() || !maybe.is_empty() {
         let to_load: Vec<ClaimId> = sure
             .iter()
@@ -272,6 +309,60 @@ pub(crate) async fn remerge(
         sure.retain(|c| !part.reached.contains_key(c));
     }
     write_part(tx, &part, &expanded, inputs).await
+}
+
+/// Writes the index rows of claims as decisions leave them (a corrected place or date is where
+/// the claim is looked for; a rejected claim is looked for nowhere). `all`: every claim given,
+/// else only those a decision touches.
+pub(crate) async fn reindex(
+    tx: &mut dyn RecordTx,
+    ids: &[ClaimId],
+    inputs: &MergeInputs,
+    all: bool,
+) -> Result<(), PipelineError> {
+    let touched: Vec<ClaimId> = ids
+        .iter()
+        .filter(|id| {
+            all || inputs.constraints.is_rejected(id)
+                || !inputs.constraints.corrections_of(id).is_empty()
+        })
+        .cloned()
+        .collect();
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(ClaimId, Vec<IndexRow>)> = tx
+        .load_claims(&touched)
+        .await?
+        .iter()
+        .map(|c| {
+            let rows = inputs
+                .constraints
+                .apply(&inputs.record(c))
+                .map(|r| index_rows(&r.claim))
+                .unwrap_or_default();
+            (c.id.clone(), rows)
+        })
+        .collect();
+    tx.reindex(&rows).await?;
+    Ok(())
+}
+
+/// The claims as decisions leave them now, before a change: what `Change::before` holds.
+pub(crate) async fn effective_now(
+    tx: &mut dyn RecordTx,
+    ids: &[ClaimId],
+    inputs: &MergeInputs,
+) -> Result<Vec<model::Claim>, PipelineError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(tx
+        .load_claims(ids)
+        .await?
+        .iter()
+        .filter_map(|c| inputs.constraints.apply(&inputs.record(c)).map(|r| r.claim))
+        .collect())
 }
 
 /// Merges a closed part and writes what changed.

@@ -145,6 +145,16 @@ impl Service {
         crate::ingest::ingest(self, paths, options, on_event).await
     }
 
+    /// Stores documents read and extracted elsewhere (their bytes archived by the caller) and
+    /// merges their claims, in one transaction, as ingest does with each group.
+    pub async fn add_documents(
+        &self,
+        parts: &[crate::Parts<'_>],
+        now: &str,
+    ) -> Result<crate::Added, PipelineError> {
+        crate::ingest::store_batch(self.store(), parts, now).await
+    }
+
     pub async fn counts(&self) -> Result<store::Counts, PipelineError> {
         Ok(self.store.counts().await?)
     }

@@ -1,0 +1,549 @@
+//! The record as a living database, through the `Service`: incremental merging equals a full
+//! merge (a property test over random claims, orders, batches and decisions), decisions hold
+//! through re-extraction and rebuilds, ids are kept, and a schema-1 data directory opens.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use merge::Constraints;
+use model::{
+    Action, Claim, ClaimId, ClaimRecord, Correction, Date, DatePrecision, DateRange, Decision,
+    DecisionId, DocumentMeta, DocumentRecord, DocumentStatus, EventType, Feature, GeoPrecision,
+    Incident, IncidentId, PlaceRef, Publisher, Span, Stance, SubEventType,
+};
+use pipeline::{IncidentFilter, IngestOptions, OpenOptions, Page, Parts, Reextract, Service};
+use proptest::prelude::*;
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn open(dir: &Path) -> Service {
+    Service::open(&OpenOptions {
+        data_dir: dir.to_path_buf(),
+        database: None,
+        create: true,
+    })
+    .await
+    .unwrap()
+}
+
+const NOW: &str = "2026-12-01T00:00:00Z";
+
+fn town(name: &str, id: u64, lat: f64, lon: f64) -> PlaceRef {
+    PlaceRef {
+        name: name.into(),
+        geonameid: id,
+        lat,
+        lon,
+        country: model::CountryCode::new("AZ"),
+        admin1: String::new(),
+        admin2: String::new(),
+        feature: Feature::City,
+        precision: GeoPrecision::Town,
+        span: Span::new(0, 1),
+        written: name.into(),
+    }
+}
+
+fn day(n: u32) -> Date {
+    Date::new(2020, 10, n).unwrap()
+}
+
+/// One synthetic claim: where, when (and how vaguely), what kind, which stance.
+#[derive(Clone, Debug)]
+struct Spec {
+    place: usize,
+    day: u32,
+    shape: u8,
+    battle: bool,
+    denial: bool,
+}
+
+const PLACES: [(&str, u64, f64, f64); 5] = [
+    ("Tartar", 11, 40.34, 46.93),
+    ("Near Tartar", 12, 40.38, 46.97),
+    ("Barda", 13, 40.37, 47.13),
+    ("Ganja", 14, 40.68, 46.36),
+    ("Edge", 15, 40.399, 46.999),
+];
+
+fn claim(spec: &Spec, sentence: usize) -> Claim {
+    let (name, id, lat, lon) = PLACES[spec.place];
+    let (start, end, precision) = match spec.shape {
+        0 => (day(spec.day), day(spec.day + 1), DatePrecision::Day),
+        1 => (day(spec.day), day(spec.day + 6), DatePrecision::Week),
+        _ => (day(spec.day), day(spec.day), DatePrecision::Day),
+    };
+    let (event_type, sub_event_type) = if spec.battle {
+        (EventType::Battles, SubEventType::ArmedClash)
+    } else {
+        (
+            EventType::ExplosionsRemoteViolence,
+            SubEventType::ShellingArtilleryMissileAttack,
+        )
+    };
+    Claim {
+        stance: if spec.denial {
+            Stance::Denies
+        } else {
+            Stance::Reports
+        },
+        speaker: None,
+        event_type,
+        sub_event_type,
+        weapons: vec![],
+        perpetrator: None,
+        target: None,
+        civilian_targeting: false,
+        places: vec![town(name, id, lat, lon)],
+        date: Some(DateRange {
+            start,
+            end,
+            precision,
+            span: None,
+        }),
+        casualties: vec![],
+        legal: vec![],
+        sentence: Span::new(sentence * 10, sentence * 10 + 9),
+        event_word: Some(Span::new(sentence * 10, sentence * 10 + 3)),
+    }
+}
+
+/// A document of the corpus: its record, text and claims.
+struct Doc {
+    record: DocumentRecord,
+    text: String,
+    claims: Vec<Claim>,
+}
+
+fn docs(specs: &[Vec<Spec>]) -> Vec<Doc> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(n, claims)| {
+            let sha = format!("{n:02x}").repeat(32);
+            let text = "x".repeat(10 * claims.len().max(1));
+            Doc {
+                record: DocumentRecord {
+                    sha256: sha,
+                    size: text.len() as u64,
+                    origin: format!("doc{n}"),
+                    format: "text".into(),
+                    retrieved_at: NOW.into(),
+                    meta: DocumentMeta {
+                        publisher: Some(format!("Publisher {}", n % 3)),
+                        published: Some(day(20)),
+                        ..DocumentMeta::default()
+                    },
+                    ombud_version: "test".into(),
+                    status: DocumentStatus::Extracted,
+                    n_claims: claims.len(),
+                    text: None,
+                },
+                claims: claims
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| claim(s, i))
+                    .collect(),
+                text,
+            }
+        })
+        .collect()
+}
+
+fn parts(docs: &[Doc]) -> Vec<Parts<'_>> {
+    docs.iter()
+        .map(|d| Parts {
+            record: &d.record,
+            text: &d.text,
+            claims: &d.claims,
+            diagnostics: &[],
+        })
+        .collect()
+}
+
+/// What merging everything at once gives: the incidents, ids left out.
+fn oracle(docs: &[Doc], decisions: &[Decision]) -> BTreeSet<String> {
+    let records: Vec<ClaimRecord> = docs
+        .iter()
+        .flat_map(|d| {
+            let ids = ClaimId::derive(&d.record.sha256, &d.claims);
+            d.claims.iter().zip(ids).map(move |(c, id)| ClaimRecord {
+                id,
+                claim: c.clone(),
+                publisher: Publisher::unknown(d.record.meta.publisher.as_deref().unwrap_or("")),
+                published: d.record.meta.published,
+                sentence_text: c.sentence.slice(&d.text).unwrap_or_default().to_string(),
+            })
+        })
+        .collect();
+    let constraints = Constraints::from_decisions(decisions, &|id| Some(id.clone()));
+    merge::merge(&records, &constraints, &merge::MergeConfig::default())
+        .iter()
+        .map(without_id)
+        .collect()
+}
+
+fn without_id(i: &Incident) -> String {
+    let mut i = i.clone();
+    i.id = IncidentId(String::new());
+    serde_json::to_string(&i).unwrap()
+}
+
+async fn all_incidents(service: &Service) -> Vec<Incident> {
+    service
+        .incidents(&IncidentFilter::default(), &Page::default())
+        .await
+        .unwrap()
+}
+
+/// Documents of claims; decisions as (claim, claim, kind); batch sizes.
+type Corpus = (Vec<Vec<Spec>>, Vec<(usize, usize, u8)>, Vec<usize>);
+
+fn arbitrary_corpus() -> impl Strategy<Value = Corpus> {
+    let spec = (
+        0..PLACES.len(),
+        1u32..10,
+        0u8..5,
+        prop::bool::weighted(0.2),
+        prop::bool::weighted(0.15),
+    )
+        .prop_map(|(place, day, shape, battle, denial)| Spec {
+            place,
+            day,
+            shape,
+            battle,
+            denial,
+        });
+    (
+        prop::collection::vec(prop::collection::vec(spec, 1..4), 1..24),
+        prop::collection::vec((0usize..64, 0usize..64, 0u8..5), 0..4),
+        prop::collection::vec(1usize..8, 1..6),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Documents stored in any order, in batches of any size, with decisions taken in between,
+    /// give the incidents a full merge of everything gives; a rebuild changes nothing, ids included.
+    #[test]
+    fn incremental_merging_equals_a_full_merge((specs, picks, batches) in arbitrary_corpus(), seed in any::<u64>()) {
+        let docs = docs(&specs);
+        let all_ids: Vec<ClaimId> = docs
+            .iter()
+            .flat_map(|d| ClaimId::derive(&d.record.sha256, &d.claims))
+            .collect();
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        let mut state = seed | 1;
+        for i in (1..order.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            order.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let dir = test_support::temp_dir();
+        let (expected, incremental, rebuilt, ids_before, ids_after) = rt().block_on(async {
+            let service = open(dir.path()).await;
+            let mut decisions: Vec<Decision> = Vec::new();
+            let mut at = 0;
+            let mut batch = 0;
+            while at < order.len() {
+                let n = batches[batch % batches.len()].min(order.len() - at);
+                let chosen: Vec<Doc> = order[at..at + n]
+                    .iter()
+                    .map(|&i| Doc {
+                        record: docs[i].record.clone(),
+                        text: docs[i].text.clone(),
+                        claims: docs[i].claims.clone(),
+                    })
+                    .collect();
+                service.add_documents(&parts(&chosen), NOW).await.unwrap();
+                at += n;
+                // A decision after the first batches, about claims stored or not yet stored.
+                if let Some((a, b, kind)) = picks.get(batch).copied() {
+                    let (a, b) = (all_ids[a % all_ids.len()].clone(), all_ids[b % all_ids.len()].clone());
+                    let action = match kind {
+                        0 => Action::Merge { incidents: vec![], claims: vec![a, b] },
+                        1 => Action::Split { incident: IncidentId("inc-x".into()), claims: vec![a], rest: vec![b] },
+                        2 => Action::Reject { claim: a },
+                        3 => {
+                            let (name, id, lat, lon) = PLACES[3];
+                            Action::Correct { claim: a, correction: Correction::Places(vec![town(name, id, lat, lon)]) }
+                        }
+                        _ => Action::Correct {
+                            claim: a,
+                            correction: Correction::Date(Some(DateRange {
+                                start: day(4),
+                                end: day(4),
+                                precision: DatePrecision::Day,
+                                span: None,
+                            })),
+                        },
+                    };
+                    let d = service.decide(action, "analyst", NOW, "checked").await.unwrap();
+                    decisions.push(d);
+                }
+                batch += 1;
+            }
+            let expected = oracle(&docs, &decisions);
+            let before = all_incidents(&service).await;
+            let incremental: BTreeSet<String> = before.iter().map(without_id).collect();
+            service.rebuild(&mut |_| {}).await.unwrap();
+            let after = all_incidents(&service).await;
+            let rebuilt: BTreeSet<String> = after.iter().map(without_id).collect();
+            let ids = |list: &[Incident]| -> BTreeSet<(String, String)> {
+                list.iter().map(|i| (i.id.0.clone(), without_id(i))).collect()
+            };
+            let result = (expected, incremental, rebuilt, ids(&before), ids(&after));
+            service.close().await.unwrap();
+            result
+        });
+        prop_assert_eq!(&incremental, &expected, "incremental vs full merge");
+        prop_assert_eq!(&rebuilt, &expected, "rebuild vs full merge");
+        prop_assert_eq!(ids_before, ids_after, "a rebuild keeps every id");
+    }
+}
+
+#[test]
+fn ten_days_of_strikes_on_one_town_are_ten_incidents() {
+    let specs: Vec<Vec<Spec>> = (1..=10u32)
+        .map(|d| {
+            vec![Spec {
+                place: 0,
+                day: d,
+                shape: 2,
+                battle: false,
+                denial: false,
+            }]
+        })
+        .collect();
+    let docs = docs(&specs);
+    let dir = test_support::temp_dir();
+    rt().block_on(async {
+        let service = open(dir.path()).await;
+        // Day by day, as reports come in.
+        for d in &docs {
+            service
+                .add_documents(&parts(std::slice::from_ref(d)), NOW)
+                .await
+                .unwrap();
+        }
+        let incidents = all_incidents(&service).await;
+        assert_eq!(incidents.len(), 10);
+        assert!(incidents.iter().all(|i| i.date_start == i.date_end));
+        service.close().await.unwrap();
+    });
+}
+
+#[test]
+fn ids_are_minted_once_and_a_joined_id_still_resolves() {
+    let spec = |place, day| Spec {
+        place,
+        day,
+        shape: 2,
+        battle: false,
+        denial: false,
+    };
+    // Two reports of one strike, stored apart, then a third with a lower document hash.
+    let docs = docs(&[vec![spec(2, 5)], vec![spec(2, 5)], vec![spec(3, 7)]]);
+    let dir = test_support::temp_dir();
+    rt().block_on(async {
+        let service = open(dir.path()).await;
+        service
+            .add_documents(&parts(&docs[1..2]), NOW)
+            .await
+            .unwrap();
+        let first = all_incidents(&service).await[0].id.clone();
+        service
+            .add_documents(&parts(&docs[0..1]), NOW)
+            .await
+            .unwrap();
+        let joined = all_incidents(&service).await;
+        assert_eq!(joined.len(), 1);
+        assert_eq!(
+            joined[0].id, first,
+            "a document with a lower hash joining keeps the id"
+        );
+        assert_eq!(joined[0].claims.len(), 2);
+
+        // Two incidents a person merges: the older id stays, the other resolves to it.
+        service
+            .add_documents(&parts(&docs[2..3]), NOW)
+            .await
+            .unwrap();
+        let both = all_incidents(&service).await;
+        assert_eq!(both.len(), 2);
+        let younger = both.iter().find(|i| i.id != first).unwrap().id.clone();
+        let claims: Vec<ClaimId> = both.iter().flat_map(|i| i.claims.clone()).collect();
+        service
+            .decide(
+                Action::Merge {
+                    incidents: vec![first.clone(), younger.clone()],
+                    claims,
+                },
+                "analyst",
+                NOW,
+                "the same strike, misdated by one outlet",
+            )
+            .await
+            .unwrap();
+        let merged = all_incidents(&service).await;
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].id, first);
+        let detail = service.incident(&younger.0).await.unwrap();
+        assert_eq!(detail.incident.id, first);
+        assert_eq!(detail.alias, Some(younger.clone()));
+        assert_eq!(detail.claims.len(), 3);
+
+        // Undone, the merge's younger half comes back under a new id (ids are never reused).
+        let decisions = service.decisions().await.unwrap();
+        service
+            .decide(
+                Action::Undo {
+                    decision: decisions[0].id,
+                },
+                "analyst",
+                NOW,
+                "they were two strikes after all",
+            )
+            .await
+            .unwrap();
+        let apart = all_incidents(&service).await;
+        assert_eq!(apart.len(), 2);
+        assert!(apart.iter().any(|i| i.id == first));
+        assert!(apart.iter().all(|i| i.id != younger), "{apart:?}");
+        service.close().await.unwrap();
+    });
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_schema_1_data_directory_opens_with_its_incident_ids() {
+    let dir = test_support::temp_dir();
+    copy_dir(
+        &test_support::repo_root().join("crates/pipeline/tests/fixtures/schema1"),
+        dir.path(),
+    );
+    rt().block_on(async {
+        let service = Service::open(&OpenOptions {
+            data_dir: dir.path().to_path_buf(),
+            database: None,
+            create: false,
+        })
+        .await
+        .unwrap();
+        let counts = service.counts().await.unwrap();
+        assert_eq!((counts.documents, counts.claims), (9, 48));
+        // The Barda strike of 28 October keeps the id 0.1.0 gave it, and its grade.
+        let barda = service.incident("inc-153280a478-0").await.unwrap();
+        assert_eq!(barda.alias, None);
+        assert_eq!(barda.incident.grade, model::Grade::Confirmed);
+        assert_eq!(barda.incident.places[0].name, "Barda");
+        // The archive of version 1 still verifies, and its log still extends its checkpoint.
+        let report = service.verify(&mut |_| {}).await.unwrap();
+        assert!(report.failed.is_empty(), "{:?}", report.failed);
+        let old = pipeline::Checkpoint {
+            size: 11,
+            root: "7861c936474dbdfe6de1f4fc43957535a5a1726ab0639d053cf214cdd5e898fb".into(),
+        };
+        assert!(service.consistency(&old).unwrap().unwrap().verify());
+        service.close().await.unwrap();
+    });
+}
+
+#[test]
+fn decisions_hold_through_re_extraction_and_rebuilds() {
+    let dir = test_support::temp_dir();
+    let examples = test_support::examples_dir();
+    rt().block_on(async {
+        let service = open(dir.path()).await;
+        service
+            .ingest(&[examples], &IngestOptions::new(NOW.into(), 2), &mut |_| {})
+            .await
+            .unwrap();
+        let before = all_incidents(&service).await;
+        // A person merges the two incidents of 4 October (Stepanakert and Ganja).
+        let day4: Vec<&Incident> = before
+            .iter()
+            .filter(|i| {
+                i.date_start == Date::new(2020, 10, 4)
+                    && i.places
+                        .iter()
+                        .any(|p| p.name == "Ganja" || p.name == "Khankendi")
+            })
+            .collect();
+        assert_eq!(
+            day4.len(),
+            2,
+            "{:?}",
+            day4.iter().map(|i| &i.id).collect::<Vec<_>>()
+        );
+        let claims: Vec<ClaimId> = day4.iter().flat_map(|i| i.claims.clone()).collect();
+        let merge = service
+            .decide(
+                Action::Merge {
+                    incidents: day4.iter().map(|i| i.id.clone()).collect(),
+                    claims: claims.clone(),
+                },
+                "analyst",
+                NOW,
+                "one salvo",
+            )
+            .await
+            .unwrap();
+        assert_eq!(merge.id, DecisionId(1));
+        let merged = all_incidents(&service).await;
+        assert_eq!(merged.len(), before.len() - 1);
+        let kept = merged
+            .iter()
+            .find(|i| claims.iter().all(|c| i.claims.contains(c)))
+            .expect("one incident holds every claim merged")
+            .clone();
+
+        // Re-extracting every document changes nothing it need not: ids and the merge hold.
+        let report = service
+            .reextract(&Reextract::All, NOW, 2, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(
+            report.documents as u64,
+            service.counts().await.unwrap().documents
+        );
+        assert_eq!(report.claims_before, report.claims_after);
+        assert_eq!((report.moved, report.gone), (0, 0));
+        let again = all_incidents(&service).await;
+        assert_eq!(again, merged, "the same incidents, the same ids");
+
+        // A rebuild from scratch gives them again.
+        service.rebuild(&mut |_| {}).await.unwrap();
+        assert_eq!(all_incidents(&service).await, merged);
+        assert!(service.incident(&kept.id.0).await.unwrap().claims.len() >= claims.len());
+
+        // Nothing is stale for this ombud: a default re-extraction does nothing.
+        let none = service
+            .reextract(&Reextract::Stale, NOW, 2, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(none.documents, 0);
+        service.close().await.unwrap();
+    });
+}

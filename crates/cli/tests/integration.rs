@@ -746,3 +746,269 @@ fn a_language_ombud_cannot_read_is_archived_and_reported() {
     );
     assert_eq!(extracted["claims"].as_array().unwrap().len(), 0);
 }
+
+fn lines(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+#[test]
+fn listings_page_with_limit_and_after_and_stream_as_json_lines() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let examples = test_support::examples_dir();
+    assert!(
+        ombud(&data, &["ingest", examples.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let all: Vec<String> = lines(&ombud(&data, &["incidents", "--jsonl"]))
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(all.len() > 6, "{all:?}");
+    // Pages of three, each naming the --after of the next, give the whole list in order.
+    let mut paged: Vec<String> = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut args = vec!["incidents", "--limit", "3"];
+        if let Some(a) = &after {
+            args.extend(["--after", a.as_str()]);
+        }
+        let out = ombud(&data, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let rows: Vec<String> = stdout(&out)
+            .lines()
+            .skip(1)
+            .map(|l| l.split_whitespace().next().unwrap().to_string())
+            .collect();
+        paged.extend(rows.iter().cloned());
+        match stderr(&out).split("--after ").nth(1) {
+            Some(rest) => after = Some(rest.split_whitespace().next().unwrap().to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all);
+    let second = json(&ombud(
+        &data,
+        &["incidents", "--json", "--limit", "2", "--after", &all[1]],
+    ));
+    let second: Vec<&str> = second
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(second, [all[2].as_str(), all[3].as_str()]);
+
+    let claims = lines(&ombud(&data, &["claims", "--jsonl"]));
+    let docs = json(&ombud(&data, &["documents", "--json"]));
+    let total: u64 = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["n_claims"].as_u64().unwrap())
+        .sum();
+    assert_eq!(claims.len() as u64, total, "every claim, streamed");
+    assert!(
+        claims
+            .iter()
+            .all(|c| c["id"].as_str().unwrap().contains(':')),
+        "content keys"
+    );
+    assert_eq!(
+        lines(&ombud(&data, &["documents", "--jsonl", "--limit", "2"])).len(),
+        2
+    );
+
+    let bad = ombud(&data, &["incidents", "--after", "inc-nothing"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("--after \"inc-nothing\""),
+        "{}",
+        stderr(&bad)
+    );
+    let unknown = ombud(&data, &["show", "inc-nothing"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("no incident \"inc-nothing\": `ombud incidents` lists them"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[test]
+fn reextract_and_rebuild_keep_incidents_and_ids() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let examples = test_support::examples_dir();
+    assert!(
+        ombud(&data, &["ingest", examples.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let before = json(&ombud(&data, &["incidents", "--json"]));
+    let stale = ombud(&data, &["reextract"]);
+    assert!(stale.status.success(), "{}", stderr(&stale));
+    assert!(
+        stderr(&stale).starts_with("0 document(s) re-extracted"),
+        "{}",
+        stderr(&stale)
+    );
+    let all = json(&ombud(&data, &["reextract", "--all", "--json"]));
+    assert_eq!(
+        all["documents"],
+        json(&ombud(&data, &["documents", "--json"]))
+            .as_array()
+            .unwrap()
+            .len()
+    );
+    assert_eq!(all["claims_before"], all["claims_after"]);
+    assert_eq!(all["gone"], 0);
+    assert_eq!(json(&ombud(&data, &["incidents", "--json"])), before);
+    let rebuilt = json(&ombud(&data, &["rebuild", "--json"]));
+    assert_eq!(rebuilt["incidents"], before.as_array().unwrap().len());
+    assert_eq!(json(&ombud(&data, &["incidents", "--json"])), before);
+    let help = stdout(&ombud(&data, &["reextract", "--help"]));
+    assert!(
+        help.contains("--since <VERSION>") && help.contains("overlaps most"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_killed_ingest_loses_nothing_it_acknowledged() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let input = dir.path().join("reports.jsonl");
+    let places = [
+        "Kharkiv",
+        "Izium",
+        "Bakhmut",
+        "Kupiansk",
+        "Kramatorsk",
+        "Sloviansk",
+    ];
+    let n = 6000u64;
+    let body: String = (0..n)
+        .map(|i| test_support::synthetic_report(i, &places) + "\n")
+        .collect();
+    std::fs::write(&input, body).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ombud"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["ingest", input.to_str().unwrap()])
+        .env("OMBUD_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill it (SIGKILL: no chance to clean up) right after its first group is durable.
+    let mut acknowledged = 0u64;
+    {
+        use std::io::BufRead;
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        for line in stderr.lines() {
+            let line = line.unwrap();
+            if let Some(rest) = line.split("documents=").nth(1) {
+                acknowledged = rest.split_whitespace().next().unwrap().parse().unwrap();
+                child.kill().unwrap();
+                break;
+            }
+        }
+    }
+    child.wait().unwrap();
+    assert!(acknowledged > 0 && acknowledged < n, "{acknowledged}");
+    let docs = lines(&ombud(&data, &["documents", "--jsonl"]));
+    assert!(
+        docs.len() as u64 >= acknowledged,
+        "{} stored, {acknowledged} acknowledged",
+        docs.len()
+    );
+    // No half document: every stored document has all its claims.
+    let claims = lines(&ombud(&data, &["claims", "--jsonl"]));
+    let expected: u64 = docs.iter().map(|d| d["n_claims"].as_u64().unwrap()).sum();
+    assert_eq!(claims.len() as u64, expected);
+    let verify = ombud(&data, &["verify"]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+    // The same input again completes the ingest, without duplicates.
+    let again = json(&ombud(
+        &data,
+        &["ingest", "--json", input.to_str().unwrap()],
+    ));
+    assert_eq!(
+        again["new"].as_u64().unwrap() + docs.len() as u64,
+        n,
+        "{again}"
+    );
+    assert_eq!(again["duplicate"].as_u64().unwrap(), docs.len() as u64);
+    let finished = lines(&ombud(&data, &["documents", "--jsonl"]));
+    assert_eq!(finished.len() as u64, n);
+    assert!(ombud(&data, &["verify"]).status.success());
+}
+
+#[test]
+fn postgres_holds_the_same_record() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = match runtime.block_on(pipeline::scratch::test_server()) {
+        Ok(Some(url)) => url,
+        Ok(None) => return,
+        Err(e) => panic!("{e}"),
+    };
+    let scratch = runtime
+        .block_on(pipeline::scratch::ScratchPostgres::create(&server, "cli"))
+        .unwrap();
+    let url = match &scratch.target {
+        pipeline::StoreTarget::Postgres(url) => url.clone(),
+        other => panic!("{other:?}"),
+    };
+    let dir = test_support::temp_dir();
+    let (lite, pg) = (dir.path().join("lite"), dir.path().join("pg"));
+    let examples = test_support::examples_dir();
+    assert!(
+        ombud(&lite, &["ingest", examples.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let with_pg = |args: &[&str]| {
+        let mut all = vec!["--database", url.as_str()];
+        all.extend_from_slice(args);
+        ombud(&pg, &all)
+    };
+    let out = with_pg(&["ingest", "--json", examples.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !pg.join("ombud.db").exists(),
+        "no SQLite file when the record is in PostgreSQL"
+    );
+    let incidents = json(&with_pg(&["incidents", "--json"]));
+    assert_eq!(
+        incidents,
+        json(&ombud(&lite, &["incidents", "--json"])),
+        "the same incidents, ids and all"
+    );
+    let barda = json(&with_pg(&[
+        "incidents",
+        "--json",
+        "--place",
+        "Barda",
+        "--since",
+        "2020-10-28",
+        "--until",
+        "2020-10-28",
+    ]));
+    assert_eq!(barda.as_array().unwrap().len(), 1);
+    let id = barda[0]["id"].as_str().unwrap();
+    assert!(with_pg(&["show", id]).status.success());
+    assert_eq!(
+        stdout(&with_pg(&["export", "--format", "csv"])),
+        stdout(&ombud(&lite, &["export", "--format", "csv"]))
+    );
+    assert!(with_pg(&["verify"]).status.success());
+    runtime.block_on(scratch.drop_schema()).unwrap();
+}

@@ -652,6 +652,11 @@ async fn commit(
     }
     report.incidents_written += added.incidents_written;
     report.commits += 1;
+    tracing::info!(
+        documents = report.new,
+        claims = report.claims,
+        "group committed"
+    );
     for item in items {
         match item {
             Ready::Duplicate => report.duplicate += 1,

@@ -31,7 +31,7 @@ pub use publishers::{default_publishers, parse_publishers};
 pub use run::digests;
 pub use service::{IncidentDetail, IncidentFilter, OpenOptions, Page, Service};
 pub use sources::{Format, InputFile};
-pub use store::{ClaimQuery, Counts, DocumentQuery, Run, StoredClaim, scratch};
+pub use store::{ClaimQuery, Counts, DocumentQuery, Run, StoreTarget, StoredClaim, scratch};
 pub use wire::{ExtractOptions, extract_json, extract_stream, geoparse_json, read_input};
 
 /// The ombud version recorded with every document it reads.

@@ -1,5 +1,9 @@
-//! Helpers for ombud's tests: where `../shared` is (and whether a test may skip without it),
-//! the repository root, and temporary data directories.
+//! Helpers for ombud's tests and benchmarks: where `../shared` is (and whether a test may skip
+//! without it), the repository root, temporary data directories, and synthetic reports.
+
+mod synthetic;
+
+pub use synthetic::synthetic_report;
 
 use std::path::{Path, PathBuf};
 

@@ -107,6 +107,29 @@ fn dependencies_point_down_and_pure_crates_stay_pure() {
     }
 }
 
+/// The faces (the CLI, later the server) reach the record only through `pipeline`'s façade:
+/// of ombud's crates they depend on `pipeline` and `model`, nothing else.
+#[test]
+fn faces_use_only_the_facade() {
+    let meta = metadata();
+    for package in meta["packages"].as_array().unwrap() {
+        let name = package["name"].as_str().unwrap();
+        if tier(name) != Some(4) {
+            continue;
+        }
+        for dep in package["dependencies"].as_array().unwrap() {
+            let dep_name = dep["name"].as_str().unwrap();
+            if dep["kind"].as_str() == Some("dev") || tier(dep_name).is_none() {
+                continue;
+            }
+            assert!(
+                ["pipeline", "model", "test-support"].contains(&dep_name),
+                "face {name} depends on {dep_name}: faces call pipeline::Service and use model's types"
+            );
+        }
+    }
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();

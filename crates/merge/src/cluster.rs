@@ -7,9 +7,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use model::{ClaimId, ClaimRecord, EventType};
+use model::{ClaimId, ClaimRecord};
 
-use crate::neighbourhood::{PlaceKey, compatible, days, founds, index_entries, probes, same_days};
+use crate::neighbourhood::{NearIndex, compatible, days, founds, index_entries, probes, same_days};
 use crate::{Constraints, MergeConfig};
 
 /// Union-find over indices; the smaller root wins, so unions commute.
@@ -49,9 +49,6 @@ impl Sets {
     }
 }
 
-/// A claim filed in an in-memory bucket: its position and its days.
-type Filed = (usize, i64, i64);
-
 /// Groups claims into incidents. `records` are the claims as merging reads them (rejected ones
 /// left out, corrections applied: `Constraints::apply`); duplicates of an id count once. Each
 /// group is sorted by claim id, and groups are in the order of their first claim.
@@ -65,28 +62,14 @@ pub fn cluster(
     sorted.dedup_by(|a, b| a.id == b.id);
 
     let mut parts = Sets::new(sorted.len());
-    let mut buckets: HashMap<(EventType, PlaceKey), Vec<Filed>> = HashMap::new();
+    let mut near: NearIndex<usize> = NearIndex::default();
     for (i, r) in sorted.iter().enumerate() {
-        for e in index_entries(&r.claim) {
-            buckets
-                .entry((e.event_type, e.place))
-                .or_default()
-                .push((i, e.day_start, e.day_end));
-        }
+        near.insert(&index_entries(&r.claim), i);
     }
     for (i, r) in sorted.iter().enumerate() {
-        for p in probes(&r.claim, config) {
-            let Some(found) = buckets.get(&(p.event_type, p.place)) else {
-                continue;
-            };
-            for &(j, start, end) in found {
-                if j > i
-                    && start <= p.day_end
-                    && end >= p.day_start
-                    && compatible(&r.claim, &sorted[j].claim, config)
-                {
-                    parts.union(i, j);
-                }
+        for j in near.near(&probes(&r.claim, config)) {
+            if j > i && compatible(&r.claim, &sorted[j].claim, config) {
+                parts.union(i, j);
             }
         }
     }

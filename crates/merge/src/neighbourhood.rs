@@ -2,6 +2,8 @@
 //! probes that find every compatible pair without comparing all claims with all others. The
 //! store's index and the in-memory merge use the same entries, so they find the same pairs.
 
+use std::collections::HashMap;
+
 use model::{Claim, DatePrecision, EventType, GeoPrecision, PlaceRef, Stance};
 
 use crate::MergeConfig;
@@ -182,6 +184,53 @@ pub fn probe_matches(probe: &IndexEntry, entry: &IndexEntry) -> bool {
         && probe.place == entry.place
         && entry.day_start <= probe.day_end
         && entry.day_end >= probe.day_start
+}
+
+/// Values filed by event family, place key and every day of their index entries, so that the
+/// values near a claim are found in time proportional to how many there are, however many
+/// claims a busy town has on other days.
+#[derive(Clone, Debug)]
+pub struct NearIndex<T> {
+    by_day: HashMap<(EventType, PlaceKey, i64), Vec<T>>,
+}
+
+impl<T> Default for NearIndex<T> {
+    fn default() -> NearIndex<T> {
+        NearIndex {
+            by_day: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Clone + PartialEq> NearIndex<T> {
+    /// Files `value` under a claim's index entries.
+    pub fn insert(&mut self, entries: &[IndexEntry], value: T) {
+        for e in entries {
+            for day in e.day_start..=e.day_end {
+                self.by_day
+                    .entry((e.event_type, e.place.clone(), day))
+                    .or_default()
+                    .push(value.clone());
+            }
+        }
+    }
+
+    /// The values filed under any day of any of `probes`, each once.
+    pub fn near(&self, probes: &[IndexEntry]) -> Vec<T> {
+        let mut out: Vec<T> = Vec::new();
+        for p in probes {
+            for day in p.day_start..=p.day_end {
+                if let Some(values) = self.by_day.get(&(p.event_type, p.place.clone(), day)) {
+                    for v in values {
+                        if !out.contains(v) {
+                            out.push(v.clone());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 /// True when two claims could tell the same incident: the same event family, days that meet

@@ -549,6 +549,7 @@ pub(crate) async fn store_batch(
         .iter()
         .map(|p| ClaimId::derive(&p.record.sha256, p.claims))
         .collect();
+    let t = Instant::now();
     let mut tx = store.begin().await?;
     let run = crate::run::current(&mut *tx, now).await?;
     let new_docs: Vec<NewDocument<'_>> = parts
@@ -574,6 +575,12 @@ pub(crate) async fn store_batch(
         .collect();
     let stored: std::collections::HashSet<String> =
         tx.insert_documents(&new_docs).await?.into_iter().collect();
+    tracing::debug!(
+        ms = t.elapsed().as_millis() as u64,
+        documents = stored.len(),
+        "documents inserted"
+    );
+    let t = Instant::now();
     let seeds: Vec<ClaimId> = parts
         .iter()
         .zip(&ids)
@@ -592,7 +599,14 @@ pub(crate) async fn store_batch(
         };
         incidents_written = remerge(&mut *tx, &change, &inputs).await?.written;
     }
+    tracing::debug!(
+        ms = t.elapsed().as_millis() as u64,
+        incidents_written,
+        "merged"
+    );
+    let t = Instant::now();
     tx.commit().await?;
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, "committed");
     Ok(Added {
         stored,
         incidents_written,
@@ -624,7 +638,13 @@ async fn commit(
             _ => None,
         })
         .collect();
+    let t = Instant::now();
     archive.commit(&leaves)?;
+    tracing::debug!(
+        ms = t.elapsed().as_millis() as u64,
+        leaves = leaves.len(),
+        "archive durable"
+    );
 
     let parts: Vec<Parts<'_>> = items
         .iter()

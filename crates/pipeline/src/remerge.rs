@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use merge::{Constraints, MergeConfig, PlaceKey, Prior};
+use merge::{Constraints, MergeConfig, Prior};
 use model::{ClaimId, ClaimRecord, Incident, IncidentId, Publisher};
 use store::{IncidentChanges, IncidentWrite, IndexRow, RecordTx, StoredClaim};
 
@@ -140,13 +140,14 @@ pub(crate) struct Remerged {
 #[derive(Default)]
 struct Part {
     stored: HashMap<ClaimId, StoredClaim>,
-    /// Claims in the part, with their effective records (`None`: rejected).
-    reached: HashMap<ClaimId, Option<ClaimRecord>>,
-    buckets: HashMap<(model::EventType, PlaceKey), Vec<ClaimId>>,
+    /// Claims in the part: the position of their effective record (`None`: rejected).
+    reached: HashMap<ClaimId, Option<usize>>,
+    records: Vec<ClaimRecord>,
+    near: merge::NearIndex<usize>,
     /// Claims as they were before the change (rejected, corrected, re-extracted away): not in
     /// the part, but what was near them may merge differently now, so it joins the part.
     ghosts: Vec<model::Claim>,
-    ghost_buckets: HashMap<(model::EventType, PlaceKey), Vec<usize>>,
+    ghost_near: merge::NearIndex<usize>,
 }
 
 impl Part {
@@ -157,49 +158,43 @@ impl Part {
         let Some(stored) = self.stored.get(id) else {
             return false;
         };
-        let effective = inputs.constraints.apply(&inputs.record(stored));
-        if let Some(r) = &effective {
-            for e in merge::index_entries(&r.claim) {
-                self.buckets
-                    .entry((e.event_type, e.place))
-                    .or_default()
-                    .push(id.clone());
-            }
-        }
-        self.reached.insert(id.clone(), effective);
+        let at = inputs.constraints.apply(&inputs.record(stored)).map(|r| {
+            self.near
+                .insert(&merge::index_entries(&r.claim), self.records.len());
+            self.records.push(r);
+            self.records.len() - 1
+        });
+        self.reached.insert(id.clone(), at);
         true
     }
 
+    fn effective(&self, id: &ClaimId) -> Option<&ClaimRecord> {
+        self.reached
+            .get(id)
+            .copied()
+            .flatten()
+            .map(|i| &self.records[i])
+    }
+
     fn haunt(&mut self, ghost: model::Claim) {
-        for e in merge::index_entries(&ghost) {
-            self.ghost_buckets
-                .entry((e.event_type, e.place))
-                .or_default()
-                .push(self.ghosts.len());
-        }
+        self.ghost_near
+            .insert(&merge::index_entries(&ghost), self.ghosts.len());
         self.ghosts.push(ghost);
     }
 
     /// True when a claim in the part, or one as it was before the change, could share an
     /// incident with `record`.
     fn touches(&self, record: &ClaimRecord, config: &MergeConfig) -> bool {
-        merge::probes(&record.claim, config).into_iter().any(|p| {
-            let key = (p.event_type, p.place);
-            let near_reached = self.buckets.get(&key).is_some_and(|ids| {
-                ids.iter().any(|id| {
-                    self.reached
-                        .get(id)
-                        .and_then(Option::as_ref)
-                        .is_some_and(|r| merge::compatible(&r.claim, &record.claim, config))
-                })
-            });
-            near_reached
-                || self.ghost_buckets.get(&key).is_some_and(|ghosts| {
-                    ghosts
-                        .iter()
-                        .any(|&g| merge::compatible(&self.ghosts[g], &record.claim, config))
-                })
-        })
+        let probes = merge::probes(&record.claim, config);
+        self.near
+            .near(&probes)
+            .into_iter()
+            .any(|i| merge::compatible(&self.records[i].claim, &record.claim, config))
+            || self
+                .ghost_near
+                .near(&probes)
+                .into_iter()
+                .any(|g| merge::compatible(&self.ghosts[g], &record.claim, config))
     }
 }
 
@@ -221,6 +216,10 @@ pub(crate) async fn remerge(
 ) -> Result<Remerged, PipelineError> {
     let (seeds, incidents) = (&change.seeds, &change.incidents);
     let config = &inputs.config;
+    let started = std::time::Instant::now();
+    let mut db = std::time::Duration::ZERO;
+    let mut near_db = std::time::Duration::ZERO;
+    let mut queries = 0usize;
     let mut part = Part::default();
     let mut ghost_probes: Vec<IndexRow> = Vec::new();
     for ghost in &change.before {
@@ -248,9 +247,12 @@ pub(crate) async fn remerge(
             .into_iter()
             .collect();
         if !to_load.is_empty() {
+            let t = std::time::Instant::now();
             for c in tx.load_claims(&to_load).await? {
                 part.stored.insert(c.id.clone(), c);
             }
+            db += t.elapsed();
+            queries += 1;
         }
         let mut fresh: Vec<ClaimId> = Vec::new();
         for id in std::mem::take(&mut sure) {
@@ -291,13 +293,15 @@ pub(crate) async fn remerge(
                         .cloned(),
                 );
             }
-            if let Some(Some(r)) = part.reached.get(id) {
+            if let Some(r) = part.effective(id) {
                 probes.extend(probe_rows(&r.claim, config));
             }
         }
+        let t = std::time::Instant::now();
         if !mates_of.is_empty() {
             sure.extend(tx.claims_of_incidents(&mates_of).await?);
         }
+        let tn = std::time::Instant::now();
         if !probes.is_empty() {
             maybe.extend(
                 tx.neighbours(&probes, MAX_SPAN)
@@ -306,8 +310,20 @@ pub(crate) async fn remerge(
                     .filter(|c| !part.reached.contains_key(c)),
             );
         }
+        near_db += tn.elapsed();
+        db += t.elapsed();
+        queries += 1;
         sure.retain(|c| !part.reached.contains_key(c));
     }
+    tracing::debug!(
+        claims = part.reached.len(),
+        loaded = part.stored.len(),
+        ms = started.elapsed().as_millis() as u64,
+        db_ms = db.as_millis() as u64,
+        neighbours_ms = near_db.as_millis() as u64,
+        rounds = queries,
+        "part reached"
+    );
     write_part(tx, &part, &expanded, inputs).await
 }
 
@@ -372,8 +388,15 @@ async fn write_part(
     incidents: &HashSet<IncidentId>,
     inputs: &MergeInputs,
 ) -> Result<Remerged, PipelineError> {
-    let records: Vec<ClaimRecord> = part.reached.values().flatten().cloned().collect();
-    let groups = merge::cluster(&records, &inputs.constraints, &inputs.config);
+    let t = std::time::Instant::now();
+    let records = &part.records;
+    let groups = merge::cluster(records, &inputs.constraints, &inputs.config);
+    tracing::debug!(
+        ms = t.elapsed().as_millis() as u64,
+        groups = groups.len(),
+        "clustered"
+    );
+    let t = std::time::Instant::now();
 
     // The incidents before, with the claims of the part they held.
     let mut before: HashMap<IncidentId, Vec<ClaimId>> =
@@ -400,6 +423,8 @@ async fn write_part(
     let bases: Vec<String> = groups.iter().map(|g| merge::base_id(g)).collect();
     let taken = tx.taken_ids(&bases).await?;
     let assignment = merge::assign_ids(&prior, &groups, &|id| taken.contains(id));
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, "ids assigned");
+    let t = std::time::Instant::now();
 
     // Hand-set grades follow their incident through joins.
     let joined: HashMap<&IncidentId, &IncidentId> =
@@ -421,6 +446,8 @@ async fn write_part(
         built.push(incident);
     }
 
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, "built");
+    let t = std::time::Instant::now();
     let kept: Vec<IncidentId> = assignment
         .ids
         .iter()
@@ -475,6 +502,9 @@ async fn write_part(
         emptied: assignment.emptied.clone(),
         membership,
     };
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, "compared");
+    let t = std::time::Instant::now();
     tx.write_incidents(&changes).await?;
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, "written");
     Ok(stats)
 }

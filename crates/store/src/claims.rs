@@ -2,7 +2,7 @@
 //! index that finds their possible neighbours (same event family, place key and days); the
 //! aliases re-extraction leaves from old keys to new ones; each claim's current incident.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use model::{Claim, ClaimId, Date, IncidentId};
@@ -388,74 +388,96 @@ pub(crate) async fn of_publisher(conn: &mut Conn<'_>, name: &str) -> StoreResult
     ids_of(&rows, doing)
 }
 
-/// Claims with an index row matching one of the probes.
+/// Claims with an index row matching one of the probes: the probes go into a temporary table
+/// and one join against the index finds them all, whatever their number.
 pub(crate) async fn neighbours(
     conn: &mut Conn<'_>,
     probes: &[IndexRow],
     max_span: i64,
 ) -> StoreResult<Vec<ClaimId>> {
     let doing = "finding a claim's neighbours";
-    // One query per event family and days, with every place of those probes.
-    let mut groups: BTreeMap<(&str, i64, i64), Vec<&str>> = BTreeMap::new();
-    for p in probes {
-        groups
-            .entry((&p.event_type, p.day_start, p.day_end))
-            .or_default()
-            .push(&p.place);
+    let mut unique: Vec<&IndexRow> = probes.iter().collect();
+    unique.sort_by(|a, b| {
+        (&a.event_type, &a.place, a.day_start, a.day_end).cmp(&(
+            &b.event_type,
+            &b.place,
+            b.day_start,
+            b.day_end,
+        ))
+    });
+    unique.dedup();
+    let lows: Vec<i64> = unique.iter().map(|p| p.day_start - max_span).collect();
+    let mut args: Vec<Arg<'_>> = Vec::with_capacity(unique.len() * 5);
+    for (p, low) in unique.iter().zip(&lows) {
+        args.extend([
+            Arg::Text(&p.event_type),
+            Arg::Text(&p.place),
+            Arg::Int(*low),
+            Arg::Int(p.day_start),
+            Arg::Int(p.day_end),
+        ]);
     }
-    let mut found: Vec<ClaimId> = Vec::new();
-    let mut seen: std::collections::HashSet<String> = Default::default();
-    for ((event_type, start, end), mut places) in groups {
-        places.sort_unstable();
-        places.dedup();
-        let values: Vec<Arg<'_>> = places.iter().map(|p| Arg::Text(p)).collect();
-        let rows = conn
-            .fetch_in(
-                "SELECT claim_key FROM claim_index WHERE event_type = ? AND day_start >= ? \
-                 AND day_start <= ? AND day_end >= ? AND place IN {list}",
-                &[
-                    Arg::Text(event_type),
-                    Arg::Int(start - max_span),
-                    Arg::Int(end),
-                    Arg::Int(start),
-                ],
-                &values,
-            )
-            .await
-            .map_err(q(doing))?;
-        for r in &rows {
-            let key = r.text(0).map_err(|e| corrupt(doing, e))?;
-            if seen.insert(key.clone()) {
-                found.push(parse_id(&key, doing)?);
-            }
+    conn.temp_rows(
+        "probe_rows",
+        "event_type TEXT NOT NULL, place TEXT NOT NULL, low INTEGER NOT NULL, \
+         first_day INTEGER NOT NULL, last_day INTEGER NOT NULL",
+        5,
+        &args,
+    )
+    .await
+    .map_err(q(doing))?;
+    // CROSS JOIN keeps SQLite's loop over the few probes, each a range of the index.
+    let rows = conn
+        .fetch(
+            "SELECT i.claim_key FROM probe_rows p CROSS JOIN claim_index i \
+             WHERE i.event_type = p.event_type AND i.place = p.place \
+             AND i.day_start >= p.low AND i.day_start <= p.last_day AND i.day_end >= p.first_day",
+            &[],
+        )
+        .await
+        .map_err(q(doing))?;
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for r in &rows {
+        let key = r.text(0).map_err(|e| corrupt(doing, e))?;
+        if seen.insert(key.clone()) {
+            out.push(parse_id(&key, doing)?);
         }
     }
-    Ok(found)
+    Ok(out)
 }
 
-/// Sets each claim's incident.
+/// Sets each claim's incident: the pairs go into a temporary table, then one update.
 pub(crate) async fn set_incidents(
     conn: &mut Conn<'_>,
     membership: &[(ClaimId, Option<IncidentId>)],
 ) -> StoreResult<()> {
     let doing = "recording which incident each claim is in";
-    let mut by_incident: BTreeMap<Option<&str>, Vec<String>> = BTreeMap::new();
-    for (claim, incident) in membership {
-        by_incident
-            .entry(incident.as_ref().map(|i| i.0.as_str()))
-            .or_default()
-            .push(claim.to_string());
+    if membership.is_empty() {
+        return Ok(());
     }
-    for (incident, keys) in &by_incident {
-        let values: Vec<Arg<'_>> = keys.iter().map(|k| Arg::Text(k)).collect();
-        conn.execute_in(
-            "UPDATE claims SET incident_id = ? WHERE key IN {list}",
-            &[Arg::OptText(*incident)],
-            &values,
-        )
-        .await
-        .map_err(q(doing))?;
+    let keys: Vec<String> = membership.iter().map(|(c, _)| c.to_string()).collect();
+    let mut args: Vec<Arg<'_>> = Vec::with_capacity(keys.len() * 2);
+    for (key, (_, incident)) in keys.iter().zip(membership) {
+        args.extend([
+            Arg::Text(key),
+            Arg::OptText(incident.as_ref().map(|i| i.0.as_str())),
+        ]);
     }
+    conn.temp_rows(
+        "membership_rows",
+        "claim_key TEXT NOT NULL, incident_id TEXT",
+        2,
+        &args,
+    )
+    .await
+    .map_err(q(doing))?;
+    conn.execute(
+        "UPDATE claims SET incident_id = m.incident_id FROM membership_rows m WHERE claims.key = m.claim_key",
+        &[],
+    )
+    .await
+    .map_err(q(doing))?;
     Ok(())
 }
 

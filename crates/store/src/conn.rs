@@ -228,6 +228,24 @@ impl Conn<'_> {
         Ok(changed)
     }
 
+    /// Fills the temporary table `name` (created with `columns` if this connection has none
+    /// yet) with `args`, `width` values a row, after emptying it.
+    pub(crate) async fn temp_rows(
+        &mut self,
+        name: &str,
+        columns: &str,
+        width: usize,
+        args: &[Arg<'_>],
+    ) -> Result<(), sqlx::Error> {
+        self.script(&format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {name} ({columns}); DELETE FROM {name};"
+        ))
+        .await?;
+        self.insert_rows(&format!("INSERT INTO {name}"), width, args, "")
+            .await?;
+        Ok(())
+    }
+
     /// Runs `select` once for each chunk of `values`, with `{list}` in it replaced by a list of
     /// that chunk's placeholders after the `fixed` arguments, and returns all rows.
     pub(crate) async fn fetch_in(

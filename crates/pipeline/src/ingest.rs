@@ -18,9 +18,11 @@ use std::time::{Duration, Instant};
 
 use model::{ClaimId, DocumentMeta, DocumentRecord, DocumentStatus};
 use sources::{Format, ReadDocument};
-use store::{NewClaim, NewDocument, RecordStore};
+use std::collections::HashMap;
 
-use crate::remerge::{Change, MergeInputs, index_rows, reindex, remerge};
+use store::{NewClaim, NewDocument, RecordStore, StoredClaim};
+
+use crate::remerge::{Change, MergeInputs, remerge};
 use crate::{Analysis, PipelineError, Reference, analyse};
 
 /// How to ingest.
@@ -44,8 +46,8 @@ impl IngestOptions {
             format: None,
             jobs,
             retrieved_at,
-            batch_size: 2000,
-            batch_time: Duration::from_secs(1),
+            batch_size: 5000,
+            batch_time: Duration::from_secs(2),
         }
     }
 }
@@ -117,6 +119,8 @@ struct Analysed {
     record: DocumentRecord,
     text: String,
     analysis: Analysis,
+    /// Each claim as JSON, made on the worker's thread.
+    claim_json: Vec<String>,
 }
 
 /// An item in input order, once everything before it is ready.
@@ -128,7 +132,7 @@ enum Ready {
 }
 
 /// Documents a worker may be given before the writer catches up.
-const IN_FLIGHT: usize = 6000;
+const IN_FLIGHT: usize = 12_000;
 
 /// Documents checked for duplicates in one query.
 const CHECK: usize = 512;
@@ -293,6 +297,8 @@ fn analyse_pending(reference: &Reference, p: Pending, retrieved_at: &str) -> Ana
             .and_then(|d| d.parse().ok());
     }
     let mut analysis = analyse(reference, &p.doc.text, &meta);
+    // Every place named is in the claims that need it; the list itself is not stored.
+    analysis.toponyms = Vec::new();
     if p.doc.meta.published.is_none() {
         analysis.extraction.diagnostics.push(model::Diagnostic::new(
             "no_publication_date",
@@ -324,6 +330,7 @@ fn analyse_pending(reference: &Reference, p: Pending, retrieved_at: &str) -> Ana
         text: None,
     };
     Analysed {
+        claim_json: claim_json(&analysis.extraction.claims),
         record,
         text: p.doc.text,
         analysis,
@@ -521,6 +528,15 @@ async fn write_loop(
     }
 }
 
+/// The claims as the JSON the store keeps.
+pub(crate) fn claim_json(claims: &[model::Claim]) -> Vec<String> {
+    claims
+        .iter()
+        // A claim is plain data: serialising it cannot fail.
+        .map(|c| serde_json::to_string(c).unwrap_or_default())
+        .collect()
+}
+
 /// A document read and extracted, ready to store: its record, text, claims and diagnostics.
 #[derive(Clone, Copy, Debug)]
 pub struct Parts<'a> {
@@ -540,10 +556,14 @@ pub struct Added {
 
 /// Stores documents with their claims and re-merges what they reach, in one transaction: what
 /// ingest does once a group's bytes are durable, and what `Service::add_documents` offers.
+/// `json` holds each document's claims as JSON (`claim_json`); `durable`, when given, is awaited
+/// before the transaction commits (the archive's sync, running meanwhile on another thread).
 pub(crate) async fn store_batch(
     store: &dyn RecordStore,
     parts: &[Parts<'_>],
+    json: &[&[String]],
     now: &str,
+    durable: Option<tokio::task::JoinHandle<Result<(), PipelineError>>>,
 ) -> Result<Added, PipelineError> {
     let ids: Vec<Vec<ClaimId>> = parts
         .iter()
@@ -552,25 +572,82 @@ pub(crate) async fn store_batch(
     let t = Instant::now();
     let mut tx = store.begin().await?;
     let run = crate::run::current(&mut *tx, now).await?;
-    let new_docs: Vec<NewDocument<'_>> = parts
+    // The documents new to the store (the first of each within the batch).
+    let shas: Vec<String> = parts.iter().map(|p| p.record.sha256.clone()).collect();
+    let existing = tx.existing_documents(&shas).await?;
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let fresh: Vec<usize> = (0..parts.len())
+        .filter(|&i| {
+            let sha = parts[i].record.sha256.as_str();
+            !existing.contains(sha) && seen.insert(sha)
+        })
+        .collect();
+    let claims: Vec<StoredClaim> = fresh
         .iter()
-        .zip(&ids)
-        .map(|(p, ids)| NewDocument {
-            record: p.record,
-            text: p.text,
-            diagnostics: p.diagnostics,
-            run,
-            claims: p
-                .claims
+        .flat_map(|&i| {
+            let p = &parts[i];
+            p.claims
                 .iter()
-                .zip(ids)
-                .map(|(c, id)| NewClaim {
+                .zip(&ids[i])
+                .map(move |(c, id)| StoredClaim {
                     id: id.clone(),
-                    claim: c,
-                    quote: c.sentence.slice(p.text).unwrap_or_default(),
-                    index: index_rows(c),
+                    publisher: p.record.meta.publisher.clone(),
+                    published: p.record.meta.published,
+                    origin: p.record.origin.clone(),
+                    quote: c.sentence.slice(p.text).unwrap_or_default().to_string(),
+                    incident: None,
+                    claim: c.clone(),
                 })
-                .collect(),
+        })
+        .collect();
+    // Merged first, so each claim is stored in its incident and filed where decisions put it.
+    let mut incidents_written = 0;
+    let mut placed: HashMap<ClaimId, model::IncidentId> = HashMap::new();
+    let mut index: HashMap<ClaimId, Vec<store::IndexRow>> = HashMap::new();
+    if !claims.is_empty() {
+        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+        for c in &claims {
+            index.insert(c.id.clone(), inputs.effective_index(c));
+        }
+        let change = Change {
+            seeds: claims.iter().map(|c| c.id.clone()).collect(),
+            fresh: claims,
+            ..Change::default()
+        };
+        let merged = remerge(&mut *tx, &change, &inputs).await?;
+        incidents_written = merged.written;
+        placed = merged.placed;
+    }
+    tracing::debug!(
+        ms = t.elapsed().as_millis() as u64,
+        incidents_written,
+        "merged"
+    );
+    let t = Instant::now();
+    let new_docs: Vec<NewDocument<'_>> = fresh
+        .iter()
+        .map(|&i| {
+            let p = &parts[i];
+            NewDocument {
+                record: p.record,
+                text: p.text,
+                diagnostics: p.diagnostics,
+                run,
+                claims: p
+                    .claims
+                    .iter()
+                    .zip(&ids[i])
+                    .zip(json[i].iter())
+                    .map(|((c, id), json)| NewClaim {
+                        id: id.clone(),
+                        claim: c,
+                        json,
+                        quote: c.sentence.slice(p.text).unwrap_or_default(),
+                        index: index.remove(id).unwrap_or_default(),
+                        incident: placed.get(id).cloned(),
+                    })
+                    .collect(),
+            }
         })
         .collect();
     let stored: std::collections::HashSet<String> =
@@ -580,30 +657,12 @@ pub(crate) async fn store_batch(
         documents = stored.len(),
         "documents inserted"
     );
-    let t = Instant::now();
-    let seeds: Vec<ClaimId> = parts
-        .iter()
-        .zip(&ids)
-        .filter(|(p, _)| stored.contains(&p.record.sha256))
-        .flat_map(|(_, ids)| ids.iter().cloned())
-        .collect();
-    let mut incidents_written = 0;
-    if !seeds.is_empty() {
-        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
-        // Claims decided on before they came (under an id re-extraction gave them) are filed
-        // where the decision puts them.
-        reindex(&mut *tx, &seeds, &inputs, false).await?;
-        let change = Change {
-            seeds,
-            ..Change::default()
-        };
-        incidents_written = remerge(&mut *tx, &change, &inputs).await?.written;
+    if let Some(durable) = durable {
+        // Nothing is committed before its bytes and log leaves are on disk.
+        durable
+            .await
+            .map_err(|e| PipelineError::Export(e.to_string()))??;
     }
-    tracing::debug!(
-        ms = t.elapsed().as_millis() as u64,
-        incidents_written,
-        "merged"
-    );
     let t = Instant::now();
     tx.commit().await?;
     tracing::debug!(ms = t.elapsed().as_millis() as u64, "committed");
@@ -638,27 +697,40 @@ async fn commit(
             _ => None,
         })
         .collect();
-    let t = Instant::now();
-    archive.commit(&leaves)?;
-    tracing::debug!(
-        ms = t.elapsed().as_millis() as u64,
-        leaves = leaves.len(),
-        "archive durable"
-    );
+    // The archive syncs on another thread while the database works; the transaction commits
+    // only once the archive is durable.
+    let durable = {
+        let archive = archive.clone();
+        tokio::task::spawn_blocking(move || {
+            let t = Instant::now();
+            archive.commit(&leaves)?;
+            tracing::debug!(
+                ms = t.elapsed().as_millis() as u64,
+                leaves = leaves.len(),
+                "archive durable"
+            );
+            Ok(())
+        })
+    };
 
-    let parts: Vec<Parts<'_>> = items
+    let docs: Vec<&Analysed> = items
         .iter()
         .filter_map(|i| match i {
-            Ready::Doc(a) => Some(Parts {
-                record: &a.record,
-                text: &a.text,
-                claims: &a.analysis.extraction.claims,
-                diagnostics: &a.analysis.extraction.diagnostics,
-            }),
+            Ready::Doc(a) => Some(&**a),
             _ => None,
         })
         .collect();
-    let added = store_batch(store, &parts, now).await?;
+    let parts: Vec<Parts<'_>> = docs
+        .iter()
+        .map(|a| Parts {
+            record: &a.record,
+            text: &a.text,
+            claims: &a.analysis.extraction.claims,
+            diagnostics: &a.analysis.extraction.diagnostics,
+        })
+        .collect();
+    let json: Vec<&[String]> = docs.iter().map(|a| a.claim_json.as_slice()).collect();
+    let added = store_batch(store, &parts, &json, now, Some(durable)).await?;
     for p in &parts {
         if added.stored.contains(&p.record.sha256) {
             report.new += 1;

@@ -105,14 +105,16 @@ impl Service {
             after = Some(last.sha256.clone());
             let analyses = par_map(&docs, jobs, |d| {
                 let text = d.text.as_deref().unwrap_or_default();
-                analyse(&reference, text, &d.meta)
+                let analysis = analyse(&reference, text, &d.meta);
+                let json = crate::ingest::claim_json(&analysis.extraction.claims);
+                (analysis, json)
             });
             let mut tx = store.begin().await?;
             let before_inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
             let mut seeds: Vec<ClaimId> = Vec::new();
             let mut incidents: HashSet<IncidentId> = HashSet::new();
             let mut before: Vec<model::Claim> = Vec::new();
-            for (doc, analysis) in docs.iter().zip(&analyses) {
+            for (doc, (analysis, json)) in docs.iter().zip(&analyses) {
                 let text = doc.text.as_deref().unwrap_or_default();
                 let old = tx.claims_of_document(&doc.sha256).await?;
                 for c in tx.load_claims(&old).await? {
@@ -148,11 +150,14 @@ impl Service {
                         .claims
                         .iter()
                         .zip(&new)
-                        .map(|(c, id)| NewClaim {
+                        .zip(json)
+                        .map(|((c, id), json)| NewClaim {
                             id: id.clone(),
                             claim: c,
+                            json,
                             quote: c.sentence.slice(text).unwrap_or_default(),
                             index: index_rows(c),
+                            incident: None,
                         })
                         .collect(),
                 };
@@ -165,6 +170,7 @@ impl Service {
                 seeds,
                 incidents: incidents.into_iter().collect(),
                 before,
+                ..Change::default()
             };
             let merged = remerge(&mut *tx, &change, &inputs).await?;
             report.incidents_written += merged.written;
@@ -309,6 +315,7 @@ impl Service {
             seeds,
             incidents,
             before,
+            ..Change::default()
         };
         remerge(&mut *tx, &change, &inputs).await?;
         tx.commit().await?;

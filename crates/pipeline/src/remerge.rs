@@ -107,6 +107,16 @@ pub(crate) fn index_rows(claim: &model::Claim) -> Vec<IndexRow> {
         .collect()
 }
 
+impl MergeInputs {
+    /// The index rows of a claim as decisions leave it (none when rejected).
+    pub(crate) fn effective_index(&self, c: &StoredClaim) -> Vec<IndexRow> {
+        self.constraints
+            .apply(&self.record(c))
+            .map(|r| index_rows(&r.claim))
+            .unwrap_or_default()
+    }
+}
+
 /// The probes that find a claim's possible neighbours, as index rows.
 fn probe_rows(claim: &model::Claim, config: &MergeConfig) -> Vec<IndexRow> {
     merge::probes(claim, config)
@@ -128,6 +138,8 @@ const MAX_SPAN: i64 = merge::MAX_RANGE_DAYS + 2 * merge::DENIAL_SLACK_DAYS;
 pub(crate) struct Remerged {
     /// The claims of the part re-merged.
     pub reached: Vec<ClaimId>,
+    /// The incident each fresh claim (`Change::fresh`) is in.
+    pub placed: HashMap<ClaimId, IncidentId>,
     /// Incidents written (new or changed).
     pub written: usize,
     pub minted: usize,
@@ -206,6 +218,9 @@ pub(crate) struct Change {
     pub seeds: Vec<ClaimId>,
     pub incidents: Vec<IncidentId>,
     pub before: Vec<model::Claim>,
+    /// New claims not stored yet: merged with the rest, then stored already in their incident
+    /// (`Remerged::placed`), so no stored row is rewritten for them.
+    pub fresh: Vec<StoredClaim>,
 }
 
 /// Re-merges the part of the record a change reaches, and writes what changed.
@@ -229,6 +244,11 @@ pub(crate) async fn remerge(
     let mut expanded: HashSet<IncidentId> = incidents.iter().cloned().collect();
     // Claims to reach whatever they are (seeds, incident mates, kept together by decisions).
     let mut sure: Vec<ClaimId> = seeds.to_vec();
+    let fresh: HashSet<ClaimId> = change.fresh.iter().map(|c| c.id.clone()).collect();
+    for c in &change.fresh {
+        sure.push(c.id.clone());
+        part.stored.insert(c.id.clone(), c.clone());
+    }
     if !incidents.is_empty() {
         sure.extend(tx.claims_of_incidents(incidents).await?);
     }
@@ -324,7 +344,7 @@ pub(crate) async fn remerge(
         rounds = queries,
         "part reached"
     );
-    write_part(tx, &part, &expanded, inputs).await
+    write_part(tx, &part, &expanded, &fresh, inputs).await
 }
 
 /// Writes the index rows of claims as decisions leave them (a corrected place or date is where
@@ -386,6 +406,7 @@ async fn write_part(
     tx: &mut dyn RecordTx,
     part: &Part,
     incidents: &HashSet<IncidentId>,
+    fresh: &HashSet<ClaimId>,
     inputs: &MergeInputs,
 ) -> Result<Remerged, PipelineError> {
     let t = std::time::Instant::now();
@@ -430,22 +451,25 @@ async fn write_part(
     let joined: HashMap<&IncidentId, &IncidentId> =
         assignment.joined.iter().map(|(a, b)| (a, b)).collect();
     let by_id: HashMap<&ClaimId, &ClaimRecord> = records.iter().map(|r| (&r.id, r)).collect();
-    let mut built: Vec<Incident> = Vec::with_capacity(groups.len());
-    for (group, id) in groups.iter().zip(&assignment.ids) {
+    // Built and serialised on every core.
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let todo: Vec<(&Vec<ClaimId>, &IncidentId)> = groups.iter().zip(&assignment.ids).collect();
+    let built: Vec<(Incident, String)> = crate::parallel::par_map(&todo, jobs, |(group, id)| {
         let claims: Vec<&ClaimRecord> =
             group.iter().filter_map(|c| by_id.get(c).copied()).collect();
-        let mut incident = merge::build(id.clone(), &claims);
+        let mut incident = merge::build((*id).clone(), &claims);
         let grade = inputs.constraints.grades.iter().rev().find(|g| {
             let now = inputs.grade_targets.get(&g.incident).unwrap_or(&g.incident);
             let now = joined.get(now).copied().unwrap_or(now);
-            now == id
+            now == *id
         });
         if let Some(g) = grade {
             merge::apply_grade_override(&mut incident, g);
         }
-        built.push(incident);
-    }
-
+        // An incident is plain data: serialising it cannot fail.
+        let json = serde_json::to_string(&incident).unwrap_or_default();
+        (incident, json)
+    });
     tracing::debug!(ms = t.elapsed().as_millis() as u64, "built");
     let t = std::time::Instant::now();
     let kept: Vec<IncidentId> = assignment
@@ -468,9 +492,10 @@ async fn write_part(
     let write: Vec<IncidentWrite<'_>> = built
         .iter()
         .zip(&assignment.minted)
-        .filter(|(i, minted)| **minted || existing.get(&i.id) != Some(*i))
-        .map(|(i, minted)| IncidentWrite {
+        .filter(|((i, _), minted)| **minted || existing.get(&i.id) != Some(i))
+        .map(|((i, json), minted)| IncidentWrite {
             incident: i,
+            json,
             minted: minted.then_some(batch),
         })
         .collect();
@@ -483,13 +508,19 @@ async fn write_part(
     let membership: Vec<(ClaimId, Option<IncidentId>)> = part
         .reached
         .keys()
+        .filter(|c| !fresh.contains(*c))
         .filter_map(|c| {
             let now = now_in.get(c).map(|i| (*i).clone());
             let was = part.stored.get(c).and_then(|s| s.incident.clone());
             (now != was).then(|| (c.clone(), now))
         })
         .collect();
+    let placed: HashMap<ClaimId, IncidentId> = fresh
+        .iter()
+        .filter_map(|c| now_in.get(c).map(|i| (c.clone(), (*i).clone())))
+        .collect();
     let stats = Remerged {
+        placed,
         reached: part.reached.keys().cloned().collect(),
         written: write.len(),
         minted: assignment.minted.iter().filter(|m| **m).count(),

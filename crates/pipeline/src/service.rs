@@ -152,7 +152,12 @@ impl Service {
         parts: &[crate::Parts<'_>],
         now: &str,
     ) -> Result<crate::Added, PipelineError> {
-        crate::ingest::store_batch(self.store(), parts, now).await
+        let json: Vec<Vec<String>> = parts
+            .iter()
+            .map(|p| crate::ingest::claim_json(p.claims))
+            .collect();
+        let json: Vec<&[String]> = json.iter().map(Vec::as_slice).collect();
+        crate::ingest::store_batch(self.store(), parts, &json, now, None).await
     }
 
     pub async fn counts(&self) -> Result<store::Counts, PipelineError> {

@@ -15,6 +15,11 @@ use crate::{IndexRow, JSON_VERSION, NewClaim, StoreResult, StoredClaim, corrupt,
 pub(crate) const STORED: &str =
     "c.key, c.json, c.quote, c.incident_id, d.publisher, d.published, d.origin";
 
+/// The range of claim keys of one document: every key starts with its hash and `:`.
+fn of_doc(sha256: &str) -> (String, String) {
+    (format!("{sha256}:"), format!("{sha256};"))
+}
+
 pub(crate) fn parse_id(key: &str, doing: &'static str) -> StoreResult<ClaimId> {
     ClaimId::from_str(key).map_err(|e| corrupt(doing, e))
 }
@@ -61,7 +66,6 @@ pub(crate) async fn insert(conn: &mut Conn<'_>, claims: &[&NewClaim<'_>]) -> Sto
         key: String,
         speaker: Option<String>,
         types: String,
-        json: String,
         ord: i64,
         days: (Option<i64>, Option<i64>),
     }
@@ -75,7 +79,6 @@ pub(crate) async fn insert(conn: &mut Conn<'_>, claims: &[&NewClaim<'_>]) -> Sto
                 key: c.id.to_string(),
                 speaker: speaker_lc(c.claim),
                 types: format!("{} {}", c.claim.event_type, c.claim.sub_event_type).to_lowercase(),
-                json: serde_json::to_string(c.claim).map_err(|e| corrupt(doing, e))?,
                 ord: *ord,
                 days: (
                     c.claim.date.as_ref().map(|d| d.start.to_days()),
@@ -84,7 +87,7 @@ pub(crate) async fn insert(conn: &mut Conn<'_>, claims: &[&NewClaim<'_>]) -> Sto
             })
         })
         .collect::<StoreResult<_>>()?;
-    let mut args: Vec<Arg<'_>> = Vec::with_capacity(claims.len() * 14);
+    let mut args: Vec<Arg<'_>> = Vec::with_capacity(claims.len() * 15);
     for (c, o) in claims.iter().zip(&owned) {
         args.extend([
             Arg::Text(&o.key),
@@ -99,25 +102,33 @@ pub(crate) async fn insert(conn: &mut Conn<'_>, claims: &[&NewClaim<'_>]) -> Sto
             Arg::OptInt(o.days.1),
             Arg::Int(sort_day(c.claim.date.as_ref().map(|d| d.start))),
             Arg::Text(c.quote),
-            Arg::Text(&o.json),
+            Arg::Text(c.json),
             Arg::Int(JSON_VERSION),
+            Arg::OptText(c.incident.as_ref().map(|i| i.0.as_str())),
         ]);
     }
     conn.insert_rows(
         "INSERT INTO claims (key, document_sha256, ord, stance, speaker_lc, event_type, \
-         sub_event_type, types_lc, day_start, day_end, sort_day, quote, json, json_version)",
-        14,
+         sub_event_type, types_lc, day_start, day_end, sort_day, quote, json, json_version, \
+         incident_id)",
+        15,
         &args,
         "ON CONFLICT (key) DO NOTHING",
     )
     .await
     .map_err(q(doing))?;
+    let t = std::time::Instant::now();
     let rows: Vec<(&str, &IndexRow)> = claims
         .iter()
         .zip(&owned)
         .flat_map(|(c, o)| c.index.iter().map(move |r| (o.key.as_str(), r)))
         .collect();
-    insert_index(conn, &rows).await
+    insert_index(conn, &rows).await?;
+    tracing::debug!(
+        index_ms = t.elapsed().as_millis() as u64,
+        "index rows inserted"
+    );
+    Ok(())
 }
 
 async fn insert_index(conn: &mut Conn<'_>, rows: &[(&str, &IndexRow)]) -> StoreResult<()> {
@@ -135,7 +146,7 @@ async fn insert_index(conn: &mut Conn<'_>, rows: &[(&str, &IndexRow)]) -> StoreR
         "INSERT INTO claim_index (claim_key, event_type, place, day_start, day_end)",
         5,
         &args,
-        "",
+        "ON CONFLICT DO NOTHING",
     )
     .await
     .map_err(q("indexing claims"))?;
@@ -170,10 +181,11 @@ pub(crate) async fn incidents_of_document(
     sha256: &str,
 ) -> StoreResult<Vec<(ClaimId, IncidentId)>> {
     let doing = "reading a document's incidents";
+    let (from, to) = of_doc(sha256);
     let rows = conn
         .fetch(
-            "SELECT key, incident_id FROM claims WHERE document_sha256 = ? AND incident_id IS NOT NULL",
-            &[Arg::Text(sha256)],
+            "SELECT key, incident_id FROM claims WHERE key >= ? AND key < ? AND incident_id IS NOT NULL",
+            &[Arg::Text(&from), Arg::Text(&to)],
         )
         .await
         .map_err(q(doing))?;
@@ -191,15 +203,16 @@ pub(crate) async fn incidents_of_document(
 /// Removes a document's claims and their index rows.
 pub(crate) async fn delete_of_document(conn: &mut Conn<'_>, sha256: &str) -> StoreResult<()> {
     let doing = "removing a document's old claims";
+    let (from, to) = of_doc(sha256);
     conn.execute(
-        "DELETE FROM claim_index WHERE claim_key IN (SELECT key FROM claims WHERE document_sha256 = ?)",
-        &[Arg::Text(sha256)],
+        "DELETE FROM claim_index WHERE claim_key >= ? AND claim_key < ?",
+        &[Arg::Text(&from), Arg::Text(&to)],
     )
     .await
     .map_err(q(doing))?;
     conn.execute(
-        "DELETE FROM claims WHERE document_sha256 = ?",
-        &[Arg::Text(sha256)],
+        "DELETE FROM claims WHERE key >= ? AND key < ?",
+        &[Arg::Text(&from), Arg::Text(&to)],
     )
     .await
     .map_err(q(doing))?;
@@ -335,10 +348,11 @@ pub(crate) async fn of_incident(
 /// The ids of a document's claims, in document order.
 pub(crate) async fn of_document(conn: &mut Conn<'_>, sha256: &str) -> StoreResult<Vec<ClaimId>> {
     let doing = "reading a document's claims";
+    let (from, to) = of_doc(sha256);
     let rows = conn
         .fetch(
-            "SELECT key FROM claims WHERE document_sha256 = ? ORDER BY ord",
-            &[Arg::Text(sha256)],
+            "SELECT key FROM claims WHERE key >= ? AND key < ? ORDER BY ord",
+            &[Arg::Text(&from), Arg::Text(&to)],
         )
         .await
         .map_err(q(doing))?;

@@ -98,40 +98,65 @@ impl Conn<'_> {
         }
     }
 
-    /// Runs a statement; returns the number of rows it changed.
+    /// Runs a statement; returns the number of rows it changed. The prepared statement is kept
+    /// for the next call with the same text.
     pub(crate) async fn execute(
         &mut self,
         sql: &str,
         args: &[Arg<'_>],
     ) -> Result<u64, sqlx::Error> {
+        self.execute_kept(sql, args, true).await
+    }
+
+    /// Runs a query and returns its rows, keeping its prepared statement.
+    pub(crate) async fn fetch(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<Vec<Row>, sqlx::Error> {
+        self.fetch_kept(sql, args, true).await
+    }
+
+    /// `execute`, keeping the prepared statement only when `keep`: statements whose text varies
+    /// with their number of rows are not kept, or the cache would fill with huge ones.
+    async fn execute_kept(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+        keep: bool,
+    ) -> Result<u64, sqlx::Error> {
         let sql = self.text(sql).into_owned();
         Ok(match self {
             Conn::Sqlite(c) => bind_all!(sqlx::query(AssertSqlSafe(sql)), args)
+                .persistent(keep)
                 .execute(&mut **c)
                 .await?
                 .rows_affected(),
             Conn::Postgres(c) => bind_all!(sqlx::query(AssertSqlSafe(sql)), args)
+                .persistent(keep)
                 .execute(&mut **c)
                 .await?
                 .rows_affected(),
         })
     }
 
-    /// Runs a query and returns its rows.
-    pub(crate) async fn fetch(
+    async fn fetch_kept(
         &mut self,
         sql: &str,
         args: &[Arg<'_>],
+        keep: bool,
     ) -> Result<Vec<Row>, sqlx::Error> {
         let sql = self.text(sql).into_owned();
         Ok(match self {
             Conn::Sqlite(c) => bind_all!(sqlx::query(AssertSqlSafe(sql)), args)
+                .persistent(keep)
                 .fetch_all(&mut **c)
                 .await?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
             Conn::Postgres(c) => bind_all!(sqlx::query(AssertSqlSafe(sql)), args)
+                .persistent(keep)
                 .fetch_all(&mut **c)
                 .await?
                 .into_iter()
@@ -178,8 +203,9 @@ impl Row {
     }
 }
 
-/// Most arguments one statement takes (SQLite allows 32,766, PostgreSQL 65,535).
-const MAX_ARGS: usize = 30_000;
+/// Most arguments one statement takes: enough rows to amortise a round trip, few enough that
+/// a prepared statement stays small (SQLite allows 32,766, PostgreSQL 65,535).
+const MAX_ARGS: usize = 2_000;
 
 /// `(?, ?, ?)` for a list of `n` values.
 pub(crate) fn list(n: usize) -> String {
@@ -223,7 +249,9 @@ impl Conn<'_> {
             }
             sql.push(' ');
             sql.push_str(tail);
-            changed += self.execute(&sql, chunk).await?;
+            // The same number of rows, the same text: keep only the full-size statement.
+            let keep = rows == per;
+            changed += self.execute_kept(&sql, chunk, keep).await?;
         }
         Ok(changed)
     }
@@ -259,7 +287,7 @@ impl Conn<'_> {
             let sql = select.replace("{list}", &list(chunk.len()));
             let mut args: Vec<Arg<'_>> = fixed.to_vec();
             args.extend_from_slice(chunk);
-            out.extend(self.fetch(&sql, &args).await?);
+            out.extend(self.fetch_kept(&sql, &args, chunk.len() == 1000).await?);
         }
         Ok(out)
     }
@@ -276,7 +304,7 @@ impl Conn<'_> {
             let sql = statement.replace("{list}", &list(chunk.len()));
             let mut args: Vec<Arg<'_>> = fixed.to_vec();
             args.extend_from_slice(chunk);
-            changed += self.execute(&sql, &args).await?;
+            changed += self.execute_kept(&sql, &args, chunk.len() == 1000).await?;
         }
         Ok(changed)
     }

@@ -130,6 +130,7 @@ pub(crate) async fn insert(
             Arg::Int(d.claims.len() as i64),
         ]);
     }
+    let t = std::time::Instant::now();
     conn.insert_rows(
         "INSERT INTO documents (sha256, seq, size, origin, format, retrieved_at, input_id, \
          publisher, publisher_lc, published, sort_day, language, title, url, text, ombud_version, \
@@ -140,8 +141,15 @@ pub(crate) async fn insert(
     )
     .await
     .map_err(q(doing))?;
+    let docs_ms = t.elapsed().as_millis() as u64;
+    let t = std::time::Instant::now();
     let claims: Vec<&crate::NewClaim<'_>> = fresh.iter().flat_map(|d| d.claims.iter()).collect();
     claims::insert(conn, &claims).await?;
+    tracing::debug!(
+        docs_ms,
+        claims_ms = t.elapsed().as_millis() as u64,
+        "rows inserted"
+    );
     Ok(fresh.iter().map(|d| d.record.sha256.clone()).collect())
 }
 

@@ -117,7 +117,6 @@ pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) ->
 
     // The incidents themselves, and the places they are at.
     struct Owned {
-        json: String,
         words: Words,
         day: i64,
         end: Option<i64>,
@@ -128,7 +127,6 @@ pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) ->
         .map(|w| {
             let i = w.incident;
             Ok(Owned {
-                json: serde_json::to_string(i).map_err(|e| corrupt(doing, e))?,
                 words: words(i),
                 day: sort_day(i.date_start),
                 end: i.date_end.map(model::Date::to_days),
@@ -155,7 +153,7 @@ pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) ->
             Arg::Text(&o.words.weapons),
             Arg::Text(&o.words.actors),
             Arg::Text(&o.words.search),
-            Arg::Text(&o.json),
+            Arg::Text(w.json),
             Arg::Int(JSON_VERSION),
         ]);
     }

@@ -94,8 +94,13 @@ pub struct IndexRow {
 pub struct NewClaim<'a> {
     pub id: ClaimId,
     pub claim: &'a Claim,
+    /// The claim as JSON (`serde_json::to_string(claim)`), made by the caller, so that many
+    /// threads can make them.
+    pub json: &'a str,
     pub quote: &'a str,
     pub index: Vec<IndexRow>,
+    /// The incident the claim is in, when merging placed it before it was stored.
+    pub incident: Option<IncidentId>,
 }
 
 /// A document to store with its claims, read by extraction run `run`.
@@ -163,6 +168,8 @@ pub struct Counts {
 #[derive(Clone, Debug)]
 pub struct IncidentWrite<'a> {
     pub incident: &'a Incident,
+    /// The incident as JSON, made by the caller.
+    pub json: &'a str,
     pub minted: Option<u64>,
 }
 
@@ -250,6 +257,9 @@ pub trait RecordTx: Send {
         gazetteer_digest: &'a str,
         started_at: &'a str,
     ) -> Fut<'a, i64>;
+
+    /// Which of these documents are stored (writes of this transaction included).
+    fn existing_documents<'a>(&'a mut self, sha256: &'a [String]) -> Fut<'a, HashSet<String>>;
 
     /// Stores documents with their claims and index rows; documents already stored are left as
     /// they are. Returns the hashes of those stored now.

@@ -209,6 +209,10 @@ impl RecordTx for SqlTx {
         .await)
     }
 
+    fn existing_documents<'a>(&'a mut self, sha256: &'a [String]) -> Fut<'a, HashSet<String>> {
+        write!(self, |conn| documents::existing(&mut conn, sha256).await)
+    }
+
     fn insert_documents<'a>(&'a mut self, docs: &'a [NewDocument<'a>]) -> Fut<'a, Vec<String>> {
         write!(self, |conn| documents::insert(&mut conn, docs).await)
     }

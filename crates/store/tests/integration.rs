@@ -123,10 +123,12 @@ const TEXT: &str = "Shells hit Tartar. The ministry denied it.";
 struct Corpus {
     records: Vec<DocumentRecord>,
     claims: Vec<Vec<Claim>>,
+    json: Vec<Vec<String>>,
 }
 
 fn corpus() -> Corpus {
-    Corpus {
+    let mut c = Corpus {
+        json: vec![],
         records: vec![
             record(&"a".repeat(64), "Caucasus Wire", 4),
             record(&"b".repeat(64), "Baku Monitor", 5),
@@ -145,7 +147,17 @@ fn corpus() -> Corpus {
             )],
             vec![],
         ],
-    }
+    };
+    c.json = c
+        .claims
+        .iter()
+        .map(|cs| {
+            cs.iter()
+                .map(|x| serde_json::to_string(x).unwrap())
+                .collect()
+        })
+        .collect();
+    c
 }
 
 fn index_row(c: &Claim) -> IndexRow {
@@ -163,7 +175,8 @@ fn new_docs<'a>(corpus: &'a Corpus, run: i64) -> Vec<NewDocument<'a>> {
         .records
         .iter()
         .zip(&corpus.claims)
-        .map(|(r, claims)| NewDocument {
+        .zip(&corpus.json)
+        .map(|((r, claims), json)| NewDocument {
             record: r,
             text: TEXT,
             diagnostics: &[],
@@ -171,11 +184,14 @@ fn new_docs<'a>(corpus: &'a Corpus, run: i64) -> Vec<NewDocument<'a>> {
             claims: ClaimId::derive(&r.sha256, claims)
                 .into_iter()
                 .zip(claims)
-                .map(|(id, c)| NewClaim {
+                .zip(json)
+                .map(|((id, c), json)| NewClaim {
                     quote: c.sentence.slice(TEXT).unwrap(),
                     index: vec![index_row(c)],
                     id,
                     claim: c,
+                    json,
+                    incident: None,
                 })
                 .collect(),
         })
@@ -402,10 +418,12 @@ fn incidents_keep_ids_aliases_and_answer_filtered_pages() {
             write: vec![
                 IncidentWrite {
                     incident: &first,
+                    json: &serde_json::to_string(&first).unwrap(),
                     minted: Some(batch),
                 },
                 IncidentWrite {
                     incident: &second,
+                    json: &serde_json::to_string(&second).unwrap(),
                     minted: Some(batch),
                 },
             ],
@@ -533,6 +551,7 @@ fn incidents_keep_ids_aliases_and_answer_filtered_pages() {
         tx.write_incidents(&IncidentChanges {
             write: vec![IncidentWrite {
                 incident: &joined,
+                json: &serde_json::to_string(&joined).unwrap(),
                 minted: None,
             }],
             joined: vec![(second.id.clone(), first.id.clone())],
@@ -603,6 +622,7 @@ fn re_extraction_replaces_claims_and_leaves_aliases() {
         let mut wider = claim(Span::new(0, 18), 4, Stance::Reports, None);
         wider.event_word = Some(Span::new(0, 6));
         let new_id = ClaimId::derive(&a, std::slice::from_ref(&wider)).remove(0);
+        let wider_json = serde_json::to_string(&wider).unwrap();
         let mut rec = corpus.records[0].clone();
         rec.ombud_version = "test-2".into();
         let doc = NewDocument {
@@ -613,8 +633,10 @@ fn re_extraction_replaces_claims_and_leaves_aliases() {
             claims: vec![NewClaim {
                 id: new_id.clone(),
                 claim: &wider,
+                json: &wider_json,
                 quote: "Shells hit Tartar.",
                 index: vec![index_row(&wider)],
+                incident: None,
             }],
         };
         let aliases = vec![

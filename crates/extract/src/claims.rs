@@ -61,6 +61,8 @@ struct Reading {
     /// A statement of who did it ("claimed responsibility", "blamed X for").
     responsibility: bool,
     background: Option<DateMention>,
+    /// A figure too large to be a count of people, read as `casualties::MAX_COUNT`.
+    capped: Option<Span>,
 }
 
 /// Document-level memory while reading sentence by sentence.
@@ -560,7 +562,9 @@ fn read_sentence(
             .as_ref()
             .is_some_and(|p| p.span.overlaps(t.span))
     });
-    let raw_casualties = casualties::find(words_, &ws);
+    let counted = casualties::find(words_, &ws);
+    let capped = counted.capped;
+    let raw_casualties = counted.casualties;
     let sub_event = refine_sub_event(&Refinement {
         words: words_,
         sub_event,
@@ -795,6 +799,7 @@ fn read_sentence(
                 && sub.event_type() != EventType::Protests
         }),
         background,
+        capped,
     }
 }
 
@@ -1604,6 +1609,18 @@ fn apply(
             .take(60)
             .collect::<String>()
     };
+    if let Some(span) = r.capped {
+        out.diagnostics.push(Diagnostic::new(
+            "count_capped",
+            format!(
+                "\"{}\" gives more than {} people: read as {}, check the figure",
+                quote(span),
+                casualties::MAX_COUNT,
+                casualties::MAX_COUNT
+            ),
+            Some(span),
+        ));
+    }
     if let Some(bg) = &r.background {
         if r.sub_event.is_some() || !r.casualties.is_empty() {
             out.diagnostics.push(Diagnostic::new(

@@ -18,6 +18,46 @@ use crate::{ExtractInput, Extraction, Extractor, casualties};
 /// Events dated more than this many days before publication are background, not new incidents.
 const BACKGROUND_DAYS: i64 = 365;
 
+/// Follow-ups, elaborations and legal framing look back at most this many claims: what a
+/// sentence refers to was told shortly before, and the work per sentence stays bounded.
+const LOOK_BACK: usize = 64;
+
+/// People and bodies remembered for "he said" and "the ministry": the latest this many.
+const MEMORY: usize = 64;
+
+/// At most `n` bytes of `text` before `at`, starting on a character boundary: rules that read
+/// the words before a span read this, never the whole text before it.
+pub(crate) fn window_before(text: &str, at: usize, n: usize) -> &str {
+    let mut from = at.saturating_sub(n);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    &text[from..at]
+}
+
+/// At most `n` bytes of `text` from `at`, ending on a character boundary.
+pub(crate) fn window_after(text: &str, at: usize, n: usize) -> &str {
+    let mut to = (at + n).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    &text[at..to]
+}
+
+/// The index of the latest claim among the last [`LOOK_BACK`] that satisfies `f`.
+fn latest(claims: &[Claim], f: impl FnMut(&Claim) -> bool) -> Option<usize> {
+    let from = claims.len().saturating_sub(LOOK_BACK);
+    claims[from..].iter().rposition(f).map(|i| from + i)
+}
+
+/// Adds `speaker` to a bounded memory of speakers, forgetting the oldest.
+fn remember(memory: &mut Vec<Speaker>, speaker: Speaker) {
+    if memory.len() == MEMORY {
+        memory.remove(0);
+    }
+    memory.push(speaker);
+}
+
 /// Prepositions after which an actor is the object of the attack, not its author.
 const OBJECT_MARKERS: &[&str] = &[
     "against",
@@ -86,11 +126,30 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
     let hits = ex.lexicon.scan(text);
     let dates = ex.dates.find(text, input.published);
     let quotations = segment::quotations(text);
-    let mut sorted_toponyms = input.toponyms.to_vec();
-    sorted_toponyms.sort_by_key(|t| t.span);
+    // Geoparsing gives places in text order; only an unsorted list is copied to sort it.
+    let sorted_toponyms: std::borrow::Cow<'_, [Toponym]> =
+        if input.toponyms.is_sorted_by_key(|t| t.span) {
+            std::borrow::Cow::Borrowed(input.toponyms)
+        } else {
+            let mut sorted = input.toponyms.to_vec();
+            sorted.sort_by_key(|t| t.span);
+            std::borrow::Cow::Owned(sorted)
+        };
     let mut ctx = Context::default();
+    let sentences = segment::sentences(text);
+    let cut = sentences.iter().filter(|s| s.cut).count();
+    if let Some(first) = sentences.iter().find(|s| s.cut) {
+        out.diagnostics.push(Diagnostic::new(
+            "long_sentence_cut",
+            format!(
+                "the text runs on for more than {} bytes without a sentence end; it was read in {cut} pieces, so claims there may be incomplete",
+                segment::MAX_SENTENCE_BYTES
+            ),
+            Some(first.span),
+        ));
+    }
 
-    for sentence in segment::sentences(text) {
+    for sentence in sentences {
         let s = sentence.span;
         let sent_hits: Vec<&Hit> = within(&hits, s, |h| h.span);
         let sent_dates: Vec<&DateMention> = within(&dates, s, |d| d.span);
@@ -100,7 +159,13 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
         let attribution =
             speakers::attribute(&ex.lexicon.words, text, s, &sent_hits, &owned_toponyms);
         let prefix = attribution.as_ref().and_then(|a| a.own_voice_prefix);
-        let quote = quotations.iter().find(|q| q.overlaps(s) && q.len() > 1);
+        // Quotations are in text order and do not nest: the first that ends after the
+        // sentence starts is the only one that can overlap it first.
+        let from = quotations.partition_point(|q| q.end <= s.start);
+        let quote = quotations[from..]
+            .iter()
+            .take_while(|q| q.start < s.end)
+            .find(|q| q.overlaps(s) && q.len() > 1);
         let (speaker, stance, content) = resolve_speaker(
             &ex.lexicon.words,
             text,
@@ -313,12 +378,12 @@ fn resolve_speaker(
             let named_body = a.speaker.as_ref().is_some_and(|p| !p.person && !p.pronoun)
                 && sp.name.chars().any(char::is_uppercase);
             if named_body && !ctx.bodies.iter().any(|b| b.name == sp.name) {
-                ctx.bodies.push(sp.clone());
+                remember(&mut ctx.bodies, sp.clone());
             }
         }
         if let (Some(sp), Some(p)) = (&speaker, &a.speaker) {
             if p.person && !p.pronoun && !ctx.people.iter().any(|k| k.name == sp.name) {
-                ctx.people.push(sp.clone());
+                remember(&mut ctx.people, sp.clone());
             }
             if quote.is_some() {
                 ctx.last_quote_speaker = Some(sp.clone());
@@ -329,21 +394,23 @@ fn resolve_speaker(
     if let Some(q) = quote {
         // Inside a quotation: the attribution sits after the closing mark, in the sentence that
         // holds it ("..., Beglaryan said.") or the quote continues an earlier speaker's words.
+        // The attribution follows within a few hundred bytes, on the same line.
+        let line = window_after(text, q.end, 600);
         let after = Span::new(
             q.end,
-            text[q.end..].find(['\n']).map_or(text.len(), |i| q.end + i),
+            line.find(['\n']).map_or(q.end + line.len(), |i| q.end + i),
         );
         let after_sentence_end = text[after.start..after.end]
             .find(['.', '!', '?'])
             .map_or(after.end, |i| after.start + i + 1);
         let tail = Span::new(q.start, after_sentence_end);
-        let tail_hits: Vec<&Hit> = hits.iter().filter(|h| tail.contains(h.span)).collect();
+        let tail_hits: Vec<&Hit> = within(hits, tail, |h| h.span);
         let found = speakers::attribute(words, text, tail, &tail_hits, toponyms)
             .and_then(|a| a.speaker.map(|p| (to_speaker(&p, ctx), a.stance)));
         if let Some((sp, stance)) = found {
             ctx.last_quote_speaker = Some(sp.clone());
             if !ctx.people.iter().any(|k| k.name == sp.name) && sp.name.contains(' ') {
-                ctx.people.push(sp.clone());
+                remember(&mut ctx.people, sp.clone());
             }
             return (Some(sp), stance, s);
         }
@@ -725,16 +792,13 @@ fn read_sentence(
             .published
             .is_some_and(|p| d.end.to_days() < p.to_days() - BACKGROUND_DAYS);
         // "since the war began on 27 September" dates the start of a period, not this event.
-        let since = text[..d.span.start]
-            .trim_end()
-            .to_lowercase()
-            .ends_with("since")
-            || text[..d.span.start]
-                .to_lowercase()
-                .rsplit("since")
-                .next()
-                .is_some_and(|gap| gap.len() < 40 && !gap.contains([',', '.']))
-                && text[..d.span.start].to_lowercase().contains("since");
+        let before = window_before(text, d.span.start, 64).to_lowercase();
+        let since = before.trim_end().ends_with("since")
+            || before.contains("since")
+                && before
+                    .rsplit("since")
+                    .next()
+                    .is_some_and(|gap| gap.len() < 40 && !gap.contains([',', '.']));
         if content.contains(d.span) {
             if old {
                 background.get_or_insert((*d).clone());
@@ -828,7 +892,9 @@ fn framed_protest(classes: &Words, ws: &[Word<'_>]) -> bool {
 
 /// True when an event word only dates a period: "since the fighting began", "since the war".
 fn names_a_period_start(text: &str, span: Span) -> bool {
-    let before = text[..span.start].trim_end().to_lowercase();
+    let before = window_before(text, span.start, 24)
+        .trim_end()
+        .to_lowercase();
     before.ends_with("since") || before.ends_with("since the") || before.ends_with("since this")
 }
 
@@ -1697,11 +1763,7 @@ fn apply(
     }
     if r.sub_event.is_none() || r.generic {
         if !r.legal.is_empty() {
-            let target = out
-                .claims
-                .iter()
-                .rposition(same_speaker)
-                .or(ctx.last_claim.map(|(i, _)| i));
+            let target = latest(&out.claims, same_speaker).or(ctx.last_claim.map(|(i, _)| i));
             if let Some(i) = target {
                 for tag in &r.legal {
                     if !out.claims[i].legal.contains(tag) {
@@ -1732,16 +1794,14 @@ fn apply(
         // Harm and denials follow up violent events, not agreements or troop movements.
         let violent = |c: &Claim| c.event_type != EventType::StrategicDevelopments;
         let context_claim = context_claim.and_then(|last| {
-            out.claims
-                .iter()
-                .rposition(|c| {
-                    violent(c)
-                        && c.places
-                            .iter()
-                            .any(|p| r.places.iter().any(|q| q.key() == p.key()))
-                })
-                .or_else(|| Some(last).filter(|&i| violent(&out.claims[i])))
-                .or_else(|| out.claims.iter().rposition(violent))
+            latest(&out.claims, |c| {
+                violent(c)
+                    && c.places
+                        .iter()
+                        .any(|p| r.places.iter().any(|q| q.key() == p.key()))
+            })
+            .or_else(|| Some(last).filter(|&i| violent(&out.claims[i])))
+            .or_else(|| latest(&out.claims, violent))
         });
         if let (Some(i), true) = (context_claim, follow_up) {
             let base = out.claims[i].clone();
@@ -1789,10 +1849,7 @@ fn apply(
     let places = r.places;
     // A sentence with neither a place nor a date of its own elaborates the event told before it
     // ("The researchers examined remnants at several impact sites ...").
-    let previous = out
-        .claims
-        .iter()
-        .rposition(|c| c.event_type == sub_event.event_type());
+    let previous = latest(&out.claims, |c| c.event_type == sub_event.event_type());
     // ... unless it accuses another party: "in response to Armenian shelling of its positions"
     // after a report of Azerbaijani shelling is another event, somewhere else.
     let same_side = |i: usize| {

@@ -453,7 +453,7 @@ fn cpu_ms() -> f64 {
 }
 
 /// The machine's one-minute load average (Linux).
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_string))
@@ -461,7 +461,7 @@ fn load_average() -> String {
 }
 
 /// Resident memory of this process now and at its peak, in MB (Linux).
-fn rss_mb() -> (f64, f64) {
+pub(crate) fn rss_mb() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
         status

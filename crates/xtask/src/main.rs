@@ -7,6 +7,7 @@ mod eval_airwars;
 mod eval_case;
 mod eval_geo;
 mod eval_incidents;
+mod eval_stress;
 mod eval_summary;
 mod gazetteer;
 mod shared;
@@ -23,6 +24,7 @@ commands:
                     docs/QUALITY.md records, and with no set named a cross-set summary line
       case -v                 list every miss with its snippet id
       acled -v, airwars -v    list every miss with its row id
+      stress [MB]             a text of MB megabytes (50) on one line: time and memory
       geo --ablation          also without the filters and without document context
       geo --errors N          the N most frequent misses, false alarms and far resolutions
       geo --why-missed        gold toponyms not found, counted by the rule that dropped them
@@ -55,6 +57,9 @@ fn main() -> Result<()> {
             }
             if which.is_none_or(|w| w == "geo") {
                 eval_geo::run(&args[1..])?;
+            }
+            if which == Some("stress") {
+                eval_stress::run(&args[2..])?;
             }
             if which.is_none() {
                 summary.print();

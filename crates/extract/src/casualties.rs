@@ -410,12 +410,30 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Counted {
                 break;
             }
         }
+        // "The death toll has risen to 52", "the number of wounded rose to 98": a toll or an
+        // outcome a few words before a rise to the number.
+        let rise = start
+            .checked_sub(1)
+            .is_some_and(|k| classes.is("rise_verb", &ws[k].lower))
+            || (start >= 2
+                && ws[start - 1].is_any(&["to", "at"])
+                && classes.is("rise_verb", &ws[start - 2].lower));
         if outcome.is_none() {
-            for k in (start.saturating_sub(4)..start).rev() {
+            let reach = if rise { 8 } else { 4 };
+            for k in (start.saturating_sub(reach)..start).rev() {
                 let w = &ws[k];
                 if let Some(o) = outcome_of(classes, &w.lower) {
                     outcome = Some(o);
                     begin = k;
+                    break;
+                }
+                if rise && classes.is("toll_noun", &w.lower) {
+                    outcome = Some(CasualtyOutcome::Killed);
+                    // "death toll": the span starts at "death".
+                    begin = match k.checked_sub(1) {
+                        Some(d) if outcome_of(classes, &ws[d].lower).is_some() => d,
+                        _ => k,
+                    };
                     break;
                 }
                 if w.is(".") || w.is(";") || w.is(",") {
@@ -426,6 +444,7 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Counted {
         // Without a group of people, only an outcome right beside the number makes it a count
         // ("10 dead", "killed 6"), not "dozens of homes ... destroyed".
         let adjacent = begin + 1 == start
+            || (rise && outcome.is_some())
             || outcome_of(classes, ws.get(after).map_or("", |w| w.lower.as_ref())).is_some()
             || ws
                 .get(after)
@@ -447,6 +466,11 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Counted {
         let span = ws[begin].span.cover(ws[end.max(begin + 1) - 1].span);
         // "killing 10 civilians and wounding more than 30": the second count shares the group.
         let group = group.or_else(|| found.last().filter(|c| c.min != Some(0)).map(|c| c.group));
+        // A toll that rose to a number replaces the earlier figure; it does not add to it.
+        if rise {
+            let g = group.unwrap_or(CasualtyGroup::Unspecified);
+            found.retain(|c| !(c.group == g && c.outcome == outcome));
+        }
         push(
             &mut found,
             group.unwrap_or(CasualtyGroup::Unspecified),

@@ -103,6 +103,9 @@ struct Reading {
     background: Option<DateMention>,
     /// A figure too large to be a count of people, read as `casualties::MAX_COUNT`.
     capped: Option<Span>,
+    /// The sentence reacts to an event ("condemned the shelling of X", "urged restraint"): it
+    /// reports no event of its own.
+    reaction: bool,
 }
 
 /// Document-level memory while reading sentence by sentence.
@@ -116,6 +119,10 @@ struct Context {
     last_speaker: Option<Speaker>,
     /// Named bodies seen as speakers, for "the ministry" and "a ministry spokeswoman".
     bodies: Vec<Speaker>,
+    /// The latest body and the latest person that spoke: "it said" is the body, "he said" the
+    /// person, whichever spoke last.
+    last_body: Option<Speaker>,
+    last_person: Option<Speaker>,
     /// Index into `claims` of the latest claim and the paragraph it was in.
     last_claim: Option<(usize, usize)>,
 }
@@ -159,6 +166,10 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
         let attribution =
             speakers::attribute(&ex.lexicon.words, text, s, &sent_hits, &owned_toponyms);
         let prefix = attribution.as_ref().and_then(|a| a.own_voice_prefix);
+        let pronoun = attribution
+            .as_ref()
+            .and_then(|a| a.speaker.as_ref())
+            .is_some_and(|p| p.pronoun);
         // Quotations are in text order and do not nest: the first that ends after the
         // sentence starts is the only one that can overlap it first.
         let from = quotations.partition_point(|q| q.end <= s.start);
@@ -176,6 +187,20 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
             &hits,
             &owned_toponyms,
         );
+        // "Russia's Defence Ministry denied carrying out the attack. It said the missile was of
+        // a type used only by Ukraine": the same speaker, going on, still denies.
+        let stance = match ctx.last_claim.map(|(i, _)| &out.claims[i]) {
+            Some(last)
+                if pronoun
+                    && stance == Stance::Alleges
+                    && last.stance == Stance::Denies
+                    && last.speaker.as_ref().map(|s| &s.name)
+                        == speaker.as_ref().map(|s| &s.name) =>
+            {
+                Stance::Denies
+            }
+            _ => stance,
+        };
 
         // "Stepanakert was shelled on Sunday, and Azerbaijan said Armenian forces had fired on
         // Ganja": the first clause is the publisher's own report.
@@ -295,13 +320,19 @@ fn resolve_speaker(
     toponyms: &[Toponym],
 ) -> (Option<Speaker>, Stance, Span) {
     let to_speaker = |p: &SpeakerPhrase, ctx: &Context| -> Speaker {
-        if p.pronoun
-            && let Some(last) = ctx.people.last().or(ctx.last_speaker.as_ref())
-        {
-            return Speaker {
-                span: p.span,
-                ..last.clone()
-            };
+        if p.pronoun {
+            let referent = match p.name.to_lowercase().as_str() {
+                "it" => ctx.last_body.as_ref().or(ctx.bodies.last()),
+                "he" | "she" => ctx.last_person.as_ref().or(ctx.people.last()),
+                _ => None,
+            }
+            .or(ctx.last_speaker.as_ref());
+            if let Some(last) = referent {
+                return Speaker {
+                    span: p.span,
+                    ..last.clone()
+                };
+            }
         }
         // A surname alone refers to the full name seen earlier.
         if p.person
@@ -379,6 +410,12 @@ fn resolve_speaker(
                 && sp.name.chars().any(char::is_uppercase);
             if named_body && !ctx.bodies.iter().any(|b| b.name == sp.name) {
                 remember(&mut ctx.bodies, sp.clone());
+            }
+            let person = a.speaker.as_ref().is_some_and(|p| p.person && !p.pronoun);
+            if named_body || ctx.bodies.iter().any(|b| b.name == sp.name) {
+                ctx.last_body = Some(sp.clone());
+            } else if person || ctx.people.iter().any(|k| k.name == sp.name) {
+                ctx.last_person = Some(sp.clone());
             }
         }
         if let (Some(sp), Some(p)) = (&speaker, &a.speaker) {
@@ -470,7 +507,7 @@ fn read_sentence(
             Sense::Trigger { sub_event, weight }
                 if content.contains(h.span)
                     && !names_a_period_start(text, h.span)
-                    && !not_yet(text, h.span)
+                    && !not_yet(&ex.lexicon.words, text, h.span)
                     && best.is_none_or(|(_, bw, _)| *weight > bw) =>
             {
                 best = Some((*sub_event, *weight, h.span));
@@ -517,7 +554,9 @@ fn read_sentence(
             _ => None,
         })
         .filter(|t| {
-            !names_a_facility(text, t.2) && !names_a_period_start(text, t.2) && !not_yet(text, t.2)
+            !names_a_facility(text, t.2)
+                && !names_a_period_start(text, t.2)
+                && !not_yet(&ex.lexicon.words, text, t.2)
         })
         .collect();
     // "chemical weapons facilities" were struck; the chemical weapon is not the weapon used.
@@ -688,7 +727,8 @@ fn read_sentence(
             && !speaker_span.is_some_and(|sp| sp.overlaps(t.span))
             && !perpetrator
                 .as_ref()
-                .is_some_and(|p| p.span.overlaps(t.span));
+                .is_some_and(|p| p.span.overlaps(t.span))
+            && !launch_area(words_, text, t.span);
         if inside && !t.demonym {
             let place = PlaceRef::new(t, text);
             if !places.iter().any(|p| p.key() == place.key()) {
@@ -752,7 +792,8 @@ fn read_sentence(
                 && !speaker_span.is_some_and(|sp| sp.overlaps(t.span))
                 && !perpetrator
                     .as_ref()
-                    .is_some_and(|p| p.span.overlaps(t.span));
+                    .is_some_and(|p| p.span.overlaps(t.span))
+                && !launch_area(words_, text, t.span);
             let place = PlaceRef::new(t, text);
             if usable && !places.iter().any(|p| p.key() == place.key()) {
                 places.push(place);
@@ -810,6 +851,32 @@ fn read_sentence(
         }
     }
 
+    // "The EU condemned the shelling of Kharkiv": a reaction word governs the event word.
+    // (A reaction to what happened in a clause of its own is not: "expressed concern after a
+    // shop was looted".)
+    let reaction = sentence_classes.has("reaction")
+        && words_
+            .first_match("reaction", &text[s.start..s.end])
+            .is_some_and(|m| {
+                let at = s.start + m.end;
+                event_word.is_none_or(|e| {
+                    let gap = text.get(at..e.start).unwrap_or(",").to_lowercase();
+                    at <= e.start
+                        && !gap.contains([',', ';'])
+                        && !gap.split_whitespace().any(|w| {
+                            matches!(
+                                w,
+                                "after"
+                                    | "when"
+                                    | "as"
+                                    | "following"
+                                    | "because"
+                                    | "since"
+                                    | "while"
+                            )
+                        })
+                })
+            });
     let counts_people = !raw_casualties.is_empty();
     // "the exchange of prisoners and the bodies of the dead" is not harm done by an agreement.
     let casualties =
@@ -822,8 +889,33 @@ fn read_sentence(
     let generic = content_classes.has("generic");
     // A running total counts people ("killed since the war began"); "protesting against abuses
     // that have grown since 2017" is no total.
+    // "The death toll in Gaza has risen to 8,000": a toll over a whole country or region is a
+    // running total; "the toll of the strike on Kremenchuk" is the event's.
+    let wide_toll = content_classes.has("toll_noun")
+        && words_
+            .matches_in("toll_noun", &text[content.start..content.end])
+            .iter()
+            .any(|(m, _)| {
+                let after = content.start + m.end;
+                toponyms.iter().any(|t| {
+                    let gap = text.get(after..t.span.start).unwrap_or("").to_lowercase();
+                    t.span.start >= after
+                        && !t.demonym
+                        && matches!(
+                            t.feature,
+                            Feature::Country | Feature::Region | Feature::Admin1
+                        )
+                        && gap.len() <= 24
+                        && ["in", "across", "throughout", "of"].iter().any(|p| {
+                            gap.split_whitespace().next_back() == Some(p)
+                                || gap.split_whitespace().rev().nth(1) == Some(p)
+                                    && gap.split_whitespace().next_back() == Some("the")
+                        })
+                })
+            });
     let tally = counts_people
         && (content_classes.has("tally")
+            || wide_toll
             || (contains_phrase(&content_lower, "since") && event_date.is_some()));
 
     Reading {
@@ -864,7 +956,35 @@ fn read_sentence(
         }),
         background,
         capped,
+        reaction,
     }
+}
+
+/// True when a place is where weapons were launched from, not where they struck: "launched by
+/// bombers over Russia's Kursk region", "missiles fired from Belgorod", "drones launched from the
+/// territory of Belarus".
+fn launch_area(words: &Words, text: &str, place: Span) -> bool {
+    let before = window_before(text, place.start, 80).to_lowercase();
+    let Some(at) = [" from ", " over "]
+        .iter()
+        .filter_map(|p| before.rfind(p).map(|i| (i, p.len())))
+        .max()
+    else {
+        return false;
+    };
+    // Between the preposition and the place: nothing but an article, a possessive or the
+    // territory's own words ("the territory of").
+    let gap_ok = before[at.0 + at.1..].split_whitespace().all(|w| {
+        matches!(w, "the" | "territory" | "airspace" | "direction" | "of")
+            || w.ends_with("'s")
+            || w.ends_with("’s")
+    });
+    // Before it, in the same clause and a few words back, a verb of launching.
+    let head = &before[..at.0];
+    let clause = head.rsplit([',', ';', '.']).next().unwrap_or(head);
+    let recent: Vec<&str> = clause.split_whitespace().rev().take(5).collect();
+    let recent: Vec<&str> = recent.into_iter().rev().collect();
+    gap_ok && words.any_in("launch_verb", &recent.join(" "))
 }
 
 /// True when a protest word follows "during", "amid", "at" and the like: the setting of the event.
@@ -900,15 +1020,16 @@ fn names_a_period_start(text: &str, span: Span) -> bool {
 
 /// True when an event word is still to come: "were to be agreed", "will be signed", "would
 /// strike". (Reported plans and threats are not events; what happened is told in the past.)
-fn not_yet(text: &str, span: Span) -> bool {
-    let from = (span.start.saturating_sub(24)..span.start)
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(span.start);
-    let before = text[from..span.start].to_lowercase();
-    let mut words = before.split_whitespace().rev();
-    let (w1, w2) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+fn not_yet(words: &Words, text: &str, span: Span) -> bool {
+    let before = window_before(text, span.start, 32).to_lowercase();
+    let mut ws = before.split_whitespace().rev();
+    let (w1, w2) = (ws.next().unwrap_or(""), ws.next().unwrap_or(""));
     let modal = |w: &str| matches!(w, "will" | "would" | "shall" | "could" | "might");
-    modal(w1) || (w1 == "be" && (modal(w2) || w2 == "to"))
+    // "before an expected Russian offensive", "ahead of a planned assault": still to come.
+    let last_four: Vec<&str> = before.split_whitespace().rev().take(4).collect();
+    let near: Vec<&str> = last_four.into_iter().rev().collect();
+    let expected = words.any_in("expectation", &near.join(" "));
+    modal(w1) || (w1 == "be" && (modal(w2) || w2 == "to")) || expected
 }
 
 /// True when an event word names what a facility is for ("chemical weapons facilities").
@@ -1686,6 +1807,27 @@ fn apply(
             ),
             Some(span),
         ));
+    }
+    // A reaction frames the event it reacts to (legal words) and is no incident of its own.
+    if r.reaction {
+        if let Some(i) = latest(&out.claims, |_| true) {
+            for tag in &r.legal {
+                if !out.claims[i].legal.contains(tag) {
+                    out.claims[i].legal.push(*tag);
+                }
+            }
+        }
+        if r.sub_event.is_some() {
+            out.diagnostics.push(Diagnostic::new(
+                "reaction_statement",
+                format!(
+                    "\"{}…\" reacts to an event (condemns, urges, mourns) without reporting a new one",
+                    quote(r.sentence)
+                ),
+                Some(r.sentence),
+            ));
+        }
+        return;
     }
     if let Some(bg) = &r.background {
         if r.sub_event.is_some() || !r.casualties.is_empty() {

@@ -101,6 +101,23 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
                         || matches!(w, '"' | '“' | '‘' | '(' | '\n' | '\r' | '[' | '«')
                         || (real_word && w.is_lowercase())
                 }),
+                // Run together in copy that lost its spaces: "... killed.Initial reports ...",
+                // "... 2023.The strike ...", "... the camp”.They ...": a real word, a year or a
+                // closing quotation before, a capitalised word right after.
+                Some(c) if c.is_uppercase() => {
+                    let mut after = text[end..].chars();
+                    let word_after =
+                        after.next().is_some() && after.next().is_some_and(char::is_lowercase);
+                    let lower_word = word_before.chars().count() >= 3
+                        && word_before.chars().all(char::is_lowercase);
+                    let year =
+                        word_before.len() == 4 && word_before.bytes().all(|d| d.is_ascii_digit());
+                    let quoted = text[..i].ends_with(['”', '"', ')'])
+                        && text[..i]
+                            .trim_end_matches(['”', '"', ')'])
+                            .ends_with(char::is_alphabetic);
+                    word_after && (lower_word || year || quoted)
+                }
                 _ => false,
             };
             if ends && b == b'.' && is_abbreviation(text, i) {
@@ -270,6 +287,15 @@ mod tests {
         assert_eq!(
             split("wrapped\nline. Next\nline."),
             vec![("wrapped\nline.", 0), ("Next\nline.", 0)]
+        );
+        assert_eq!(
+            split("Ten were killed.Initial reports differ. In 2023.The U.S.Army left."),
+            vec![
+                ("Ten were killed.", 0),
+                ("Initial reports differ.", 0),
+                ("In 2023.", 0),
+                ("The U.S.Army left.", 0)
+            ]
         );
     }
 

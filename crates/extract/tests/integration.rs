@@ -32,6 +32,8 @@ const PLACES: &[(&str, &str, Feature, bool)] = &[
     ("Barda", "AZ", Feature::City, false),
     ("Martuni", "AZ", Feature::City, false),
     ("Kharkiv", "UA", Feature::City, false),
+    ("Belgorod", "RU", Feature::City, false),
+    ("Kursk region", "RU", Feature::Admin1, false),
     ("Aleppo", "SY", Feature::City, false),
     ("Gaza", "PS", Feature::Region, false),
 ];
@@ -506,4 +508,9 @@ fn long_sentences_deep_quotes_and_huge_numbers_end_with_checked_spans() {
     let many =
         "A missile hit Kharkiv on Monday, killing 3 civilians. It said 2 more died. ".repeat(5_000);
     assert!(extract_checked(&extractor, &many) >= 5_000);
+}
+
+#[test]
+fn precision_on_real_news_shapes() {
+    check("precision.txt");
 }

@@ -7,6 +7,7 @@ mod eval_airwars;
 mod eval_case;
 mod eval_geo;
 mod eval_incidents;
+mod eval_news;
 mod eval_stress;
 mod eval_summary;
 mod gazetteer;
@@ -24,6 +25,8 @@ commands:
                     docs/QUALITY.md records, and with no set named a cross-set summary line
       case -v                 list every miss with its snippet id
       acled -v, airwars -v    list every miss with its row id
+      news [--sample N]       claims per article on GeoWebNews and LGL (general news), and
+                              a sample of N claims to check by hand
       stress [MB]             a text of MB megabytes (50) on one line: time and memory
       geo --ablation          also without the filters and without document context
       geo --errors N          the N most frequent misses, false alarms and far resolutions
@@ -57,6 +60,9 @@ fn main() -> Result<()> {
             }
             if which.is_none_or(|w| w == "geo") {
                 eval_geo::run(&args[1..])?;
+            }
+            if which == Some("news") {
+                eval_news::run(&args[2..])?;
             }
             if which == Some("stress") {
                 eval_stress::run(&args[2..])?;

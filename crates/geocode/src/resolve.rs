@@ -334,6 +334,19 @@ pub(crate) fn resolve(
     let qualifiers: Vec<Option<usize>> = (0..mentions.len())
         .map(|i| qualifier_after(gaz, text, &mentions, i))
         .collect();
+    // A name in a qualifier's slot names the division when there is one.
+    let mut mentions = mentions;
+    for i in 0..mentions.len() {
+        let division = mentions[i].cands.iter().any(|c| {
+            matches!(
+                gaz.entries[c.entry()].feature,
+                Feature::Admin1 | Feature::Admin2 | Feature::Region
+            )
+        });
+        let slot = qualified(&qualifiers, i) || mentions[i].cues.after_name_comma;
+        mentions[i].cues.qualifier_slot = slot && division && !in_list(text, &mentions, i);
+    }
+    let mentions = mentions;
 
     // Pass 1: priors alone, to learn what the document is about.
     let first: Vec<Choice> = mentions
@@ -431,10 +444,30 @@ pub(crate) fn resolve(
         .map(|(i, (m, ch))| {
             let q = qualifiers[i].is_some() || qualified(&qualifiers, i);
             let person = persons.contains(&m.key_hash) && !m.cues.locative_before && !q;
+            let outside = qualifiers[i].is_some_and(|k| {
+                let named = &mentions[k];
+                let e = &gaz.entries[ch.cand.entry()];
+                // Only a larger division that ends the phrase confines the place: not the next
+                // item of a list ("Tamil Nadu, Karnataka, Kerala", "Becker, Clay, Douglas"), not
+                // a name of the same rank or larger ("Israel, Clinton").
+                let list = in_list(text, &mentions, k);
+                let smaller = named
+                    .cands
+                    .iter()
+                    .any(|c| rank(gaz.entries[c.entry()].feature) > rank(e.feature));
+                named.cues.qualifier_slot
+                    && smaller
+                    && !list
+                    && qualifier_bonus(gaz, e, named) == 0.0
+            });
             if !tuning.filters {
                 Ok(())
             } else if person {
                 Err("a person's name in this document")
+            } else if outside {
+                // "Pavlivka, Sumy" with no Pavlivka known in Sumy oblast: not the Pavlivka of
+                // another region; the qualifier alone locates the event.
+                Err("no place of this name in the division that qualifies it")
             } else {
                 is_place(gaz, &tuning, m, ch, &doc, q)
             }
@@ -623,7 +656,12 @@ fn best(
         })
     };
     for &c in m.cands {
-        if c.bare() && !m.cues.admin_term && !m.cues.institution_after && !m.cues.locative_before {
+        if c.bare()
+            && !m.cues.admin_term
+            && !m.cues.institution_after
+            && !m.cues.locative_before
+            && !m.cues.qualifier_slot
+        {
             continue;
         }
         let e = &gaz.entries[c.entry()];
@@ -632,6 +670,7 @@ fn best(
             && main_pop.is_some_and(|p| p.saturating_mul(10) >= e.population);
         let mut s = score(e, c) - if weak_alt { 10.0 } else { 0.0 };
         if divisions
+            && !m.cues.qualifier_slot
             && matches!(e.feature, Feature::Admin1 | Feature::Admin2)
             && town_of(e, c.alt())
         {
@@ -688,9 +727,10 @@ fn best(
     top
 }
 
-/// "Donetsk Oblast", "Idlib province": the division, not the city.
+/// "Donetsk Oblast", "Idlib province": the division, not the city; and "Donetsk" qualifying the
+/// name before it ("Pavlivka, Donetsk").
 fn admin_term_bonus(m: &Mention<'_>, e: &GazetteerEntry) -> f64 {
-    if !m.cues.admin_term {
+    if !m.cues.admin_term && !m.cues.qualifier_slot {
         return 0.0;
     }
     match e.feature {
@@ -718,6 +758,7 @@ fn hard_reject(
     if !c.admin_term
         && !c.institution_after
         && !c.locative_before
+        && !c.after_name_comma
         && m.cands.iter().all(|k| k.bare())
     {
         return Some("division name without its term");
@@ -807,6 +848,34 @@ fn is_place(
         });
     }
     Ok(())
+}
+
+/// True when mention `i` is an item of a list of names rather than a qualifier of the one
+/// before it: another name follows it after a comma or "and" ("Tamil Nadu, Karnataka, Kerala",
+/// "Homs, Hama and the Damascus countryside"), or the name before it follows one after a comma.
+fn in_list(text: &str, mentions: &[Mention<'_>], i: usize) -> bool {
+    let tail = &text[mentions[i].span.end..];
+    let more = [", ", " and ", ", and ", " or ", ", or "].iter().any(|g| {
+        tail.strip_prefix(g).is_some_and(|rest| {
+            rest.trim_start_matches("the ")
+                .starts_with(char::is_uppercase)
+        })
+    });
+    let before = i >= 2 && {
+        let gap = &text[mentions[i - 2].span.end..mentions[i - 1].span.start];
+        matches!(gap, ", " | " and " | ", and ")
+    };
+    more || before
+}
+
+/// How large a kind of place is, for telling a qualifier from the next item of a list.
+fn rank(f: Feature) -> u8 {
+    match f {
+        Feature::City | Feature::Landmark => 0,
+        Feature::Admin2 => 1,
+        Feature::Admin1 | Feature::Region => 2,
+        Feature::Country => 3,
+    }
 }
 
 /// True when mention `i` is itself the qualifier of the mention before it ("Vesele, [Donetsk]").
@@ -1033,8 +1102,29 @@ mod tests {
                 1_742_000,
             ),
         ];
+        places.push(entry(
+            14,
+            "Pavlivka",
+            &[],
+            "UA",
+            "Kirovohrad",
+            (48.5, 32.3),
+            3_000,
+        ));
+        places.push(entry(15, "Sumy Oblast", &[], "UA", "Sumy", (50.8, 34.0), 0));
+        places.push(entry(16, "Sumy", &[], "UA", "Sumy", (50.92, 34.8), 256_000));
+        places.push(entry(
+            17,
+            "Novomykhailivka",
+            &[],
+            "UA",
+            "Donetsk",
+            (47.83, 37.52),
+            1_200,
+        ));
         places[2].feature = Feature::Admin1;
         places[11].feature = Feature::Region;
+        places[14].feature = Feature::Admin1;
         Gazetteer::new(places)
     }
 
@@ -1126,6 +1216,38 @@ mod tests {
                 Martuni district = Khojavend #11 city (district) aka Khojavend/Martuni
                 Nagorno-Karabakh = Nagorno-Karabakh #12 region aka Artsakh
                 Martuni = Khojavend #11 city aka Khojavend"#]],
+        );
+    }
+
+    #[test]
+    fn a_place_named_with_its_region_never_resolves_outside_it() {
+        // No Pavlivka is known in Sumy oblast: not the Pavlivka of Kirovohrad oblast, and the
+        // qualifier names the oblast, not the city of Sumy.
+        check(
+            "Mortars were fired at Pavlivka, Sumy.",
+            expect!["Sumy = Sumy Oblast #15 admin1 aka Sumy Oblast"],
+        );
+        check(
+            "Shelling hit Iskrivka, Sumy.",
+            expect!["Sumy = Sumy Oblast #15 admin1 aka Sumy Oblast"],
+        );
+        check("Sumy was shelled.", expect!["Sumy = Sumy #16 city"]);
+        // A list of divisions is no qualifier.
+        check(
+            "Aid reached Donetsk Oblast, Sumy Oblast and Kharkiv.",
+            expect![[r#"
+                Donetsk Oblast = Donetsk #3 admin1 aka Donetsk
+                Sumy Oblast = Sumy Oblast #15 admin1"#]],
+        );
+    }
+
+    #[test]
+    fn romanisation_variants_find_the_place() {
+        check(
+            "Shelling hit Novomykhaylivka, Donetsk Oblast.",
+            expect![[r#"
+                Novomykhaylivka = Novomykhailivka #17 city aka Novomykhailivka
+                Donetsk Oblast = Donetsk #3 admin1 aka Donetsk"#]],
         );
     }
 }

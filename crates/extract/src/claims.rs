@@ -61,6 +61,7 @@ fn remember(memory: &mut Vec<Speaker>, speaker: Speaker) {
 /// Prepositions after which an actor is the object of the attack, not its author.
 const OBJECT_MARKERS: &[&str] = &[
     "against",
+    "with",
     "on",
     "at",
     "towards",
@@ -569,7 +570,7 @@ fn read_sentence(
             .map_or(content.end, |i| first.2.end + i);
         let main = triggers
             .iter()
-            .filter(|t| t.2.start < clause_end)
+            .filter(|t| t.2.start < clause_end && !sets_the_scene(text, t.2))
             .max_by_key(|t| (t.1, std::cmp::Reverse(t.2.start)));
         // ", killing themselves" right after the main clause still names the event precisely.
         // A participle clause right after the main one ("launched an offensive, shelling
@@ -690,6 +691,10 @@ fn read_sentence(
         target: target.as_ref(),
         casualties: &raw_casualties,
         toponyms,
+        // ("during the violence and clashes" sets the scene of the event; it is not the event.)
+        battle_word: triggers
+            .iter()
+            .any(|t| t.0 == SubEventType::ArmedClash && t.1 >= 3 && !sets_the_scene(text, t.2)),
     }); // Taking ground is "government regains" when state forces take it, "non-state actor
     // overtakes" when anyone else does (ACLED's distinction).
     let sub_event = match (sub_event, perpetrator.as_ref().map(|p| p.kind)) {
@@ -960,6 +965,26 @@ fn read_sentence(
     }
 }
 
+/// True when an event word only sets the scene of another: "during heavy clashes", "amid
+/// fighting", "after the offensive".
+fn sets_the_scene(text: &str, span: Span) -> bool {
+    ws_before(&window_before(text, span.start, 40).to_lowercase(), 4)
+        .iter()
+        .any(|w| matches!(*w, "during" | "amid" | "after" | "following" | "since"))
+}
+
+/// The last `n` words of `text`, punctuation trimmed.
+fn ws_before(text: &str, n: usize) -> Vec<&str> {
+    let mut out: Vec<&str> = text
+        .split_whitespace()
+        .rev()
+        .take(n)
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .collect();
+    out.reverse();
+    out
+}
+
 /// True when a place is where weapons were launched from, not where they struck: "launched by
 /// bombers over Russia's Kursk region", "missiles fired from Belgorod", "drones launched from the
 /// territory of Belarus".
@@ -1083,6 +1108,8 @@ struct Refinement<'a> {
     target: Option<&'a Target>,
     casualties: &'a [model::Casualty],
     toponyms: &'a [&'a Toponym],
+    /// A ground-fighting word of its own ("clashed", "assaulted", "repelled") in the content.
+    battle_word: bool,
 }
 
 /// ACLED's distinctions that a single trigger word cannot make: how a protest went, weapons
@@ -1215,6 +1242,9 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
         };
     }
     match sub_event {
+        // "Russian forces clashed with Ukrainian forces and shelled near X", "shelled, assaulted
+        // and were repulsed": shelling in a ground fight is the fight (ACLED codes the battle).
+        Some(S::ShellingArtilleryMissileAttack) if r.battle_word => Some(S::ArmedClash),
         // Territory is taken only where there is ground to take ("captured two villages", not
         // "two others were captured alive").
         Some(S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory)
@@ -1356,6 +1386,12 @@ fn decide_sub_event(d: &Decision<'_>) -> Option<SubEventType> {
         .collect();
     let implied = if kinds.contains(&SubEventType::ChemicalWeapon) {
         Some(SubEventType::ChemicalWeapon)
+    } else if kinds.contains(&SubEventType::ArmedClash)
+        && kinds.contains(&SubEventType::ShellingArtilleryMissileAttack)
+    {
+        // "fired mortars, grenade launchers and small arms at their positions": direct fire
+        // beside the heavy weapons means the sides were in contact, a clash (ACLED).
+        Some(SubEventType::ArmedClash)
     } else {
         kinds.iter().copied().max_by_key(|k| {
             (

@@ -642,12 +642,21 @@ fn read_sentence(
     let strong_event =
         best.is_some_and(|(_, w, _)| w >= 5) || (use_verb.is_some() && !weapons.is_empty());
 
-    // The anchor: where the event is told; actors before it did it, places around it.
+    // The anchor: where the event is told; actors before it did it, places around it. With no
+    // event word, the verb of harm tells it ("Russian forces killed two civilians").
+    let harm_verb = ws
+        .iter()
+        .find(|w| {
+            (words_.is("killed", &w.lower) || words_.is("injured", &w.lower))
+                && w.lower.ends_with("ed")
+        })
+        .map(|w| w.span);
     let event_word = [best.map(|b| b.2), use_verb]
         .into_iter()
         .flatten()
         .min_by_key(|sp| sp.start)
-        .or_else(|| weapons.first().map(|w| w.span));
+        .or_else(|| weapons.first().map(|w| w.span))
+        .or(harm_verb);
     let anchor = event_word.unwrap_or(content);
     // Parties to an agreement are not perpetrators.
     let perpetrator = if sub_event == Some(SubEventType::Agreement) {

@@ -387,10 +387,21 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Counted {
             outcome = outcome_of(classes, &ws[k].lower);
             begin = k;
         }
+        // "nine civilians, including a child, were killed": the breakdown between commas is
+        // passed over on the way to the verb.
+        let mut from = end;
+        if ws.get(from).is_some_and(|w| w.is(","))
+            && ws
+                .get(from + 1)
+                .is_some_and(|w| classes.is("breakdown", &w.lower))
+            && let Some(close) = (from + 2..(from + 14).min(ws.len())).find(|&k| ws[k].is(","))
+        {
+            from = close + 1;
+        }
         for (k, w) in ws
             .iter()
             .enumerate()
-            .skip(end)
+            .skip(from)
             .take(if outcome.is_some() { 0 } else { 5 })
         {
             if w.is(".") || w.is(";") {

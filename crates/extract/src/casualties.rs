@@ -548,20 +548,33 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Counted {
         }
         let mut outcome_kinds: Vec<CasualtyOutcome> = outcomes.iter().map(|(_, o)| *o).collect();
         outcome_kinds.dedup();
+        // "Safaa Musa, 28, was reportedly killed", "the driver was killed": a singular subject
+        // of a passive of harm is one person.
+        let singular = |o: CasualtyOutcome| {
+            outcomes.iter().any(|&(k, ko)| {
+                let was = |i: usize| ws.get(i).is_some_and(|w| w.is_any(&["was", "been"]));
+                ko == o
+                    && ws[k].lower.ends_with("ed")
+                    && (k >= 1 && was(k - 1)
+                        || k >= 2 && ws[k - 1].lower.ends_with("ly") && was(k - 2))
+            })
+        };
         if !near.is_empty() && (first != usize::MAX) {
             let span = ws[first].span.cover(ws[last].span);
             let mut seen = Vec::new();
+            let one = near.len() == 1;
             for g in near {
                 for o in &outcome_kinds {
                     if !seen.contains(&(g, *o))
                         && !found.iter().any(|c| c.group == g && c.outcome == *o)
                     {
                         seen.push((g, *o));
+                        let n = (one && singular(*o)).then_some(1);
                         found.push(Casualty {
                             group: g,
                             outcome: *o,
-                            min: None,
-                            max: None,
+                            min: n,
+                            max: n,
                             span,
                         });
                     }

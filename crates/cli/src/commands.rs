@@ -274,8 +274,9 @@ pub struct ExtractArgs {
     jobs: usize,
 }
 
-pub fn extract(_ctx: &Context, args: ExtractArgs, geoparse: bool) -> Result<ExitCode> {
-    let reference = Reference::load()?;
+pub fn extract(ctx: &Context, args: ExtractArgs, geoparse: bool) -> Result<ExitCode> {
+    // The data directory's added places (`ombud gazetteer import`) count here too.
+    let reference = Reference::for_data_dir(&ctx.data_dir)?;
     let input = pipeline::InputFile {
         path: (args.input.as_os_str() != "-").then_some(args.input),
     };
@@ -851,5 +852,40 @@ pub async fn rebuild(ctx: &Context, args: RebuildArgs) -> Result<ExitCode> {
             report.claims, report.incidents, report.retired
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct GazetteerArgs {
+    #[command(subcommand)]
+    action: GazetteerAction,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum GazetteerAction {
+    /// Load a GeoNames dump you downloaded (a country file such as UA.txt from
+    /// download.geonames.org/export/dump, or allCountries.txt) into the data directory, so the
+    /// villages it lists resolve. Then `ombud reextract` reads the stored reports again.
+    Import {
+        /// The dump, in GeoNames' tab-separated format.
+        file: PathBuf,
+    },
+}
+
+pub async fn gazetteer(ctx: &Context, args: GazetteerArgs) -> Result<ExitCode> {
+    let service = open(ctx, true).await?;
+    match args.action {
+        GazetteerAction::Import { file } => {
+            let n = service.import_gazetteer(&file)?;
+            if !ctx.quiet {
+                eprintln!(
+                    "{}: {n} place(s) added to {}; `ombud reextract` reads the stored reports again with them (GeoNames data is CC BY 4.0: credit geonames.org)",
+                    file.display(),
+                    ctx.data_dir.display()
+                );
+            }
+        }
+    }
+    service.close().await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -117,6 +117,8 @@ enum Command {
     /// Ingest keeps incidents up to date as it goes; a rebuild is the slow, sure way, kept for
     /// checking and after a migration (it runs by itself then). Incident ids are kept.
     Rebuild(commands::RebuildArgs),
+    /// Add places to the gazetteer: `ombud gazetteer import UA.txt` loads a GeoNames dump.
+    Gazetteer(commands::GazetteerArgs),
 }
 
 fn main() -> ExitCode {
@@ -165,6 +167,7 @@ fn main() -> ExitCode {
             Command::Log(a) => log::log(&ctx, a).await,
             Command::Reextract(a) => commands::reextract(&ctx, a).await,
             Command::Rebuild(a) => commands::rebuild(&ctx, a).await,
+            Command::Gazetteer(a) => commands::gazetteer(&ctx, a).await,
         }
     });
     match result {

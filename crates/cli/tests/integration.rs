@@ -1012,3 +1012,48 @@ fn postgres_holds_the_same_record() {
     assert!(with_pg(&["verify"]).status.success());
     runtime.block_on(scratch.drop_schema()).unwrap();
 }
+
+#[test]
+fn an_imported_geonames_dump_places_its_villages_and_reextract_uses_it() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let report = "{\"id\": \"t1\", \"published\": \"2024-03-02\", \"publisher\": \"Synthetic Wire\", \"text\": \"Shelling hit Testove in the Donetsk region on 1 March 2024, killing two civilians, local officials said.\"}\n";
+    let input = dir.path().join("r.jsonl");
+    std::fs::write(&input, report).unwrap();
+    let places = |o: &Output| -> Vec<String> {
+        json(o)["toponyms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        ombud(&data, &["ingest", input.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let before = ombud(&data, &["geoparse", input.to_str().unwrap()]);
+    assert!(
+        !places(&before).contains(&"Testove".to_string()),
+        "{:?}",
+        places(&before)
+    );
+
+    let dump = test_support::repo_root().join("crates/gazetteer/test_data/geonames-sample.txt");
+    let out = ombud(&data, &["gazetteer", "import", dump.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("place(s) added"), "{}", stderr(&out));
+    let after = ombud(&data, &["geoparse", input.to_str().unwrap()]);
+    assert!(
+        places(&after).contains(&"Testove".to_string()),
+        "{:?}",
+        places(&after)
+    );
+
+    // The stored report was read without the village: its run is stale now.
+    let redo = json(&ombud(&data, &["reextract", "--json"]));
+    assert_eq!(redo["documents"], 1, "{redo}");
+    let incidents = json(&ombud(&data, &["incidents", "--json"]));
+    assert_eq!(incidents[0]["places"][0]["name"], "Testove", "{incidents}");
+}

@@ -12,6 +12,33 @@ struct Count {
     max: Option<u32>,
 }
 
+/// No count of people in one report exceeds this; a larger figure ("5000000 thousand") is read
+/// as this many, and the reading says so (`count_capped`).
+pub(crate) const MAX_COUNT: u32 = 10_000_000;
+
+/// `a + b`, at most [`MAX_COUNT`].
+fn add_capped(a: u32, b: u32) -> u32 {
+    cap(u64::from(a) + u64::from(b))
+}
+
+/// `a * b`, at most [`MAX_COUNT`].
+fn mul_capped(a: u32, b: u32) -> u32 {
+    cap(u64::from(a) * u64::from(b))
+}
+
+fn cap(n: u64) -> u32 {
+    // Cast: the value is at most MAX_COUNT, which fits u32.
+    n.min(u64::from(MAX_COUNT)) as u32
+}
+
+/// What one sentence counts: the casualties, and where a figure was too large to be a count of
+/// people (it was capped at [`MAX_COUNT`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Counted {
+    pub casualties: Vec<Casualty>,
+    pub capped: Option<Span>,
+}
+
 fn outcome_of(classes: &Words, word: &str) -> Option<CasualtyOutcome> {
     if classes.is("killed", word) {
         Some(CasualtyOutcome::Killed)
@@ -81,11 +108,24 @@ pub(crate) fn number_word(w: &str) -> Option<u32> {
     })
 }
 
-/// The number a word stands for, in digits ("1,200") or words.
+/// The number a word stands for, in digits ("1,200") or words; digits beyond [`MAX_COUNT`]
+/// give `MAX_COUNT` (the caller sees it as capped). Decimals ("1.5") are not counts of people.
 fn value(w: &Word<'_>) -> Option<u32> {
     if w.text.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        let digits: String = w.text.chars().filter(|c| *c != ',').collect();
-        return digits.parse().ok();
+        let mut n: u64 = 0;
+        for c in w.text.chars() {
+            match c {
+                ',' => {}
+                '0'..='9' => {
+                    n = n * 10 + u64::from(c as u8 - b'0');
+                    if n > u64::from(MAX_COUNT) {
+                        return Some(MAX_COUNT);
+                    }
+                }
+                _ => return None,
+            }
+        }
+        return Some(cap(n));
     }
     number_word(&w.lower)
 }
@@ -158,12 +198,16 @@ fn number_at(ws: &[Word<'_>], i: usize) -> Option<(Count, usize, usize)> {
     let mut next = j + 1;
     // "a hundred", "two hundred", "1.5 thousand"
     if let Some(mult) = ws.get(next).filter(|x| x.is_any(&["hundred", "thousand"])) {
-        n *= if mult.is("hundred") { 100 } else { 1000 };
+        n = mul_capped(n, if mult.is("hundred") { 100 } else { 1000 });
         next += 1;
     }
     let count = match modifier {
         "at least" | "more than" | "over" => Count {
-            min: Some(if modifier == "at least" { n } else { n + 1 }),
+            min: Some(if modifier == "at least" {
+                n
+            } else {
+                add_capped(n, 1)
+            }),
             max: None,
         },
         "up to" | "as many as" | "at most" => Count {
@@ -207,7 +251,7 @@ fn is_not_a_count(ws: &[Word<'_>], num: usize, after: usize) -> bool {
 }
 
 /// Casualties reported in the words `ws` of one sentence (or clause).
-pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
+pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Counted {
     let mut found: Vec<Casualty> = Vec::new();
     let mut used = vec![false; ws.len()];
 
@@ -327,8 +371,8 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
                 value(&ws[end + 1]).unwrap_or(1)
             };
             count = Count {
-                min: count.min.map(|m| m + n),
-                max: count.max.map(|m| m + n),
+                min: count.min.map(|m| add_capped(m, n)),
+                max: count.max.map(|m| add_capped(m, n)),
             };
             end += 3;
         }
@@ -343,10 +387,21 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
             outcome = outcome_of(classes, &ws[k].lower);
             begin = k;
         }
+        // "nine civilians, including a child, were killed": the breakdown between commas is
+        // passed over on the way to the verb.
+        let mut from = end;
+        if ws.get(from).is_some_and(|w| w.is(","))
+            && ws
+                .get(from + 1)
+                .is_some_and(|w| classes.is("breakdown", &w.lower))
+            && let Some(close) = (from + 2..(from + 14).min(ws.len())).find(|&k| ws[k].is(","))
+        {
+            from = close + 1;
+        }
         for (k, w) in ws
             .iter()
             .enumerate()
-            .skip(end)
+            .skip(from)
             .take(if outcome.is_some() { 0 } else { 5 })
         {
             if w.is(".") || w.is(";") {
@@ -366,12 +421,30 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
                 break;
             }
         }
+        // "The death toll has risen to 52", "the number of wounded rose to 98": a toll or an
+        // outcome a few words before a rise to the number.
+        let rise = start
+            .checked_sub(1)
+            .is_some_and(|k| classes.is("rise_verb", &ws[k].lower))
+            || (start >= 2
+                && ws[start - 1].is_any(&["to", "at"])
+                && classes.is("rise_verb", &ws[start - 2].lower));
         if outcome.is_none() {
-            for k in (start.saturating_sub(4)..start).rev() {
+            let reach = if rise { 8 } else { 4 };
+            for k in (start.saturating_sub(reach)..start).rev() {
                 let w = &ws[k];
                 if let Some(o) = outcome_of(classes, &w.lower) {
                     outcome = Some(o);
                     begin = k;
+                    break;
+                }
+                if rise && classes.is("toll_noun", &w.lower) {
+                    outcome = Some(CasualtyOutcome::Killed);
+                    // "death toll": the span starts at "death".
+                    begin = match k.checked_sub(1) {
+                        Some(d) if outcome_of(classes, &ws[d].lower).is_some() => d,
+                        _ => k,
+                    };
                     break;
                 }
                 if w.is(".") || w.is(";") || w.is(",") {
@@ -382,6 +455,7 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
         // Without a group of people, only an outcome right beside the number makes it a count
         // ("10 dead", "killed 6"), not "dozens of homes ... destroyed".
         let adjacent = begin + 1 == start
+            || (rise && outcome.is_some())
             || outcome_of(classes, ws.get(after).map_or("", |w| w.lower.as_ref())).is_some()
             || ws
                 .get(after)
@@ -403,6 +477,11 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
         let span = ws[begin].span.cover(ws[end.max(begin + 1) - 1].span);
         // "killing 10 civilians and wounding more than 30": the second count shares the group.
         let group = group.or_else(|| found.last().filter(|c| c.min != Some(0)).map(|c| c.group));
+        // A toll that rose to a number replaces the earlier figure; it does not add to it.
+        if rise {
+            let g = group.unwrap_or(CasualtyGroup::Unspecified);
+            found.retain(|c| !(c.group == g && c.outcome == outcome));
+        }
         push(
             &mut found,
             group.unwrap_or(CasualtyGroup::Unspecified),
@@ -469,20 +548,33 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
         }
         let mut outcome_kinds: Vec<CasualtyOutcome> = outcomes.iter().map(|(_, o)| *o).collect();
         outcome_kinds.dedup();
+        // "Safaa Musa, 28, was reportedly killed", "the driver was killed": a singular subject
+        // of a passive of harm is one person.
+        let singular = |o: CasualtyOutcome| {
+            outcomes.iter().any(|&(k, ko)| {
+                let was = |i: usize| ws.get(i).is_some_and(|w| w.is_any(&["was", "been"]));
+                ko == o
+                    && ws[k].lower.ends_with("ed")
+                    && (k >= 1 && was(k - 1)
+                        || k >= 2 && ws[k - 1].lower.ends_with("ly") && was(k - 2))
+            })
+        };
         if !near.is_empty() && (first != usize::MAX) {
             let span = ws[first].span.cover(ws[last].span);
             let mut seen = Vec::new();
+            let one = near.len() == 1;
             for g in near {
                 for o in &outcome_kinds {
                     if !seen.contains(&(g, *o))
                         && !found.iter().any(|c| c.group == g && c.outcome == *o)
                     {
                         seen.push((g, *o));
+                        let n = (one && singular(*o)).then_some(1);
                         found.push(Casualty {
                             group: g,
                             outcome: *o,
-                            min: None,
-                            max: None,
+                            min: n,
+                            max: n,
                             span,
                         });
                     }
@@ -490,7 +582,14 @@ pub(crate) fn find(classes: &Words, ws: &[Word<'_>]) -> Vec<Casualty> {
             }
         }
     }
-    found
+    let capped = found
+        .iter()
+        .find(|c| c.min == Some(MAX_COUNT) || c.max == Some(MAX_COUNT))
+        .map(|c| c.span);
+    Counted {
+        casualties: found,
+        capped,
+    }
 }
 
 /// Adds a count, summing with an earlier count of the same group and outcome in the sentence.
@@ -506,11 +605,11 @@ fn push(
         .find(|c| c.group == group && c.outcome == outcome)
     {
         c.min = match (c.min, count.min) {
-            (Some(a), Some(b)) => Some(a + b),
+            (Some(a), Some(b)) => Some(add_capped(a, b)),
             (a, b) => a.or(b),
         };
         c.max = match (c.max, count.max) {
-            (Some(a), Some(b)) => Some(a + b),
+            (Some(a), Some(b)) => Some(add_capped(a, b)),
             _ => None,
         };
         c.span = c.span.cover(span);
@@ -534,6 +633,7 @@ mod tests {
         let ws = words(text, Span::new(0, text.len()));
         let lex = crate::lexicon::Lexicon::load().unwrap();
         find(&lex.words, &ws)
+            .casualties
             .into_iter()
             .map(|c| {
                 let n = |v: Option<u32>| v.map_or("?".to_string(), |v| v.to_string());

@@ -18,9 +18,50 @@ use crate::{ExtractInput, Extraction, Extractor, casualties};
 /// Events dated more than this many days before publication are background, not new incidents.
 const BACKGROUND_DAYS: i64 = 365;
 
+/// Follow-ups, elaborations and legal framing look back at most this many claims: what a
+/// sentence refers to was told shortly before, and the work per sentence stays bounded.
+const LOOK_BACK: usize = 64;
+
+/// People and bodies remembered for "he said" and "the ministry": the latest this many.
+const MEMORY: usize = 64;
+
+/// At most `n` bytes of `text` before `at`, starting on a character boundary: rules that read
+/// the words before a span read this, never the whole text before it.
+pub(crate) fn window_before(text: &str, at: usize, n: usize) -> &str {
+    let mut from = at.saturating_sub(n);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    &text[from..at]
+}
+
+/// At most `n` bytes of `text` from `at`, ending on a character boundary.
+pub(crate) fn window_after(text: &str, at: usize, n: usize) -> &str {
+    let mut to = (at + n).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    &text[at..to]
+}
+
+/// The index of the latest claim among the last [`LOOK_BACK`] that satisfies `f`.
+fn latest(claims: &[Claim], f: impl FnMut(&Claim) -> bool) -> Option<usize> {
+    let from = claims.len().saturating_sub(LOOK_BACK);
+    claims[from..].iter().rposition(f).map(|i| from + i)
+}
+
+/// Adds `speaker` to a bounded memory of speakers, forgetting the oldest.
+fn remember(memory: &mut Vec<Speaker>, speaker: Speaker) {
+    if memory.len() == MEMORY {
+        memory.remove(0);
+    }
+    memory.push(speaker);
+}
+
 /// Prepositions after which an actor is the object of the attack, not its author.
 const OBJECT_MARKERS: &[&str] = &[
     "against",
+    "with",
     "on",
     "at",
     "towards",
@@ -61,6 +102,11 @@ struct Reading {
     /// A statement of who did it ("claimed responsibility", "blamed X for").
     responsibility: bool,
     background: Option<DateMention>,
+    /// A figure too large to be a count of people, read as `casualties::MAX_COUNT`.
+    capped: Option<Span>,
+    /// The sentence reacts to an event ("condemned the shelling of X", "urged restraint"): it
+    /// reports no event of its own.
+    reaction: bool,
 }
 
 /// Document-level memory while reading sentence by sentence.
@@ -74,6 +120,10 @@ struct Context {
     last_speaker: Option<Speaker>,
     /// Named bodies seen as speakers, for "the ministry" and "a ministry spokeswoman".
     bodies: Vec<Speaker>,
+    /// The latest body and the latest person that spoke: "it said" is the body, "he said" the
+    /// person, whichever spoke last.
+    last_body: Option<Speaker>,
+    last_person: Option<Speaker>,
     /// Index into `claims` of the latest claim and the paragraph it was in.
     last_claim: Option<(usize, usize)>,
 }
@@ -84,11 +134,30 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
     let hits = ex.lexicon.scan(text);
     let dates = ex.dates.find(text, input.published);
     let quotations = segment::quotations(text);
-    let mut sorted_toponyms = input.toponyms.to_vec();
-    sorted_toponyms.sort_by_key(|t| t.span);
+    // Geoparsing gives places in text order; only an unsorted list is copied to sort it.
+    let sorted_toponyms: std::borrow::Cow<'_, [Toponym]> =
+        if input.toponyms.is_sorted_by_key(|t| t.span) {
+            std::borrow::Cow::Borrowed(input.toponyms)
+        } else {
+            let mut sorted = input.toponyms.to_vec();
+            sorted.sort_by_key(|t| t.span);
+            std::borrow::Cow::Owned(sorted)
+        };
     let mut ctx = Context::default();
+    let sentences = segment::sentences(text);
+    let cut = sentences.iter().filter(|s| s.cut).count();
+    if let Some(first) = sentences.iter().find(|s| s.cut) {
+        out.diagnostics.push(Diagnostic::new(
+            "long_sentence_cut",
+            format!(
+                "the text runs on for more than {} bytes without a sentence end; it was read in {cut} pieces, so claims there may be incomplete",
+                segment::MAX_SENTENCE_BYTES
+            ),
+            Some(first.span),
+        ));
+    }
 
-    for sentence in segment::sentences(text) {
+    for sentence in sentences {
         let s = sentence.span;
         let sent_hits: Vec<&Hit> = within(&hits, s, |h| h.span);
         let sent_dates: Vec<&DateMention> = within(&dates, s, |d| d.span);
@@ -98,7 +167,17 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
         let attribution =
             speakers::attribute(&ex.lexicon.words, text, s, &sent_hits, &owned_toponyms);
         let prefix = attribution.as_ref().and_then(|a| a.own_voice_prefix);
-        let quote = quotations.iter().find(|q| q.overlaps(s) && q.len() > 1);
+        let pronoun = attribution
+            .as_ref()
+            .and_then(|a| a.speaker.as_ref())
+            .is_some_and(|p| p.pronoun);
+        // Quotations are in text order and do not nest: the first that ends after the
+        // sentence starts is the only one that can overlap it first.
+        let from = quotations.partition_point(|q| q.end <= s.start);
+        let quote = quotations[from..]
+            .iter()
+            .take_while(|q| q.start < s.end)
+            .find(|q| q.overlaps(s) && q.len() > 1);
         let (speaker, stance, content) = resolve_speaker(
             &ex.lexicon.words,
             text,
@@ -109,6 +188,20 @@ pub(crate) fn extract(ex: &Extractor, input: &ExtractInput<'_>) -> Extraction {
             &hits,
             &owned_toponyms,
         );
+        // "Russia's Defence Ministry denied carrying out the attack. It said the missile was of
+        // a type used only by Ukraine": the same speaker, going on, still denies.
+        let stance = match ctx.last_claim.map(|(i, _)| &out.claims[i]) {
+            Some(last)
+                if pronoun
+                    && stance == Stance::Alleges
+                    && last.stance == Stance::Denies
+                    && last.speaker.as_ref().map(|s| &s.name)
+                        == speaker.as_ref().map(|s| &s.name) =>
+            {
+                Stance::Denies
+            }
+            _ => stance,
+        };
 
         // "Stepanakert was shelled on Sunday, and Azerbaijan said Armenian forces had fired on
         // Ganja": the first clause is the publisher's own report.
@@ -228,13 +321,19 @@ fn resolve_speaker(
     toponyms: &[Toponym],
 ) -> (Option<Speaker>, Stance, Span) {
     let to_speaker = |p: &SpeakerPhrase, ctx: &Context| -> Speaker {
-        if p.pronoun
-            && let Some(last) = ctx.people.last().or(ctx.last_speaker.as_ref())
-        {
-            return Speaker {
-                span: p.span,
-                ..last.clone()
-            };
+        if p.pronoun {
+            let referent = match p.name.to_lowercase().as_str() {
+                "it" => ctx.last_body.as_ref().or(ctx.bodies.last()),
+                "he" | "she" => ctx.last_person.as_ref().or(ctx.people.last()),
+                _ => None,
+            }
+            .or(ctx.last_speaker.as_ref());
+            if let Some(last) = referent {
+                return Speaker {
+                    span: p.span,
+                    ..last.clone()
+                };
+            }
         }
         // A surname alone refers to the full name seen earlier.
         if p.person
@@ -311,12 +410,18 @@ fn resolve_speaker(
             let named_body = a.speaker.as_ref().is_some_and(|p| !p.person && !p.pronoun)
                 && sp.name.chars().any(char::is_uppercase);
             if named_body && !ctx.bodies.iter().any(|b| b.name == sp.name) {
-                ctx.bodies.push(sp.clone());
+                remember(&mut ctx.bodies, sp.clone());
+            }
+            let person = a.speaker.as_ref().is_some_and(|p| p.person && !p.pronoun);
+            if named_body || ctx.bodies.iter().any(|b| b.name == sp.name) {
+                ctx.last_body = Some(sp.clone());
+            } else if person || ctx.people.iter().any(|k| k.name == sp.name) {
+                ctx.last_person = Some(sp.clone());
             }
         }
         if let (Some(sp), Some(p)) = (&speaker, &a.speaker) {
             if p.person && !p.pronoun && !ctx.people.iter().any(|k| k.name == sp.name) {
-                ctx.people.push(sp.clone());
+                remember(&mut ctx.people, sp.clone());
             }
             if quote.is_some() {
                 ctx.last_quote_speaker = Some(sp.clone());
@@ -327,21 +432,23 @@ fn resolve_speaker(
     if let Some(q) = quote {
         // Inside a quotation: the attribution sits after the closing mark, in the sentence that
         // holds it ("..., Beglaryan said.") or the quote continues an earlier speaker's words.
+        // The attribution follows within a few hundred bytes, on the same line.
+        let line = window_after(text, q.end, 600);
         let after = Span::new(
             q.end,
-            text[q.end..].find(['\n']).map_or(text.len(), |i| q.end + i),
+            line.find(['\n']).map_or(q.end + line.len(), |i| q.end + i),
         );
         let after_sentence_end = text[after.start..after.end]
             .find(['.', '!', '?'])
             .map_or(after.end, |i| after.start + i + 1);
         let tail = Span::new(q.start, after_sentence_end);
-        let tail_hits: Vec<&Hit> = hits.iter().filter(|h| tail.contains(h.span)).collect();
+        let tail_hits: Vec<&Hit> = within(hits, tail, |h| h.span);
         let found = speakers::attribute(words, text, tail, &tail_hits, toponyms)
             .and_then(|a| a.speaker.map(|p| (to_speaker(&p, ctx), a.stance)));
         if let Some((sp, stance)) = found {
             ctx.last_quote_speaker = Some(sp.clone());
             if !ctx.people.iter().any(|k| k.name == sp.name) && sp.name.contains(' ') {
-                ctx.people.push(sp.clone());
+                remember(&mut ctx.people, sp.clone());
             }
             return (Some(sp), stance, s);
         }
@@ -401,7 +508,7 @@ fn read_sentence(
             Sense::Trigger { sub_event, weight }
                 if content.contains(h.span)
                     && !names_a_period_start(text, h.span)
-                    && !not_yet(text, h.span)
+                    && !not_yet(&ex.lexicon.words, text, h.span)
                     && best.is_none_or(|(_, bw, _)| *weight > bw) =>
             {
                 best = Some((*sub_event, *weight, h.span));
@@ -448,7 +555,9 @@ fn read_sentence(
             _ => None,
         })
         .filter(|t| {
-            !names_a_facility(text, t.2) && !names_a_period_start(text, t.2) && !not_yet(text, t.2)
+            !names_a_facility(text, t.2)
+                && !names_a_period_start(text, t.2)
+                && !not_yet(&ex.lexicon.words, text, t.2)
         })
         .collect();
     // "chemical weapons facilities" were struck; the chemical weapon is not the weapon used.
@@ -461,7 +570,7 @@ fn read_sentence(
             .map_or(content.end, |i| first.2.end + i);
         let main = triggers
             .iter()
-            .filter(|t| t.2.start < clause_end)
+            .filter(|t| t.2.start < clause_end && !sets_the_scene(text, t.2))
             .max_by_key(|t| (t.1, std::cmp::Reverse(t.2.start)));
         // ", killing themselves" right after the main clause still names the event precisely.
         // A participle clause right after the main one ("launched an offensive, shelling
@@ -533,12 +642,21 @@ fn read_sentence(
     let strong_event =
         best.is_some_and(|(_, w, _)| w >= 5) || (use_verb.is_some() && !weapons.is_empty());
 
-    // The anchor: where the event is told; actors before it did it, places around it.
+    // The anchor: where the event is told; actors before it did it, places around it. With no
+    // event word, the verb of harm tells it ("Russian forces killed two civilians").
+    let harm_verb = ws
+        .iter()
+        .find(|w| {
+            (words_.is("killed", &w.lower) || words_.is("injured", &w.lower))
+                && w.lower.ends_with("ed")
+        })
+        .map(|w| w.span);
     let event_word = [best.map(|b| b.2), use_verb]
         .into_iter()
         .flatten()
         .min_by_key(|sp| sp.start)
-        .or_else(|| weapons.first().map(|w| w.span));
+        .or_else(|| weapons.first().map(|w| w.span))
+        .or(harm_verb);
     let anchor = event_word.unwrap_or(content);
     // Parties to an agreement are not perpetrators.
     let perpetrator = if sub_event == Some(SubEventType::Agreement) {
@@ -560,7 +678,9 @@ fn read_sentence(
             .as_ref()
             .is_some_and(|p| p.span.overlaps(t.span))
     });
-    let raw_casualties = casualties::find(words_, &ws);
+    let counted = casualties::find(words_, &ws);
+    let capped = counted.capped;
+    let raw_casualties = counted.casualties;
     let sub_event = refine_sub_event(&Refinement {
         words: words_,
         sub_event,
@@ -580,6 +700,10 @@ fn read_sentence(
         target: target.as_ref(),
         casualties: &raw_casualties,
         toponyms,
+        // ("during the violence and clashes" sets the scene of the event; it is not the event.)
+        battle_word: triggers
+            .iter()
+            .any(|t| t.0 == SubEventType::ArmedClash && t.1 >= 3 && !sets_the_scene(text, t.2)),
     }); // Taking ground is "government regains" when state forces take it, "non-state actor
     // overtakes" when anyone else does (ACLED's distinction).
     let sub_event = match (sub_event, perpetrator.as_ref().map(|p| p.kind)) {
@@ -617,7 +741,8 @@ fn read_sentence(
             && !speaker_span.is_some_and(|sp| sp.overlaps(t.span))
             && !perpetrator
                 .as_ref()
-                .is_some_and(|p| p.span.overlaps(t.span));
+                .is_some_and(|p| p.span.overlaps(t.span))
+            && !launch_area(words_, text, t.span);
         if inside && !t.demonym {
             let place = PlaceRef::new(t, text);
             if !places.iter().any(|p| p.key() == place.key()) {
@@ -681,7 +806,8 @@ fn read_sentence(
                 && !speaker_span.is_some_and(|sp| sp.overlaps(t.span))
                 && !perpetrator
                     .as_ref()
-                    .is_some_and(|p| p.span.overlaps(t.span));
+                    .is_some_and(|p| p.span.overlaps(t.span))
+                && !launch_area(words_, text, t.span);
             let place = PlaceRef::new(t, text);
             if usable && !places.iter().any(|p| p.key() == place.key()) {
                 places.push(place);
@@ -721,16 +847,13 @@ fn read_sentence(
             .published
             .is_some_and(|p| d.end.to_days() < p.to_days() - BACKGROUND_DAYS);
         // "since the war began on 27 September" dates the start of a period, not this event.
-        let since = text[..d.span.start]
-            .trim_end()
-            .to_lowercase()
-            .ends_with("since")
-            || text[..d.span.start]
-                .to_lowercase()
-                .rsplit("since")
-                .next()
-                .is_some_and(|gap| gap.len() < 40 && !gap.contains([',', '.']))
-                && text[..d.span.start].to_lowercase().contains("since");
+        let before = window_before(text, d.span.start, 64).to_lowercase();
+        let since = before.trim_end().ends_with("since")
+            || before.contains("since")
+                && before
+                    .rsplit("since")
+                    .next()
+                    .is_some_and(|gap| gap.len() < 40 && !gap.contains([',', '.']));
         if content.contains(d.span) {
             if old {
                 background.get_or_insert((*d).clone());
@@ -742,6 +865,32 @@ fn read_sentence(
         }
     }
 
+    // "The EU condemned the shelling of Kharkiv": a reaction word governs the event word.
+    // (A reaction to what happened in a clause of its own is not: "expressed concern after a
+    // shop was looted".)
+    let reaction = sentence_classes.has("reaction")
+        && words_
+            .first_match("reaction", &text[s.start..s.end])
+            .is_some_and(|m| {
+                let at = s.start + m.end;
+                event_word.is_none_or(|e| {
+                    let gap = text.get(at..e.start).unwrap_or(",").to_lowercase();
+                    at <= e.start
+                        && !gap.contains([',', ';'])
+                        && !gap.split_whitespace().any(|w| {
+                            matches!(
+                                w,
+                                "after"
+                                    | "when"
+                                    | "as"
+                                    | "following"
+                                    | "because"
+                                    | "since"
+                                    | "while"
+                            )
+                        })
+                })
+            });
     let counts_people = !raw_casualties.is_empty();
     // "the exchange of prisoners and the bodies of the dead" is not harm done by an agreement.
     let casualties =
@@ -754,8 +903,33 @@ fn read_sentence(
     let generic = content_classes.has("generic");
     // A running total counts people ("killed since the war began"); "protesting against abuses
     // that have grown since 2017" is no total.
+    // "The death toll in Gaza has risen to 8,000": a toll over a whole country or region is a
+    // running total; "the toll of the strike on Kremenchuk" is the event's.
+    let wide_toll = content_classes.has("toll_noun")
+        && words_
+            .matches_in("toll_noun", &text[content.start..content.end])
+            .iter()
+            .any(|(m, _)| {
+                let after = content.start + m.end;
+                toponyms.iter().any(|t| {
+                    let gap = text.get(after..t.span.start).unwrap_or("").to_lowercase();
+                    t.span.start >= after
+                        && !t.demonym
+                        && matches!(
+                            t.feature,
+                            Feature::Country | Feature::Region | Feature::Admin1
+                        )
+                        && gap.len() <= 24
+                        && ["in", "across", "throughout", "of"].iter().any(|p| {
+                            gap.split_whitespace().next_back() == Some(p)
+                                || gap.split_whitespace().rev().nth(1) == Some(p)
+                                    && gap.split_whitespace().next_back() == Some("the")
+                        })
+                })
+            });
     let tally = counts_people
         && (content_classes.has("tally")
+            || wide_toll
             || (contains_phrase(&content_lower, "since") && event_date.is_some()));
 
     Reading {
@@ -795,7 +969,59 @@ fn read_sentence(
                 && sub.event_type() != EventType::Protests
         }),
         background,
+        capped,
+        reaction,
     }
+}
+
+/// True when an event word only sets the scene of another: "during heavy clashes", "amid
+/// fighting", "after the offensive", "as the fighting entered its second week".
+fn sets_the_scene(text: &str, span: Span) -> bool {
+    let before = window_before(text, span.start, 40).to_lowercase();
+    let words = ws_before(&before, 4);
+    words
+        .iter()
+        .any(|w| matches!(*w, "during" | "amid" | "after" | "following" | "since"))
+        || words.ends_with(&["as", "the"])
+}
+
+/// The last `n` words of `text`, punctuation trimmed.
+fn ws_before(text: &str, n: usize) -> Vec<&str> {
+    let mut out: Vec<&str> = text
+        .split_whitespace()
+        .rev()
+        .take(n)
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .collect();
+    out.reverse();
+    out
+}
+
+/// True when a place is where weapons were launched from, not where they struck: "launched by
+/// bombers over Russia's Kursk region", "missiles fired from Belgorod", "drones launched from the
+/// territory of Belarus".
+fn launch_area(words: &Words, text: &str, place: Span) -> bool {
+    let before = window_before(text, place.start, 80).to_lowercase();
+    let Some(at) = [" from ", " over "]
+        .iter()
+        .filter_map(|p| before.rfind(p).map(|i| (i, p.len())))
+        .max()
+    else {
+        return false;
+    };
+    // Between the preposition and the place: nothing but an article, a possessive or the
+    // territory's own words ("the territory of").
+    let gap_ok = before[at.0 + at.1..].split_whitespace().all(|w| {
+        matches!(w, "the" | "territory" | "airspace" | "direction" | "of")
+            || w.ends_with("'s")
+            || w.ends_with("’s")
+    });
+    // Before it, in the same clause and a few words back, a verb of launching.
+    let head = &before[..at.0];
+    let clause = head.rsplit([',', ';', '.']).next().unwrap_or(head);
+    let recent: Vec<&str> = clause.split_whitespace().rev().take(5).collect();
+    let recent: Vec<&str> = recent.into_iter().rev().collect();
+    gap_ok && words.any_in("launch_verb", &recent.join(" "))
 }
 
 /// True when a protest word follows "during", "amid", "at" and the like: the setting of the event.
@@ -823,21 +1049,24 @@ fn framed_protest(classes: &Words, ws: &[Word<'_>]) -> bool {
 
 /// True when an event word only dates a period: "since the fighting began", "since the war".
 fn names_a_period_start(text: &str, span: Span) -> bool {
-    let before = text[..span.start].trim_end().to_lowercase();
+    let before = window_before(text, span.start, 24)
+        .trim_end()
+        .to_lowercase();
     before.ends_with("since") || before.ends_with("since the") || before.ends_with("since this")
 }
 
 /// True when an event word is still to come: "were to be agreed", "will be signed", "would
 /// strike". (Reported plans and threats are not events; what happened is told in the past.)
-fn not_yet(text: &str, span: Span) -> bool {
-    let from = (span.start.saturating_sub(24)..span.start)
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(span.start);
-    let before = text[from..span.start].to_lowercase();
-    let mut words = before.split_whitespace().rev();
-    let (w1, w2) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+fn not_yet(words: &Words, text: &str, span: Span) -> bool {
+    let before = window_before(text, span.start, 32).to_lowercase();
+    let mut ws = before.split_whitespace().rev();
+    let (w1, w2) = (ws.next().unwrap_or(""), ws.next().unwrap_or(""));
     let modal = |w: &str| matches!(w, "will" | "would" | "shall" | "could" | "might");
-    modal(w1) || (w1 == "be" && (modal(w2) || w2 == "to"))
+    // "before an expected Russian offensive", "ahead of a planned assault": still to come.
+    let last_four: Vec<&str> = before.split_whitespace().rev().take(4).collect();
+    let near: Vec<&str> = last_four.into_iter().rev().collect();
+    let expected = words.any_in("expectation", &near.join(" "));
+    modal(w1) || (w1 == "be" && (modal(w2) || w2 == "to")) || expected
 }
 
 /// True when an event word names what a facility is for ("chemical weapons facilities").
@@ -891,6 +1120,8 @@ struct Refinement<'a> {
     target: Option<&'a Target>,
     casualties: &'a [model::Casualty],
     toponyms: &'a [&'a Toponym],
+    /// A ground-fighting word of its own ("clashed", "assaulted", "repelled") in the content.
+    battle_word: bool,
 }
 
 /// ACLED's distinctions that a single trigger word cannot make: how a protest went, weapons
@@ -1023,6 +1254,9 @@ fn refine_sub_event(r: &Refinement<'_>) -> Option<SubEventType> {
         };
     }
     match sub_event {
+        // "Russian forces clashed with Ukrainian forces and shelled near X", "shelled, assaulted
+        // and were repulsed": shelling in a ground fight is the fight (ACLED codes the battle).
+        Some(S::ShellingArtilleryMissileAttack) if r.battle_word => Some(S::ArmedClash),
         // Territory is taken only where there is ground to take ("captured two villages", not
         // "two others were captured alive").
         Some(S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory)
@@ -1164,6 +1398,12 @@ fn decide_sub_event(d: &Decision<'_>) -> Option<SubEventType> {
         .collect();
     let implied = if kinds.contains(&SubEventType::ChemicalWeapon) {
         Some(SubEventType::ChemicalWeapon)
+    } else if kinds.contains(&SubEventType::ArmedClash)
+        && kinds.contains(&SubEventType::ShellingArtilleryMissileAttack)
+    {
+        // "fired mortars, grenade launchers and small arms at their positions": direct fire
+        // beside the heavy weapons means the sides were in contact, a clash (ACLED).
+        Some(SubEventType::ArmedClash)
     } else {
         kinds.iter().copied().max_by_key(|k| {
             (
@@ -1604,6 +1844,39 @@ fn apply(
             .take(60)
             .collect::<String>()
     };
+    if let Some(span) = r.capped {
+        out.diagnostics.push(Diagnostic::new(
+            "count_capped",
+            format!(
+                "\"{}\" gives more than {} people: read as {}, check the figure",
+                quote(span),
+                casualties::MAX_COUNT,
+                casualties::MAX_COUNT
+            ),
+            Some(span),
+        ));
+    }
+    // A reaction frames the event it reacts to (legal words) and is no incident of its own.
+    if r.reaction {
+        if let Some(i) = latest(&out.claims, |_| true) {
+            for tag in &r.legal {
+                if !out.claims[i].legal.contains(tag) {
+                    out.claims[i].legal.push(*tag);
+                }
+            }
+        }
+        if r.sub_event.is_some() {
+            out.diagnostics.push(Diagnostic::new(
+                "reaction_statement",
+                format!(
+                    "\"{}…\" reacts to an event (condemns, urges, mourns) without reporting a new one",
+                    quote(r.sentence)
+                ),
+                Some(r.sentence),
+            ));
+        }
+        return;
+    }
     if let Some(bg) = &r.background {
         if r.sub_event.is_some() || !r.casualties.is_empty() {
             out.diagnostics.push(Diagnostic::new(
@@ -1680,11 +1953,7 @@ fn apply(
     }
     if r.sub_event.is_none() || r.generic {
         if !r.legal.is_empty() {
-            let target = out
-                .claims
-                .iter()
-                .rposition(same_speaker)
-                .or(ctx.last_claim.map(|(i, _)| i));
+            let target = latest(&out.claims, same_speaker).or(ctx.last_claim.map(|(i, _)| i));
             if let Some(i) = target {
                 for tag in &r.legal {
                     if !out.claims[i].legal.contains(tag) {
@@ -1715,16 +1984,14 @@ fn apply(
         // Harm and denials follow up violent events, not agreements or troop movements.
         let violent = |c: &Claim| c.event_type != EventType::StrategicDevelopments;
         let context_claim = context_claim.and_then(|last| {
-            out.claims
-                .iter()
-                .rposition(|c| {
-                    violent(c)
-                        && c.places
-                            .iter()
-                            .any(|p| r.places.iter().any(|q| q.key() == p.key()))
-                })
-                .or_else(|| Some(last).filter(|&i| violent(&out.claims[i])))
-                .or_else(|| out.claims.iter().rposition(violent))
+            latest(&out.claims, |c| {
+                violent(c)
+                    && c.places
+                        .iter()
+                        .any(|p| r.places.iter().any(|q| q.key() == p.key()))
+            })
+            .or_else(|| Some(last).filter(|&i| violent(&out.claims[i])))
+            .or_else(|| latest(&out.claims, violent))
         });
         if let (Some(i), true) = (context_claim, follow_up) {
             let base = out.claims[i].clone();
@@ -1772,10 +2039,7 @@ fn apply(
     let places = r.places;
     // A sentence with neither a place nor a date of its own elaborates the event told before it
     // ("The researchers examined remnants at several impact sites ...").
-    let previous = out
-        .claims
-        .iter()
-        .rposition(|c| c.event_type == sub_event.event_type());
+    let previous = latest(&out.claims, |c| c.event_type == sub_event.event_type());
     // ... unless it accuses another party: "in response to Armenian shelling of its positions"
     // after a report of Azerbaijani shelling is another event, somewhere else.
     let same_side = |i: usize| {

@@ -359,8 +359,9 @@ fn resolve(
             if let Some(n) = caps.name("n") {
                 let n = match n.as_str() {
                     "a few" => return range(p.add_days(-5), p.add_days(-2), DatePrecision::Week),
+                    // More than a century ago is no relative date of an event.
                     digits if digits.starts_with(|c: char| c.is_ascii_digit()) => {
-                        digits.parse::<i64>().ok()?
+                        digits.parse::<i64>().ok().filter(|n| *n <= 36_500)?
                     }
                     word => i64::from(crate::casualties::number_word(&word.to_ascii_lowercase())?),
                 };

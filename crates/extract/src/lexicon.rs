@@ -63,6 +63,12 @@ pub(crate) const WORD_CLASSES: &[&str] = &[
     "unopposed",
     "protest_anticipated",
     "declared_act",
+    "not_speaker_edge",
+    "reaction",
+    "expectation",
+    "launch_verb",
+    "rise_verb",
+    "toll_noun",
 ];
 
 // Class sets are bits of a u64.

@@ -11,11 +11,18 @@ const ABBREVIATIONS: &[&str] = &[
     "messrs",
 ];
 
+/// A sentence longer than this many bytes is no sentence a reporter wrote (a table, a list run
+/// together, text without punctuation): it is read in pieces of at most this size, cut at a
+/// clause mark or a space, so the work per sentence stays bounded.
+pub(crate) const MAX_SENTENCE_BYTES: usize = 2_000;
+
 /// A sentence and the paragraph it belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Sentence {
     pub span: Span,
     pub paragraph: usize,
+    /// A piece of a longer run of text cut at [`MAX_SENTENCE_BYTES`].
+    pub cut: bool,
 }
 
 /// Splits `text` into sentences. Paragraphs are separated by blank lines; a single line break
@@ -27,10 +34,7 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
     let mut start = 0;
     let mut i = 0;
     let push = |out: &mut Vec<Sentence>, s: usize, e: usize, paragraph: usize| {
-        let span = trim(text, Span::new(s, e));
-        if !span.is_empty() {
-            out.push(Sentence { span, paragraph });
-        }
+        push_bounded(out, text, Span::new(s, e), paragraph);
     };
     while i < bytes.len() {
         let b = bytes[i];
@@ -97,6 +101,23 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
                         || matches!(w, '"' | '“' | '‘' | '(' | '\n' | '\r' | '[' | '«')
                         || (real_word && w.is_lowercase())
                 }),
+                // Run together in copy that lost its spaces: "... killed.Initial reports ...",
+                // "... 2023.The strike ...", "... the camp”.They ...": a real word, a year or a
+                // closing quotation before, a capitalised word right after.
+                Some(c) if c.is_uppercase() => {
+                    let mut after = text[end..].chars();
+                    let word_after =
+                        after.next().is_some() && after.next().is_some_and(char::is_lowercase);
+                    let lower_word = word_before.chars().count() >= 3
+                        && word_before.chars().all(char::is_lowercase);
+                    let year =
+                        word_before.len() == 4 && word_before.bytes().all(|d| d.is_ascii_digit());
+                    let quoted = text[..i].ends_with(['”', '"', ')'])
+                        && text[..i]
+                            .trim_end_matches(['”', '"', ')'])
+                            .ends_with(char::is_alphabetic);
+                    word_after && (lower_word || year || quoted)
+                }
                 _ => false,
             };
             if ends && b == b'.' && is_abbreviation(text, i) {
@@ -116,13 +137,64 @@ pub(crate) fn sentences(text: &str) -> Vec<Sentence> {
     out
 }
 
+/// Adds the sentence `span`, in pieces of at most [`MAX_SENTENCE_BYTES`] when it is longer.
+fn push_bounded(out: &mut Vec<Sentence>, text: &str, span: Span, paragraph: usize) {
+    let span = trim(text, span);
+    if span.is_empty() {
+        return;
+    }
+    let cut = span.len() > MAX_SENTENCE_BYTES;
+    let mut start = span.start;
+    while span.end - start > MAX_SENTENCE_BYTES {
+        let mut end = start + MAX_SENTENCE_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        // Prefer a clause mark, then a space, in the last quarter of the piece.
+        let mut from = start + MAX_SENTENCE_BYTES * 3 / 4;
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let window = &text[from..end];
+        if let Some(i) = window.rfind([';', ',']) {
+            end = from + i + 1;
+        } else if let Some(i) = window.rfind(' ') {
+            end = from + i + 1;
+        }
+        let piece = trim(text, Span::new(start, end));
+        if !piece.is_empty() {
+            out.push(Sentence {
+                span: piece,
+                paragraph,
+                cut,
+            });
+        }
+        start = end;
+    }
+    let piece = trim(text, Span::new(start, span.end));
+    if !piece.is_empty() {
+        out.push(Sentence {
+            span: piece,
+            paragraph,
+            cut,
+        });
+    }
+}
+
 /// True when the full stop at `dot` closes an abbreviation or an initial ("J. Smith").
 fn is_abbreviation(text: &str, dot: usize) -> bool {
-    let word_start = text[..dot]
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '.'))
-        .map_or(0, |i| {
-            i + text[i..].chars().next().map_or(1, char::len_utf8)
-        });
+    // Abbreviations are short: look back a few bytes only, so runs like "a.a.a.a" stay linear.
+    let mut floor = dot.saturating_sub(16);
+    while !text.is_char_boundary(floor) {
+        floor -= 1;
+    }
+    let window = &text[floor..dot];
+    let word_start = floor
+        + window
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '.'))
+            .map_or(0, |i| {
+                i + window[i..].chars().next().map_or(1, char::len_utf8)
+            });
     let word = &text[word_start..dot];
     if word.is_empty() {
         return false;
@@ -182,6 +254,24 @@ mod tests {
     }
 
     #[test]
+    fn over_long_runs_are_read_in_bounded_pieces() {
+        let text = "shells hit the town, ".repeat(300);
+        let pieces = sentences(&text);
+        assert_eq!(pieces.len(), 4);
+        assert!(
+            pieces
+                .iter()
+                .all(|s| s.cut && s.span.len() <= MAX_SENTENCE_BYTES)
+        );
+        assert!(
+            pieces
+                .iter()
+                .all(|s| text[s.span.start..s.span.end].ends_with(',')
+                    || s.span.end == text.trim_end().len())
+        );
+    }
+
+    #[test]
     fn splits_sentences_and_paragraphs() {
         assert_eq!(
             split(
@@ -197,6 +287,15 @@ mod tests {
         assert_eq!(
             split("wrapped\nline. Next\nline."),
             vec![("wrapped\nline.", 0), ("Next\nline.", 0)]
+        );
+        assert_eq!(
+            split("Ten were killed.Initial reports differ. In 2023.The U.S.Army left."),
+            vec![
+                ("Ten were killed.", 0),
+                ("Initial reports differ.", 0),
+                ("In 2023.", 0),
+                ("The U.S.Army left.", 0)
+            ]
         );
     }
 

@@ -285,7 +285,7 @@ fn preposed(
         toponyms,
     } = *cue;
     let mut end = v;
-    while end > 0 && (ws[end - 1].is_any(AUXILIARIES) || is_date_word(&ws[end - 1])) {
+    while end > 0 && (ws[end - 1].is_any(AUXILIARIES) || is_date_word_at(ws, end - 1)) {
         end -= 1;
     }
     if end == 0 {
@@ -328,7 +328,8 @@ fn preposed(
     let speaker = speaker_phrase(classes, text, np, toponyms)?;
     // Content: after the verb, its date and "that".
     let mut c = v_end + 1;
-    while c < ws.len() && (is_date_word(&ws[c]) || ws[c].is_any(&[",", ":"]) || is_weekday(&ws[c]))
+    while c < ws.len()
+        && (is_date_word_at(ws, c) || ws[c].is_any(&[",", ":"]) || is_weekday(&ws[c]))
     {
         c += 1;
     }
@@ -415,7 +416,7 @@ fn postposed(cue: &Cue<'_, '_>) -> Option<(SpeakerPhrase, Span)> {
     // Inverted: "CONTENT, said X, the role."
     if v > 0 && ws[v - 1].is(",") {
         let mut np_start = v_end + 1;
-        while np_start < ws.len() && (is_date_word(&ws[np_start]) || ws[np_start].is(",")) {
+        while np_start < ws.len() && (is_date_word_at(ws, np_start) || ws[np_start].is(",")) {
             np_start += 1;
         }
         let mut np_end = np_start;
@@ -495,7 +496,22 @@ fn is_weekday(w: &Word<'_>) -> bool {
     ])
 }
 
-/// Words of a statement date next to a speech verb ("on Sunday, October 4", "Saturday").
+/// Word `k` of `ws` is part of a statement date next to a speech verb ("on Sunday, October 4",
+/// "Saturday"): a day number only beside a month name ("said 98 people" is no date).
+fn is_date_word_at(ws: &[Word<'_>], k: usize) -> bool {
+    let w = &ws[k];
+    let digits = w.text.len() <= 2 && w.text.chars().all(|c| c.is_ascii_digit());
+    if digits {
+        let month = |i: usize| {
+            ws.get(i)
+                .is_some_and(|m| crate::dates::is_month_word(&m.lower))
+        };
+        return month(k + 1) || k.checked_sub(1).is_some_and(month);
+    }
+    is_date_word(w)
+}
+
+/// Words of a statement date next to a speech verb, day numbers aside (see [`is_date_word_at`]).
 fn is_date_word(w: &Word<'_>) -> bool {
     is_weekday(w)
         || w.is_any(&[
@@ -513,7 +529,6 @@ fn is_date_word(w: &Word<'_>) -> bool {
             "this",
         ])
         || crate::dates::is_month_word(&w.lower)
-        || (w.text.len() <= 2 && w.text.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Reads a speaker noun phrase: a person's name with a role, a body, or a pronoun.
@@ -546,6 +561,17 @@ fn speaker_phrase(
     }
     let (first, last) = (kept.first()?, kept.last()?);
     let span = first.span.cover(last.span);
+    // "between 13 and 15 April and": a phrase that starts or ends with a function word, or
+    // holds a date, is a piece of a clause, not who speaks.
+    if classes.is("not_speaker_edge", &first.lower)
+        || classes.is("not_speaker_edge", &last.lower)
+        || kept.iter().any(|w| {
+            crate::dates::is_month_word(&w.lower) && w.is_capitalised()
+                || w.text.chars().all(|c| c.is_ascii_digit())
+        })
+    {
+        return None;
+    }
     if kept.len() == 1 && first.is_any(PRONOUNS) {
         return Some(SpeakerPhrase {
             span,

@@ -32,6 +32,8 @@ const PLACES: &[(&str, &str, Feature, bool)] = &[
     ("Barda", "AZ", Feature::City, false),
     ("Martuni", "AZ", Feature::City, false),
     ("Kharkiv", "UA", Feature::City, false),
+    ("Belgorod", "RU", Feature::City, false),
+    ("Kursk region", "RU", Feature::Admin1, false),
     ("Aleppo", "SY", Feature::City, false),
     ("Gaza", "PS", Feature::Region, false),
 ];
@@ -348,4 +350,167 @@ fn never_panics_on_mangled_text() {
             }
         }
     }
+}
+
+/// Extracts `text` with the test places and checks every span of the output: inside the text
+/// and on character boundaries. Returns the number of claims.
+fn extract_checked(extractor: &Extractor, text: &str) -> usize {
+    let places = toponyms(text);
+    let out = extractor.extract(&ExtractInput {
+        text,
+        published: Date::new(2022, 5, 2),
+        language: Some("en"),
+        toponyms: &places,
+    });
+    for c in &out.claims {
+        for span in c.spans() {
+            assert!(
+                span.slice(text).is_some(),
+                "span {span:?} does not index the text ({} bytes)",
+                text.len()
+            );
+        }
+    }
+    for d in &out.diagnostics {
+        if let Some(span) = d.span {
+            assert!(span.slice(text).is_some(), "diagnostic span {span:?}");
+        }
+    }
+    out.claims.len()
+}
+
+/// Words, numbers, marks and scripts that stress the readers: huge and odd numbers, quotation
+/// marks of every kind, sentence ends, dates, speech verbs, pronouns, multi-byte characters.
+const ADVERSARIAL_TOKENS: &[&str] = &[
+    "Russian",
+    "forces",
+    "shelled",
+    "Kharkiv",
+    "killed",
+    "wounded",
+    "civilians",
+    "people",
+    "said",
+    "denied",
+    "it",
+    "the",
+    "ministry",
+    "he",
+    "a",
+    "and",
+    "of",
+    "on",
+    "Monday",
+    "12",
+    "October",
+    "2020-10-11",
+    "5000000",
+    "4294967295",
+    "18446744073709551616",
+    "thousand",
+    "hundred",
+    "at least",
+    "more than",
+    "up to",
+    "no",
+    "casualties",
+    "dozens",
+    "killing",
+    "since",
+    "rose to",
+    "death toll",
+    "\"",
+    "“",
+    "”",
+    "«",
+    "»",
+    "‘",
+    "’",
+    "(",
+    ")",
+    ".",
+    ",",
+    ";",
+    ":",
+    "—",
+    "–",
+    "-",
+    "…",
+    "?!",
+    "\n",
+    "\n\n",
+    "Ёжик",
+    "火箭",
+    "🚀",
+    "ٱلْعَرَبِيَّة",
+    "e\u{301}",
+    "\u{200d}",
+    "\u{feff}",
+    "Mr.",
+    "U.S.",
+    "No.",
+    "3–5",
+    "1,200",
+    "6.5",
+    "100000000000000000000",
+    "9223372036854775807 days ago",
+    "twenty-one",
+    "Aleppo",
+    "Gaza",
+    "Azerbaijani",
+    "drone",
+    "strike",
+    "missile",
+    "artillery",
+    "attack",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn never_panics_on_adversarial_word_salad(
+        words in proptest::collection::vec(proptest::sample::select(ADVERSARIAL_TOKENS), 0..120),
+        glue in proptest::collection::vec(proptest::sample::select(&[" ", "", " ", "\n", ", "][..]), 120),
+    ) {
+        let mut text = String::new();
+        for (w, g) in words.iter().zip(glue.iter().cycle()) {
+            text.push_str(w);
+            text.push_str(g);
+        }
+        extract_checked(&Extractor::new(), &text);
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_unicode(text in "\\PC{0,300}") {
+        extract_checked(&Extractor::new(), &text);
+    }
+}
+
+#[test]
+fn long_sentences_deep_quotes_and_huge_numbers_end_with_checked_spans() {
+    let extractor = Extractor::new();
+    // A sentence of about 1 MB with no punctuation at all.
+    let phrase =
+        "Russian forces shelled Kharkiv killing 5 civilians and wounding 4294967295 people ";
+    let long = phrase.repeat((1 << 20) / phrase.len());
+    let claims = extract_checked(&extractor, &long);
+    assert!(claims >= 1, "the long sentence still reports shelling");
+    // Quotations nested ten thousand deep, and ten thousand unbalanced marks.
+    let nested = format!(
+        "{}Shells hit Kharkiv on Monday, he said.{}",
+        "“\"«".repeat(10_000),
+        "»\"”".repeat(10_000)
+    );
+    extract_checked(&extractor, &nested);
+    extract_checked(&extractor, &"\" “ ” ‘ ’ « »".repeat(10_000));
+    // Many sentences, many claims: the look-back of follow-ups stays bounded.
+    let many =
+        "A missile hit Kharkiv on Monday, killing 3 civilians. It said 2 more died. ".repeat(5_000);
+    assert!(extract_checked(&extractor, &many) >= 5_000);
+}
+
+#[test]
+fn precision_on_real_news_shapes() {
+    check("precision.txt");
 }

@@ -32,7 +32,7 @@ pub fn fold(s: &str) -> String {
             'Œ' => out.push_str("Oe"),
             'þ' => out.push_str("th"),
             'Þ' => out.push_str("Th"),
-            '’' | 'ʼ' | '‘' | 'ʻ' | 'ʿ' | 'ʾ' | '`' | '´' => out.push('\''),
+            '’' | 'ʼ' | '‘' | 'ʻ' | 'ʿ' | 'ʾ' | '`' | '´' | 'ʹ' | 'ʺ' => out.push('\''),
             '–' | '—' | '‐' | '‑' => out.push('-'),
             _ => {
                 for d in std::iter::once(c).nfd() {
@@ -53,7 +53,10 @@ pub(crate) fn is_word_char(c: char) -> bool {
 
 /// True for apostrophes, which are dropped from keys ("Kam'yanka" = "Kamyanka").
 pub(crate) fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '’' | 'ʼ' | '‘' | 'ʻ' | 'ʿ' | 'ʾ' | '`' | '´')
+    matches!(
+        c,
+        '\'' | '’' | 'ʼ' | '‘' | 'ʻ' | 'ʿ' | 'ʾ' | '`' | '´' | 'ʹ' | 'ʺ'
+    )
 }
 
 /// The lookup key of a name: its words folded and lower-cased, joined by one space; apostrophes
@@ -133,6 +136,29 @@ pub(crate) fn for_each_key_word_in(s: &str, scratch: &mut KeyScratch, mut f: imp
     flush(word, raw, &mut ascii);
 }
 
+/// The romanisation skeleton of one word's key: where the spellings of Ukrainian, Russian,
+/// Belarusian, Armenian, Azerbaijani and Georgian names in Latin letters vary, one form
+/// ("Novomykhailivka" = "Novomykhaylivka", "Maiorsk" = "Mayorsk", "Kharkiv" = "Harkiv",
+/// "Pobieda" = "Pobeda" = "Pobyeda", "Novotroitske" = "Novotroitskoe" = "Novotroitskoye").
+/// Rules: kh is h; y and j are i; a doubled i is one; ie is e; the adjectival endings
+/// -skoe, -skoye, -skyi, -skiy, -sky are -ske, -ski. Soft signs and apostrophes are already
+/// gone from keys. Only names of places in those countries are indexed by it, and text is looked
+/// up by it only when its own spelling finds nothing.
+pub fn romanisation_skeleton(key: &str) -> String {
+    let mut s = key.replace("kh", "h").replace(['y', 'j'], "i");
+    while s.contains("ii") {
+        s = s.replace("ii", "i");
+    }
+    let mut s = s.replace("ie", "e");
+    for (ending, canonical) in [("skoe", "ske"), ("skoi", "ski"), ("ski", "ski")] {
+        if let Some(stem) = s.strip_suffix(ending) {
+            s = format!("{stem}{canonical}");
+            break;
+        }
+    }
+    s
+}
+
 /// A word of a name before another word, as matched: the transliterations of the Arabic article
 /// are one word ("Jisr ash-Shughur" = "Jisr al-Shughur", "Deir ez-Zor" = "Deir al-Zor").
 pub(crate) fn article_form(word: &str) -> &str {
@@ -170,6 +196,33 @@ mod tests {
             .map(|n| format!("{} => {}", super::fold(n), super::name_key(n)))
             .collect();
         expect.assert_eq(&out.join("\n"));
+    }
+
+    #[test]
+    fn romanisation_variants_meet() {
+        let skeleton = |names: &str| -> Vec<String> {
+            names
+                .split('|')
+                .map(|n| super::romanisation_skeleton(&super::name_key(n)))
+                .collect()
+        };
+        for variants in [
+            "Novomykhailivka|Novomykhaylivka",
+            "Maiorsk|Mayorsk|Majorsk",
+            "Kharkiv|Harkiv",
+            "Pobieda|Pobeda|Pobyeda",
+            "Novotroitske|Novotroitskoe|Novotroitskoye",
+            "Bakhmutske|Bakhmutskoe",
+            "Vuhledar|Vuhlyedar",
+            "Kam’yanka|Kamianka|Kamyanka",
+        ] {
+            let keys = skeleton(variants);
+            assert!(
+                keys.windows(2).all(|w| w[0] == w[1]),
+                "{variants}: {keys:?}"
+            );
+        }
+        assert_ne!(skeleton("Kharkiv")[0], skeleton("Kherson")[0]);
     }
 
     #[test]

@@ -45,6 +45,12 @@ impl KeyHash {
     pub fn new() -> KeyHash {
         KeyHash(0xcbf2_9ce4_8422_2325)
     }
+    /// The start of a key in the namespace of romanisation skeletons, so a skeleton is found
+    /// only by a skeleton lookup and never takes over a name spelled as the text spells it.
+    pub fn skeletons() -> KeyHash {
+        KeyHash::new().word("\u{1}")
+    }
+
     pub fn word(mut self, key: &str) -> KeyHash {
         if self.0 != 0xcbf2_9ce4_8422_2325 {
             self = self.byte(b' ');
@@ -179,10 +185,24 @@ impl IndexBuilder {
 
     /// Adds `name` (any spelling; it is reduced to its key) as a name of `cand`.
     pub fn add(&mut self, name: &str, cand: u32) {
+        self.add_keyed(name, cand, false);
+    }
+
+    /// Adds the romanisation skeleton of `name` (see [`crate::fold::romanisation_skeleton`])
+    /// as a name of `cand`, in the skeletons' namespace ([`KeyHash::skeletons`]).
+    pub fn add_skeleton(&mut self, name: &str, cand: u32) {
+        self.add_keyed(name, cand, true);
+    }
+
+    fn add_keyed(&mut self, name: &str, cand: u32, skeleton: bool) {
         // One word behind: a word is hashed as a non-final word once the next one arrives.
         let pending = &mut self.key;
         pending.clear();
-        let mut h = KeyHash::new();
+        let mut h = if skeleton {
+            KeyHash::skeletons()
+        } else {
+            KeyHash::new()
+        };
         let mut words = 0;
         let prefixes = &mut self.prefixes;
         crate::fold::for_each_key_word_in(name, &mut self.scratch, |w| {
@@ -191,7 +211,11 @@ impl IndexBuilder {
                 prefixes.push(h.finish());
                 pending.clear();
             }
-            pending.push_str(w);
+            if skeleton {
+                pending.push_str(&crate::fold::romanisation_skeleton(w));
+            } else {
+                pending.push_str(w);
+            }
             words += 1;
         });
         if (1..=MAX_WORDS).contains(&words) {

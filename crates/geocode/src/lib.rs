@@ -184,6 +184,10 @@ impl Gazetteer {
     }
 }
 
+/// Countries whose place names are romanised from Cyrillic, Armenian or Georgian script in
+/// several competing systems: their places are also indexed by romanisation skeleton.
+pub(crate) const ROMANISED: &[&str] = &["UA", "RU", "BY", "MD", "AM", "AZ", "GE", "KZ"];
+
 /// Every name, alternate name and bare division name of `entries`, which start at entry
 /// `offset` of the gazetteer, in a builder with room for at least `capacity` names.
 fn index_names(entries: &[GazetteerEntry], offset: usize, capacity: usize) -> IndexBuilder {
@@ -196,6 +200,14 @@ fn index_names(entries: &[GazetteerEntry], offset: usize, capacity: usize) -> In
         builder.add(&e.name, i);
         for alt in &e.alt_names {
             builder.add(alt, i | ALT);
+        }
+        // Where Latin spellings of names vary most, the romanisation skeleton finds the place
+        // under any of them ("Novomykhaylivka" for Novomykhailivka).
+        if e.country.is_some_and(|c| ROMANISED.contains(&c.as_str())) {
+            builder.add_skeleton(&e.name, i | ALT);
+            for alt in e.alt_names.iter().filter(|a| a.is_ascii()) {
+                builder.add_skeleton(alt, i | ALT);
+            }
         }
         // "Idlib Governorate" is also "Idlib" (and so "Idlib province").
         if matches!(e.feature, Feature::Admin1 | Feature::Admin2)

@@ -48,6 +48,12 @@ pub(crate) struct Cues {
     /// Part of the name of a body or an agreement called after a place ("the OSCE Minsk Group",
     /// "the Paris Agreement"), which says nothing of where anything happened.
     pub names_pact: bool,
+    /// Right after a capitalised name and a comma ("Vilne Pole, Donetsk"): where a division of
+    /// this name exists, the name qualifies the one before, as ACLED and wire copy write places.
+    pub after_name_comma: bool,
+    /// Set by resolution: the mention qualifies the name before it, so it names the division
+    /// ("Donetsk" of "Pavlivka, Donetsk" is Donetsk Oblast, not the city).
+    pub qualifier_slot: bool,
 }
 
 /// A name found in the text, before resolution.
@@ -85,26 +91,9 @@ pub(crate) fn mentions<'g>(gaz: &'g Gazetteer, text: &str, toks: &[Token]) -> Ve
             i += 1;
             continue;
         }
-        let mut h = KeyHash::new();
-        let mut best: Option<(usize, u64)> = None;
-        for n in 1..=MAX_WORDS {
-            let j = i + n - 1;
-            if j >= toks.len() || (n > 1 && !joinable(text, toks, j - 1)) {
-                break;
-            }
-            let tj = &toks[j];
-            if n > 1 && !tj.cap && !is_connector(&tj.key) {
-                break;
-            }
-            let f = h.word(&tj.key).finish();
-            if tj.cap && !gaz.index.get(f).is_empty() {
-                best = Some((n, f));
-            }
-            h = h.word(crate::fold::article_form(&tj.key));
-            if !gaz.index.is_prefix(h.finish()) {
-                break;
-            }
-        }
+        // The name as spelled; failing that, its romanisation skeleton ("Novomykhaylivka").
+        let best = longest_name(gaz, text, toks, i, false)
+            .or_else(|| longest_name(gaz, text, toks, i, true));
         let Some((n, key_hash)) = best else {
             i += 1;
             continue;
@@ -124,6 +113,50 @@ pub(crate) fn mentions<'g>(gaz: &'g Gazetteer, text: &str, toks: &[Token]) -> Ve
         out.push(m);
     }
     out
+}
+
+/// The longest indexed name starting at word `i`: its number of words and key hash. With
+/// `skeleton`, words are looked up by their romanisation skeleton, among the skeletons of the
+/// places of the countries indexed by them (`ROMANISED`).
+fn longest_name(
+    gaz: &Gazetteer,
+    text: &str,
+    toks: &[Token],
+    i: usize,
+    skeleton: bool,
+) -> Option<(usize, u64)> {
+    let mut h = if skeleton {
+        KeyHash::skeletons()
+    } else {
+        KeyHash::new()
+    };
+    let mut best: Option<(usize, u64)> = None;
+    for n in 1..=MAX_WORDS {
+        let j = i + n - 1;
+        if j >= toks.len() || (n > 1 && !joinable(text, toks, j - 1)) {
+            break;
+        }
+        let tj = &toks[j];
+        if n > 1 && !tj.cap && !is_connector(&tj.key) {
+            break;
+        }
+        let skel;
+        let key = if skeleton {
+            skel = crate::fold::romanisation_skeleton(&tj.key);
+            skel.as_str()
+        } else {
+            tj.key.as_str()
+        };
+        let f = h.word(key).finish();
+        if tj.cap && !gaz.index.get(f).is_empty() {
+            best = Some((n, f));
+        }
+        h = h.word(crate::fold::article_form(key));
+        if !gaz.index.is_prefix(h.finish()) {
+            break;
+        }
+    }
+    best
 }
 
 fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cues {
@@ -188,6 +221,8 @@ fn cues(gaz: &Gazetteer, text: &str, toks: &[Token], m: &mut Mention<'_>) -> Cue
                 is_locative(&p.key) || (p.key == "of" && i > 1 && is_place_noun(&toks[i - 2].key));
         }
         c.abbreviation_slot = gap == ", " && p.cap;
+        c.after_name_comma = gap == ", " && p.cap && !p.all_caps && !toks[i - 1].sentence_start
+            || gap == ", " && p.cap && i >= 2 && toks[i - 2].cap;
         // A politician's party and home: "Marty Seifert, R-Marshall", "(D-Texas)".
         if gap == "-" && p.cap && matches!(p.key.as_str(), "r" | "d" | "i") && p.end - p.start == 1
         {

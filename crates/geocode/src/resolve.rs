@@ -89,78 +89,167 @@ fn is_big(e: &GazetteerEntry) -> bool {
 struct Anchor {
     key: u64,
     point: GeoPoint,
-    country: Option<CountryCode>,
-    admin1: String,
 }
 
-/// What the document says about where it is. Every fact remembers the name it came from, so a
+/// The names (key hashes) a fact came from: the first, and whether another name gave it too.
+/// Enough to ask "did a name other than this one say so?" in constant time.
+#[derive(Debug, Clone, Copy)]
+struct Sources {
+    first: u64,
+    more: bool,
+}
+
+impl Sources {
+    fn add(&mut self, key: u64) {
+        if key != self.first {
+            self.more = true;
+        }
+    }
+    fn other_than(self, key: u64) -> bool {
+        self.more || self.first != key
+    }
+}
+
+fn note<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Sources>, fact: K, key: u64) {
+    map.entry(fact)
+        .and_modify(|s| s.add(key))
+        .or_insert(Sources {
+            first: key,
+            more: false,
+        });
+}
+
+/// Anchors up to this many are scanned; beyond it they are looked up in a grid of 1° cells, so
+/// a long document with thousands of places stays linear.
+const ANCHOR_SCAN: usize = 64;
+
+/// Distances beyond this give no support (see the score's distance steps).
+const SUPPORT_KM: f64 = 500.0;
+
+/// What the document says about where it is. Every fact remembers the names it came from, so a
 /// name is never its own evidence.
 #[derive(Debug, Default, Clone)]
 struct DocContext {
-    countries: Vec<(CountryCode, u64)>,
-    /// (country, admin-1 key, name) of divisions named.
-    admin1: Vec<(Option<CountryCode>, String, u64)>,
+    countries: HashMap<CountryCode, Sources>,
+    /// Divisions named: (country, admin-1 key).
+    admin1: HashMap<(Option<CountryCode>, String), Sources>,
     anchors: Vec<Anchor>,
+    /// (name, point) of the anchors, so a name repeated adds its place once.
+    anchored: std::collections::HashSet<(u64, u64, u64)>,
+    /// Anchors by 1° cell of (latitude, longitude).
+    grid: HashMap<(i32, i32), Vec<usize>>,
+    /// Countries and (country, admin-1 key) of the anchors, for `contains`.
+    anchor_countries: HashMap<Option<CountryCode>, Sources>,
+    anchor_admin1: HashMap<(Option<CountryCode>, String), Sources>,
     /// (name, point) of mentions a qualifier placed ("Martuni district of Nagorno-Karabakh"):
     /// evidence for the other mentions of the same name, which `anchors` never are.
-    qualified: Vec<(u64, GeoPoint)>,
+    qualified: HashMap<u64, Vec<GeoPoint>>,
+}
+
+fn cell(p: GeoPoint) -> (i32, i32) {
+    // Casts: latitudes and longitudes are within ±180, which fit i32.
+    (p.lat().floor() as i32, p.lon().floor() as i32)
 }
 
 impl DocContext {
     fn country(&self, e: &GazetteerEntry, key: u64) -> bool {
-        e.country.is_some_and(|c| {
-            self.countries
-                .iter()
-                .any(|(k, from)| *k == c && *from != key)
-        })
+        e.country
+            .and_then(|c| self.countries.get(&c))
+            .is_some_and(|s| s.other_than(key))
     }
     fn admin1(&self, e: &GazetteerEntry, key: u64) -> bool {
-        if e.feature == Feature::Admin1 || e.admin1.is_empty() {
+        if e.feature == Feature::Admin1 || e.admin1.is_empty() || self.admin1.is_empty() {
             return false;
         }
-        let a = name_key(&e.admin1);
         self.admin1
-            .iter()
-            .any(|(c, k, from)| *c == e.country && *k == a && *from != key)
+            .get(&(e.country, name_key(&e.admin1)))
+            .is_some_and(|s| s.other_than(key))
+    }
+    fn add_admin1(&mut self, e: &GazetteerEntry, key: u64) {
+        note(&mut self.admin1, (e.country, name_key(&e.admin1)), key);
     }
     /// A mention of the same name, placed by its qualifier, lies within 50 km.
     fn placed_by_qualifier(&self, key: u64, p: GeoPoint) -> bool {
         self.qualified
-            .iter()
-            .any(|(k, q)| *k == key && q.distance_km(p) < 50.0)
+            .get(&key)
+            .is_some_and(|points| points.iter().any(|q| q.distance_km(p) < 50.0))
     }
+    fn add_qualified(&mut self, key: u64, p: GeoPoint) {
+        let points = self.qualified.entry(key).or_default();
+        if points.len() < 8 && !points.contains(&p) {
+            points.push(p);
+        }
+    }
+    /// Distance to the nearest anchor of another name; infinite when none lies within
+    /// [`SUPPORT_KM`] (farther ones give no support).
     fn nearest_km(&self, key: u64, p: GeoPoint) -> f64 {
-        self.anchors
-            .iter()
-            .filter(|a| a.key != key)
-            .map(|a| a.point.distance_km(p))
-            .fold(f64::INFINITY, f64::min)
+        let other = |a: &&Anchor| a.key != key;
+        if self.anchors.len() <= ANCHOR_SCAN {
+            return self
+                .anchors
+                .iter()
+                .filter(other)
+                .map(|a| a.point.distance_km(p))
+                .fold(f64::INFINITY, f64::min);
+        }
+        // 500 km is under 4.5° of latitude, so six 1° cells each way cover it wherever the point
+        // lies in its cell; of longitude, that divided by the cosine of the latitude.
+        let (la, lo) = cell(p);
+        let cos = p.lat().abs().min(80.0).to_radians().cos();
+        // Casts: the spans are small positive numbers of degrees.
+        let dlon = ((SUPPORT_KM / 111.0 / cos).ceil() as i32 + 1).min(180);
+        let mut nearest = f64::INFINITY;
+        for dla in -6..=6 {
+            for dlo in -dlon..=dlon {
+                let lon_cell = (lo + dlo + 180).rem_euclid(360) - 180;
+                let Some(ids) = self.grid.get(&(la + dla, lon_cell)) else {
+                    continue;
+                };
+                for a in ids.iter().map(|&i| &self.anchors[i]).filter(other) {
+                    nearest = nearest.min(a.point.distance_km(p));
+                    if nearest < 50.0 {
+                        return nearest;
+                    }
+                }
+            }
+        }
+        nearest
     }
     /// Another name of the document lies inside this country or division.
     fn contains(&self, e: &GazetteerEntry, key: u64) -> bool {
-        let inside = |a: &Anchor| match e.feature {
-            Feature::Country => a.country == e.country,
-            Feature::Admin1 => {
-                a.country == e.country && !a.admin1.is_empty() && a.admin1 == name_key(&e.admin1)
-            }
-            _ => false,
+        let source = match e.feature {
+            Feature::Country => self.anchor_countries.get(&e.country),
+            Feature::Admin1 => self
+                .anchor_admin1
+                .get(&(e.country, name_key(&e.admin1)))
+                .filter(|_| !e.admin1.is_empty()),
+            _ => None,
         };
-        self.anchors.iter().any(|a| a.key != key && inside(a))
+        source.is_some_and(|s| s.other_than(key))
     }
     fn add_country(&mut self, c: Option<CountryCode>, key: u64) {
-        if let Some(c) = c
-            && !self.countries.contains(&(c, key))
-        {
-            self.countries.push((c, key));
+        if let Some(c) = c {
+            note(&mut self.countries, c, key);
         }
     }
     fn add_anchor(&mut self, e: &GazetteerEntry, key: u64) {
+        if !self
+            .anchored
+            .insert((key, e.point.lat().to_bits(), e.point.lon().to_bits()))
+        {
+            return;
+        }
+        let i = self.anchors.len();
         self.anchors.push(Anchor {
             key,
             point: e.point,
-            country: e.country,
-            admin1: name_key(&e.admin1),
         });
+        self.grid.entry(cell(e.point)).or_default().push(i);
+        note(&mut self.anchor_countries, e.country, key);
+        let admin1 = name_key(&e.admin1);
+        if !admin1.is_empty() {
+            note(&mut self.anchor_admin1, (e.country, admin1), key);
+        }
     }
 }
 
@@ -191,7 +280,7 @@ pub(crate) fn resolve(
         }
     }
     // Names the document uses for people: after a given name or a title somewhere in it.
-    let persons: Vec<u64> = mentions
+    let persons: std::collections::HashSet<u64> = mentions
         .iter()
         .enumerate()
         .filter(|(i, m)| {
@@ -245,6 +334,19 @@ pub(crate) fn resolve(
     let qualifiers: Vec<Option<usize>> = (0..mentions.len())
         .map(|i| qualifier_after(gaz, text, &mentions, i))
         .collect();
+    // A name in a qualifier's slot names the division when there is one.
+    let mut mentions = mentions;
+    for i in 0..mentions.len() {
+        let division = mentions[i].cands.iter().any(|c| {
+            matches!(
+                gaz.entries[c.entry()].feature,
+                Feature::Admin1 | Feature::Admin2 | Feature::Region
+            )
+        });
+        let slot = qualified(&qualifiers, i) || mentions[i].cues.after_name_comma;
+        mentions[i].cues.qualifier_slot = slot && division && !in_list(text, &mentions, i);
+    }
+    let mentions = mentions;
 
     // Pass 1: priors alone, to learn what the document is about.
     let first: Vec<Choice> = mentions
@@ -276,8 +378,7 @@ pub(crate) fn resolve(
                 doc.add_country(e.country, m.key_hash);
             }
             if trusted && e.feature == Feature::Admin1 {
-                doc.admin1
-                    .push((e.country, name_key(&e.admin1), m.key_hash));
+                doc.add_admin1(e, m.key_hash);
             }
             if e.feature != Feature::Country && confident && !m.cues.glued_after {
                 doc.add_anchor(e, m.key_hash);
@@ -343,10 +444,30 @@ pub(crate) fn resolve(
         .map(|(i, (m, ch))| {
             let q = qualifiers[i].is_some() || qualified(&qualifiers, i);
             let person = persons.contains(&m.key_hash) && !m.cues.locative_before && !q;
+            let outside = qualifiers[i].is_some_and(|k| {
+                let named = &mentions[k];
+                let e = &gaz.entries[ch.cand.entry()];
+                // Only a larger division that ends the phrase confines the place: not the next
+                // item of a list ("Tamil Nadu, Karnataka, Kerala", "Becker, Clay, Douglas"), not
+                // a name of the same rank or larger ("Israel, Clinton").
+                let list = in_list(text, &mentions, k);
+                let smaller = named
+                    .cands
+                    .iter()
+                    .any(|c| rank(gaz.entries[c.entry()].feature) > rank(e.feature));
+                named.cues.qualifier_slot
+                    && smaller
+                    && !list
+                    && qualifier_bonus(gaz, e, named) == 0.0
+            });
             if !tuning.filters {
                 Ok(())
             } else if person {
                 Err("a person's name in this document")
+            } else if outside {
+                // "Pavlivka, Sumy" with no Pavlivka known in Sumy oblast: not the Pavlivka of
+                // another region; the qualifier alone locates the event.
+                Err("no place of this name in the division that qualifies it")
             } else {
                 is_place(gaz, &tuning, m, ch, &doc, q)
             }
@@ -354,7 +475,7 @@ pub(crate) fn resolve(
         .collect();
     // A name the document shows to be a place somewhere ("in Mansfield") is a place wherever it
     // has no sign of a person of its own.
-    let confirmed: Vec<u64> = mentions
+    let confirmed: std::collections::HashSet<u64> = mentions
         .iter()
         .zip(&verdicts)
         .enumerate()
@@ -398,20 +519,18 @@ pub(crate) fn resolve(
         let mut doc3 = DocContext {
             countries: doc.countries.clone(),
             admin1: doc.admin1.clone(),
-            anchors: Vec::new(),
-            qualified: Vec::new(),
+            ..DocContext::default()
         };
         for (i, ((m, ch), k)) in mentions.iter().zip(&second).zip(&keep).enumerate() {
             let e = &gaz.entries[ch.cand.entry()];
             if *k && qualifiers[i].is_some() {
-                doc3.qualified.push((m.key_hash, e.point));
+                doc3.add_qualified(m.key_hash, e.point);
             }
             if *k && e.feature != Feature::Country {
                 doc3.add_anchor(e, m.key_hash);
             }
             if *k && e.feature == Feature::Admin1 {
-                doc3.admin1
-                    .push((e.country, name_key(&e.admin1), m.key_hash));
+                doc3.add_admin1(e, m.key_hash);
             }
             if *k {
                 doc3.add_country(e.country, m.key_hash);
@@ -537,7 +656,12 @@ fn best(
         })
     };
     for &c in m.cands {
-        if c.bare() && !m.cues.admin_term && !m.cues.institution_after && !m.cues.locative_before {
+        if c.bare()
+            && !m.cues.admin_term
+            && !m.cues.institution_after
+            && !m.cues.locative_before
+            && !m.cues.qualifier_slot
+        {
             continue;
         }
         let e = &gaz.entries[c.entry()];
@@ -546,6 +670,7 @@ fn best(
             && main_pop.is_some_and(|p| p.saturating_mul(10) >= e.population);
         let mut s = score(e, c) - if weak_alt { 10.0 } else { 0.0 };
         if divisions
+            && !m.cues.qualifier_slot
             && matches!(e.feature, Feature::Admin1 | Feature::Admin2)
             && town_of(e, c.alt())
         {
@@ -602,9 +727,10 @@ fn best(
     top
 }
 
-/// "Donetsk Oblast", "Idlib province": the division, not the city.
+/// "Donetsk Oblast", "Idlib province": the division, not the city; and "Donetsk" qualifying the
+/// name before it ("Pavlivka, Donetsk").
 fn admin_term_bonus(m: &Mention<'_>, e: &GazetteerEntry) -> f64 {
-    if !m.cues.admin_term {
+    if !m.cues.admin_term && !m.cues.qualifier_slot {
         return 0.0;
     }
     match e.feature {
@@ -632,6 +758,7 @@ fn hard_reject(
     if !c.admin_term
         && !c.institution_after
         && !c.locative_before
+        && !c.after_name_comma
         && m.cands.iter().all(|k| k.bare())
     {
         return Some("division name without its term");
@@ -721,6 +848,34 @@ fn is_place(
         });
     }
     Ok(())
+}
+
+/// True when mention `i` is an item of a list of names rather than a qualifier of the one
+/// before it: another name follows it after a comma or "and" ("Tamil Nadu, Karnataka, Kerala",
+/// "Homs, Hama and the Damascus countryside"), or the name before it follows one after a comma.
+fn in_list(text: &str, mentions: &[Mention<'_>], i: usize) -> bool {
+    let tail = &text[mentions[i].span.end..];
+    let more = [", ", " and ", ", and ", " or ", ", or "].iter().any(|g| {
+        tail.strip_prefix(g).is_some_and(|rest| {
+            rest.trim_start_matches("the ")
+                .starts_with(char::is_uppercase)
+        })
+    });
+    let before = i >= 2 && {
+        let gap = &text[mentions[i - 2].span.end..mentions[i - 1].span.start];
+        matches!(gap, ", " | " and " | ", and ")
+    };
+    more || before
+}
+
+/// How large a kind of place is, for telling a qualifier from the next item of a list.
+fn rank(f: Feature) -> u8 {
+    match f {
+        Feature::City | Feature::Landmark => 0,
+        Feature::Admin2 => 1,
+        Feature::Admin1 | Feature::Region => 2,
+        Feature::Country => 3,
+    }
 }
 
 /// True when mention `i` is itself the qualifier of the mention before it ("Vesele, [Donetsk]").
@@ -947,8 +1102,29 @@ mod tests {
                 1_742_000,
             ),
         ];
+        places.push(entry(
+            14,
+            "Pavlivka",
+            &[],
+            "UA",
+            "Kirovohrad",
+            (48.5, 32.3),
+            3_000,
+        ));
+        places.push(entry(15, "Sumy Oblast", &[], "UA", "Sumy", (50.8, 34.0), 0));
+        places.push(entry(16, "Sumy", &[], "UA", "Sumy", (50.92, 34.8), 256_000));
+        places.push(entry(
+            17,
+            "Novomykhailivka",
+            &[],
+            "UA",
+            "Donetsk",
+            (47.83, 37.52),
+            1_200,
+        ));
         places[2].feature = Feature::Admin1;
         places[11].feature = Feature::Region;
+        places[14].feature = Feature::Admin1;
         Gazetteer::new(places)
     }
 
@@ -1040,6 +1216,38 @@ mod tests {
                 Martuni district = Khojavend #11 city (district) aka Khojavend/Martuni
                 Nagorno-Karabakh = Nagorno-Karabakh #12 region aka Artsakh
                 Martuni = Khojavend #11 city aka Khojavend"#]],
+        );
+    }
+
+    #[test]
+    fn a_place_named_with_its_region_never_resolves_outside_it() {
+        // No Pavlivka is known in Sumy oblast: not the Pavlivka of Kirovohrad oblast, and the
+        // qualifier names the oblast, not the city of Sumy.
+        check(
+            "Mortars were fired at Pavlivka, Sumy.",
+            expect!["Sumy = Sumy Oblast #15 admin1 aka Sumy Oblast"],
+        );
+        check(
+            "Shelling hit Iskrivka, Sumy.",
+            expect!["Sumy = Sumy Oblast #15 admin1 aka Sumy Oblast"],
+        );
+        check("Sumy was shelled.", expect!["Sumy = Sumy #16 city"]);
+        // A list of divisions is no qualifier.
+        check(
+            "Aid reached Donetsk Oblast, Sumy Oblast and Kharkiv.",
+            expect![[r#"
+                Donetsk Oblast = Donetsk #3 admin1 aka Donetsk
+                Sumy Oblast = Sumy Oblast #15 admin1"#]],
+        );
+    }
+
+    #[test]
+    fn romanisation_variants_find_the_place() {
+        check(
+            "Shelling hit Novomykhaylivka, Donetsk Oblast.",
+            expect![[r#"
+                Novomykhaylivka = Novomykhailivka #17 city aka Novomykhailivka
+                Donetsk Oblast = Donetsk #3 admin1 aka Donetsk"#]],
         );
     }
 }

@@ -97,3 +97,37 @@ fn demonyms_resolve_to_their_country() {
         ]
     );
 }
+
+#[test]
+fn villages_of_a_loaded_geonames_dump_resolve_in_their_region() {
+    // The project's own small dump in the GeoNames format (invented villages in Donetsk oblast),
+    // loaded on top of the embedded gazetteer as `ombud gazetteer import` does.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../gazetteer/test_data/geonames-sample.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let base = gazetteer::embedded().unwrap();
+    let dump = gazetteer::geonames::parse_with(&text, "geonames-sample.txt", &base).unwrap();
+    let gaz = Gazetteer::new(gazetteer::extend(base, dump));
+    let text = "Shelling hit Testovoye, Donetsk region, and Ombudivka on Monday.";
+    let found: Vec<String> = gaz
+        .geoparse(text, &GeoContext::default())
+        .iter()
+        .map(|t| {
+            format!(
+                "{} = {} #{} {}",
+                &text[t.span.start..t.span.end],
+                t.name,
+                t.geonameid,
+                t.admin1
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            "Testovoye = Testove #990000003 Donetsk",
+            "Donetsk region = Donetsk #0 Donetsk",
+            "Ombudivka = Ombudivka #990000004 Donetsk",
+        ]
+    );
+}

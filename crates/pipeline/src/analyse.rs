@@ -12,16 +12,36 @@ pub struct Reference {
     pub extractor: Extractor,
     pub gazetteer: Gazetteer,
     pub publishers: Vec<Publisher>,
+    /// The digest of the gazetteer files a data directory added (`ombud gazetteer import`), or
+    /// empty: part of an extraction run's gazetteer digest.
+    pub added_places: String,
 }
 
 impl Reference {
     /// The lexicons, gazetteer and publisher registry compiled into ombud.
     pub fn load() -> Result<Reference, PipelineError> {
+        Reference::load_with(&[])
+    }
+
+    /// The compiled-in reference data, with the places of these gazetteer files added.
+    pub fn load_with(files: &[std::path::PathBuf]) -> Result<Reference, PipelineError> {
+        let mut places = gazetteer::embedded()?;
+        for f in files {
+            places = gazetteer::extend(places, gazetteer::load_path(f)?);
+        }
         Ok(Reference {
             extractor: Extractor::new(),
-            gazetteer: Gazetteer::new(gazetteer::embedded()?),
+            gazetteer: Gazetteer::new(places),
             publishers: default_publishers()?,
+            added_places: crate::run::added_digest(files)?,
         })
+    }
+
+    /// The reference data for a data directory: with the places it added, if any (the directory
+    /// is not created).
+    pub fn for_data_dir(root: &std::path::Path) -> Result<Reference, PipelineError> {
+        let dir = crate::DataDir::at(root);
+        Reference::load_with(&dir.gazetteer_files())
     }
 
     /// The registry entry of a publisher, if known.

@@ -22,6 +22,13 @@ impl DataDir {
         })
     }
 
+    /// The data directory at `root`, whether or not it exists yet (nothing is created).
+    pub fn at(root: &Path) -> DataDir {
+        DataDir {
+            root: root.to_path_buf(),
+        }
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -38,6 +45,26 @@ impl DataDir {
     /// archive given to others for checking does not carry the key.
     pub fn signing_key(&self) -> PathBuf {
         self.root.join("keys").join("log-signing-key")
+    }
+
+    /// Where gazetteer files the user added live (`ombud gazetteer import`).
+    pub fn gazetteer_dir(&self) -> PathBuf {
+        self.root.join("gazetteer")
+    }
+
+    /// The gazetteer files the user added, in name order.
+    pub fn gazetteer_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.gazetteer_dir())
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
     }
 
     pub fn archive(&self) -> Result<archive::Archive, PipelineError> {

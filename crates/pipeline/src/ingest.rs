@@ -337,6 +337,14 @@ fn analyse_pending(reference: &Reference, p: Pending, retrieved_at: &str) -> Ana
     }
 }
 
+/// Where a group goes: the store, the archive, and the digest of added places for the run.
+#[derive(Clone, Copy)]
+struct Sink<'a> {
+    store: &'a dyn RecordStore,
+    archive: &'a archive::Archive,
+    added_places: &'a str,
+}
+
 /// The writer's view of a group waiting to be committed.
 #[derive(Default)]
 struct Group {
@@ -396,8 +404,11 @@ pub(crate) async fn ingest(
     drop(done_tx);
 
     let result = write_loop(
-        store,
-        &archive,
+        Sink {
+            store,
+            archive: &archive,
+            added_places: &reference.added_places,
+        },
         options,
         &mut report,
         on_event,
@@ -419,8 +430,7 @@ pub(crate) async fn ingest(
 
 #[allow(clippy::too_many_arguments)] // the writer's channels, named once here
 async fn write_loop(
-    store: &dyn RecordStore,
-    archive: &archive::Archive,
+    sink: Sink<'_>,
     options: &IngestOptions,
     report: &mut IngestReport,
     on_event: &mut dyn FnMut(IngestEvent),
@@ -476,7 +486,7 @@ async fn write_loop(
         let reader_idle = !reading || read_rx.is_empty();
         if to_check.len() >= CHECK || (reader_idle && !to_check.is_empty()) {
             let shas: Vec<String> = to_check.iter().map(|(_, p)| p.sha256.clone()).collect();
-            let existing = store.existing_documents(&shas).await?;
+            let existing = sink.store.existing_documents(&shas).await?;
             for (seq, p) in to_check.drain(..) {
                 if existing.contains(&p.sha256) {
                     waiting.insert(seq, Some(Ready::Duplicate));
@@ -508,15 +518,7 @@ async fn write_loop(
             || (done && !group.items.is_empty());
         if due {
             let items = std::mem::take(&mut group).items;
-            commit(
-                store,
-                archive,
-                items,
-                &options.retrieved_at,
-                report,
-                on_event,
-            )
-            .await?;
+            commit(&sink, items, &options.retrieved_at, report, on_event).await?;
             on_event(IngestEvent::Stored {
                 documents: report.new,
                 claims: report.claims,
@@ -563,6 +565,7 @@ pub(crate) async fn store_batch(
     parts: &[Parts<'_>],
     json: &[&[String]],
     now: &str,
+    added_places: &str,
     durable: Option<tokio::task::JoinHandle<Result<(), PipelineError>>>,
 ) -> Result<Added, PipelineError> {
     let ids: Vec<Vec<ClaimId>> = parts
@@ -571,7 +574,7 @@ pub(crate) async fn store_batch(
         .collect();
     let t = Instant::now();
     let mut tx = store.begin().await?;
-    let run = crate::run::current(&mut *tx, now).await?;
+    let run = crate::run::current(&mut *tx, now, added_places).await?;
     // The documents new to the store (the first of each within the batch).
     let shas: Vec<String> = parts.iter().map(|p| p.record.sha256.clone()).collect();
     let existing = tx.existing_documents(&shas).await?;
@@ -682,8 +685,7 @@ async fn sleep_until(deadline: Option<Instant>) {
 /// Commits one group: blobs durable and logged, then documents, claims and the incidents they
 /// change in one transaction; then reports it.
 async fn commit(
-    store: &dyn RecordStore,
-    archive: &archive::Archive,
+    sink: &Sink<'_>,
     items: Vec<Ready>,
     now: &str,
     report: &mut IngestReport,
@@ -700,7 +702,7 @@ async fn commit(
     // The archive syncs on another thread while the database works; the transaction commits
     // only once the archive is durable.
     let durable = {
-        let archive = archive.clone();
+        let archive = sink.archive.clone();
         tokio::task::spawn_blocking(move || {
             let t = Instant::now();
             archive.commit(&leaves)?;
@@ -730,7 +732,15 @@ async fn commit(
         })
         .collect();
     let json: Vec<&[String]> = docs.iter().map(|a| a.claim_json.as_slice()).collect();
-    let added = store_batch(store, &parts, &json, now, Some(durable)).await?;
+    let added = store_batch(
+        sink.store,
+        &parts,
+        &json,
+        now,
+        sink.added_places,
+        Some(durable),
+    )
+    .await?;
     for p in &parts {
         if added.stored.contains(&p.record.sha256) {
             report.new += 1;

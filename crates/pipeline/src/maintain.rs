@@ -80,7 +80,7 @@ impl Service {
         let reference = self.reference_arc()?;
         let store = self.store();
         let mut tx = store.begin().await?;
-        let run = crate::run::current(&mut *tx, now).await?;
+        let run = crate::run::current(&mut *tx, now, &reference.added_places).await?;
         tx.commit().await?;
         let selection = match which {
             Reextract::Stale => ReextractSelection::NotRun(run),

@@ -31,14 +31,40 @@ pub fn digests() -> &'static (String, String) {
     })
 }
 
+/// The digest of the gazetteer files a data directory added, or empty when it added none.
+pub(crate) fn added_digest(files: &[std::path::PathBuf]) -> Result<String, PipelineError> {
+    if files.is_empty() {
+        return Ok(String::new());
+    }
+    let mut all = Sha256::new();
+    for f in files {
+        let bytes = std::fs::read(f).map_err(|source| PipelineError::Io {
+            path: f.clone(),
+            source,
+        })?;
+        all.update(Sha256::digest(&bytes));
+    }
+    Ok(hex(&all.finalize()))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The id of this ombud's run in the store (registered on first use), started at `now`.
-pub(crate) async fn current(tx: &mut dyn RecordTx, now: &str) -> Result<i64, PipelineError> {
+/// The id of this ombud's run in the store (registered on first use), started at `now`; the
+/// gazetteer digest covers the places a data directory added (`added`, a digest or empty).
+pub(crate) async fn current(
+    tx: &mut dyn RecordTx,
+    now: &str,
+    added: &str,
+) -> Result<i64, PipelineError> {
     let (lexicons, gazetteer) = digests();
+    let gazetteer = if added.is_empty() {
+        gazetteer.clone()
+    } else {
+        hex(&Sha256::digest(format!("{gazetteer}+{added}").as_bytes()))
+    };
     Ok(tx
-        .run(crate::OMBUD_VERSION, lexicons, gazetteer, now)
+        .run(crate::OMBUD_VERSION, lexicons, &gazetteer, now)
         .await?)
 }

@@ -131,7 +131,7 @@ impl Service {
         if let Some(r) = self.reference.get() {
             return Ok(r);
         }
-        let loaded = Arc::new(Reference::load()?);
+        let loaded = Arc::new(Reference::load_with(&self.dir.gazetteer_files())?);
         Ok(self.reference.get_or_init(|| loaded))
     }
 
@@ -157,7 +157,43 @@ impl Service {
             .map(|p| crate::ingest::claim_json(p.claims))
             .collect();
         let json: Vec<&[String]> = json.iter().map(Vec::as_slice).collect();
-        crate::ingest::store_batch(self.store(), parts, &json, now, None).await
+        let added = crate::run::added_digest(&self.dir.gazetteer_files())?;
+        crate::ingest::store_batch(self.store(), parts, &json, now, &added, None).await
+    }
+
+    /// Loads a GeoNames dump (a geonames.org country file such as `UA.txt`, or
+    /// `allCountries.txt`) into the data directory's gazetteer: its villages resolve from the
+    /// next command on. Returns how many places the file gave. `ombud reextract` then reads the
+    /// stored documents again with them.
+    pub fn import_gazetteer(&self, path: &std::path::Path) -> Result<usize, PipelineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PipelineError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let base = gazetteer::embedded()?;
+        let rows = gazetteer::geonames::parse_with(&text, &path.display().to_string(), &base)?;
+        let dir = self.dir.gazetteer_dir();
+        std::fs::create_dir_all(&dir).map_err(|source| PipelineError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "geonames".into());
+        let stem = path
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "geonames".into());
+        let target = dir.join(format!("{stem}.tsv"));
+        let tmp = dir.join(format!(".{stem}.tsv.tmp"));
+        let io = |source| PipelineError::Io {
+            path: target.clone(),
+            source,
+        };
+        std::fs::write(&tmp, gazetteer::to_tsv(&rows, &format!("geonames {name}"))).map_err(io)?;
+        std::fs::rename(&tmp, &target).map_err(io)?;
+        Ok(rows.len())
     }
 
     pub async fn counts(&self) -> Result<store::Counts, PipelineError> {

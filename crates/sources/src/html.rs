@@ -1,5 +1,7 @@
 //! HTML pages: the main text without navigation and boilerplate (Readability), title, publisher
-//! and publication date from meta tags.
+//! and publication date from meta tags. The publisher is the site's name when the page gives
+//! one, else its `publisher` meta tag or JSON-LD publisher, else its author (meta tag or byline):
+//! an NGO's report page often names itself only as the author.
 
 use dom_smoothie::{Config, Readability, TextMode};
 use model::DocumentMeta;
@@ -16,6 +18,7 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Result<ReadDocument, SourcesEr
     let article = Readability::new(html, None, Some(config))
         .ok()
         .and_then(|mut r| r.parse().ok());
+    let byline = article.as_ref().and_then(|a| a.byline.clone());
     let (text, mut meta) = match article {
         Some(a) => {
             let text = normalise_paragraphs(&a.text_content);
@@ -47,7 +50,13 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Result<ReadDocument, SourcesEr
             .and_then(|s| parse_published(&s));
     }
     if meta.publisher.is_none() {
-        meta.publisher = meta_content(html, "og:site_name").and_then(|s| non_blank(&s));
+        meta.publisher = meta_content(html, "og:site_name")
+            .or_else(|| meta_content(html, "publisher"))
+            .or_else(|| meta_content(html, "article:publisher").filter(|p| !p.contains("://")))
+            .or_else(|| json_ld_publisher(html))
+            .or_else(|| meta_content(html, "author"))
+            .or_else(|| byline.as_deref().and_then(byline_name))
+            .and_then(|s| non_blank(&s));
     }
     Ok(ReadDocument {
         raw: bytes.to_vec(),
@@ -98,6 +107,37 @@ fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
     s.get(start..end)
 }
 
+/// The name of the publisher in a JSON-LD block: `"publisher": {"@type": ..., "name": "X"}`.
+fn json_ld_publisher(html: &str) -> Option<String> {
+    let at = html.find("\"publisher\"")?;
+    let rest = &html[at..];
+    let block = &rest[..rest.find('}').unwrap_or(rest.len()).min(600)];
+    let name = block.find("\"name\"")?;
+    let after = block[name + 6..]
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start();
+    let value = after.strip_prefix('"')?;
+    let end = value.find('"')?;
+    Some(crate::markup::decode_entities(&value[..end]))
+}
+
+/// The name in a byline: "By Human Rights Watch" is Human Rights Watch; "By Jane Roe, Field
+/// Evidence Watch" names the organisation after the person.
+fn byline_name(byline: &str) -> Option<String> {
+    let b = byline.trim();
+    let b = b
+        .strip_prefix("By ")
+        .or_else(|| b.strip_prefix("by "))
+        .unwrap_or(b)
+        .trim();
+    let name = match b.rsplit_once(", ") {
+        Some((_, org)) if org.split_whitespace().count() >= 2 => org,
+        _ => b,
+    };
+    (name.len() <= 120).then(|| name.trim().to_string())
+}
+
 /// The `content` of `<meta property=NAME>` or `<meta name=NAME>`.
 fn meta_content(html: &str, name: &str) -> Option<String> {
     let lower = html.to_ascii_lowercase();
@@ -118,4 +158,60 @@ fn meta_content(html: &str, name: &str) -> Option<String> {
         from = end;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn publisher_of(html: &str) -> Option<String> {
+        read(html.as_bytes(), "page.html")
+            .ok()
+            .and_then(|d| d.meta.publisher)
+    }
+
+    const BODY: &str = "<body><article><h1>Shelling of a school</h1><p>Researchers visited the \
+        town on 3 May and found the remains of rockets in the school yard, where two teachers \
+        were wounded. Residents described the attack in interviews that the researchers held \
+        over two days with eleven witnesses.</p><p>The remains were photographed and measured \
+        on site; the report lists each fragment found and where it lay.</p></article></body>";
+
+    #[test]
+    fn the_publisher_comes_from_the_site_then_the_author_then_the_byline() {
+        let page = |head: &str, body: &str| format!("<html><head>{head}</head>{body}</html>");
+        assert_eq!(
+            publisher_of(&page(
+                "<meta property=\"og:site_name\" content=\"Field Evidence Watch\">\
+                 <meta name=\"author\" content=\"Jane Roe\">",
+                BODY
+            ))
+            .as_deref(),
+            Some("Field Evidence Watch")
+        );
+        assert_eq!(
+            publisher_of(&page(
+                "<meta name=\"author\" content=\"Civilian Harm Monitor\">",
+                BODY
+            ))
+            .as_deref(),
+            Some("Civilian Harm Monitor")
+        );
+        assert_eq!(
+            publisher_of(&page(
+                "<script type=\"application/ld+json\">{\"publisher\": {\"@type\": \"Organization\", \"name\": \"Rights Lens\"}}</script>",
+                BODY
+            ))
+            .as_deref(),
+            Some("Rights Lens")
+        );
+        let with_byline = BODY.replace(
+            "<h1>Shelling of a school</h1>",
+            "<h1>Shelling of a school</h1><p class=\"byline\">By Jane Roe, Civilian Harm Monitor</p>",
+        );
+        assert_eq!(
+            publisher_of(&page("", &with_byline)).as_deref(),
+            Some("Civilian Harm Monitor")
+        );
+        assert_eq!(publisher_of(&page("", BODY)), None);
+    }
 }

@@ -77,9 +77,18 @@ fn weighted_f1(by_class: &BTreeMap<String, Counts>) -> f64 {
         / total.max(1) as f64
 }
 
-pub fn run(args: &[String]) -> Result<()> {
+/// What the CASE set measured, for the cross-set summary.
+#[derive(Clone, Copy, Debug)]
+pub struct CaseScores {
+    /// Weighted F1 over the 25 ACLED sub-event types.
+    pub acled_f1: f64,
+    /// Weighted F1 over all labels, out-of-taxonomy scored as no event.
+    pub all_f1: f64,
+}
+
+pub fn run(args: &[String]) -> Result<Option<CaseScores>> {
     let Some(dir) = crate::shared::eval_data() else {
-        return Ok(());
+        return Ok(None);
     };
     let path = dir.join("case2021_task2/dev_odd_ids.tsv");
     let tsv = std::fs::read_to_string(&path)
@@ -177,5 +186,5 @@ pub fn run(args: &[String]) -> Result<()> {
         scored.len() as f64 / secs,
         bytes as f64 / secs / 1e6
     );
-    Ok(())
+    Ok(Some(CaseScores { acled_f1, all_f1 }))
 }

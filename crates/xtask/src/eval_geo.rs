@@ -26,8 +26,8 @@ struct Gold {
     point: Option<GeoPoint>,
 }
 
-struct Article {
-    text: String,
+pub(crate) struct Article {
+    pub(crate) text: String,
     gold: Vec<Gold>,
     /// Annotated spans that are neither right nor wrong to find (GeoWebNews toponyms without
     /// coordinates in the geo subset: demonyms of peoples, streets without a GeoNames id).
@@ -349,7 +349,7 @@ fn point(lat: Option<&str>, lon: Option<&str>) -> Option<GeoPoint> {
     GeoPoint::new(lat?.trim().parse().ok()?, lon?.trim().parse().ok()?)
 }
 
-fn read_gwn(dir: &Path) -> Result<Vec<Article>> {
+pub(crate) fn read_gwn(dir: &Path) -> Result<Vec<Article>> {
     let xml_path = dir.join("GWN.xml");
     let xml =
         std::fs::read_to_string(&xml_path).with_context(|| format!("{}", xml_path.display()))?;
@@ -408,7 +408,7 @@ fn read_gwn(dir: &Path) -> Result<Vec<Article>> {
     Ok(out)
 }
 
-fn read_lgl(path: &Path) -> Result<Vec<Article>> {
+pub(crate) fn read_lgl(path: &Path) -> Result<Vec<Article>> {
     let xml = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
     let mut out = Vec::new();
     for chunk in xml.split("<article ").skip(1) {
@@ -453,7 +453,7 @@ fn cpu_ms() -> f64 {
 }
 
 /// The machine's one-minute load average (Linux).
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_string))
@@ -461,7 +461,7 @@ fn load_average() -> String {
 }
 
 /// Resident memory of this process now and at its peak, in MB (Linux).
-fn rss_mb() -> (f64, f64) {
+pub(crate) fn rss_mb() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
         status

@@ -3,8 +3,14 @@
 
 mod bench;
 mod bench_scale;
+mod eval_acled;
+mod eval_airwars;
 mod eval_case;
 mod eval_geo;
+mod eval_incidents;
+mod eval_news;
+mod eval_stress;
+mod eval_summary;
 mod gazetteer;
 mod shared;
 
@@ -14,9 +20,15 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  eval [case|geo]   measure extraction (CASE 2021) and geoparsing (GeoWebNews, LGL) on
-                    ../shared/eval-data; prints the numbers docs/QUALITY.md records
+  eval [case|acled|airwars|geo]
+                    measure extraction (CASE 2021, ACLED Ukraine, Airwars Gaza) and
+                    geoparsing (GeoWebNews, LGL) on ../shared/eval-data; prints the numbers
+                    docs/QUALITY.md records, and with no set named a cross-set summary line
       case -v                 list every miss with its snippet id
+      acled -v, airwars -v    list every miss with its row id
+      news [--sample N]       claims per article on GeoWebNews and LGL (general news), and
+                              a sample of N claims to check by hand
+      stress [MB]             a text of MB megabytes (50) on one line: time and memory
       geo --ablation          also without the filters and without document context
       geo --errors N          the N most frequent misses, false alarms and far resolutions
       geo --why-missed        gold toponyms not found, counted by the rule that dropped them
@@ -36,12 +48,31 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("eval") => {
-            let which = args.get(1).map(String::as_str);
+            let which = args
+                .get(1)
+                .map(String::as_str)
+                .filter(|w| !w.starts_with('-'));
+            let mut summary = eval_summary::Summary::default();
             if which.is_none_or(|w| w == "case") {
-                eval_case::run(&args[1..])?;
+                summary.case = eval_case::run(&args[1..])?;
+            }
+            if which.is_none_or(|w| w == "acled") {
+                summary.acled = eval_acled::run(&args[1..])?;
+            }
+            if which.is_none_or(|w| w == "airwars") {
+                summary.airwars = eval_airwars::run(&args[1..])?;
             }
             if which.is_none_or(|w| w == "geo") {
                 eval_geo::run(&args[1..])?;
+            }
+            if which == Some("news") {
+                eval_news::run(&args[2..])?;
+            }
+            if which == Some("stress") {
+                eval_stress::run(&args[2..])?;
+            }
+            if which.is_none() {
+                summary.print();
             }
             Ok(())
         }

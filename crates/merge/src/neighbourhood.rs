@@ -18,9 +18,6 @@ pub const MAX_RANGE_DAYS: i64 = 62;
 /// made ("on Sunday the ministry denied..."), the day after a strike at night.
 pub const DENIAL_SLACK_DAYS: i64 = 1;
 
-/// Kilometres in one cell of latitude.
-const CELL_KM: f64 = 111.32 * CELL_DEGREES;
-
 /// Number of cells around the globe's longitude.
 const CELLS_AROUND: i32 = (360.0 / CELL_DEGREES) as i32;
 
@@ -151,15 +148,16 @@ pub fn probes(claim: &Claim, config: &MergeConfig) -> Vec<IndexEntry> {
             out.push(PlaceKey::Place(p.key()));
             continue;
         }
-        let (y, x) = cell_of(p);
-        let reach_y = (config.max_km / CELL_KM).ceil() as i32;
-        // Cells narrow towards the poles: reach further in longitude there.
-        let lat = (p.lat.abs() + CELL_DEGREES * f64::from(reach_y)).min(89.0);
-        let reach_x = ((config.max_km / (CELL_KM * lat.to_radians().cos())).ceil() as i32)
-            .min(CELLS_AROUND / 2);
-        for dy in -reach_y..=reach_y {
-            for dx in -reach_x..=reach_x {
-                out.push(PlaceKey::Cell(y + dy, wrap_x(x + dx)));
+        // The cells the box around the circle of `max_km` overlaps (one to four, mostly):
+        // degrees of longitude narrow towards the poles, so the box is as wide as the circle
+        // is at its most poleward latitude.
+        let dlat = config.max_km / 111.32;
+        let poleward = (p.lat.abs() + dlat).min(89.0);
+        let dlon = (config.max_km / (111.32 * poleward.to_radians().cos())).min(180.0);
+        let cell = |deg: f64| (deg / CELL_DEGREES).floor() as i32;
+        for y in cell(p.lat - dlat)..=cell(p.lat + dlat) {
+            for x in cell(p.lon - dlon)..=cell(p.lon + dlon) {
+                out.push(PlaceKey::Cell(y, wrap_x(x)));
             }
         }
     }
@@ -299,5 +297,31 @@ mod tests {
         }
         assert!(compatible(&claims[5], &claims[6], &config), "across ±180°");
         assert!(compatible(&claims[3], &claims[4], &config), "far north");
+    }
+
+    proptest::proptest! {
+        /// Two towns within reach of each other, anywhere on the globe: each one's probes
+        /// find the other's index entry.
+        #[test]
+        fn probes_find_every_town_within_reach(
+            lat in -85.0f64..85.0,
+            lon in -180.0f64..180.0,
+            dlat in -0.1f64..0.1,
+            dlon in -0.3f64..0.3,
+        ) {
+            let config = MergeConfig::default();
+            let other_lon = if lon + dlon > 180.0 { lon + dlon - 360.0 } else if lon + dlon < -180.0 { lon + dlon + 360.0 } else { lon + dlon };
+            let a = at_day(3, town("a", 1, lat, lon));
+            let b = at_day(3, town("b", 2, (lat + dlat).clamp(-89.0, 89.0), other_lon));
+            if compatible(&a, &b, &config) {
+                for (x, y) in [(&a, &b), (&b, &a)] {
+                    let probes = probes(x, &config);
+                    let found = index_entries(y)
+                        .iter()
+                        .any(|e| probes.iter().any(|p| probe_matches(p, e)));
+                    proptest::prop_assert!(found, "{:?} not found from {:?}", y.places[0], x.places[0]);
+                }
+            }
+        }
     }
 }

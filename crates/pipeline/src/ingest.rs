@@ -385,22 +385,28 @@ pub(crate) async fn ingest(
             let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
             let reference = Arc::clone(&reference);
             let retrieved_at = options.retrieved_at.clone();
-            std::thread::spawn(move || {
-                loop {
-                    // A poisoned lock means another worker panicked: stop; the writer notices.
-                    let next = match work_rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok((seq, pending)) = next else { return };
-                    let analysed = analyse_pending(&reference, pending, &retrieved_at);
-                    if done_tx.send((seq, analysed)).is_err() {
-                        return;
+            std::thread::Builder::new()
+                .name("ombud-analysis".into())
+                .spawn(move || {
+                    loop {
+                        // A poisoned lock means another worker panicked: stop; the writer notices.
+                        let next = match work_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok((seq, pending)) = next else { return };
+                        let analysed = analyse_pending(&reference, pending, &retrieved_at);
+                        if done_tx.send((seq, analysed)).is_err() {
+                            return;
+                        }
                     }
-                }
-            })
+                })
+                .map_err(|source| PipelineError::Io {
+                    path: PathBuf::from("(analysis thread)"),
+                    source,
+                })
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     drop(done_tx);
 
     let result = write_loop(

@@ -430,7 +430,13 @@ pub(crate) async fn ingest(
     }
     let _ = reader.join();
     result?;
-    report.incidents = store.counts().await?.incidents;
+    let counts = store.counts().await?;
+    report.incidents = counts.incidents;
+    // A record that grew by a tenth or more gets fresh planner statistics, as autovacuum
+    // would give PostgreSQL later (so the first queries after a big ingest use the indexes).
+    if report.new > 0 && report.new as u64 * 10 >= counts.documents {
+        store.refresh_statistics().await?;
+    }
     Ok(report)
 }
 

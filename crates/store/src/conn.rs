@@ -232,6 +232,9 @@ impl Conn<'_> {
         args: &[Arg<'_>],
         tail: &str,
     ) -> Result<u64, sqlx::Error> {
+        if let Conn::Postgres(_) = self {
+            return self.insert_unnest(head, columns, args, tail).await;
+        }
         let per = (MAX_ARGS / columns).max(1);
         let row = list(columns);
         let mut changed = 0;
@@ -256,6 +259,69 @@ impl Conn<'_> {
         Ok(changed)
     }
 
+    /// PostgreSQL's way of `insert_rows`: each column goes as one array and `UNNEST` turns
+    /// them back into rows, so one statement of fixed text (prepared once) takes any number of
+    /// rows.
+    async fn insert_unnest(
+        &mut self,
+        head: &str,
+        columns: usize,
+        args: &[Arg<'_>],
+        tail: &str,
+    ) -> Result<u64, sqlx::Error> {
+        let Some(first) = args.get(..columns) else {
+            return Ok(0);
+        };
+        let mut casts = Vec::with_capacity(columns);
+        let mut texts: Vec<Vec<Option<&str>>> = Vec::new();
+        let mut ints: Vec<Vec<Option<i64>>> = Vec::new();
+        // Where column `c` goes: (is text, index into texts or ints).
+        let mut slots = Vec::with_capacity(columns);
+        for (c, a) in first.iter().enumerate() {
+            let text = matches!(a, Arg::Text(_) | Arg::OptText(_));
+            casts.push(format!(
+                "${}::{}[]",
+                c + 1,
+                if text { "text" } else { "int8" }
+            ));
+            if text {
+                slots.push((true, texts.len()));
+                texts.push(Vec::with_capacity(args.len() / columns));
+            } else {
+                slots.push((false, ints.len()));
+                ints.push(Vec::with_capacity(args.len() / columns));
+            }
+        }
+        for row in args.chunks(columns) {
+            for (a, &(text, i)) in row.iter().zip(&slots) {
+                match (*a, text) {
+                    (Arg::Text(v), true) => texts[i].push(Some(v)),
+                    (Arg::OptText(v), true) => texts[i].push(v),
+                    (Arg::Int(v), false) => ints[i].push(Some(v)),
+                    (Arg::OptInt(v), false) => ints[i].push(v),
+                    _ => {
+                        return Err(sqlx::Error::Protocol(format!(
+                            "{head}: a column holds both text and numbers"
+                        )));
+                    }
+                }
+            }
+        }
+        let sql = format!("{head} SELECT * FROM UNNEST({}) {tail}", casts.join(", "));
+        let Conn::Postgres(c) = self else {
+            unreachable!("insert_unnest is PostgreSQL's");
+        };
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for &(text, i) in &slots {
+            q = if text {
+                q.bind(std::mem::take(&mut texts[i]))
+            } else {
+                q.bind(std::mem::take(&mut ints[i]))
+            };
+        }
+        Ok(q.execute(&mut **c).await?.rows_affected())
+    }
+
     /// Fills the temporary table `name` (created with `columns` if this connection has none
     /// yet) with `args`, `width` values a row, after emptying it.
     pub(crate) async fn temp_rows(
@@ -271,6 +337,11 @@ impl Conn<'_> {
         .await?;
         self.insert_rows(&format!("INSERT INTO {name}"), width, args, "")
             .await?;
+        if let Conn::Postgres(_) = self {
+            // A temporary table has no statistics until analysed; without them PostgreSQL
+            // plans joins against it as if it were large and scans the whole record.
+            self.script(&format!("ANALYZE {name}")).await?;
+        }
         Ok(())
     }
 

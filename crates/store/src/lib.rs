@@ -200,6 +200,11 @@ pub trait RecordStore: Send + Sync + std::fmt::Debug {
     /// Closes the connections (flushing SQLite's write-ahead log).
     fn close(&self) -> Fut<'_, ()>;
 
+    /// Brings the query planner's statistics up to date, after the record grew by a good part
+    /// of itself (PostgreSQL's planner otherwise takes a large table for a small one until
+    /// autovacuum comes by; SQLite's `PRAGMA optimize`).
+    fn refresh_statistics(&self) -> Fut<'_, ()>;
+
     /// True when a migration left the derived tables (claim index, incidents) to be rebuilt.
     fn derived_stale(&self) -> Fut<'_, bool>;
 

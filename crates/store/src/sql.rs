@@ -96,6 +96,20 @@ impl RecordStore for SqlStore {
         })
     }
 
+    fn refresh_statistics(&self) -> Fut<'_, ()> {
+        read!(self, |conn| {
+            let sql = match conn.backend() {
+                Backend::Sqlite => "PRAGMA optimize",
+                Backend::Postgres => {
+                    "ANALYZE documents, claims, claim_index, incidents, incident_places, incident_ids"
+                }
+            };
+            conn.script(sql)
+                .await
+                .map_err(q("refreshing the planner's statistics"))
+        })
+    }
+
     fn derived_stale(&self) -> Fut<'_, bool> {
         read!(self, |conn| registry::derived_stale(&mut conn).await)
     }

@@ -471,6 +471,54 @@ fn a_schema_1_data_directory_opens_with_its_incident_ids() {
 }
 
 #[test]
+fn a_schema_2_data_directory_opens_with_its_record_as_it_was() {
+    let dir = test_support::temp_dir();
+    copy_dir(
+        &test_support::repo_root().join("crates/pipeline/tests/fixtures/schema2"),
+        dir.path(),
+    );
+    rt().block_on(async {
+        let service = Service::open(&OpenOptions {
+            data_dir: dir.path().to_path_buf(),
+            database: None,
+            create: false,
+        })
+        .await
+        .unwrap();
+        let counts = service.counts().await.unwrap();
+        assert_eq!(
+            (counts.documents, counts.claims, counts.incidents),
+            (9, 47, 9)
+        );
+        let barda = service.incident("inc-153280a478-98").await.unwrap();
+        assert_eq!(barda.incident.grade, model::Grade::Confirmed);
+        // The two-day incident of 10-11 October got its span class: a query from the 11th
+        // still finds it, and nothing that ended before.
+        let from_11 = service
+            .incidents(
+                &IncidentFilter {
+                    since: Date::new(2020, 10, 11),
+                    until: Date::new(2020, 10, 11),
+                    ..Default::default()
+                },
+                &Page::default(),
+            )
+            .await
+            .unwrap();
+        let ids: Vec<&str> = from_11.iter().map(|i| i.id.0.as_str()).collect();
+        assert_eq!(ids, ["inc-84e5caef70-815", "inc-84e5caef70-30"]);
+        let report = service.verify(&mut |_| {}).await.unwrap();
+        assert!(report.failed.is_empty(), "{:?}", report.failed);
+        let old = pipeline::Checkpoint {
+            size: 11,
+            root: "e0b28b1f5b698b15813f8da4ef63f8ee8e836364b10adf399e6a9cf3861aa60f".into(),
+        };
+        assert!(service.consistency(&old).unwrap().unwrap().verify());
+        service.close().await.unwrap();
+    });
+}
+
+#[test]
 fn decisions_hold_through_re_extraction_and_rebuilds() {
     let dir = test_support::temp_dir();
     let examples = test_support::examples_dir();

@@ -8,6 +8,7 @@ use model::{Incident, IncidentId};
 use crate::claims;
 use crate::conn::{Arg, Conn, Row};
 use crate::query::{IncidentQuery, like, sort_day};
+use crate::schema::{SPAN_CLASSES, span_class};
 use crate::{IncidentChanges, JSON_VERSION, Resolved, StoreResult, corrupt, q};
 
 fn parse(row: &Row, doing: &'static str) -> StoreResult<Incident> {
@@ -133,7 +134,7 @@ pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) ->
             })
         })
         .collect::<StoreResult<_>>()?;
-    let mut args: Vec<Arg<'_>> = Vec::with_capacity(owned.len() * 14);
+    let mut args: Vec<Arg<'_>> = Vec::with_capacity(owned.len() * 15);
     let mut span = 0i64;
     for (w, o) in changes.write.iter().zip(&owned) {
         let i = w.incident;
@@ -155,19 +156,21 @@ pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) ->
             Arg::Text(&o.words.search),
             Arg::Text(w.json),
             Arg::Int(JSON_VERSION),
+            Arg::Int(span_class(o.day, o.end)),
         ]);
     }
     conn.insert_rows(
         "INSERT INTO incidents (id, sort_day, day_end, event_type, sub_event_type, types_lc, \
-         grade, n_sources, n_claims, weapons_lc, actors_lc, search_lc, json, json_version)",
-        14,
+         grade, n_sources, n_claims, weapons_lc, actors_lc, search_lc, json, json_version, \
+         span_class)",
+        15,
         &args,
         "ON CONFLICT (id) DO UPDATE SET sort_day = excluded.sort_day, day_end = excluded.day_end, \
          event_type = excluded.event_type, sub_event_type = excluded.sub_event_type, \
          types_lc = excluded.types_lc, grade = excluded.grade, n_sources = excluded.n_sources, \
          n_claims = excluded.n_claims, weapons_lc = excluded.weapons_lc, \
          actors_lc = excluded.actors_lc, search_lc = excluded.search_lc, json = excluded.json, \
-         json_version = excluded.json_version",
+         json_version = excluded.json_version, span_class = excluded.span_class",
     )
     .await
     .map_err(q(doing))?;
@@ -387,22 +390,15 @@ pub(crate) async fn resolve(conn: &mut Conn<'_>, given: &str) -> StoreResult<Res
 /// Incidents in order of date, then id.
 pub(crate) async fn list(conn: &mut Conn<'_>, query: &IncidentQuery) -> StoreResult<Vec<Incident>> {
     let doing = "listing incidents";
-    let mut sql = String::from("SELECT i.json FROM incidents i WHERE 1 = 1");
+    // Every filter but `since`, written once and used in each arm below.
+    let mut filters = String::new();
     let mut args: Vec<Arg<'_>> = Vec::new();
-    if let Some(s) = query.since {
-        // Incidents ending on or after `since` start at most the longest span before it.
-        sql.push_str(
-            " AND i.sort_day >= ? - (SELECT value FROM counters WHERE name = 'max_span') AND i.day_end >= ?",
-        );
-        args.push(Arg::Int(s.to_days()));
-        args.push(Arg::Int(s.to_days()));
-    }
     if let Some(u) = query.until {
-        sql.push_str(" AND i.sort_day <= ?");
+        filters.push_str(" AND i.sort_day <= ?");
         args.push(Arg::Int(u.to_days()));
     }
     if let Some(g) = query.grade {
-        sql.push_str(" AND i.grade = ?");
+        filters.push_str(" AND i.grade = ?");
         args.push(Arg::Text(g.as_str()));
     }
     let patterns: Vec<(&str, String)> = [
@@ -415,33 +411,70 @@ pub(crate) async fn list(conn: &mut Conn<'_>, query: &IncidentQuery) -> StoreRes
     .filter_map(|(col, v)| v.as_deref().map(|v| (col, like(v))))
     .collect();
     for (col, pattern) in &patterns {
-        sql.push_str(&format!(" AND {col} LIKE ? ESCAPE '\\'"));
+        filters.push_str(&format!(" AND {col} LIKE ? ESCAPE '\\'"));
         args.push(Arg::Text(pattern));
     }
     let place_name = query.place.as_ref().map(|p| p.name.to_lowercase());
     if let (Some(place), Some(name)) = (&query.place, &place_name) {
-        sql.push_str(
+        filters.push_str(
             " AND i.id IN (SELECT p.incident_id FROM incident_places p WHERE p.name_lc = ?",
         );
         args.push(Arg::Text(name));
         if !place.ids.is_empty() {
-            sql.push_str(&format!(
+            filters.push_str(&format!(
                 " OR p.geonameid IN {}",
                 crate::conn::list(place.ids.len())
             ));
             args.extend(place.ids.iter().map(|id| Arg::Int(*id as i64)));
         }
-        sql.push(')');
+        filters.push(')');
     }
     if let Some(after) = &query.after {
-        sql.push_str(" AND (i.sort_day, i.id) > (SELECT sort_day, id FROM incidents WHERE id = ?)");
+        filters.push_str(
+            " AND (i.sort_day, i.id) > (SELECT sort_day, id FROM incidents WHERE id = ?)",
+        );
         args.push(Arg::Text(after));
     }
-    sql.push_str(" ORDER BY i.sort_day, i.id");
-    if let Some(limit) = query.limit {
-        sql.push_str(" LIMIT ?");
-        args.push(Arg::Int(limit as i64));
+    let limit = query.limit.map(|n| n.min(i64::MAX as usize) as i64);
+    let limit_sql = if limit.is_some() { " LIMIT ?" } else { "" };
+    let Some(since) = query.since.map(model::Date::to_days) else {
+        let sql = format!(
+            "SELECT i.json FROM incidents i WHERE 1 = 1{filters} ORDER BY i.sort_day, i.id{limit_sql}"
+        );
+        args.extend(limit.map(Arg::Int));
+        let rows = conn.fetch(&sql, &args).await.map_err(q(doing))?;
+        return rows.iter().map(|r| parse(r, doing)).collect();
+    };
+    // Incidents ending on or after `since`: in each span class, those starting at most the
+    // class's longest span before it (the last class: the longest span in the record), each
+    // arm a range of the index by class and day, and the arms merged in order.
+    let mut arms = Vec::with_capacity(SPAN_CLASSES.len() + 1);
+    let mut all: Vec<Arg<'_>> = Vec::new();
+    for class in 0..=SPAN_CLASSES.len() {
+        let low = match SPAN_CLASSES.get(class) {
+            Some(bound) => {
+                all.push(Arg::Int(since - bound));
+                "?"
+            }
+            None => {
+                all.push(Arg::Int(since));
+                "? - (SELECT value FROM counters WHERE name = 'max_span')"
+            }
+        };
+        all.push(Arg::Int(since));
+        all.extend_from_slice(&args);
+        all.extend(limit.map(Arg::Int));
+        arms.push(format!(
+            "SELECT * FROM (SELECT i.json, i.sort_day, i.id FROM incidents i \
+             WHERE i.span_class = {class} AND i.sort_day >= {low} AND i.day_end >= ?\
+             {filters} ORDER BY i.sort_day, i.id{limit_sql}) AS a{class}"
+        ));
     }
-    let rows = conn.fetch(&sql, &args).await.map_err(q(doing))?;
+    all.extend(limit.map(Arg::Int));
+    let sql = format!(
+        "SELECT json FROM ({}) AS arms ORDER BY sort_day, id{limit_sql}",
+        arms.join(" UNION ALL ")
+    );
+    let rows = conn.fetch(&sql, &all).await.map_err(q(doing))?;
     rows.iter().map(|r| parse(r, doing)).collect()
 }

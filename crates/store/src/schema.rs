@@ -5,13 +5,15 @@
 //! and aliases, an index of claims by event family, place and day, decisions, extraction runs,
 //! and columns that let queries filter in SQL. PostgreSQL databases start at version 2. The
 //! derived tables (the claim index, incidents) are left for the pipeline to rebuild after a
-//! migration: `meta.derived_stale` says so.
+//! migration: `meta.derived_stale` says so. Version 3 sorts incidents into classes by the
+//! length of their period, so a query from a date reads only what can reach it (see
+//! `SPAN_CLASSES`).
 
 use crate::conn::{Arg, Backend, Conn};
 use crate::{StoreError, q};
 
 /// The schema version this ombud writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The version each claim's and incident's serialised JSON is written in.
 pub const JSON_VERSION: i64 = 1;
@@ -283,21 +285,66 @@ const V1_TO_V2: &str = "ALTER TABLE documents RENAME TO v1_documents;
     INSERT INTO meta (key, value) VALUES ('derived_stale', '1')
       ON CONFLICT (key) DO UPDATE SET value = excluded.value;";
 
+/// The longest period (in days after its first) of an incident in each span class but the last,
+/// which holds the rest. A query from a date looks in each class only as far back as the class
+/// reaches, so one long incident does not make every such query read months of short ones.
+pub const SPAN_CLASSES: [i64; 4] = [0, 7, 31, 366];
+
+/// The span class of an incident from its first and last day.
+pub fn span_class(first: i64, last: Option<i64>) -> i64 {
+    let span = last.map_or(0, |l| l - first);
+    SPAN_CLASSES
+        .iter()
+        .position(|&b| span <= b)
+        .unwrap_or(SPAN_CLASSES.len()) as i64
+}
+
+/// `span_class` in SQL, over the columns `sort_day` and `day_end`.
+fn span_class_sql() -> String {
+    let mut s = String::from("CASE WHEN day_end IS NULL THEN 0");
+    for (class, bound) in SPAN_CLASSES.iter().enumerate() {
+        s.push_str(&format!(" WHEN day_end - sort_day <= {bound} THEN {class}"));
+    }
+    s.push_str(&format!(" ELSE {} END", SPAN_CLASSES.len()));
+    s
+}
+
+/// Version 2 to 3, both databases: incidents get their span class, and an index by class and
+/// day takes the place of the one by sub-event type (type filters match words, never whole
+/// values, so that index served no query).
+fn v2_to_v3(backend: Backend) -> String {
+    let int = match backend {
+        Backend::Sqlite => "INTEGER",
+        Backend::Postgres => "BIGINT",
+    };
+    format!(
+        "ALTER TABLE incidents ADD COLUMN span_class {int} NOT NULL DEFAULT 0;
+        UPDATE incidents SET span_class = {};
+        DROP INDEX incidents_by_type;
+        CREATE INDEX incidents_by_span ON incidents (span_class, sort_day, id);",
+        span_class_sql()
+    )
+}
+
 /// The steps of a backend, in order.
 fn steps(backend: Backend) -> Vec<(i64, String)> {
     match backend {
         Backend::Sqlite => vec![
             (1, V1.to_string()),
             (2, V1_TO_V2.replace("{tables}", &v2_tables(backend))),
+            (3, v2_to_v3(backend)),
         ],
-        Backend::Postgres => vec![(
-            2,
-            format!(
-                "{};
-                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-                v2_tables(backend)
+        Backend::Postgres => vec![
+            (
+                2,
+                format!(
+                    "{};
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+                    v2_tables(backend)
+                ),
             ),
-        )],
+            (3, v2_to_v3(backend)),
+        ],
     }
 }
 

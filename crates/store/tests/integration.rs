@@ -403,6 +403,67 @@ fn the_index_finds_neighbours_by_family_place_and_day() {
     })
 }
 
+/// Incidents of every length, from one day to years: a query from a date finds each one that
+/// reaches it, in order, whatever class of length the store files it under.
+#[test]
+fn since_finds_incidents_of_every_length() {
+    conformance("spans", async |store| {
+        let base = day(1).to_days();
+        let spans = [0i64, 1, 5, 7, 8, 20, 31, 32, 200, 366, 400, 1500];
+        let mut all = Vec::new();
+        for (n, span) in spans.iter().enumerate() {
+            for start in [0i64, 30, 300, 900, 1600] {
+                let mut i = incident(&format!("inc-{n:02}{start:08}-0"), 1, Grade::Weak, vec![]);
+                i.date_start = Date::from_days(base + start);
+                i.date_end = Date::from_days(base + start + span);
+                all.push(i);
+            }
+        }
+        let json: Vec<String> = all
+            .iter()
+            .map(|i| serde_json::to_string(i).unwrap())
+            .collect();
+        let mut tx = store.begin().await.unwrap();
+        let batch = tx.batch();
+        tx.write_incidents(&IncidentChanges {
+            write: all
+                .iter()
+                .zip(&json)
+                .map(|(incident, json)| IncidentWrite {
+                    incident,
+                    json,
+                    minted: Some(batch),
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        for since in [0i64, 1, 29, 31, 60, 299, 700, 1000, 1599, 2000, 3200] {
+            for limit in [None, Some(3)] {
+                let query = IncidentQuery {
+                    since: Date::from_days(base + since),
+                    limit,
+                    ..Default::default()
+                };
+                let mut expect: Vec<&Incident> = all
+                    .iter()
+                    .filter(|i| i.date_end.unwrap().to_days() >= base + since)
+                    .collect();
+                expect.sort_by_key(|i| (i.date_start, i.id.0.clone()));
+                expect.truncate(limit.unwrap_or(usize::MAX));
+                let got = store.incidents(&query).await.unwrap();
+                assert_eq!(
+                    ids_of(&got),
+                    expect.iter().map(|i| i.id.0.as_str()).collect::<Vec<_>>(),
+                    "since day {since}, limit {limit:?}"
+                );
+            }
+        }
+    });
+}
+
 #[test]
 fn incidents_keep_ids_aliases_and_answer_filtered_pages() {
     conformance("incidents", async |store| {

@@ -144,6 +144,14 @@ struct Summary {
 
 pub fn run(args: &[String]) -> Result<()> {
     let args = parse(args)?;
+    // `OMBUD_LOG=pipeline=debug` shows each group's timings, as for `ombud ingest`.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("OMBUD_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -343,6 +343,10 @@ struct Sink<'a> {
     store: &'a dyn RecordStore,
     archive: &'a archive::Archive,
     added_places: &'a str,
+    /// Documents in the store when this ingest began.
+    started_with: u64,
+    /// Documents in the store when its planner statistics were last refreshed.
+    planned_for: &'a std::sync::atomic::AtomicU64,
 }
 
 /// The writer's view of a group waiting to be committed.
@@ -363,6 +367,8 @@ pub(crate) async fn ingest(
     let store = service.store();
     let archive = service.data_dir().archive()?;
     let mut report = IngestReport::default();
+    let started_with = store.counts().await?.documents;
+    let planned_for = std::sync::atomic::AtomicU64::new(started_with);
 
     // Reader: one thread, bounded channel.
     let (read_tx, mut read_rx) = tokio::sync::mpsc::channel::<FromReader>(1024);
@@ -414,6 +420,8 @@ pub(crate) async fn ingest(
             store,
             archive: &archive,
             added_places: &reference.added_places,
+            started_with,
+            planned_for: &planned_for,
         },
         options,
         &mut report,
@@ -766,6 +774,20 @@ async fn commit(
     }
     report.incidents_written += added.incidents_written;
     report.commits += 1;
+    // Each time the record doubles, the planner learns its new size: PostgreSQL would
+    // otherwise plan the claim index of a million rows as the empty table it first saw.
+    let before = sink.planned_for.load(std::sync::atomic::Ordering::Relaxed);
+    let now_documents = sink.started_with + report.new as u64;
+    if now_documents >= 2 * before.max(500) {
+        let t = Instant::now();
+        sink.store.refresh_statistics().await?;
+        sink.planned_for
+            .store(now_documents, std::sync::atomic::Ordering::Relaxed);
+        tracing::debug!(
+            ms = t.elapsed().as_millis() as u64,
+            "planner statistics refreshed"
+        );
+    }
     tracing::info!(
         documents = report.new,
         claims = report.claims,

@@ -196,11 +196,18 @@ fn without_id(i: &Incident) -> String {
     serde_json::to_string(&i).unwrap()
 }
 
+/// Every incident; the store's count of incidents must agree with them.
 async fn all_incidents(service: &Service) -> Vec<Incident> {
-    service
+    let all = service
         .incidents(&IncidentFilter::default(), &Page::default())
         .await
-        .unwrap()
+        .unwrap();
+    assert_eq!(
+        service.counts().await.unwrap().incidents,
+        all.len() as u64,
+        "the incident counter"
+    );
+    all
 }
 
 /// Documents of claims; decisions as (claim, claim, kind); batch sizes.
@@ -436,21 +443,33 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-#[test]
-fn a_schema_1_data_directory_opens_with_its_incident_ids() {
+/// A copy of a committed fixture data directory (never opened in place).
+fn fixture_copy(name: &str) -> test_support::TempDir {
     let dir = test_support::temp_dir();
     copy_dir(
-        &test_support::repo_root().join("crates/pipeline/tests/fixtures/schema1"),
+        &test_support::repo_root()
+            .join("crates/pipeline/tests/fixtures")
+            .join(name),
         dir.path(),
     );
+    dir
+}
+
+async fn open_existing(dir: &Path) -> Service {
+    Service::open(&OpenOptions {
+        data_dir: dir.to_path_buf(),
+        database: None,
+        create: false,
+    })
+    .await
+    .unwrap()
+}
+
+#[test]
+fn a_schema_1_data_directory_opens_with_its_incident_ids() {
+    let dir = fixture_copy("schema1");
     rt().block_on(async {
-        let service = Service::open(&OpenOptions {
-            data_dir: dir.path().to_path_buf(),
-            database: None,
-            create: false,
-        })
-        .await
-        .unwrap();
+        let service = open_existing(dir.path()).await;
         let counts = service.counts().await.unwrap();
         assert_eq!((counts.documents, counts.claims), (9, 48));
         // The Barda strike of 28 October keeps the id 0.1.0 gave it, and its grade.
@@ -472,19 +491,9 @@ fn a_schema_1_data_directory_opens_with_its_incident_ids() {
 
 #[test]
 fn a_schema_2_data_directory_opens_with_its_record_as_it_was() {
-    let dir = test_support::temp_dir();
-    copy_dir(
-        &test_support::repo_root().join("crates/pipeline/tests/fixtures/schema2"),
-        dir.path(),
-    );
+    let dir = fixture_copy("schema2");
     rt().block_on(async {
-        let service = Service::open(&OpenOptions {
-            data_dir: dir.path().to_path_buf(),
-            database: None,
-            create: false,
-        })
-        .await
-        .unwrap();
+        let service = open_existing(dir.path()).await;
         let counts = service.counts().await.unwrap();
         assert_eq!(
             (counts.documents, counts.claims, counts.incidents),

@@ -107,16 +107,18 @@ pub(crate) async fn insert(conn: &mut Conn<'_>, claims: &[&NewClaim<'_>]) -> Sto
             Arg::OptText(c.incident.as_ref().map(|i| i.0.as_str())),
         ]);
     }
-    conn.insert_rows(
-        "INSERT INTO claims (key, document_sha256, ord, stance, speaker_lc, event_type, \
-         sub_event_type, types_lc, day_start, day_end, sort_day, quote, json, json_version, \
-         incident_id)",
-        15,
-        &args,
-        "ON CONFLICT (key) DO NOTHING",
-    )
-    .await
-    .map_err(q(doing))?;
+    let inserted = conn
+        .insert_rows(
+            "INSERT INTO claims (key, document_sha256, ord, stance, speaker_lc, event_type, \
+             sub_event_type, types_lc, day_start, day_end, sort_day, quote, json, json_version, \
+             incident_id)",
+            15,
+            &args,
+            "ON CONFLICT (key) DO NOTHING",
+        )
+        .await
+        .map_err(q(doing))?;
+    crate::registry::bump(conn, "claims", inserted as i64).await?;
     let t = std::time::Instant::now();
     let rows: Vec<(&str, &IndexRow)> = claims
         .iter()
@@ -210,13 +212,14 @@ pub(crate) async fn delete_of_document(conn: &mut Conn<'_>, sha256: &str) -> Sto
     )
     .await
     .map_err(q(doing))?;
-    conn.execute(
-        "DELETE FROM claims WHERE key >= ? AND key < ?",
-        &[Arg::Text(&from), Arg::Text(&to)],
-    )
-    .await
-    .map_err(q(doing))?;
-    Ok(())
+    let gone = conn
+        .execute(
+            "DELETE FROM claims WHERE key >= ? AND key < ?",
+            &[Arg::Text(&from), Arg::Text(&to)],
+        )
+        .await
+        .map_err(q(doing))?;
+    crate::registry::bump(conn, "claims", -(gone as i64)).await
 }
 
 /// Records where old claim ids went, and points aliases to an old id at its new one too.

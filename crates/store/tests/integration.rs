@@ -244,6 +244,27 @@ fn incident(id: &str, on: u32, grade: Grade, claims: Vec<ClaimId>) -> Incident {
     }
 }
 
+/// The store's counts agree with what it lists.
+async fn counts_are_true(store: &dyn RecordStore) {
+    let counts = store.counts().await.unwrap();
+    let claims = store.claims(&ClaimQuery::default()).await.unwrap().len();
+    let incidents = store
+        .incidents(&IncidentQuery::default())
+        .await
+        .unwrap()
+        .len();
+    let documents = store
+        .documents(&DocumentQuery::default())
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        (counts.documents, counts.claims, counts.incidents),
+        (documents as u64, claims as u64, incidents as u64),
+        "counters against rows"
+    );
+}
+
 fn ids_of(list: &[Incident]) -> Vec<&str> {
     list.iter().map(|i| i.id.0.as_str()).collect()
 }
@@ -461,6 +482,7 @@ fn since_finds_incidents_of_every_length() {
                 );
             }
         }
+        counts_are_true(store).await;
     });
 }
 
@@ -657,6 +679,7 @@ fn incidents_keep_ids_aliases_and_answer_filtered_pages() {
             Resolved::Retired(second.id.clone())
         );
         assert_eq!(store.counts().await.unwrap().incidents, 0);
+        counts_are_true(store).await;
     })
 }
 
@@ -732,6 +755,7 @@ fn re_extraction_replaces_claims_and_leaves_aliases() {
             .unwrap();
         assert_eq!(page.len(), 2);
         assert_eq!(store.runs().await.unwrap().len(), 2);
+        counts_are_true(store).await;
     })
 }
 

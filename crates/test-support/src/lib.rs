@@ -4,6 +4,7 @@
 mod synthetic;
 
 pub use synthetic::synthetic_report;
+pub use tempfile::TempDir;
 
 use std::path::{Path, PathBuf};
 
@@ -45,7 +46,7 @@ pub fn seed_report() -> Option<PathBuf> {
 }
 
 /// A fresh temporary directory, removed when dropped.
-pub fn temp_dir() -> tempfile::TempDir {
+pub fn temp_dir() -> TempDir {
     // Internal invariant: the system temp dir is writable in every test environment we run in.
     tempfile::Builder::new()
         .prefix("ombud-test-")

@@ -769,6 +769,19 @@ fn listings_page_with_limit_and_after_and_stream_as_json_lines() {
         .map(|i| i["id"].as_str().unwrap().to_string())
         .collect();
     assert!(all.len() > 6, "{all:?}");
+    // A reader that goes away (`ombud claims --jsonl | head -1`) is no error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ombud"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["claims", "--jsonl"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let gone = child.wait_with_output().unwrap();
+    assert!(gone.status.success(), "{}", stderr(&gone));
+    assert!(!stderr(&gone).contains("error"), "{}", stderr(&gone));
     // Pages of three, each naming the --after of the next, give the whole list in order.
     let mut paged: Vec<String> = Vec::new();
     let mut after: Option<String> = None;

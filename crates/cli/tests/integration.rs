@@ -774,8 +774,8 @@ fn listings_page_with_limit_and_after_and_stream_as_json_lines() {
         .arg("--data-dir")
         .arg(&data)
         .args(["claims", "--jsonl"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     drop(child.stdout.take());

@@ -440,12 +440,34 @@ pub(crate) async fn ingest(
     result?;
     let counts = store.counts().await?;
     report.incidents = counts.incidents;
-    // A record that grew by a tenth or more gets fresh planner statistics, as autovacuum
-    // would give PostgreSQL later (so the first queries after a big ingest use the indexes).
-    if report.new > 0 && report.new as u64 * 10 >= counts.documents {
-        store.refresh_statistics().await?;
-    }
+    // At the end, a tenth more than the statistics know of is enough: the first queries after
+    // a big ingest then use the indexes, as they would once autovacuum came by.
+    refresh_if_grown(store, &planned_for, counts.documents, 11, 10).await?;
     Ok(report)
+}
+
+/// Refreshes the planner's statistics when the record holds `num / den` times the documents
+/// they were taken at (at least 500): PostgreSQL would otherwise plan the claim index of a
+/// million rows as the empty table it first saw.
+async fn refresh_if_grown(
+    store: &dyn RecordStore,
+    planned_for: &std::sync::atomic::AtomicU64,
+    documents: u64,
+    num: u64,
+    den: u64,
+) -> Result<(), PipelineError> {
+    let before = planned_for.load(std::sync::atomic::Ordering::Relaxed);
+    if documents * den < before.max(500) * num {
+        return Ok(());
+    }
+    let t = Instant::now();
+    store.refresh_statistics().await?;
+    planned_for.store(documents, std::sync::atomic::Ordering::Relaxed);
+    tracing::debug!(
+        ms = t.elapsed().as_millis() as u64,
+        "planner statistics refreshed"
+    );
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)] // the writer's channels, named once here
@@ -774,20 +796,15 @@ async fn commit(
     }
     report.incidents_written += added.incidents_written;
     report.commits += 1;
-    // Each time the record doubles, the planner learns its new size: PostgreSQL would
-    // otherwise plan the claim index of a million rows as the empty table it first saw.
-    let before = sink.planned_for.load(std::sync::atomic::Ordering::Relaxed);
-    let now_documents = sink.started_with + report.new as u64;
-    if now_documents >= 2 * before.max(500) {
-        let t = Instant::now();
-        sink.store.refresh_statistics().await?;
-        sink.planned_for
-            .store(now_documents, std::sync::atomic::Ordering::Relaxed);
-        tracing::debug!(
-            ms = t.elapsed().as_millis() as u64,
-            "planner statistics refreshed"
-        );
-    }
+    // While the record grows, the planner learns its size each time it doubles.
+    refresh_if_grown(
+        sink.store,
+        sink.planned_for,
+        sink.started_with + report.new as u64,
+        2,
+        1,
+    )
+    .await?;
     tracing::info!(
         documents = report.new,
         claims = report.claims,

@@ -748,12 +748,16 @@ pub async fn verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode> {
                 "note: archived bytes {u} are not in the log (an interrupted ingest): ingest the same input again to log them"
             );
         }
+        for d in &report.unlogged_decisions {
+            println!("note: decision {d} was recorded before ombud logged decisions");
+        }
         for b in &report.failed {
             println!("FAILED {} ({}): {}", b.sha256, b.origin, b.problem);
         }
         println!(
-            "{} document(s) checked, {} failed",
+            "{} document(s) and {} decision(s) checked, {} failed",
             report.documents,
+            report.decisions,
             report.failed.len()
         );
         println!(

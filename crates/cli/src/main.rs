@@ -4,6 +4,7 @@
 mod commands;
 mod explain;
 mod log;
+mod review;
 mod table;
 mod view;
 
@@ -24,6 +25,8 @@ Examples:
   ombud extract report.txt                claims of one report as JSON, no store touched
   ombud incidents --place Stepanakert     incidents at a place (any of its names)
   ombud show inc-3f9a2c1b7d-0             one incident with every claim and its quote
+  ombud review grade inc-3f9a2c1b7d-0 discounted --note 'military target, per two NGOs'
+  ombud history inc-3f9a2c1b7d-0          every decision about an incident
   ombud log                               the checkpoint that pins every archived document
   ombud export --format geojson --out incidents.geojson
   ombud --database postgres://me@db/ombud ingest reports/   the record in PostgreSQL, for a team";
@@ -119,6 +122,15 @@ enum Command {
     Rebuild(commands::RebuildArgs),
     /// Add places to the gazetteer: `ombud gazetteer import UA.txt` loads a GeoNames dump.
     Gazetteer(commands::GazetteerArgs),
+    /// Decide what the machine got wrong: merge, split, grade, reject, correct, undo.
+    ///
+    /// A decision names its reviewer (--reviewer, $OMBUD_REVIEWER or the login name), the time
+    /// and a --note saying why. It is appended, never edited (an undo is another decision),
+    /// logged as a leaf of the tamper-evident log (so `ombud log --extends` covers it), and
+    /// holds through re-extraction and rebuilds.
+    Review(review::ReviewArgs),
+    /// The decisions people took about an incident, oldest first.
+    History(review::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -168,6 +180,8 @@ fn main() -> ExitCode {
             Command::Reextract(a) => commands::reextract(&ctx, a).await,
             Command::Rebuild(a) => commands::rebuild(&ctx, a).await,
             Command::Gazetteer(a) => commands::gazetteer(&ctx, a).await,
+            Command::Review(a) => review::review(&ctx, a).await,
+            Command::History(a) => review::history(&ctx, a).await,
         }
     });
     match result {

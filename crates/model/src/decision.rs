@@ -126,6 +126,33 @@ pub struct Decision {
     pub at: String,
     /// Why, in the reviewer's words.
     pub note: String,
+    /// The SHA-256 of the decision's leaf in the Merkle log (its `log_bytes`, archived); `None`
+    /// for a decision recorded before decisions were logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaf: Option<String>,
+}
+
+impl Decision {
+    /// The bytes that are archived and logged for this decision: its JSON without `leaf`, with
+    /// a marker that tells it apart from a source document. Fixed once written: the log proves
+    /// these bytes.
+    pub fn log_bytes(&self) -> Vec<u8> {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.remove("leaf");
+            map.insert("ombud_decision".into(), serde_json::Value::from(1));
+        }
+        let mut out = serde_json::to_vec(&value).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+
+    /// Reads the bytes `log_bytes` wrote (`None` when they are not a decision).
+    pub fn from_log_bytes(bytes: &[u8]) -> Option<Decision> {
+        let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        value.get("ombud_decision")?;
+        serde_json::from_value(value).ok()
+    }
 }
 
 /// The decisions still in force: those no undo in force takes back.
@@ -163,6 +190,7 @@ mod tests {
             reviewer: "r".into(),
             at: "2026-12-01T00:00:00Z".into(),
             note: "n".into(),
+            leaf: None,
         }
     }
 
@@ -236,5 +264,13 @@ mod tests {
         let json = serde_json::to_string(&d).unwrap();
         assert!(json.contains(r#""action":"split""#), "{json}");
         assert_eq!(serde_json::from_str::<Decision>(&json).unwrap(), d);
+        let logged = Decision {
+            leaf: Some("ab".into()),
+            ..d.clone()
+        };
+        let bytes = logged.log_bytes();
+        assert!(!String::from_utf8_lossy(&bytes).contains("leaf"));
+        assert_eq!(Decision::from_log_bytes(&bytes), Some(d));
+        assert_eq!(Decision::from_log_bytes(b"{\"text\": \"a report\"}"), None);
     }
 }

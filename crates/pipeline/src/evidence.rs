@@ -19,7 +19,11 @@ pub struct Failure {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct VerifyReport {
     pub documents: usize,
+    /// Decisions checked: each one's logged bytes still say what its row says.
+    pub decisions: usize,
     pub failed: Vec<Failure>,
+    /// Decisions recorded before ombud logged decisions (schema 3 and earlier).
+    pub unlogged_decisions: Vec<String>,
     /// Archived bytes not in the log: an interrupted ingest, logged when the input comes again.
     pub unlogged_blobs: Vec<String>,
     pub log: Checkpoint,
@@ -73,8 +77,46 @@ impl Service {
                 Ok(())
             })
             .await?;
+        let decisions = self.store().decisions().await?;
+        let mut unlogged_decisions = Vec::new();
+        for d in &decisions {
+            let Some(leaf) = &d.leaf else {
+                unlogged_decisions.push(d.id.to_string());
+                continue;
+            };
+            let problem = match archive.get(leaf) {
+                Err(e) => Some(e.to_string()),
+                Ok(bytes) if archive::sha256_hex(&bytes) != *leaf => {
+                    Some("altered: the bytes no longer hash to their name".to_string())
+                }
+                Ok(_) if !logged.contains(leaf) => Some("not in the log".to_string()),
+                Ok(bytes) => match model::Decision::from_log_bytes(&bytes) {
+                    Some(l)
+                        if l == (model::Decision {
+                            leaf: None,
+                            ..d.clone()
+                        }) =>
+                    {
+                        None
+                    }
+                    Some(_) => Some(
+                        "the database's row differs from the decision the log holds".to_string(),
+                    ),
+                    None => Some("the logged bytes are not a decision".to_string()),
+                },
+            };
+            if let Some(problem) = problem {
+                failed.push(Failure {
+                    sha256: leaf.to_string(),
+                    origin: format!("decision {}", d.id),
+                    problem,
+                });
+            }
+        }
         Ok(VerifyReport {
             documents,
+            decisions: decisions.len(),
+            unlogged_decisions,
             failed,
             unlogged_blobs: archive.unlogged()?,
             log: archive.checkpoint()?,

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use model::{Action, ClaimId, Decision, DecisionId, DocumentMeta, IncidentId, Publisher};
+use model::{Action, ClaimId, Decision, DocumentMeta, IncidentId, Publisher};
 use store::{NewClaim, NewDocument, ReextractSelection};
 
 use crate::parallel::par_map;
@@ -293,15 +293,19 @@ impl Service {
         // Where the claims stood before the decision: what was near them may merge otherwise.
         let before_inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
         let before = effective_now(&mut *tx, &seeds, &before_inputs).await?;
-        let decision = tx
-            .append_decision(&Decision {
-                id: DecisionId(0),
-                action,
-                reviewer: reviewer.to_string(),
-                at: at.to_string(),
-                note: note.to_string(),
-            })
-            .await?;
+        // Logged before it is recorded (blob, then leaf, then row, as for documents): a
+        // decision in force is always in the log, so `ombud log --extends` covers it.
+        let mut decision = Decision {
+            id: tx.next_decision_id().await?,
+            action,
+            reviewer: reviewer.to_string(),
+            at: at.to_string(),
+            note: note.to_string(),
+            leaf: None,
+        };
+        let logged = self.data_dir().archive()?.put(&decision.log_bytes())?;
+        decision.leaf = Some(logged.sha256);
+        let decision = tx.append_decision(&decision).await?;
         let incidents: Vec<IncidentId> = named.incidents().into_iter().cloned().collect();
         let incidents: Vec<IncidentId> = tx
             .resolve_incidents(&incidents)

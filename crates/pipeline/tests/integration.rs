@@ -604,3 +604,147 @@ fn decisions_hold_through_re_extraction_and_rebuilds() {
         service.close().await.unwrap();
     });
 }
+
+#[test]
+fn reviews_are_logged_hold_through_re_extraction_and_rebuilds_and_make_a_history() {
+    let dir = test_support::temp_dir();
+    let examples = test_support::examples_dir();
+    rt().block_on(async {
+        let service = open(dir.path()).await;
+        service
+            .ingest(&[examples], &IngestOptions::new(NOW.into(), 2), &mut |_| {})
+            .await
+            .unwrap();
+        let by = |note: &str| pipeline::Reviewer {
+            name: "ana".into(),
+            at: NOW.into(),
+            note: note.into(),
+        };
+        let size_before = service.checkpoint().unwrap().size;
+        let incidents = all_incidents(&service).await;
+        let big = incidents
+            .iter()
+            .max_by_key(|i| (i.claims.len(), i.id.clone()))
+            .unwrap()
+            .clone();
+        assert!(big.claims.len() >= 3, "{}", big.claims.len());
+
+        // Split one claim out, grade the rest, correct a count of another claim.
+        let out = big.claims[0].clone();
+        let split = service
+            .review_split(&big.id.0, &[out.short()], &by("another strike"))
+            .await
+            .unwrap();
+        let grade = service
+            .review_grade(&big.id.0, model::Grade::Discounted, &by("a military site"))
+            .await
+            .unwrap();
+        let counted = big.claims[1].clone();
+        let correct = service
+            .review_correct(
+                &counted.to_string(),
+                "civilian_killed",
+                "4-5",
+                &by("hospital list"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (split.id, grade.id, correct.id),
+            (DecisionId(1), DecisionId(2), DecisionId(3))
+        );
+        // Bad input is refused with a reason, and records nothing.
+        let bad = service
+            .review_correct(&counted.to_string(), "weather", "rain", &by("x"))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("not a field"), "{bad}");
+        assert!(
+            service
+                .review_split(&big.id.0, &[], &by("x"))
+                .await
+                .is_err()
+        );
+
+        let check = |incidents: &[Incident]| {
+            let graded = incidents.iter().find(|i| i.id == big.id).unwrap();
+            assert_eq!(graded.grade, model::Grade::Discounted);
+            assert!(!graded.claims.contains(&out), "the split claim left it");
+            assert!(
+                incidents
+                    .iter()
+                    .any(|i| i.id != big.id && i.claims.contains(&out)),
+                "the split claim is an incident of its own"
+            );
+            let with_count = incidents
+                .iter()
+                .find(|i| i.claims.contains(&counted))
+                .unwrap();
+            let killed = with_count
+                .casualties
+                .iter()
+                .find(|c| {
+                    c.group == model::CasualtyGroup::Civilian
+                        && c.outcome == model::CasualtyOutcome::Killed
+                })
+                .unwrap();
+            assert!(killed.range.min.unwrap() <= 4, "{killed:?}");
+        };
+        let reviewed = all_incidents(&service).await;
+        check(&reviewed);
+
+        // Every decision is a leaf of the log, proved like a document.
+        assert_eq!(service.checkpoint().unwrap().size, size_before + 3);
+        for d in [&split, &grade, &correct] {
+            let leaf = d.leaf.as_deref().unwrap();
+            let proven = service.prove(leaf).unwrap();
+            assert!(proven.proof.verify() && proven.intact);
+        }
+        assert!(service.verify(&mut |_| {}).await.unwrap().failed.is_empty());
+
+        // They hold through re-extraction and a rebuild.
+        service
+            .reextract(&Reextract::All, NOW, 2, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(all_incidents(&service).await, reviewed);
+        service.rebuild(&mut |_| {}).await.unwrap();
+        assert_eq!(all_incidents(&service).await, reviewed);
+        check(&all_incidents(&service).await);
+
+        // The history of the incident: the split, the grade, the correction of one of its
+        // claims, then the undo of the grade.
+        let undo = service
+            .review_undo("d2", &by("graded too soon"))
+            .await
+            .unwrap();
+        let history: Vec<DecisionId> = service
+            .history(&big.id.0)
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(history, vec![split.id, grade.id, correct.id, undo.id]);
+        let after_undo = service.incident(&big.id.0).await.unwrap().incident;
+        assert_ne!(after_undo.grade, model::Grade::Discounted);
+
+        // A decision's logged bytes edited afterwards: verify names it.
+        let path = dir
+            .path()
+            .join("archive/sha256")
+            .join(&grade.leaf.as_deref().unwrap()[..2])
+            .join(grade.leaf.as_deref().unwrap());
+        let mut perms = std::fs::metadata(&path).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(&path, perms).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("a military site", "a military base")).unwrap();
+        let report = service.verify(&mut |_| {}).await.unwrap();
+        assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
+        assert_eq!(report.failed[0].origin, "decision d2");
+        service.close().await.unwrap();
+    });
+}

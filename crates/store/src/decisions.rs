@@ -6,21 +6,43 @@ use model::{Decision, DecisionId};
 use crate::conn::{Arg, Conn};
 use crate::{JSON_VERSION, StoreResult, corrupt, q};
 
-/// Appends a decision; its id is the next one. Returns it as stored.
+/// The id the next decision will get.
+pub(crate) async fn next_id(conn: &mut Conn<'_>) -> StoreResult<DecisionId> {
+    let doing = "numbering a decision";
+    let rows = conn
+        .fetch("SELECT COALESCE(MAX(id), 0) + 1 FROM decisions", &[])
+        .await
+        .map_err(q(doing))?;
+    let id = rows
+        .first()
+        .ok_or_else(|| corrupt(doing, "no id came back"))?
+        .int(0)
+        .map_err(|e| corrupt(doing, e))?;
+    Ok(DecisionId(id as u64))
+}
+
+/// Appends a decision under its id (`next_id`, or the next one when it is 0). Returns it as
+/// stored.
 pub(crate) async fn append(conn: &mut Conn<'_>, decision: &Decision) -> StoreResult<Decision> {
     let doing = "recording a decision";
     let json = serde_json::to_string(&decision.action).map_err(|e| corrupt(doing, e))?;
+    let id = match decision.id.0 {
+        0 => next_id(conn).await?.0,
+        n => n,
+    } as i64;
     let rows = conn
         .fetch(
-            "INSERT INTO decisions (action, json, json_version, reviewer, at, note) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO decisions (id, action, json, json_version, reviewer, at, note, sha256) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
+                Arg::Int(id),
                 Arg::Text(decision.action.kind()),
                 Arg::Text(&json),
                 Arg::Int(JSON_VERSION),
                 Arg::Text(&decision.reviewer),
                 Arg::Text(&decision.at),
                 Arg::Text(&decision.note),
+                Arg::OptText(decision.leaf.as_deref()),
             ],
         )
         .await
@@ -59,7 +81,7 @@ pub(crate) async fn list(conn: &mut Conn<'_>) -> StoreResult<Vec<Decision>> {
     let doing = "reading decisions";
     let rows = conn
         .fetch(
-            "SELECT id, json, reviewer, at, note FROM decisions ORDER BY id",
+            "SELECT id, json, reviewer, at, note, sha256 FROM decisions ORDER BY id",
             &[],
         )
         .await
@@ -74,6 +96,7 @@ pub(crate) async fn list(conn: &mut Conn<'_>) -> StoreResult<Vec<Decision>> {
                 reviewer: r.text(2).map_err(c)?,
                 at: r.text(3).map_err(c)?,
                 note: r.text(4).map_err(c)?,
+                leaf: r.opt_text(5).map_err(c)?,
             })
         })
         .collect()

@@ -323,6 +323,32 @@ pub(crate) async fn targets(
     Ok(out)
 }
 
+/// The aliases of each of these live incidents (ids that joined it), in id order.
+pub(crate) async fn aliases_of(
+    conn: &mut Conn<'_>,
+    ids: &[IncidentId],
+) -> StoreResult<HashMap<IncidentId, Vec<IncidentId>>> {
+    let doing = "reading incident aliases";
+    let values: Vec<Arg<'_>> = ids.iter().map(|i| Arg::Text(&i.0)).collect();
+    let rows = conn
+        .fetch_in(
+            "SELECT target, id FROM incident_ids WHERE state = 'alias' AND target IN {list} \
+             ORDER BY target, id",
+            &[],
+            &values,
+        )
+        .await
+        .map_err(q(doing))?;
+    let mut out: HashMap<IncidentId, Vec<IncidentId>> = HashMap::new();
+    for r in &rows {
+        let c = |e: sqlx::Error| corrupt(doing, e);
+        out.entry(IncidentId(r.text(0).map_err(c)?))
+            .or_default()
+            .push(IncidentId(r.text(1).map_err(c)?));
+    }
+    Ok(out)
+}
+
 /// Retires live ids with no incident row; returns how many.
 pub(crate) async fn retire_orphans(conn: &mut Conn<'_>) -> StoreResult<u64> {
     let doing = "retiring ids of incidents gone";

@@ -27,7 +27,9 @@ use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 
-use model::{Claim, ClaimId, Date, Decision, DocumentRecord, Incident, IncidentId, Publisher};
+use model::{
+    Claim, ClaimId, Date, Decision, DecisionId, DocumentRecord, Incident, IncidentId, Publisher,
+};
 
 pub use conn::Backend;
 pub use open::{StoreTarget, open};
@@ -240,6 +242,15 @@ pub trait RecordStore: Send + Sync + std::fmt::Debug {
     /// Claims in order of date, then id, filtered and paginated in SQL.
     fn claims<'a>(&'a self, query: &'a ClaimQuery) -> Fut<'a, Vec<StoredClaim>>;
 
+    /// The stored claims with these ids.
+    fn claims_by_id<'a>(&'a self, ids: &'a [ClaimId]) -> Fut<'a, Vec<StoredClaim>>;
+
+    /// The aliases of each of these live incidents: the ids that joined it.
+    fn aliases_of<'a>(
+        &'a self,
+        ids: &'a [IncidentId],
+    ) -> Fut<'a, HashMap<IncidentId, Vec<IncidentId>>>;
+
     fn publishers(&self) -> Fut<'_, Vec<Publisher>>;
 
     /// Every decision, oldest first.
@@ -319,8 +330,12 @@ pub trait RecordTx: Send {
     /// Writes what re-merging changed.
     fn write_incidents<'a>(&'a mut self, changes: &'a IncidentChanges<'a>) -> Fut<'a, ()>;
 
-    /// Appends a decision (its id is assigned here) and returns it as stored.
+    /// Appends a decision under its id (the next one when its id is 0) and returns it as
+    /// stored.
     fn append_decision<'a>(&'a mut self, decision: &'a Decision) -> Fut<'a, Decision>;
+
+    /// The id the next decision appended will get.
+    fn next_decision_id(&mut self) -> Fut<'_, DecisionId>;
 
     /// The current id of each of these claim ids (following re-extraction aliases); `None` for
     /// claims gone. Ids never aliased map to themselves.

@@ -7,13 +7,16 @@
 //! derived tables (the claim index, incidents) are left for the pipeline to rebuild after a
 //! migration: `meta.derived_stale` says so. Version 3 sorts incidents into classes by the
 //! length of their period, so a query from a date reads only what can reach it (see
-//! `SPAN_CLASSES`) and keeps the numbers of claims and incidents as counters.
+//! `SPAN_CLASSES`) and keeps the numbers of claims and incidents as counters. Version 4 logs
+//! decisions (each row names the archived blob that is its leaf in the Merkle log) and finds
+//! copies: each document's MinHash sketch, the LSH bands that find its near-duplicates, and the
+//! original it is a copy of; these are derived, so the step leaves them to the rebuild.
 
 use crate::conn::{Arg, Backend, Conn};
 use crate::{StoreError, q};
 
 /// The schema version this ombud writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The version each claim's and incident's serialised JSON is written in.
 pub const JSON_VERSION: i64 = 1;
@@ -329,6 +332,28 @@ fn v2_to_v3(backend: Backend) -> String {
     )
 }
 
+/// Version 3 to 4, both databases: decisions name their leaf in the log; documents carry their
+/// sketch and the original they copy, and `document_bands` finds near-duplicates by band.
+fn v3_to_v4(backend: Backend) -> String {
+    let (int, key, without_rowid) = match backend {
+        Backend::Sqlite => ("INTEGER", "TEXT", "WITHOUT ROWID"),
+        Backend::Postgres => ("BIGINT", "TEXT COLLATE \"C\"", ""),
+    };
+    format!(
+        "ALTER TABLE decisions ADD COLUMN sha256 TEXT;
+        ALTER TABLE documents ADD COLUMN sketch TEXT;
+        ALTER TABLE documents ADD COLUMN copy_of {key};
+        CREATE INDEX documents_by_original ON documents (copy_of);
+        CREATE TABLE document_bands (
+            band   {int} NOT NULL,
+            sha256 {key} NOT NULL,
+            PRIMARY KEY (band, sha256)
+        ) {without_rowid};
+        INSERT INTO meta (key, value) VALUES ('derived_stale', '1')
+          ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
+    )
+}
+
 /// The steps of a backend, in order.
 fn steps(backend: Backend) -> Vec<(i64, String)> {
     match backend {
@@ -336,6 +361,7 @@ fn steps(backend: Backend) -> Vec<(i64, String)> {
             (1, V1.to_string()),
             (2, V1_TO_V2.replace("{tables}", &v2_tables(backend))),
             (3, v2_to_v3(backend)),
+            (4, v3_to_v4(backend)),
         ],
         Backend::Postgres => vec![
             (
@@ -347,6 +373,7 @@ fn steps(backend: Backend) -> Vec<(i64, String)> {
                 ),
             ),
             (3, v2_to_v3(backend)),
+            (4, v3_to_v4(backend)),
         ],
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use model::{ClaimId, Decision, DocumentRecord, Incident, IncidentId, Publisher};
+use model::{ClaimId, Decision, DecisionId, DocumentRecord, Incident, IncidentId, Publisher};
 use sqlx::pool::PoolConnection;
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
@@ -152,6 +152,17 @@ impl RecordStore for SqlStore {
 
     fn claims_of_incident<'a>(&'a self, id: &'a IncidentId) -> Fut<'a, Vec<StoredClaim>> {
         read!(self, |conn| claims::of_incident(&mut conn, id).await)
+    }
+
+    fn claims_by_id<'a>(&'a self, ids: &'a [ClaimId]) -> Fut<'a, Vec<StoredClaim>> {
+        read!(self, |conn| claims::load(&mut conn, ids).await)
+    }
+
+    fn aliases_of<'a>(
+        &'a self,
+        ids: &'a [IncidentId],
+    ) -> Fut<'a, HashMap<IncidentId, Vec<IncidentId>>> {
+        read!(self, |conn| incidents::aliases_of(&mut conn, ids).await)
     }
 
     fn claims<'a>(&'a self, query: &'a ClaimQuery) -> Fut<'a, Vec<StoredClaim>> {
@@ -317,6 +328,10 @@ impl RecordTx for SqlTx {
 
     fn append_decision<'a>(&'a mut self, decision: &'a Decision) -> Fut<'a, Decision> {
         write!(self, |conn| decisions::append(&mut conn, decision).await)
+    }
+
+    fn next_decision_id(&mut self) -> Fut<'_, DecisionId> {
+        write!(self, |conn| decisions::next_id(&mut conn).await)
     }
 
     fn resolve_claims<'a>(

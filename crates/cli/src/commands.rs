@@ -618,6 +618,15 @@ pub struct ExportArgs {
     filter: IncidentFilterArgs,
 }
 
+/// Says how many incidents a map export left out, so none is dropped silently.
+fn unplaced_note(ctx: &Context, unplaced: usize) {
+    if unplaced > 0 && !ctx.quiet {
+        eprintln!(
+            "note: {unplaced} incident(s) left out of the GeoJSON: no place was reported for them (the CSV and JSON Lines exports hold them)"
+        );
+    }
+}
+
 pub async fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
     let service = open(ctx, false).await?;
     let filter = args.filter.filter();
@@ -629,19 +638,21 @@ pub async fn export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
                 std::fs::File::create(&tmp)
                     .with_context(|| format!("{}: cannot create", tmp.display()))?,
             );
-            let n = service.export(&filter, args.format, &mut file).await?;
+            let done = service.export(&filter, args.format, &mut file).await?;
             file.flush()?;
             drop(file);
             std::fs::rename(&tmp, path)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
             if !ctx.quiet {
-                eprintln!("wrote {n} incident(s) to {}", path.display());
+                eprintln!("wrote {} incident(s) to {}", done.written, path.display());
             }
+            unplaced_note(ctx, done.unplaced);
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            service.export(&filter, args.format, &mut out).await?;
+            let done = service.export(&filter, args.format, &mut out).await?;
             out.flush()?;
+            unplaced_note(ctx, done.unplaced);
         }
     }
     service.close().await?;

@@ -35,9 +35,9 @@ pub fn casualties(list: &[CasualtyRange]) -> String {
 fn perpetrators(i: &Incident) -> String {
     i.perpetrators
         .iter()
-        .map(|(name, country)| match country {
-            Some(c) if !name.contains(c.name()) => format!("{name} ({c})"),
-            _ => name.clone(),
+        .map(|p| match p.country {
+            Some(c) if !p.name.contains(c.name()) => format!("{} ({c})", p.name),
+            _ => p.name.clone(),
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -129,13 +129,51 @@ pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
             String::new()
         },
     ));
-    out.push_str(&line("casualties", casualties(&i.casualties)));
+    out.push_str(&line("casualties", casualties(&i.casualties.ranges())));
+    out.push_str(&line("grade", i.grade.to_string()));
+    for r in &i.grade_reasons {
+        let claims: Vec<String> = r.claims.iter().map(|c| c.short()).collect();
+        out.push_str(&format!("  {:<21}- {}", "", r.reason));
+        if !claims.is_empty() {
+            out.push_str(&format!(" [{}]", claims.join(", ")));
+        }
+        out.push('\n');
+    }
+    let origins = |list: &[model::Origin]| {
+        list.iter()
+            .map(|o| match o.side {
+                Some(side) => format!("{} ({side})", o.name),
+                None => format!("{} (side unknown)", o.name),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    out.push_str(&line("origins for", origins(&i.origins_for)));
+    out.push_str(&line("origins against", origins(&i.origins_against)));
+    out.push_str(&line("published by", i.publishers.join(", ")));
     out.push_str(&line(
-        "grade",
-        format!("{} ({})", i.grade, i.grade_reasons.join("; ")),
+        "decisions",
+        i.decisions
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+            + if i.decisions.is_empty() {
+                ""
+            } else {
+                "  (`ombud history` shows them)"
+            },
     ));
-    out.push_str(&line("sources for", i.sources_for.join(", ")));
-    out.push_str(&line("sources against", i.sources_against.join(", ")));
+    if !i.aliases.is_empty() {
+        out.push_str(&line(
+            "also known as",
+            i.aliases
+                .iter()
+                .map(|a| a.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
     out.push_str(&format!("\n  {} claim(s):\n", claims.len()));
     for c in claims {
         out.push_str(&format!(

@@ -335,8 +335,39 @@ fn ingest_examples_then_query_and_export() {
     let incidents = incidents.as_array().unwrap();
     assert!(!incidents.is_empty());
     for i in incidents {
-        for key in ["id", "date", "places", "grade", "n_independent_sources"] {
+        // The incident contract of `--json` (issue 8).
+        for key in [
+            "id",
+            "aliases",
+            "date",
+            "places",
+            "event_type",
+            "sub_event_type",
+            "weapons",
+            "perpetrators",
+            "grade",
+            "grade_reasons",
+            "n_claims",
+            "n_documents",
+            "n_independent_sources",
+            "origins_for",
+            "origins_against",
+            "casualties",
+            "decisions",
+        ] {
             assert!(i.get(key).is_some(), "incident lacks {key}: {i}");
+        }
+        for key in ["civilian_killed", "civilian_injured", "killed", "injured"] {
+            assert!(
+                i["casualties"].get(key).is_some(),
+                "casualties lack {key}: {i}"
+            );
+        }
+        if !i["date"].is_null() {
+            assert!(i["date"]["start"].is_string() && i["date"]["end"].is_string());
+        }
+        for r in i["grade_reasons"].as_array().unwrap() {
+            assert!(r["reason"].is_string() && r["claims"].is_array(), "{r}");
         }
     }
     // Barda on 2020-10-28: several independent sources, an NGO's on-site confirmation.
@@ -392,9 +423,20 @@ fn ingest_examples_then_query_and_export() {
 
     let csv = stdout(&ombud(&data, &["export", "--format", "csv"]));
     let header = csv.lines().next().unwrap();
-    assert_eq!(
-        header,
-        "event_date,event_type,sub_event_type,actor1,country,admin1,location,latitude,longitude,geo_precision,time_precision,source,notes,fatalities,incident_id,grade,n_independent_sources,weapons,civilian_killed_min,civilian_killed_max,admin2,geonameid,location_as_written"
+    // ACLED's columns in ACLED's order, then ombud's own.
+    assert!(
+        header.starts_with(
+            "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp,incident_id,"
+        ),
+        "{header}"
+    );
+    let barda_row = csv
+        .lines()
+        .find(|l| l.contains(&format!(",{id},")))
+        .unwrap();
+    assert!(
+        barda_row.contains("Military Forces of Armenia (2018-)"),
+        "ACLED's actor name: {barda_row}"
     );
     assert_eq!(
         csv.lines().count(),
@@ -422,6 +464,11 @@ fn ingest_examples_then_query_and_export() {
         .iter()
         .find(|f| f["id"] == id)
         .unwrap();
+    assert!(
+        barda_feature["properties"]["n_independent_sources"].is_u64()
+            && barda_feature["properties"]["year"] == 2020,
+        "numbers as numbers: {barda_feature}"
+    );
     let coords = barda_feature["geometry"]["coordinates"].as_array().unwrap();
     assert!(
         (coords[0].as_f64().unwrap() - 47.1).abs() < 0.2,
@@ -1069,4 +1116,104 @@ fn an_imported_geonames_dump_places_its_villages_and_reextract_uses_it() {
     assert_eq!(redo["documents"], 1, "{redo}");
     let incidents = json(&ombud(&data, &["incidents", "--json"]));
     assert_eq!(incidents[0]["places"][0]["name"], "Testove", "{incidents}");
+}
+
+#[test]
+fn review_decisions_are_attributed_logged_and_listed() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let examples = test_support::examples_dir();
+    assert!(
+        ombud(&data, &["ingest", "-q", examples.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let incidents = json(&ombud(&data, &["incidents", "--json"]));
+    let first = incidents[0]["id"].as_str().unwrap().to_string();
+    let second = incidents[1]["id"].as_str().unwrap().to_string();
+    let size = |data: &Path| -> u64 {
+        let log = json(&ombud(data, &["log", "--json"]));
+        log["size"].as_u64().unwrap()
+    };
+    let before = size(&data);
+
+    // No note, no decision.
+    let out = ombud(&data, &["review", "grade", &first, "weak"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--note"), "{}", stderr(&out));
+    // A bad grade is refused with what would do.
+    let out = ombud(
+        &data,
+        &[
+            "review",
+            "grade",
+            &first,
+            "sure",
+            "--note",
+            "x",
+            "--reviewer",
+            "ana",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not a grade"), "{}", stderr(&out));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_ombud"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args([
+            "review",
+            "merge",
+            &first,
+            &second,
+            "--note",
+            "one salvo",
+            "--json",
+        ])
+        .env("OMBUD_REVIEWER", "ana")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let merge = json(&out);
+    assert_eq!(
+        (merge["id"].as_u64(), merge["reviewer"].as_str()),
+        (Some(1), Some("ana"))
+    );
+    assert_eq!(merge["action"], "merge");
+    assert_eq!(size(&data), before + 1, "the decision is a leaf of the log");
+    let leaf = merge["leaf"].as_str().unwrap();
+    assert!(ombud(&data, &["log", "--prove", leaf]).status.success());
+
+    let history = ombud(&data, &["history", &second]);
+    assert!(history.status.success(), "{}", stderr(&history));
+    let text = stdout(&history);
+    assert!(
+        text.contains("d1") && text.contains("by ana") && text.contains("one salvo"),
+        "{text}"
+    );
+    let shown = stdout(&ombud(&data, &["show", &first]));
+    assert!(
+        shown.contains("decisions") && shown.contains("d1"),
+        "{shown}"
+    );
+
+    let undo = ombud(
+        &data,
+        &[
+            "review",
+            "undo",
+            "d1",
+            "--note",
+            "two salvos after all",
+            "--reviewer",
+            "ana",
+        ],
+    );
+    assert!(undo.status.success(), "{}", stderr(&undo));
+    let again = json(&ombud(&data, &["incidents", "--json"]));
+    assert_eq!(
+        again.as_array().unwrap().len(),
+        incidents.as_array().unwrap().len()
+    );
+    assert!(ombud(&data, &["verify"]).status.success());
 }

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use model::{
-    CasualtyRange, ClaimRecord, Date, Incident, IncidentId, IncidentPlace, NumberRange, Stance,
-    SubEventType,
+    Casualties, CasualtyGroup, CasualtyOutcome, ClaimRecord, Date, Incident, IncidentId,
+    IncidentPlace, NumberRange, Period, Perpetrator, Stance, SubEventType, TargetKind,
 };
 
 use crate::grade::grade;
@@ -111,50 +111,41 @@ pub fn build(id: IncidentId, claims: &[&ClaimRecord]) -> Incident {
     weapons.sort();
     weapons.dedup();
 
-    let mut perpetrators: Vec<(String, Option<model::CountryCode>)> = basis
+    let mut perpetrators: Vec<Perpetrator> = basis
         .iter()
         .filter_map(|c| {
-            c.claim
-                .perpetrator
-                .as_ref()
-                .map(|p| (p.name.clone(), p.country))
+            c.claim.perpetrator.as_ref().map(|p| Perpetrator {
+                name: p.name.clone(),
+                country: p.country,
+                kind: Some(p.kind),
+            })
         })
         .collect();
     perpetrators.sort();
     perpetrators.dedup();
     let perpetrators = one_name_per_country(perpetrators);
 
-    let mut counts: BTreeMap<(model::CasualtyGroup, model::CasualtyOutcome), Vec<NumberRange>> =
-        BTreeMap::new();
-    for c in claims.iter().filter(|c| c.claim.stance != Stance::Denies) {
-        for k in &c.claim.casualties {
-            counts
-                .entry((k.group, k.outcome))
-                .or_default()
-                .push(NumberRange {
-                    min: k.min,
-                    max: k.max,
-                });
-        }
-    }
-    let casualties: BTreeMap<_, NumberRange> = counts
-        .into_iter()
-        .map(|(key, ranges)| (key, combine_counts(&ranges)))
-        .collect();
-    let casualties = casualties
-        .into_iter()
-        .map(|((group, outcome), range)| CasualtyRange {
-            group,
-            outcome,
-            range,
-        })
-        .collect();
-
-    let (sources_for, sources_against) = sources::independent_sources(claims);
-    let (grade, grade_reasons) = grade(claims, &sources_for, &sources_against);
+    let casualties = casualties(&basis);
+    let (origins_for, origins_against) = sources::independent_origins(claims);
+    let (grade, grade_reasons) = grade(claims, &origins_for, &origins_against);
+    let mut documents: Vec<&str> = claims.iter().map(|c| c.id.document.as_str()).collect();
+    documents.sort_unstable();
+    documents.dedup();
+    let mut publishers: Vec<String> = claims.iter().map(|c| c.publisher.name.clone()).collect();
+    publishers.sort();
+    publishers.dedup();
+    let date = match (date_start, date_end, best_precision) {
+        (Some(start), Some(end), Some(precision)) => Some(Period {
+            start,
+            end,
+            precision,
+        }),
+        _ => None,
+    };
     Incident {
         id,
-        date: date_start,
+        aliases: Vec::new(),
+        date,
         date_start,
         date_end,
         date_precision: best_precision,
@@ -167,10 +158,89 @@ pub fn build(id: IncidentId, claims: &[&ClaimRecord]) -> Incident {
         casualties,
         grade,
         grade_reasons,
-        n_independent_sources: sources_for.len(),
-        sources_for,
-        sources_against,
+        n_independent_sources: origins_for.len(),
+        origins_for: origins_for.into_iter().map(|v| v.origin).collect(),
+        origins_against: origins_against.into_iter().map(|v| v.origin).collect(),
+        n_claims: claims.len(),
+        n_documents: documents.len(),
+        publishers,
+        decisions: Vec::new(),
         claims: claims.iter().map(|c| c.id.clone()).collect(),
+    }
+}
+
+/// The harm the asserting claims report, as ranges per group and outcome. A count of people
+/// without a group joins the civilian range when the claims say the victims were civilians (a
+/// civilian count, or civilians as the target), and stays unspecified otherwise.
+fn casualties(claims: &[&&ClaimRecord]) -> Casualties {
+    let civilian_victims = claims.iter().any(|c| {
+        c.claim
+            .casualties
+            .iter()
+            .any(|k| k.group == CasualtyGroup::Civilian)
+            || c.claim
+                .target
+                .as_ref()
+                .is_some_and(|t| t.kind == TargetKind::Civilians)
+    });
+    let mut counts: BTreeMap<(CasualtyGroup, CasualtyOutcome), Vec<NumberRange>> = BTreeMap::new();
+    for c in claims {
+        for k in &c.claim.casualties {
+            let group = match k.group {
+                CasualtyGroup::Unspecified if civilian_victims => CasualtyGroup::Civilian,
+                g => g,
+            };
+            counts
+                .entry((group, k.outcome))
+                .or_default()
+                .push(NumberRange {
+                    min: k.min,
+                    max: k.max,
+                });
+        }
+    }
+    let get = |g, o| counts.get(&(g, o)).map(|r| combine_counts(r));
+    use CasualtyGroup as G;
+    use CasualtyOutcome as O;
+    let mut out = Casualties {
+        civilian_killed: get(G::Civilian, O::Killed),
+        civilian_injured: get(G::Civilian, O::Injured),
+        military_killed: get(G::Military, O::Killed),
+        military_injured: get(G::Military, O::Injured),
+        unspecified_killed: get(G::Unspecified, O::Killed),
+        unspecified_injured: get(G::Unspecified, O::Injured),
+        missing: [G::Civilian, G::Military, G::Unspecified]
+            .into_iter()
+            .filter_map(|g| get(g, O::Missing))
+            .reduce(add),
+        killed: None,
+        injured: None,
+    };
+    out.killed = [
+        out.civilian_killed,
+        out.military_killed,
+        out.unspecified_killed,
+    ]
+    .into_iter()
+    .flatten()
+    .reduce(add);
+    out.injured = [
+        out.civilian_injured,
+        out.military_injured,
+        out.unspecified_injured,
+    ]
+    .into_iter()
+    .flatten()
+    .reduce(add);
+    out
+}
+
+/// The sum of two groups' ranges: an open side stays open.
+fn add(a: NumberRange, b: NumberRange) -> NumberRange {
+    NumberRange {
+        min: Some(a.min.unwrap_or(0) + b.min.unwrap_or(0))
+            .filter(|_| a.min.is_some() || b.min.is_some()),
+        max: a.max.zip(b.max).map(|(x, y)| x + y),
     }
 }
 
@@ -201,9 +271,7 @@ pub(crate) fn combine_counts(ranges: &[NumberRange]) -> NumberRange {
 
 /// One name for each accused country: the one that names its forces ("Azerbaijani forces")
 /// over the bare country or a pronoun ("its forces"); actors without a country stay as they are.
-fn one_name_per_country(
-    names: Vec<(String, Option<model::CountryCode>)>,
-) -> Vec<(String, Option<model::CountryCode>)> {
+fn one_name_per_country(names: Vec<Perpetrator>) -> Vec<Perpetrator> {
     let rank = |name: &str| {
         let lower = name.to_lowercase();
         let pronoun = ["its ", "his ", "her ", "their ", "our "]
@@ -214,15 +282,18 @@ fn one_name_per_country(
             .any(|w| lower.contains(w));
         (!pronoun, forces, std::cmp::Reverse(name.len()))
     };
-    let mut out: Vec<(String, Option<model::CountryCode>)> = Vec::new();
-    for (name, country) in names {
-        match country.and_then(|c| out.iter_mut().find(|(_, k)| *k == Some(c))) {
+    let mut out: Vec<Perpetrator> = Vec::new();
+    for p in names {
+        match p
+            .country
+            .and_then(|c| out.iter_mut().find(|k| k.country == Some(c)))
+        {
             Some(existing) => {
-                if rank(&name) > rank(&existing.0) {
-                    existing.0 = name;
+                if rank(&p.name) > rank(&existing.name) {
+                    existing.name = p.name;
                 }
             }
-            None => out.push((name, country)),
+            None => out.push(p),
         }
     }
     out

@@ -32,6 +32,8 @@ pub struct Constraints {
     corrections: BTreeMap<ClaimId, Vec<Correction>>,
     /// Grades set by hand, in the order taken.
     pub grades: Vec<GradeOverride>,
+    /// For each claim, the decisions in force that name it.
+    by_claim: BTreeMap<ClaimId, BTreeSet<DecisionId>>,
 }
 
 impl Constraints {
@@ -45,6 +47,11 @@ impl Constraints {
         let now =
             |ids: &[ClaimId]| -> BTreeSet<ClaimId> { ids.iter().filter_map(resolve).collect() };
         for d in in_force(decisions) {
+            for named in d.action.claims() {
+                if let Some(id) = resolve(named) {
+                    c.by_claim.entry(id).or_default().insert(d.id);
+                }
+            }
             match &d.action {
                 Action::Merge { claims, .. } => c.keep_together(&now(claims)),
                 Action::Split { claims, rest, .. } => {
@@ -140,6 +147,12 @@ impl Constraints {
 
     pub fn must_be_apart(&self, a: &ClaimId, b: &ClaimId) -> bool {
         self.apart.get(a).is_some_and(|s| s.contains(b))
+    }
+
+    /// The decisions in force that name a claim.
+    pub fn decisions_of(&self, id: &ClaimId) -> &BTreeSet<DecisionId> {
+        static NONE: BTreeSet<DecisionId> = BTreeSet::new();
+        self.by_claim.get(id).unwrap_or(&NONE)
     }
 
     pub fn is_rejected(&self, id: &ClaimId) -> bool {

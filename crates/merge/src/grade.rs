@@ -1,77 +1,176 @@
-//! Grades in the sense Airwars uses them, each with the reasons that produced it.
+//! Grades in the sense Airwars uses them, each with the reasons that produced it and the claims
+//! each reason rests on.
 
-use model::{ClaimRecord, Grade, Incident, Stance};
+use std::collections::BTreeSet;
 
-/// Grades an incident from its claims and its independent sources for and against.
+use model::{ClaimId, ClaimRecord, CountryCode, Grade, GradeReason, Incident, Side, Stance};
+
+use crate::sources::Voice;
+
+fn names(voices: &[&Voice]) -> String {
+    voices
+        .iter()
+        .map(|v| v.origin.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn claims_of(voices: &[&Voice]) -> Vec<ClaimId> {
+    let mut out: Vec<ClaimId> = voices.iter().flat_map(|v| v.claims.clone()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Grades an incident from its claims and its independent origins for and against.
 ///
-/// - Confirmed: an independent investigator (NGO, UN) confirms it, or the accused party's own side
-///   confirms it.
-/// - Contested: someone denies it, or different parties are accused, and nothing confirms it.
-/// - Fair: two or more independent sources assert it and nobody denies it.
-/// - Weak: a single source.
+/// - Confirmed: a party accepted responsibility (the accused side's own origin confirms it), or
+///   an independent body (NGO, UN) reports its own on-site investigation, forensic examination
+///   or visit (a claim that confirms).
+/// - Contested: a denial, or competing attributions, and nothing confirms it.
+/// - Fair: two or more independent origins, at least one not aligned with the accusing side, or
+///   an independent body's own documentation.
+/// - Weak: a single origin, or only origins aligned with one side.
 /// - Discounted is a human decision, taken in review.
 pub fn grade(
     claims: &[&ClaimRecord],
-    sources_for: &[String],
-    sources_against: &[String],
-) -> (Grade, Vec<String>) {
-    let mut reasons = Vec::new();
-    let investigators: Vec<&str> = claims
+    origins_for: &[Voice],
+    origins_against: &[Voice],
+) -> (Grade, Vec<GradeReason>) {
+    let mut reasons: Vec<GradeReason> = Vec::new();
+    let all_for: Vec<&Voice> = origins_for.iter().collect();
+    let n = all_for.len();
+    reasons.push(GradeReason {
+        reason: match n {
+            0 => "no origin asserts it".to_string(),
+            1 => format!("1 independent origin asserts it ({})", names(&all_for)),
+            _ => format!("{n} independent origins assert it ({})", names(&all_for)),
+        },
+        claims: claims_of(&all_for),
+    });
+
+    // Who is accused, by which claims.
+    let mut accused: BTreeSet<CountryCode> = BTreeSet::new();
+    let mut accusing: Vec<ClaimId> = Vec::new();
+    for c in claims.iter().filter(|c| c.claim.stance != Stance::Denies) {
+        if let Some(country) = c.claim.perpetrator.as_ref().and_then(|p| p.country) {
+            accused.insert(country);
+            accusing.push(c.id.clone());
+        }
+    }
+    let on_site: Vec<&Voice> = all_for
         .iter()
-        .filter(|c| c.claim.stance == Stance::Confirms && c.publisher.kind.is_investigator())
-        .map(|c| c.publisher.name.as_str())
+        .copied()
+        .filter(|v| v.origin.is_independent_body())
+        .filter(|v| confirms(claims, &v.claims))
         .collect();
-    let admissions: Vec<String> = claims
+    let admissions: Vec<&Voice> = all_for
         .iter()
-        .filter(|c| c.claim.stance == Stance::Confirms)
-        .filter_map(|c| {
-            let speaker = c.claim.speaker.as_ref()?;
-            let perpetrator = c.claim.perpetrator.as_ref()?;
-            (speaker.country.is_some() && speaker.country == perpetrator.country)
-                .then(|| speaker.name.clone())
+        .copied()
+        .filter(|v| match v.origin.side {
+            Some(Side::Party(side)) => {
+                accused.contains(&side) && confirms_as(claims, &v.claims, side)
+            }
+            _ => false,
         })
         .collect();
-    let mut accused: Vec<model::CountryCode> = claims
-        .iter()
-        .filter(|c| c.claim.stance != Stance::Denies)
-        .filter_map(|c| c.claim.perpetrator.as_ref().and_then(|p| p.country))
-        .collect();
-    accused.sort();
-    accused.dedup();
-
-    let n = sources_for.len();
-    reasons.push(match n {
-        0 => "no source asserts it".to_string(),
-        1 => format!("1 independent source asserts it ({})", sources_for[0]),
-        _ => format!(
-            "{n} independent sources assert it ({})",
-            sources_for.join(", ")
-        ),
-    });
-    if !sources_against.is_empty() {
-        reasons.push(format!("denied by {}", sources_against.join(", ")));
+    let against: Vec<&Voice> = origins_against.iter().collect();
+    if !against.is_empty() {
+        reasons.push(GradeReason {
+            reason: format!("denied by {}", names(&against)),
+            claims: claims_of(&against),
+        });
     }
     if accused.len() > 1 {
-        let names: Vec<&str> = accused.iter().map(|c| c.as_str()).collect();
-        reasons.push(format!(
-            "different parties are accused ({})",
-            names.join(", ")
-        ));
+        let list: Vec<&str> = accused.iter().map(|c| c.as_str()).collect();
+        reasons.push(GradeReason {
+            reason: format!("different parties are accused ({})", list.join(", ")),
+            claims: accusing,
+        });
     }
-    let grade = if let Some(inv) = investigators.first() {
-        reasons.push(format!("confirmed by an independent investigation ({inv})"));
+    // Sides that accuse: parties among the origins for, other than the accused.
+    let accusing_sides: BTreeSet<Side> = all_for
+        .iter()
+        .filter_map(|v| v.origin.side)
+        .filter(|s| matches!(s, Side::Party(c) if !accused.contains(c)))
+        .collect();
+    let unaligned: Vec<&Voice> = all_for
+        .iter()
+        .copied()
+        .filter(|v| v.origin.side.is_some_and(|s| !accusing_sides.contains(&s)))
+        .collect();
+    let bodies: Vec<&Voice> = all_for
+        .iter()
+        .copied()
+        .filter(|v| v.origin.is_independent_body())
+        .collect();
+
+    let grade = if !on_site.is_empty() {
+        reasons.push(GradeReason {
+            reason: format!(
+                "an independent body reports its own investigation ({})",
+                names(&on_site)
+            ),
+            claims: claims_of(&on_site),
+        });
         Grade::Confirmed
-    } else if let Some(who) = admissions.first() {
-        reasons.push(format!("the accused party's own side says so ({who})"));
+    } else if !admissions.is_empty() {
+        reasons.push(GradeReason {
+            reason: format!(
+                "the accused party's own side accepts it ({})",
+                names(&admissions)
+            ),
+            claims: claims_of(&admissions),
+        });
         Grade::Confirmed
-    } else if !sources_against.is_empty() || accused.len() > 1 {
+    } else if !against.is_empty() || accused.len() > 1 {
         Grade::Contested
-    } else if n >= 2 {
+    } else if n >= 2 && !unaligned.is_empty() {
+        reasons.push(GradeReason {
+            reason: format!(
+                "corroborated by an origin not aligned with the accusing side ({})",
+                names(&unaligned)
+            ),
+            claims: claims_of(&unaligned),
+        });
+        Grade::Fair
+    } else if !bodies.is_empty() {
+        reasons.push(GradeReason {
+            reason: format!("documented by an independent body ({})", names(&bodies)),
+            claims: claims_of(&bodies),
+        });
         Grade::Fair
     } else {
+        if n >= 2 {
+            let sides: Vec<String> = accusing_sides.iter().map(|s| s.to_string()).collect();
+            reasons.push(GradeReason {
+                reason: if sides.is_empty() {
+                    "no origin of a known side corroborates it".to_string()
+                } else {
+                    format!("only origins aligned with one side ({})", sides.join(", "))
+                },
+                claims: claims_of(&all_for),
+            });
+        }
         Grade::Weak
     };
     (grade, reasons)
+}
+
+/// True when one of these claims confirms (an on-site finding, an admission).
+fn confirms(claims: &[&ClaimRecord], ids: &[ClaimId]) -> bool {
+    claims
+        .iter()
+        .any(|c| ids.contains(&c.id) && c.claim.stance == Stance::Confirms)
+}
+
+/// True when one of these claims confirms that `side`'s own forces did it.
+fn confirms_as(claims: &[&ClaimRecord], ids: &[ClaimId], side: CountryCode) -> bool {
+    claims.iter().any(|c| {
+        ids.contains(&c.id)
+            && c.claim.stance == Stance::Confirms
+            && c.claim.perpetrator.as_ref().and_then(|p| p.country) == Some(side)
+    })
 }
 
 /// Sets the grade a reviewer decided, keeping the computed reasons after the reviewer's.
@@ -80,9 +179,16 @@ pub fn apply_grade_override(incident: &mut Incident, o: &crate::GradeOverride) {
     incident.grade = o.grade;
     incident.grade_reasons.insert(
         0,
-        format!(
-            "set to {} by {} ({}): {}; the claims alone give {computed}",
-            o.grade, o.reviewer, o.decision, o.note
-        ),
+        GradeReason {
+            reason: format!(
+                "set to {} by {} ({}): {}; the claims alone give {computed}",
+                o.grade, o.reviewer, o.decision, o.note
+            ),
+            claims: Vec::new(),
+        },
     );
+    if !incident.decisions.contains(&o.decision) {
+        incident.decisions.push(o.decision);
+        incident.decisions.sort();
+    }
 }

@@ -13,6 +13,7 @@ mod constraints;
 mod grade;
 mod identity;
 mod neighbourhood;
+mod origins;
 mod sources;
 
 use model::{ClaimRecord, Incident};
@@ -26,7 +27,8 @@ pub use neighbourhood::{
     CELL_DEGREES, DENIAL_SLACK_DAYS, IndexEntry, MAX_RANGE_DAYS, NearIndex, PlaceKey, compatible,
     days, finest, founds, index_entries, is_precise, probe_matches, probes, reach, same_days,
 };
-pub use sources::source_key;
+pub use origins::{Body, OriginRegistry};
+pub use sources::{Voice, independent_origins};
 
 /// How close two claims must be to describe the same incident.
 #[derive(Clone, Copy, Debug)]
@@ -62,15 +64,33 @@ pub fn merge(
         .map(|(group, id)| {
             let claims: Vec<&ClaimRecord> =
                 group.iter().filter_map(|c| by_id.get(c).copied()).collect();
-            let mut incident = build(id, &claims);
-            if let Some(o) = constraints.grade_for(&[&incident.id]) {
-                apply_grade_override(&mut incident, o);
-            }
-            incident
+            let grade = constraints.grade_for(&[&id]);
+            finish(build(id, &claims), constraints, grade)
         })
         .collect();
     incidents.sort_by(|a, b| (a.date_start, &a.id).cmp(&(b.date_start, &b.id)));
     incidents
+}
+
+/// An incident built from its claims, with the decisions in force that shaped it and the grade
+/// a reviewer set (if any).
+pub fn finish(
+    mut incident: Incident,
+    constraints: &Constraints,
+    grade: Option<&GradeOverride>,
+) -> Incident {
+    let mut decisions: Vec<model::DecisionId> = incident
+        .claims
+        .iter()
+        .flat_map(|c| constraints.decisions_of(c).iter().copied())
+        .collect();
+    decisions.sort();
+    decisions.dedup();
+    incident.decisions = decisions;
+    if let Some(o) = grade {
+        apply_grade_override(&mut incident, o);
+    }
+    incident
 }
 
 #[cfg(test)]

@@ -1,25 +1,9 @@
-//! Independence of sources: a quoted speaker is one source however many outlets relay them, and
-//! syndicated copies of the same text count once.
+//! Independence of sources: an origin (a quoted body, or the publisher in its own voice) is one
+//! source however many outlets relay it, and syndicated copies of the same text count once.
 
 use std::collections::BTreeMap;
 
-use model::{ClaimRecord, Stance};
-
-/// Who is the origin of a claim: the speaker when quoted, else the publisher.
-pub fn source_key(record: &ClaimRecord) -> String {
-    match &record.claim.speaker {
-        Some(s) => normalise(&s.name),
-        None => normalise(&record.publisher.name),
-    }
-}
-
-fn normalise(name: &str) -> String {
-    name.to_lowercase()
-        .replace("defense", "defence")
-        .replace("’", "'")
-        .trim_start_matches("the ")
-        .to_string()
-}
+use model::{ClaimId, ClaimRecord, Origin, Stance};
 
 /// Word trigrams of a sentence, for recognising copies.
 fn shingles(text: &str) -> Vec<String> {
@@ -46,56 +30,49 @@ fn similarity(a: &[String], b: &[String]) -> f64 {
     common as f64 / (a.len() + b.len() - common) as f64
 }
 
-/// The independent sources asserting and denying an incident, as display names. Claims whose
-/// sentences are near-copies of each other (syndication) share the source of the earliest.
-pub(crate) fn independent_sources(claims: &[&ClaimRecord]) -> (Vec<String>, Vec<String>) {
+/// An origin and the claims that trace to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Voice {
+    pub origin: Origin,
+    pub claims: Vec<ClaimId>,
+}
+
+/// The independent origins asserting and denying an incident, each with its claims, in name
+/// order. A claim whose sentence is a near-copy of an earlier claim's from another publisher
+/// (syndication, a statement run by several outlets) speaks with that claim's origin.
+pub fn independent_origins(claims: &[&ClaimRecord]) -> (Vec<Voice>, Vec<Voice>) {
     let shingled: Vec<Vec<String>> = claims.iter().map(|c| shingles(&c.sentence_text)).collect();
-    let mut origin: Vec<usize> = (0..claims.len()).collect();
+    let mut root: Vec<usize> = (0..claims.len()).collect();
     for i in 0..claims.len() {
         for j in 0..i {
             let different_publishers = claims[i].publisher.name != claims[j].publisher.name;
             if different_publishers && similarity(&shingled[i], &shingled[j]) >= 0.6 {
-                origin[i] = origin[j];
+                root[i] = root[j];
                 break;
             }
         }
     }
-    let mut for_: BTreeMap<String, ()> = BTreeMap::new();
-    let mut against: BTreeMap<String, ()> = BTreeMap::new();
+    let mut for_: BTreeMap<String, Voice> = BTreeMap::new();
+    let mut against: BTreeMap<String, Voice> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
-        let root = claims[origin[i]];
-        // A publisher's own staff ("Field Evidence Watch researchers") speak as the publisher.
-        let name = match &root.claim.speaker {
-            Some(s)
-                if !s
-                    .name
-                    .to_lowercase()
-                    .starts_with(&root.publisher.name.to_lowercase()) =>
-            {
-                s.name.clone()
-            }
-            _ => root.publisher.name.clone(),
-        };
-        if c.claim.stance == Stance::Denies {
-            against.insert(name, ());
+        let origin = &claims[root[i]].origin;
+        let side = if c.claim.stance == Stance::Denies {
+            &mut against
         } else {
-            for_.insert(name, ());
-        }
+            &mut for_
+        };
+        side.entry(origin.key())
+            .or_insert_with(|| Voice {
+                origin: origin.clone(),
+                claims: Vec::new(),
+            })
+            .claims
+            .push(c.id.clone());
     }
-    // Keys are display names; two spellings of one body ("Defense"/"Defence") are one source.
-    let dedup = |m: BTreeMap<String, ()>| {
-        let mut seen: Vec<String> = Vec::new();
-        let mut out: Vec<String> = Vec::new();
-        for name in m.into_keys() {
-            let key = normalise(&name);
-            if !seen.contains(&key) {
-                seen.push(key);
-                out.push(name);
-            }
-        }
-        out
-    };
-    (dedup(for_), dedup(against))
+    (
+        for_.into_values().collect(),
+        against.into_values().collect(),
+    )
 }
 
 #[cfg(test)]

@@ -165,6 +165,103 @@ pub struct ClaimRecord {
     pub published: Option<Date>,
     /// The text of the claim's sentence, for recognising syndicated copies.
     pub sentence_text: String,
+    /// The body or person the claim traces to, and the side it speaks for.
+    pub origin: Origin,
+    /// The document the claim's document is a copy of (republished wire copy, a reprint), if
+    /// any: a copy adds no independent source.
+    #[serde(default)]
+    pub copy_of: Option<String>,
+}
+
+/// Whom an origin speaks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    /// A party to the conflict (its government, ministries, forces and aligned outlets).
+    Party(CountryCode),
+    /// No party: an NGO, a UN body, a wire service's own reporting, an outlet aligned with none.
+    Independent,
+}
+
+impl Serialize for Side {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Side::Party(c) => s.serialize_str(c.as_str()),
+            Side::Independent => s.serialize_str("independent"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Side {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Side, D::Error> {
+        let s = String::deserialize(d)?;
+        Side::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{s:?} is not a side (a country code or independent)"
+            ))
+        })
+    }
+}
+
+impl Side {
+    /// "independent", or an ISO country code for a party.
+    pub fn parse(s: &str) -> Option<Side> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("independent") || s.eq_ignore_ascii_case("none") {
+            Some(Side::Independent)
+        } else {
+            CountryCode::new(s).map(Side::Party)
+        }
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Side::Party(c) => f.write_str(c.as_str()),
+            Side::Independent => f.write_str("independent"),
+        }
+    }
+}
+
+/// The body or person a claim traces to: the quoted speaker when there is one (normalised
+/// through the origins registry, so one body under several names is one origin), else the
+/// publisher (of the original, for a copy).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Origin {
+    /// The registry's name for the body, or the name as written when the registry has none.
+    pub name: String,
+    /// The side it speaks for; `None` when nobody said (unknown stays unknown).
+    pub side: Option<Side>,
+    /// What kind of body (NGO, UN, government, media...).
+    #[serde(default)]
+    pub kind: crate::SourceKind,
+}
+
+impl Origin {
+    /// The key origins are compared by: one body however its name was written.
+    pub fn key(&self) -> String {
+        normalise_name(&self.name)
+    }
+
+    /// An NGO or UN body speaking for no party.
+    pub fn is_independent_body(&self) -> bool {
+        self.side == Some(Side::Independent) && self.kind.is_investigator()
+    }
+}
+
+/// A body's name as origins are compared: lower case, British spelling, no leading article,
+/// straight apostrophes, single spaces.
+pub fn normalise_name(name: &str) -> String {
+    let lower = name
+        .to_lowercase()
+        .replace("defense", "defence")
+        .replace(['’', '`'], "'");
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let words = match words.first() {
+        Some(&"the") => &words[1..],
+        _ => &words[..],
+    };
+    words.join(" ")
 }
 
 /// How well an incident is corroborated, in the sense Airwars uses the words.
@@ -232,6 +329,80 @@ pub struct NumberRange {
     pub max: Option<u32>,
 }
 
+/// When an incident happened: the span of its claims' most precise dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+    pub precision: DatePrecision,
+}
+
+/// An alleged perpetrator.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Perpetrator {
+    pub name: String,
+    pub country: Option<CountryCode>,
+    /// State forces, a militia...; `None` when no claim says.
+    #[serde(default)]
+    pub kind: Option<crate::ActorKind>,
+}
+
+/// One reason for a grade, with the claims it rests on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GradeReason {
+    pub reason: String,
+    pub claims: Vec<ClaimId>,
+}
+
+/// The harm an incident's independent origins report, as ranges (`None`: nobody gave it).
+/// Counts of people without a group ("nine people were killed") join the civilian range when
+/// the incident's claims say the victims were civilians; otherwise they stay unspecified.
+/// `killed` and `injured` are the totals over every group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Casualties {
+    pub civilian_killed: Option<NumberRange>,
+    pub civilian_injured: Option<NumberRange>,
+    pub military_killed: Option<NumberRange>,
+    pub military_injured: Option<NumberRange>,
+    pub unspecified_killed: Option<NumberRange>,
+    pub unspecified_injured: Option<NumberRange>,
+    pub missing: Option<NumberRange>,
+    pub killed: Option<NumberRange>,
+    pub injured: Option<NumberRange>,
+}
+
+impl Casualties {
+    /// The ranges by group and outcome (the totals left out), for people to read.
+    pub fn ranges(&self) -> Vec<CasualtyRange> {
+        use crate::{CasualtyGroup as G, CasualtyOutcome as O};
+        [
+            (G::Civilian, O::Killed, self.civilian_killed),
+            (G::Civilian, O::Injured, self.civilian_injured),
+            (G::Military, O::Killed, self.military_killed),
+            (G::Military, O::Injured, self.military_injured),
+            (G::Unspecified, O::Killed, self.unspecified_killed),
+            (G::Unspecified, O::Injured, self.unspecified_injured),
+            (G::Unspecified, O::Missing, self.missing),
+        ]
+        .into_iter()
+        .filter_map(|(group, outcome, range)| {
+            range.map(|range| CasualtyRange {
+                group,
+                outcome,
+                range,
+            })
+        })
+        .collect()
+    }
+
+    /// The range of a group and outcome.
+    pub fn get(&self, group: CasualtyGroup, outcome: CasualtyOutcome) -> Option<NumberRange> {
+        self.ranges()
+            .into_iter()
+            .find(|r| r.group == group && r.outcome == outcome)
+            .map(|r| r.range)
+    }
+}
 /// A place of an incident.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IncidentPlace {
@@ -272,14 +443,19 @@ pub struct CasualtyRange {
     pub range: NumberRange,
 }
 
-/// Claims that refer to the same moment in time and space.
+/// Claims that refer to the same moment in time and space. Serialised as it is, this is the
+/// incident contract of `ombud incidents --json` and the JSON Lines export.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     pub id: IncidentId,
-    /// The day the incident happened, or began (the start of `date_start..date_end`).
+    /// Ids of incidents that joined this one and still find it (filled when read).
     #[serde(default)]
-    pub date: Option<Date>,
+    pub aliases: Vec<IncidentId>,
+    /// When it happened: the span of the claims' most precise dates.
+    pub date: Option<Period>,
+    /// The start of `date` (flat, for tables and sorting).
     pub date_start: Option<Date>,
+    /// The end of `date`.
     pub date_end: Option<Date>,
     pub date_precision: Option<DatePrecision>,
     pub event_type: EventType,
@@ -287,17 +463,25 @@ pub struct Incident {
     pub places: Vec<IncidentPlace>,
     /// Canonical weapon names, sorted.
     pub weapons: Vec<String>,
-    /// Alleged perpetrators by name, with country where known.
-    pub perpetrators: Vec<(String, Option<CountryCode>)>,
+    /// Alleged perpetrators, one name per country.
+    pub perpetrators: Vec<Perpetrator>,
     pub civilian_targeting: bool,
-    pub casualties: Vec<CasualtyRange>,
+    pub casualties: Casualties,
     pub grade: Grade,
-    /// Why the grade is what it is, one sentence each.
-    pub grade_reasons: Vec<String>,
-    /// Independent sources asserting the incident (syndicated copies and relays count once).
-    pub sources_for: Vec<String>,
-    /// Independent sources denying it.
-    pub sources_against: Vec<String>,
+    /// Why the grade is what it is, each reason with the claims it rests on.
+    pub grade_reasons: Vec<GradeReason>,
+    /// Independent origins asserting the incident (copies and relays of one origin count once).
+    pub origins_for: Vec<Origin>,
+    /// Independent origins denying it.
+    pub origins_against: Vec<Origin>,
     pub n_independent_sources: usize,
+    pub n_claims: usize,
+    pub n_documents: usize,
+    /// The publishers of the documents behind it, in name order (ACLED's `source`).
+    #[serde(default)]
+    pub publishers: Vec<String>,
+    /// The decisions in force that shaped it (merges, splits, corrections, a grade set by hand).
+    #[serde(default)]
+    pub decisions: Vec<crate::DecisionId>,
     pub claims: Vec<ClaimId>,
 }

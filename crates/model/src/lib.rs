@@ -23,7 +23,8 @@ pub use date::{Date, DatePrecision};
 pub use decision::{Action, Correction, Decision, DecisionId, in_force};
 pub use document::{DocumentMeta, DocumentRecord, DocumentStatus, Publisher, SourceKind};
 pub use incident::{
-    CasualtyRange, ClaimId, ClaimRecord, Grade, Incident, IncidentId, IncidentPlace, NumberRange,
+    Casualties, CasualtyRange, ClaimId, ClaimRecord, Grade, GradeReason, Incident, IncidentId,
+    IncidentPlace, NumberRange, Origin, Period, Perpetrator, Side, normalise_name,
 };
 pub use place::{Feature, GazetteerEntry, GeoPoint, GeoPrecision, PlaceRef, Toponym};
 pub use span::Span;

@@ -343,6 +343,7 @@ struct Sink<'a> {
     store: &'a dyn RecordStore,
     archive: &'a archive::Archive,
     added_places: &'a str,
+    origins: &'a Arc<merge::OriginRegistry>,
     /// Documents in the store when this ingest began.
     started_with: u64,
     /// Documents in the store when its planner statistics were last refreshed.
@@ -420,6 +421,7 @@ pub(crate) async fn ingest(
             store,
             archive: &archive,
             added_places: &reference.added_places,
+            origins: service.origins(),
             started_with,
             planned_for: &planned_for,
         },
@@ -608,6 +610,7 @@ pub(crate) async fn store_batch(
     json: &[&[String]],
     now: &str,
     added_places: &str,
+    origins: &Arc<merge::OriginRegistry>,
     durable: Option<tokio::task::JoinHandle<Result<(), PipelineError>>>,
 ) -> Result<Added, PipelineError> {
     let ids: Vec<Vec<ClaimId>> = parts
@@ -650,7 +653,7 @@ pub(crate) async fn store_batch(
     let mut placed: HashMap<ClaimId, model::IncidentId> = HashMap::new();
     let mut index: HashMap<ClaimId, Vec<store::IndexRow>> = HashMap::new();
     if !claims.is_empty() {
-        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default(), origins).await?;
         for c in &claims {
             index.insert(c.id.clone(), inputs.effective_index(c));
         }
@@ -780,6 +783,7 @@ async fn commit(
         &json,
         now,
         sink.added_places,
+        sink.origins,
         Some(durable),
     )
     .await?;

@@ -28,10 +28,10 @@ pub use evidence::{
 pub use export::{CSV_COLUMNS, ExportFormat, export};
 pub use ingest::{Added, IngestEvent, IngestOptions, IngestReport, Parts, Rejected};
 pub use maintain::{Progress, RebuildReport, Reextract, ReextractReport};
-pub use publishers::{default_publishers, parse_publishers};
+pub use publishers::{default_publishers, origin_registry, parse_origins, parse_publishers};
 pub use review::{CORRECTABLE, Reviewer};
 pub use run::digests;
-pub use service::{IncidentDetail, IncidentFilter, OpenOptions, Page, Service};
+pub use service::{Exported, IncidentDetail, IncidentFilter, OpenOptions, Page, Service};
 pub use sources::{Format, InputFile};
 pub use store::{ClaimQuery, Counts, DocumentQuery, Run, StoreTarget, StoredClaim, scratch};
 pub use wire::{ExtractOptions, extract_json, extract_stream, geoparse_json, read_input};

@@ -110,7 +110,8 @@ impl Service {
                 (analysis, json)
             });
             let mut tx = store.begin().await?;
-            let before_inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+            let before_inputs =
+                MergeInputs::load(&mut *tx, merge::MergeConfig::default(), self.origins()).await?;
             let mut seeds: Vec<ClaimId> = Vec::new();
             let mut incidents: HashSet<IncidentId> = HashSet::new();
             let mut before: Vec<model::Claim> = Vec::new();
@@ -164,7 +165,8 @@ impl Service {
                 tx.replace_claims(&replacement, &aliases).await?;
                 seeds.extend(new);
             }
-            let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+            let inputs =
+                MergeInputs::load(&mut *tx, merge::MergeConfig::default(), self.origins()).await?;
             reindex(&mut *tx, &seeds, &inputs, false).await?;
             let change = Change {
                 seeds,
@@ -202,7 +204,7 @@ impl Service {
             let Some(last) = ids.last().cloned() else {
                 break;
             };
-            let inputs = MergeInputs::load(&mut *tx, config).await?;
+            let inputs = MergeInputs::load(&mut *tx, config, self.origins()).await?;
             let rows: Vec<(ClaimId, Vec<store::IndexRow>)> = tx
                 .load_claims(&ids)
                 .await?
@@ -234,7 +236,7 @@ impl Service {
             };
             let seeds: Vec<ClaimId> = ids.into_iter().filter(|c| !done.contains(c)).collect();
             if !seeds.is_empty() {
-                let inputs = MergeInputs::load(&mut *tx, config).await?;
+                let inputs = MergeInputs::load(&mut *tx, config, self.origins()).await?;
                 let change = Change {
                     seeds,
                     ..Change::default()
@@ -291,7 +293,8 @@ impl Service {
             .flatten()
             .collect();
         // Where the claims stood before the decision: what was near them may merge otherwise.
-        let before_inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+        let before_inputs =
+            MergeInputs::load(&mut *tx, merge::MergeConfig::default(), self.origins()).await?;
         let before = effective_now(&mut *tx, &seeds, &before_inputs).await?;
         // Logged before it is recorded (blob, then leaf, then row, as for documents): a
         // decision in force is always in the log, so `ombud log --extends` covers it.
@@ -313,7 +316,8 @@ impl Service {
             .into_values()
             .flatten()
             .collect();
-        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+        let inputs =
+            MergeInputs::load(&mut *tx, merge::MergeConfig::default(), self.origins()).await?;
         reindex(&mut *tx, &seeds, &inputs, true).await?;
         let change = Change {
             seeds,
@@ -332,7 +336,8 @@ impl Service {
         let mut tx = store.begin().await?;
         tx.upsert_publisher(publisher).await?;
         let claims = tx.claims_of_publisher(&publisher.name).await?;
-        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default()).await?;
+        let inputs =
+            MergeInputs::load(&mut *tx, merge::MergeConfig::default(), self.origins()).await?;
         let mut written = 0;
         let mut done: HashSet<ClaimId> = HashSet::new();
         for chunk in claims.chunks(REBUILD_PAGE) {

@@ -22,6 +22,8 @@ pub(crate) struct MergeInputs {
     pub grade_targets: HashMap<IncidentId, IncidentId>,
     /// The registry by lower-case name.
     pub publishers: HashMap<String, Publisher>,
+    /// The bodies claims trace to, and their sides.
+    pub origins: std::sync::Arc<merge::OriginRegistry>,
     pub config: MergeConfig,
 }
 
@@ -30,6 +32,7 @@ impl MergeInputs {
     pub(crate) async fn load(
         tx: &mut dyn RecordTx,
         config: MergeConfig,
+        origins: &std::sync::Arc<merge::OriginRegistry>,
     ) -> Result<MergeInputs, PipelineError> {
         let decisions = tx.decisions().await?;
         let named: Vec<ClaimId> = decisions
@@ -68,6 +71,7 @@ impl MergeInputs {
             constraints,
             grade_targets,
             publishers,
+            origins: std::sync::Arc::clone(origins),
             config,
         })
     }
@@ -84,12 +88,15 @@ impl MergeInputs {
             .get(&name.to_lowercase())
             .cloned()
             .unwrap_or_else(|| Publisher::unknown(&name));
+        let origin = self.origins.origin(&c.claim, &publisher, None);
         ClaimRecord {
             id: c.id.clone(),
             claim: c.claim.clone(),
             publisher,
             published: c.published,
             sentence_text: c.quote.clone(),
+            origin,
+            copy_of: None,
         }
     }
 }
@@ -457,15 +464,16 @@ async fn write_part(
     let built: Vec<(Incident, String)> = crate::parallel::par_map(&todo, jobs, |(group, id)| {
         let claims: Vec<&ClaimRecord> =
             group.iter().filter_map(|c| by_id.get(c).copied()).collect();
-        let mut incident = merge::build((*id).clone(), &claims);
         let grade = inputs.constraints.grades.iter().rev().find(|g| {
             let now = inputs.grade_targets.get(&g.incident).unwrap_or(&g.incident);
             let now = joined.get(now).copied().unwrap_or(now);
             now == *id
         });
-        if let Some(g) = grade {
-            merge::apply_grade_override(&mut incident, g);
-        }
+        let incident = merge::finish(
+            merge::build((*id).clone(), &claims),
+            &inputs.constraints,
+            grade,
+        );
         // An incident is plain data: serialising it cannot fail.
         let json = serde_json::to_string(&incident).unwrap_or_default();
         (incident, json)

@@ -352,14 +352,14 @@ impl Service {
         let decisions = self.store().decisions().await?;
         let latest = model::in_force(&decisions)
             .into_iter()
-            .filter_map(|d| match &d.action {
+            .rev()
+            .find_map(|d| match &d.action {
                 Action::Correct {
                     claim,
                     correction: Correction::Casualties(list),
                 } if *claim == c.id => Some(list.clone()),
                 _ => None,
-            })
-            .last();
+            });
         Ok(latest.unwrap_or_else(|| c.claim.casualties.clone()))
     }
 

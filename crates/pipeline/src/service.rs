@@ -57,6 +57,14 @@ pub struct IncidentDetail {
     pub alias: Option<IncidentId>,
 }
 
+/// What an export wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Exported {
+    pub written: usize,
+    /// Incidents a GeoJSON export left out because no place was reported for them.
+    pub unplaced: usize,
+}
+
 /// Items fetched per query when streaming everything.
 const STREAM_PAGE: usize = 2000;
 
@@ -66,6 +74,7 @@ pub struct Service {
     dir: DataDir,
     store: Arc<dyn RecordStore>,
     reference: OnceLock<Arc<Reference>>,
+    origins: Arc<merge::OriginRegistry>,
 }
 
 impl Service {
@@ -84,11 +93,15 @@ impl Service {
             });
         }
         let dir = DataDir::open(&options.data_dir)?;
+        let origins = Arc::new(crate::publishers::origin_registry(Some(
+            &options.data_dir.join("origins.tsv"),
+        ))?);
         let store = store::open(&target).await?;
         let service = Service {
             dir,
             store,
             reference: OnceLock::new(),
+            origins,
         };
         let mut tx = service.store.begin().await?;
         tx.seed_publishers(&default_publishers()?).await?;
@@ -115,6 +128,11 @@ impl Service {
 
     pub(crate) fn store(&self) -> &dyn RecordStore {
         self.store.as_ref()
+    }
+
+    /// The origins registry: ombud's own, then the data directory's `origins.tsv`.
+    pub(crate) fn origins(&self) -> &Arc<merge::OriginRegistry> {
+        &self.origins
     }
 
     /// The lexicons, gazetteer and registry, loaded on first use (the gazetteer takes a
@@ -158,7 +176,16 @@ impl Service {
             .collect();
         let json: Vec<&[String]> = json.iter().map(Vec::as_slice).collect();
         let added = crate::run::added_digest(&self.dir.gazetteer_files())?;
-        crate::ingest::store_batch(self.store(), parts, &json, now, &added, None).await
+        crate::ingest::store_batch(
+            self.store(),
+            parts,
+            &json,
+            now,
+            &added,
+            self.origins(),
+            None,
+        )
+        .await
     }
 
     /// Loads a GeoNames dump (a geonames.org country file such as `UA.txt`, or
@@ -250,7 +277,21 @@ impl Service {
     ) -> Result<Vec<Incident>, PipelineError> {
         self.check_cursor(page).await?;
         let query = self.query(filter, page)?;
-        Ok(self.store.incidents(&query).await?)
+        let found = self.store.incidents(&query).await?;
+        self.with_aliases(found).await
+    }
+
+    /// The incidents with the ids that joined each (one indexed query for the lot).
+    async fn with_aliases(&self, mut list: Vec<Incident>) -> Result<Vec<Incident>, PipelineError> {
+        if list.is_empty() {
+            return Ok(list);
+        }
+        let ids: Vec<IncidentId> = list.iter().map(|i| i.id.clone()).collect();
+        let mut aliases = self.store.aliases_of(&ids).await?;
+        for i in &mut list {
+            i.aliases = aliases.remove(&i.id).unwrap_or_default();
+        }
+        Ok(list)
     }
 
     /// Every incident of the filter after `page.after` (up to `page.limit`), fetched a page at
@@ -267,7 +308,9 @@ impl Service {
         let mut n = 0;
         while left > 0 {
             query.limit = Some(left.min(STREAM_PAGE));
-            let batch = self.store.incidents(&query).await?;
+            let batch = self
+                .with_aliases(self.store.incidents(&query).await?)
+                .await?;
             for i in &batch {
                 each(i)?;
             }
@@ -289,13 +332,16 @@ impl Service {
         filter: &IncidentFilter,
         format: ExportFormat,
         out: &mut dyn std::io::Write,
-    ) -> Result<usize, PipelineError> {
+    ) -> Result<Exported, PipelineError> {
         let mut writer = crate::export::Writer::start(format, out)?;
         let n = self
             .each_incident(filter, &Page::default(), &mut |i| writer.write(i))
             .await?;
-        writer.finish()?;
-        Ok(n)
+        let unplaced = writer.finish()?;
+        Ok(Exported {
+            written: n - unplaced,
+            unplaced,
+        })
     }
 
     /// One incident (by id, alias, or unique id prefix) with its claims.
@@ -319,6 +365,11 @@ impl Service {
                 });
             }
         };
+        let incident = self
+            .with_aliases(vec![incident])
+            .await?
+            .pop()
+            .ok_or_else(|| PipelineError::BadArgument("an incident went missing".into()))?;
         let claims = self.store.claims_of_incident(&incident.id).await?;
         Ok(IncidentDetail {
             incident,

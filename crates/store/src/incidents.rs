@@ -30,9 +30,9 @@ fn words(i: &Incident) -> Words {
     let actors = i
         .perpetrators
         .iter()
-        .map(|(name, country)| match country {
-            Some(c) => format!("{name} [{}] {}", c.as_str(), c.name()),
-            None => name.clone(),
+        .map(|p| match p.country {
+            Some(c) => format!("{} [{}] {}", p.name, c.as_str(), c.name()),
+            None => p.name.clone(),
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -42,8 +42,8 @@ fn words(i: &Incident) -> Words {
         search.push(p.name.to_lowercase());
         search.extend(p.written.iter().map(|w| w.to_lowercase()));
     }
-    search.extend(i.sources_for.iter().map(|s| s.to_lowercase()));
-    search.extend(i.sources_against.iter().map(|s| s.to_lowercase()));
+    search.extend(i.origins_for.iter().map(|o| o.name.to_lowercase()));
+    search.extend(i.origins_against.iter().map(|o| o.name.to_lowercase()));
     Words {
         types,
         weapons,

@@ -214,7 +214,12 @@ async fn ingest(store: &dyn RecordStore, corpus: &Corpus) -> i64 {
 fn incident(id: &str, on: u32, grade: Grade, claims: Vec<ClaimId>) -> Incident {
     Incident {
         id: IncidentId(id.into()),
-        date: Some(day(on)),
+        aliases: vec![],
+        date: Some(model::Period {
+            start: day(on),
+            end: day(on),
+            precision: DatePrecision::Day,
+        }),
         date_start: Some(day(on)),
         date_end: Some(day(on)),
         date_precision: Some(DatePrecision::Day),
@@ -232,14 +237,26 @@ fn incident(id: &str, on: u32, grade: Grade, claims: Vec<ClaimId>) -> Incident {
             written: vec!["Terter".into()],
         }],
         weapons: vec!["BM-30 Smerch".into()],
-        perpetrators: vec![("Armenian forces".into(), model::CountryCode::new("AM"))],
+        perpetrators: vec![model::Perpetrator {
+            name: "Armenian forces".into(),
+            country: model::CountryCode::new("AM"),
+            kind: None,
+        }],
         civilian_targeting: true,
-        casualties: vec![],
+        casualties: model::Casualties::default(),
         grade,
         grade_reasons: vec![],
-        sources_for: vec!["Caucasus Wire".into()],
-        sources_against: vec![],
+        origins_for: vec![model::Origin {
+            name: "Caucasus Wire".into(),
+            side: Some(model::Side::Independent),
+            kind: SourceKind::Wire,
+        }],
+        origins_against: vec![],
         n_independent_sources: 1,
+        n_claims: claims.len(),
+        n_documents: 1,
+        publishers: vec!["Caucasus Wire".into()],
+        decisions: vec![],
         claims,
     }
 }
@@ -771,6 +788,7 @@ fn decisions_and_publishers_are_kept() {
             reviewer: "analyst".into(),
             at: "2026-12-01T10:00:00Z".into(),
             note: note.into(),
+            leaf: None,
         };
         let mut tx = store.begin().await.unwrap();
         let first = tx.append_decision(&decision("one")).await.unwrap();

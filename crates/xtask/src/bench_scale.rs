@@ -241,7 +241,8 @@ async fn run_async(args: Args) -> Result<()> {
     let mut sink = std::io::sink();
     let exported = service
         .export(&IncidentFilter::default(), ExportFormat::Csv, &mut sink)
-        .await?;
+        .await?
+        .written;
     let export_seconds = started.elapsed().as_secs_f64();
     service
         .each_incident(&IncidentFilter::default(), &Page::default(), &mut |i| {

@@ -852,6 +852,9 @@ pub async fn rebuild(ctx: &Context, args: RebuildArgs) -> Result<ExitCode> {
     };
     let report = service
         .rebuild(&mut |p| match p {
+            pipeline::Progress::Copies(n) => {
+                bar.set_message(format!("{n} documents checked for copies"))
+            }
             pipeline::Progress::Indexed(n) => bar.set_message(format!("{n} claims indexed")),
             pipeline::Progress::Merged(n) => bar.set_message(format!("{n} claims merged")),
             pipeline::Progress::Reextracted(_) => {}

@@ -184,7 +184,15 @@ pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "undated".into()),
             c.origin,
-            c.id.document,
+            match &c.copy_of {
+                Some(o) => format!(
+                    "{}\n      copy of {} ({}): it adds no independent source",
+                    c.id.document,
+                    o.get(..12).unwrap_or(o),
+                    c.original_publisher.as_deref().unwrap_or("unknown publisher")
+                ),
+                None => c.id.document.clone(),
+            },
             speaker(&c.claim),
             c.claim.stance,
             c.quote.split_whitespace().collect::<Vec<_>>().join(" "),
@@ -241,6 +249,7 @@ pub fn documents_table(docs: &[DocumentRecord]) -> String {
         "claims",
         "status",
         "origin",
+        "copy of",
     ]);
     for d in docs {
         t.row(vec![
@@ -251,6 +260,10 @@ pub fn documents_table(docs: &[DocumentRecord]) -> String {
             d.n_claims.to_string(),
             d.status.as_str().to_string(),
             d.origin.clone(),
+            d.copy_of
+                .as_deref()
+                .map(|c| c.get(..12).unwrap_or(c).to_string())
+                .unwrap_or_default(),
         ]);
     }
     if t.is_empty() {

@@ -10,6 +10,7 @@
 mod build;
 mod cluster;
 mod constraints;
+pub mod copies;
 mod grade;
 mod identity;
 mod neighbourhood;

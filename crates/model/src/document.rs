@@ -148,6 +148,9 @@ pub struct DocumentRecord {
     pub ombud_version: String,
     pub status: DocumentStatus,
     pub n_claims: usize,
+    /// The document this one is a near-copy of (the earliest of its copies), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }

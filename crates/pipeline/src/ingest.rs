@@ -327,6 +327,7 @@ fn analyse_pending(reference: &Reference, p: Pending, retrieved_at: &str) -> Ana
         ombud_version: crate::OMBUD_VERSION.to_string(),
         status: analysis.status,
         n_claims: analysis.extraction.claims.len(),
+        copy_of: None,
         text: None,
     };
     Analysed {
@@ -630,10 +631,49 @@ pub(crate) async fn store_batch(
             !existing.contains(sha) && seen.insert(sha)
         })
         .collect();
+    // Copies first: a copy's claims speak with its original's voice.
+    let t_copies = Instant::now();
+    let sketches: Vec<Option<merge::copies::Sketch>> = fresh
+        .iter()
+        .map(|&i| merge::copies::Sketch::of(parts[i].text))
+        .collect();
+    let texts: Vec<crate::copies::NewText<'_>> = fresh
+        .iter()
+        .zip(&sketches)
+        .map(|(&i, sketch)| crate::copies::NewText {
+            sha256: &parts[i].record.sha256,
+            text: parts[i].text,
+            published: parts[i].record.meta.published,
+            publisher: parts[i].record.meta.publisher.as_deref(),
+            sketch: sketch.clone(),
+        })
+        .collect();
+    let copies = {
+                let wires = crate::copies::wire_services(&mut *tx).await?;
+                crate::copies::detect(&mut *tx, &texts, &|p| wires.contains(&p.to_lowercase()))
+                    .await?
+            };
+    let mut recopied: Vec<ClaimId> = Vec::new();
+    if !copies.changed.is_empty() {
+        tx.set_copy_of(&copies.changed).await?;
+        for (sha, _) in &copies.changed {
+            recopied.extend(tx.claims_of_document(sha).await?);
+        }
+    }
+    tracing::debug!(
+        ms = t_copies.elapsed().as_millis() as u64,
+        copies = copies.copy_of.values().filter(|c| c.is_some()).count(),
+        "copies found"
+    );
+    let copy_of = |sha: &str| copies.copy_of.get(sha).cloned().flatten();
     let claims: Vec<StoredClaim> = fresh
         .iter()
         .flat_map(|&i| {
             let p = &parts[i];
+            let copy_of = copy_of(&p.record.sha256);
+            let original_publisher = copy_of
+                .as_ref()
+                .and_then(|o| copies.original_publisher.get(o).cloned().flatten());
             p.claims
                 .iter()
                 .zip(&ids[i])
@@ -642,6 +682,8 @@ pub(crate) async fn store_batch(
                     publisher: p.record.meta.publisher.clone(),
                     published: p.record.meta.published,
                     origin: p.record.origin.clone(),
+                    copy_of: copy_of.clone(),
+                    original_publisher: original_publisher.clone(),
                     quote: c.sentence.slice(p.text).unwrap_or_default().to_string(),
                     incident: None,
                     claim: c.clone(),
@@ -652,13 +694,15 @@ pub(crate) async fn store_batch(
     let mut incidents_written = 0;
     let mut placed: HashMap<ClaimId, model::IncidentId> = HashMap::new();
     let mut index: HashMap<ClaimId, Vec<store::IndexRow>> = HashMap::new();
-    if !claims.is_empty() {
+    if !claims.is_empty() || !recopied.is_empty() {
         let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default(), origins).await?;
         for c in &claims {
             index.insert(c.id.clone(), inputs.effective_index(c));
         }
+        let mut seeds: Vec<ClaimId> = claims.iter().map(|c| c.id.clone()).collect();
+        seeds.extend(recopied);
         let change = Change {
-            seeds: claims.iter().map(|c| c.id.clone()).collect(),
+            seeds,
             fresh: claims,
             ..Change::default()
         };
@@ -674,13 +718,20 @@ pub(crate) async fn store_batch(
     let t = Instant::now();
     let new_docs: Vec<NewDocument<'_>> = fresh
         .iter()
-        .map(|&i| {
+        .zip(&sketches)
+        .map(|(&i, sketch)| {
             let p = &parts[i];
             NewDocument {
                 record: p.record,
                 text: p.text,
                 diagnostics: p.diagnostics,
                 run,
+                sketch: sketch.as_ref().map(merge::copies::Sketch::encode),
+                bands: sketch
+                    .as_ref()
+                    .map(merge::copies::Sketch::band_keys)
+                    .unwrap_or_default(),
+                copy_of: copy_of(&p.record.sha256),
                 claims: p
                     .claims
                     .iter()

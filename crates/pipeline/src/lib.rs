@@ -4,6 +4,7 @@
 //! only [`Service`] and the types re-exported here.
 
 mod analyse;
+mod copies;
 mod datadir;
 mod error;
 mod evidence;

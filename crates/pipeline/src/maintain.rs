@@ -46,6 +46,8 @@ pub struct RebuildReport {
 /// Progress of long work: items done so far.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Progress {
+    /// Documents whose copies were found again.
+    Copies(usize),
     Indexed(usize),
     Merged(usize),
     Reextracted(usize),
@@ -146,6 +148,10 @@ impl Service {
                     text,
                     diagnostics: &analysis.extraction.diagnostics,
                     run,
+                    // The words are the same: the copy group stays as it is.
+                    sketch: None,
+                    bands: Vec::new(),
+                    copy_of: record.copy_of.clone(),
                     claims: analysis
                         .extraction
                         .claims
@@ -193,7 +199,62 @@ impl Service {
         let config = merge::MergeConfig::default();
         let mut tx = store.begin().await?;
         tx.clear_derived().await?;
+        tx.clear_copies().await?;
         tx.commit().await?;
+
+        // Copies, document by document in storage order (groups do not depend on the order).
+        let mut after_doc: Option<String> = None;
+        let mut sketched = 0;
+        loop {
+            let docs = store
+                .documents_to_reextract(
+                    &ReextractSelection::All,
+                    after_doc.as_deref(),
+                    REEXTRACT_PAGE,
+                )
+                .await?;
+            let Some(last) = docs.last() else { break };
+            after_doc = Some(last.sha256.clone());
+            let sketches: Vec<Option<merge::copies::Sketch>> = docs
+                .iter()
+                .map(|d| merge::copies::Sketch::of(d.text.as_deref().unwrap_or_default()))
+                .collect();
+            let texts: Vec<crate::copies::NewText<'_>> = docs
+                .iter()
+                .zip(&sketches)
+                .map(|(d, sketch)| crate::copies::NewText {
+                    sha256: &d.sha256,
+                    text: d.text.as_deref().unwrap_or_default(),
+                    published: d.meta.published,
+                    publisher: d.meta.publisher.as_deref(),
+                    sketch: sketch.clone(),
+                })
+                .collect();
+            let mut tx = store.begin().await?;
+            let found = {
+                let wires = crate::copies::wire_services(&mut *tx).await?;
+                crate::copies::detect(&mut *tx, &texts, &|p| wires.contains(&p.to_lowercase()))
+                    .await?
+            };
+            for (d, sketch) in docs.iter().zip(&sketches) {
+                let bands = sketch
+                    .as_ref()
+                    .map(merge::copies::Sketch::band_keys)
+                    .unwrap_or_default();
+                let encoded = sketch.as_ref().map(merge::copies::Sketch::encode);
+                tx.set_sketch(&d.sha256, encoded.as_deref(), &bands).await?;
+            }
+            let mut changes: Vec<(String, Option<String>)> = found
+                .copy_of
+                .into_iter()
+                .filter(|(_, original)| original.is_some())
+                .collect();
+            changes.extend(found.changed);
+            tx.set_copy_of(&changes).await?;
+            tx.commit().await?;
+            sketched += docs.len();
+            on_progress(Progress::Copies(sketched));
+        }
 
         // The index, from every claim as decisions leave it.
         let mut after: Option<ClaimId> = None;

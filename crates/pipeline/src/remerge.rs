@@ -88,7 +88,17 @@ impl MergeInputs {
             .get(&name.to_lowercase())
             .cloned()
             .unwrap_or_else(|| Publisher::unknown(&name));
-        let origin = self.origins.origin(&c.claim, &publisher, None);
+        // A copy speaks with its original's voice.
+        let original = c.copy_of.as_ref().map(|sha| {
+            let name = c.original_publisher.clone().unwrap_or_else(|| {
+                format!("unknown publisher (document {})", sha.get(..12).unwrap_or(sha))
+            });
+            self.publishers
+                .get(&name.to_lowercase())
+                .cloned()
+                .unwrap_or_else(|| Publisher::unknown(&name))
+        });
+        let origin = self.origins.origin(&c.claim, &publisher, original.as_ref());
         ClaimRecord {
             id: c.id.clone(),
             claim: c.claim.clone(),
@@ -96,7 +106,7 @@ impl MergeInputs {
             published: c.published,
             sentence_text: c.quote.clone(),
             origin,
-            copy_of: None,
+            copy_of: c.copy_of.clone(),
         }
     }
 }

@@ -144,6 +144,7 @@ fn docs(specs: &[Vec<Spec>]) -> Vec<Doc> {
                     ombud_version: "test".into(),
                     status: DocumentStatus::Extracted,
                     n_claims: claims.len(),
+                    copy_of: None,
                     text: None,
                 },
                 claims: claims

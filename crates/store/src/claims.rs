@@ -12,8 +12,8 @@ use crate::query::{ClaimQuery, like, sort_day};
 use crate::{IndexRow, JSON_VERSION, NewClaim, StoreResult, StoredClaim, corrupt, q};
 
 /// The columns `stored` reads, from `claims c` joined with `documents d`.
-pub(crate) const STORED: &str =
-    "c.key, c.json, c.quote, c.incident_id, d.publisher, d.published, d.origin";
+pub(crate) const STORED: &str = "c.key, c.json, c.quote, c.incident_id, d.publisher, d.published, \
+    d.origin, d.copy_of, (SELECT o.publisher FROM documents o WHERE o.sha256 = d.copy_of)";
 
 /// The range of claim keys of one document: every key starts with its hash and `:`.
 fn of_doc(sha256: &str) -> (String, String) {
@@ -40,6 +40,8 @@ pub(crate) fn stored(row: &Row, doing: &'static str) -> StoreResult<StoredClaim>
             .as_deref()
             .and_then(|d| Date::from_str(d).ok()),
         origin: row.opt_text(6).map_err(c)?.unwrap_or_default(),
+        copy_of: row.opt_text(7).map_err(c)?,
+        original_publisher: row.opt_text(8).map_err(c)?,
         claim,
     })
 }

@@ -9,10 +9,10 @@ use model::{Date, DocumentMeta, DocumentRecord, DocumentStatus};
 use crate::claims;
 use crate::conn::{Arg, Conn, Row};
 use crate::query::{DocumentQuery, ReextractSelection, sort_day};
-use crate::{NewDocument, StoreResult, corrupt, q};
+use crate::{CopyCandidate, NewDocument, StoreResult, corrupt, q};
 
 const COLUMNS: &str = "sha256, size, origin, format, retrieved_at, input_id, publisher, published, \
-    language, title, url, ombud_version, status, n_claims";
+    language, title, url, ombud_version, status, n_claims, copy_of";
 
 fn record(row: &Row, with_text: bool, doing: &'static str) -> StoreResult<DocumentRecord> {
     let t = |i: usize| row.opt_text(i).map_err(|e| corrupt(doing, e));
@@ -36,7 +36,8 @@ fn record(row: &Row, with_text: bool, doing: &'static str) -> StoreResult<Docume
             .and_then(DocumentStatus::parse)
             .unwrap_or(DocumentStatus::Extracted),
         n_claims: row.int(13).map_err(|e| corrupt(doing, e))? as usize,
-        text: if with_text { t(14)? } else { None },
+        copy_of: t(14)?,
+        text: if with_text { t(15)? } else { None },
     })
 }
 
@@ -128,16 +129,32 @@ pub(crate) async fn insert(
             Arg::Text(diagnostics),
             Arg::Int(d.run),
             Arg::Int(d.claims.len() as i64),
+            Arg::OptText(d.sketch.as_deref()),
+            Arg::OptText(d.copy_of.as_deref()),
         ]);
     }
     let t = std::time::Instant::now();
     conn.insert_rows(
         "INSERT INTO documents (sha256, seq, size, origin, format, retrieved_at, input_id, \
          publisher, publisher_lc, published, sort_day, language, title, url, text, ombud_version, \
-         status, diagnostics, run_id, n_claims)",
-        20,
+         status, diagnostics, run_id, n_claims, sketch, copy_of)",
+        22,
         &args,
         "",
+    )
+    .await
+    .map_err(q(doing))?;
+    let mut bands: Vec<Arg<'_>> = Vec::new();
+    for d in &fresh {
+        for &b in &d.bands {
+            bands.extend([Arg::Int(b), Arg::Text(&d.record.sha256)]);
+        }
+    }
+    conn.insert_rows(
+        "INSERT INTO document_bands (band, sha256)",
+        2,
+        &bands,
+        "ON CONFLICT DO NOTHING",
     )
     .await
     .map_err(q(doing))?;
@@ -151,6 +168,119 @@ pub(crate) async fn insert(
         "rows inserted"
     );
     Ok(fresh.iter().map(|d| d.record.sha256.clone()).collect())
+}
+
+/// Documents that share a band with `bands`, and the members of the copy groups of `roots`
+/// (the originals and every document that copies one), with what copy detection needs.
+pub(crate) async fn copy_candidates(
+    conn: &mut Conn<'_>,
+    bands: &[i64],
+    roots: &[String],
+) -> StoreResult<Vec<CopyCandidate>> {
+    let doing = "finding near-copies";
+    let cols = "d.sha256, d.published, d.publisher, d.copy_of, d.text, CAST(NULL AS BIGINT)";
+    let mut rows = Vec::new();
+    if !bands.is_empty() {
+        let values: Vec<Arg<'_>> = bands.iter().map(|b| Arg::Int(*b)).collect();
+        rows.extend(
+            conn.fetch_in(
+                "SELECT d.sha256, d.published, d.publisher, d.copy_of, d.text, b.band \
+                 FROM document_bands b JOIN documents d ON d.sha256 = b.sha256 \
+                 WHERE b.band IN {list}",
+                &[],
+                &values,
+            )
+            .await
+            .map_err(q(doing))?,
+        );
+    }
+    if !roots.is_empty() {
+        let values: Vec<Arg<'_>> = roots.iter().map(|r| Arg::Text(r)).collect();
+        for sql in [
+            format!("SELECT {cols} FROM documents d WHERE d.sha256 IN {{list}}"),
+            format!("SELECT {cols} FROM documents d WHERE d.copy_of IN {{list}}"),
+        ] {
+            rows.extend(conn.fetch_in(&sql, &[], &values).await.map_err(q(doing))?);
+        }
+    }
+    let mut out: Vec<CopyCandidate> = Vec::with_capacity(rows.len());
+    let mut at: std::collections::HashMap<String, usize> = Default::default();
+    for r in &rows {
+        let t = |i: usize| r.opt_text(i).map_err(|e| corrupt(doing, e));
+        let sha256 = r.text(0).map_err(|e| corrupt(doing, e))?;
+        let band = r.opt_int(5).map_err(|e| corrupt(doing, e))?;
+        let i = match at.get(&sha256) {
+            Some(&i) => i,
+            None => {
+                at.insert(sha256.clone(), out.len());
+                out.push(CopyCandidate {
+                    sha256,
+                    published: t(1)?.as_deref().and_then(|d| Date::from_str(d).ok()),
+                    publisher: t(2)?,
+                    copy_of: t(3)?,
+                    text: t(4)?.unwrap_or_default(),
+                    bands: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        out[i].bands.extend(band);
+    }
+    Ok(out)
+}
+
+/// Sets which document each of these is a copy of (`None`: an original).
+pub(crate) async fn set_copy_of(
+    conn: &mut Conn<'_>,
+    changes: &[(String, Option<String>)],
+) -> StoreResult<()> {
+    let doing = "recording copies";
+    for (sha, original) in changes {
+        conn.execute(
+            "UPDATE documents SET copy_of = ? WHERE sha256 = ?",
+            &[Arg::OptText(original.as_deref()), Arg::Text(sha)],
+        )
+        .await
+        .map_err(q(doing))?;
+    }
+    Ok(())
+}
+
+/// Records a stored document's sketch and band keys (a rebuild computing them again).
+pub(crate) async fn set_sketch(
+    conn: &mut Conn<'_>,
+    sha256: &str,
+    sketch: Option<&str>,
+    bands: &[i64],
+) -> StoreResult<()> {
+    let doing = "recording a document's sketch";
+    conn.execute(
+        "UPDATE documents SET sketch = ? WHERE sha256 = ?",
+        &[Arg::OptText(sketch), Arg::Text(sha256)],
+    )
+    .await
+    .map_err(q(doing))?;
+    let mut args: Vec<Arg<'_>> = Vec::new();
+    for &b in bands {
+        args.extend([Arg::Int(b), Arg::Text(sha256)]);
+    }
+    conn.insert_rows(
+        "INSERT INTO document_bands (band, sha256)",
+        2,
+        &args,
+        "ON CONFLICT DO NOTHING",
+    )
+    .await
+    .map_err(q(doing))?;
+    Ok(())
+}
+
+/// Forgets every document's copy group and bands (a rebuild derives them again).
+pub(crate) async fn clear_copies(conn: &mut Conn<'_>) -> StoreResult<()> {
+    let doing = "clearing copies";
+    conn.script("DELETE FROM document_bands; UPDATE documents SET copy_of = NULL WHERE copy_of IS NOT NULL;")
+        .await
+        .map_err(q(doing))
 }
 
 /// Updates a re-extracted document's row: its status, diagnostics, run and number of claims.

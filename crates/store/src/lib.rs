@@ -113,6 +113,23 @@ pub struct NewDocument<'a> {
     pub diagnostics: &'a [model::Diagnostic],
     pub run: i64,
     pub claims: Vec<NewClaim<'a>>,
+    /// Its MinHash sketch (hex) and band keys, for finding its copies.
+    pub sketch: Option<String>,
+    pub bands: Vec<i64>,
+    /// The document it is a copy of.
+    pub copy_of: Option<String>,
+}
+
+/// A stored document as copy detection reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CopyCandidate {
+    pub sha256: String,
+    pub published: Option<Date>,
+    pub publisher: Option<String>,
+    pub copy_of: Option<String>,
+    pub text: String,
+    /// The band keys it was found by (none when found as a member of a copy group).
+    pub bands: Vec<i64>,
 }
 
 /// How a document was extracted: which ombud, lexicons and gazetteer read it.
@@ -132,6 +149,11 @@ pub struct StoredClaim {
     pub publisher: Option<String>,
     pub published: Option<Date>,
     pub origin: String,
+    /// The document the claim's document copies, and that document's publisher.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_publisher: Option<String>,
     /// The words of the claim's sentence.
     pub quote: String,
     pub incident: Option<IncidentId>,
@@ -289,6 +311,28 @@ pub trait RecordTx: Send {
         doc: &'a NewDocument<'a>,
         aliases: &'a [(ClaimId, Option<ClaimId>)],
     ) -> Fut<'a, ()>;
+
+    /// Stored documents sharing a band key with `bands`, and the members of the copy groups
+    /// whose originals are `roots`.
+    fn copy_candidates<'a>(
+        &'a mut self,
+        bands: &'a [i64],
+        roots: &'a [String],
+    ) -> Fut<'a, Vec<CopyCandidate>>;
+
+    /// Sets which document each of these documents copies (`None`: an original).
+    fn set_copy_of<'a>(&'a mut self, changes: &'a [(String, Option<String>)]) -> Fut<'a, ()>;
+
+    /// Records a stored document's sketch and band keys.
+    fn set_sketch<'a>(
+        &'a mut self,
+        sha256: &'a str,
+        sketch: Option<&'a str>,
+        bands: &'a [i64],
+    ) -> Fut<'a, ()>;
+
+    /// Forgets every copy group and band key (a rebuild derives them again).
+    fn clear_copies(&mut self) -> Fut<'_, ()>;
 
     /// Replaces the index rows of claims (after a correction of place or date).
     fn reindex<'a>(&'a mut self, rows: &'a [(ClaimId, Vec<IndexRow>)]) -> Fut<'a, ()>;

@@ -10,7 +10,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use crate::conn::{Backend, Conn};
 use crate::query::{ClaimQuery, DocumentQuery, IncidentQuery, ReextractSelection};
 use crate::{
-    Counts, Fut, IncidentChanges, IndexRow, NewDocument, RecordStore, RecordTx, Resolved, Run,
+    CopyCandidate, Counts, Fut, IncidentChanges, IndexRow, NewDocument, RecordStore, RecordTx, Resolved, Run,
     StoreResult, StoredClaim, claims, decisions, documents, incidents, q, registry,
 };
 
@@ -328,6 +328,31 @@ impl RecordTx for SqlTx {
 
     fn append_decision<'a>(&'a mut self, decision: &'a Decision) -> Fut<'a, Decision> {
         write!(self, |conn| decisions::append(&mut conn, decision).await)
+    }
+
+    fn copy_candidates<'a>(
+        &'a mut self,
+        bands: &'a [i64],
+        roots: &'a [String],
+    ) -> Fut<'a, Vec<CopyCandidate>> {
+        write!(self, |conn| documents::copy_candidates(&mut conn, bands, roots).await)
+    }
+
+    fn set_copy_of<'a>(&'a mut self, changes: &'a [(String, Option<String>)]) -> Fut<'a, ()> {
+        write!(self, |conn| documents::set_copy_of(&mut conn, changes).await)
+    }
+
+    fn set_sketch<'a>(
+        &'a mut self,
+        sha256: &'a str,
+        sketch: Option<&'a str>,
+        bands: &'a [i64],
+    ) -> Fut<'a, ()> {
+        write!(self, |conn| documents::set_sketch(&mut conn, sha256, sketch, bands).await)
+    }
+
+    fn clear_copies(&mut self) -> Fut<'_, ()> {
+        write!(self, |conn| documents::clear_copies(&mut conn).await)
     }
 
     fn next_decision_id(&mut self) -> Fut<'_, DecisionId> {

@@ -113,6 +113,7 @@ fn record(sha: &str, publisher: &str, published: u32) -> DocumentRecord {
         ombud_version: "test".into(),
         status: DocumentStatus::Extracted,
         n_claims: 0,
+        copy_of: None,
         text: None,
     }
 }
@@ -181,6 +182,9 @@ fn new_docs<'a>(corpus: &'a Corpus, run: i64) -> Vec<NewDocument<'a>> {
             text: TEXT,
             diagnostics: &[],
             run,
+            sketch: None,
+            bands: vec![],
+            copy_of: None,
             claims: ClaimId::derive(&r.sha256, claims)
                 .into_iter()
                 .zip(claims)
@@ -731,6 +735,9 @@ fn re_extraction_replaces_claims_and_leaves_aliases() {
             text: TEXT,
             diagnostics: &[],
             run: newer,
+            sketch: None,
+            bands: vec![],
+            copy_of: None,
             claims: vec![NewClaim {
                 id: new_id.clone(),
                 claim: &wider,

@@ -6,6 +6,7 @@ mod bench_scale;
 mod eval_acled;
 mod eval_airwars;
 mod eval_case;
+mod eval_copies;
 mod eval_geo;
 mod eval_incidents;
 mod eval_news;
@@ -29,6 +30,7 @@ commands:
       news [--sample N]       claims per article on GeoWebNews and LGL (general news), and
                               a sample of N claims to check by hand
       stress [MB]             a text of MB megabytes (50) on one line: time and memory
+      copies                  precision and recall of copy detection on the examples and edited variants
       geo --ablation          also without the filters and without document context
       geo --errors N          the N most frequent misses, false alarms and far resolutions
       geo --why-missed        gold toponyms not found, counted by the rule that dropped them
@@ -67,6 +69,9 @@ fn main() -> Result<()> {
             }
             if which == Some("news") {
                 eval_news::run(&args[2..])?;
+            }
+            if which == Some("copies") {
+                eval_copies::run(&args[2..])?;
             }
             if which == Some("stress") {
                 eval_stress::run(&args[2..])?;

@@ -1,0 +1,170 @@
+//! Copies: documents that are near-duplicates of each other (a republished wire story, a
+//! lightly edited reprint, one statement run by several outlets). Each document gets a MinHash
+//! sketch of its word 5-shingles; documents whose sketches agree on a whole band (locality-
+//! sensitive hashing) are candidates, found through an index of band keys rather than by
+//! comparing every pair, and a candidate is a copy when the shingles the two texts share are
+//! at least `COPY_THRESHOLD` of the shingles of the shorter.
+//!
+//! The thresholds are measured by `cargo xtask eval copies` (docs/QUALITY.md).
+
+use std::collections::HashSet;
+
+/// Words per shingle.
+pub const SHINGLE_WORDS: usize = 5;
+/// MinHash values in a sketch.
+pub const SKETCH_SIZE: usize = 32;
+/// Values per band: two documents are candidates when they agree on all values of one band.
+pub const BAND_ROWS: usize = 4;
+/// Bands per sketch.
+pub const BANDS: usize = SKETCH_SIZE / BAND_ROWS;
+/// Share of the shorter text's shingles the two texts must share to be copies (containment:
+/// a reprint that adds a paragraph of its own is still a copy).
+pub const COPY_THRESHOLD: f64 = 0.6;
+/// Texts with fewer words than this are too short to call copies of anything (a headline, a
+/// one-line feed item): two outlets may write the same few words independently.
+pub const MIN_WORDS: usize = 12;
+
+/// SplitMix64's finaliser: a strong, fixed mixing function (no randomness, no seed state).
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// FNV-1a of a string, then mixed.
+fn hash_str(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(h)
+}
+
+/// The words of a text as shingles are made of: lower case, letters and digits only.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The hashes of a text's word 5-shingles, distinct, sorted.
+pub fn shingle_hashes(text: &str) -> Vec<u64> {
+    let words = words(text);
+    let mut out: Vec<u64> = if words.len() < SHINGLE_WORDS {
+        vec![hash_str(&words.join(" "))]
+    } else {
+        words
+            .windows(SHINGLE_WORDS)
+            .map(|w| hash_str(&w.join(" ")))
+            .collect()
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A document's MinHash sketch, or `None` for a text too short to be a copy of anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sketch(pub [u32; SKETCH_SIZE]);
+
+impl Sketch {
+    pub fn of(text: &str) -> Option<Sketch> {
+        if words(text).len() < MIN_WORDS {
+            return None;
+        }
+        Some(Sketch::of_hashes(&shingle_hashes(text)))
+    }
+
+    fn of_hashes(hashes: &[u64]) -> Sketch {
+        let mut out = [u32::MAX; SKETCH_SIZE];
+        for &h in hashes {
+            for (i, slot) in out.iter_mut().enumerate() {
+                let v = (mix(h ^ (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d)) >> 32) as u32;
+                if v < *slot {
+                    *slot = v;
+                }
+            }
+        }
+        Sketch(out)
+    }
+
+    /// The keys of its bands, as the store indexes them.
+    pub fn band_keys(&self) -> Vec<i64> {
+        self.0
+            .chunks(BAND_ROWS)
+            .enumerate()
+            .map(|(band, rows)| {
+                let mut h = mix(band as u64 + 1);
+                for &r in rows {
+                    h = mix(h ^ u64::from(r));
+                }
+                h as i64
+            })
+            .collect()
+    }
+
+    /// Written as hex, for the store.
+    pub fn encode(&self) -> String {
+        self.0.iter().map(|v| format!("{v:08x}")).collect()
+    }
+
+    pub fn decode(s: &str) -> Option<Sketch> {
+        if s.len() != SKETCH_SIZE * 8 {
+            return None;
+        }
+        let mut out = [0u32; SKETCH_SIZE];
+        for (i, slot) in out.iter_mut().enumerate() {
+            *slot = u32::from_str_radix(s.get(i * 8..i * 8 + 8)?, 16).ok()?;
+        }
+        Some(Sketch(out))
+    }
+}
+
+/// The share of the shorter text's shingles the two texts share (containment of the shorter).
+pub fn containment(a: &str, b: &str) -> f64 {
+    let (a, b) = (shingle_hashes(a), shingle_hashes(b));
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if small.is_empty() {
+        return 0.0;
+    }
+    let large: HashSet<u64> = large.into_iter().collect();
+    small.iter().filter(|h| large.contains(h)).count() as f64 / small.len() as f64
+}
+
+/// True when two texts are copies of each other.
+pub fn is_copy(a: &str, b: &str) -> bool {
+    words(a).len() >= MIN_WORDS && words(b).len() >= MIN_WORDS && containment(a, b) >= COPY_THRESHOLD
+}
+
+/// True when two sketches agree on at least one whole band (LSH candidates).
+pub fn candidates(a: &Sketch, b: &Sketch) -> bool {
+    a.band_keys()
+        .iter()
+        .zip(b.band_keys())
+        .any(|(x, y)| *x == y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WIRE: &str = "A missile struck a residential area of Ganja overnight, killing ten civilians and wounding dozens, officials said on Sunday. Rescue workers searched the rubble of a five-storey building as relatives waited nearby. Armenia's defence ministry denied firing at the city.";
+
+    #[test]
+    fn a_reprint_is_a_copy_and_another_story_is_not() {
+        let reprint = format!("{WIRE} The regional paper adds that schools were closed on Monday.");
+        let edited = WIRE.replace("ten civilians", "10 civilians").replace("dozens", "more than 30");
+        let other = "Shelling hit Stepanakert on Sunday evening, damaging the maternity hospital and cutting power to several districts, the local emergency service said in a statement.";
+        assert!(is_copy(WIRE, &reprint), "{}", containment(WIRE, &reprint));
+        assert!(is_copy(WIRE, &edited), "{}", containment(WIRE, &edited));
+        assert!(!is_copy(WIRE, other), "{}", containment(WIRE, other));
+        assert!(!is_copy("Missile strike on Ganja.", "Missile strike on Ganja."), "too short");
+        let (a, b) = (Sketch::of(WIRE).unwrap(), Sketch::of(&reprint).unwrap());
+        assert!(candidates(&a, &b), "near-identical texts share a band");
+        assert_eq!(Sketch::decode(&a.encode()), Some(a.clone()));
+        assert!(!candidates(&a, &Sketch::of(other).unwrap()));
+    }
+}

@@ -189,7 +189,9 @@ pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
                     "{}\n      copy of {} ({}): it adds no independent source",
                     c.id.document,
                     o.get(..12).unwrap_or(o),
-                    c.original_publisher.as_deref().unwrap_or("unknown publisher")
+                    c.original_publisher
+                        .as_deref()
+                        .unwrap_or("unknown publisher")
                 ),
                 None => c.id.document.clone(),
             },

@@ -136,7 +136,9 @@ pub fn containment(a: &str, b: &str) -> f64 {
 
 /// True when two texts are copies of each other.
 pub fn is_copy(a: &str, b: &str) -> bool {
-    words(a).len() >= MIN_WORDS && words(b).len() >= MIN_WORDS && containment(a, b) >= COPY_THRESHOLD
+    words(a).len() >= MIN_WORDS
+        && words(b).len() >= MIN_WORDS
+        && containment(a, b) >= COPY_THRESHOLD
 }
 
 /// True when two sketches agree on at least one whole band (LSH candidates).
@@ -156,12 +158,17 @@ mod tests {
     #[test]
     fn a_reprint_is_a_copy_and_another_story_is_not() {
         let reprint = format!("{WIRE} The regional paper adds that schools were closed on Monday.");
-        let edited = WIRE.replace("ten civilians", "10 civilians").replace("dozens", "more than 30");
+        let edited = WIRE
+            .replace("ten civilians", "10 civilians")
+            .replace("dozens", "more than 30");
         let other = "Shelling hit Stepanakert on Sunday evening, damaging the maternity hospital and cutting power to several districts, the local emergency service said in a statement.";
         assert!(is_copy(WIRE, &reprint), "{}", containment(WIRE, &reprint));
         assert!(is_copy(WIRE, &edited), "{}", containment(WIRE, &edited));
         assert!(!is_copy(WIRE, other), "{}", containment(WIRE, other));
-        assert!(!is_copy("Missile strike on Ganja.", "Missile strike on Ganja."), "too short");
+        assert!(
+            !is_copy("Missile strike on Ganja.", "Missile strike on Ganja."),
+            "too short"
+        );
         let (a, b) = (Sketch::of(WIRE).unwrap(), Sketch::of(&reprint).unwrap());
         assert!(candidates(&a, &b), "near-identical texts share a band");
         assert_eq!(Sketch::decode(&a.encode()), Some(a.clone()));

@@ -154,7 +154,12 @@ pub(crate) async fn detect(
     // The stored groups the new copies reach: every member of each, originals included.
     let roots: BTreeSet<String> = (first_stored..nodes.len())
         .filter(|&i| linked[i])
-        .map(|i| nodes[i].copy_of.clone().unwrap_or_else(|| nodes[i].sha256.clone()))
+        .map(|i| {
+            nodes[i]
+                .copy_of
+                .clone()
+                .unwrap_or_else(|| nodes[i].sha256.clone())
+        })
         .collect();
     let roots: Vec<String> = roots.into_iter().collect();
     let members = tx.copy_candidates(&[], &roots).await?;
@@ -177,33 +182,33 @@ pub(crate) async fn detect(
         }
     }
     // A stored copy and its original are one group already.
-    for i in first_stored..nodes.len() {
-        if let Some(root) = nodes[i].copy_of.clone()
-            && let Some(&r) = index.get(&root)
-        {
-            let (a, b) = (find(&mut parent, i), find(&mut parent, r));
-            parent[a] = b;
-        }
+    let stored_links: Vec<(usize, usize)> = nodes
+        .iter()
+        .enumerate()
+        .skip(first_stored)
+        .filter_map(|(i, n)| {
+            let root = n.copy_of.as_ref()?;
+            index.get(root).map(|&r| (i, r))
+        })
+        .collect();
+    for (i, r) in stored_links {
+        let (a, b) = (find(&mut parent, i), find(&mut parent, r));
+        parent[a] = b;
     }
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for i in 0..nodes.len() {
-        if linked[i] {
-            let r = find(&mut parent, i);
-            groups.entry(r).or_default().push(i);
-        }
+    for (i, _) in linked.iter().enumerate().filter(|(_, l)| **l) {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(i);
     }
     for members in groups.values() {
-        let Some(&original) = members
-            .iter()
-            .min_by_key(|&&i| {
-                let n = &nodes[i];
-                earliest(
-                    n.published,
-                    n.publisher.as_deref().is_some_and(is_wire),
-                    &n.sha256,
-                )
-            })
-        else {
+        let Some(&original) = members.iter().min_by_key(|&&i| {
+            let n = &nodes[i];
+            earliest(
+                n.published,
+                n.publisher.as_deref().is_some_and(is_wire),
+                &n.sha256,
+            )
+        }) else {
             continue;
         };
         let original_sha = nodes[original].sha256.clone();

@@ -649,10 +649,9 @@ pub(crate) async fn store_batch(
         })
         .collect();
     let copies = {
-                let wires = crate::copies::wire_services(&mut *tx).await?;
-                crate::copies::detect(&mut *tx, &texts, &|p| wires.contains(&p.to_lowercase()))
-                    .await?
-            };
+        let wires = crate::copies::wire_services(&mut *tx).await?;
+        crate::copies::detect(&mut *tx, &texts, &|p| wires.contains(&p.to_lowercase())).await?
+    };
     let mut recopied: Vec<ClaimId> = Vec::new();
     if !copies.changed.is_empty() {
         tx.set_copy_of(&copies.changed).await?;

@@ -91,7 +91,10 @@ impl MergeInputs {
         // A copy speaks with its original's voice.
         let original = c.copy_of.as_ref().map(|sha| {
             let name = c.original_publisher.clone().unwrap_or_else(|| {
-                format!("unknown publisher (document {})", sha.get(..12).unwrap_or(sha))
+                format!(
+                    "unknown publisher (document {})",
+                    sha.get(..12).unwrap_or(sha)
+                )
             });
             self.publishers
                 .get(&name.to_lowercase())

@@ -766,3 +766,177 @@ fn reviews_are_logged_hold_through_re_extraction_and_rebuilds_and_make_a_history
         service.close().await.unwrap();
     });
 }
+
+/// The incidents of the one-city reports (tests/data), keyed by day.
+async fn one_city(service: &Service) -> std::collections::BTreeMap<Date, Incident> {
+    all_incidents(service)
+        .await
+        .into_iter()
+        .filter(|i| i.places.iter().any(|p| p.name == "Tartar"))
+        .map(|i| (i.date_start.unwrap(), i))
+        .collect()
+}
+
+fn data(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+#[test]
+fn incidents_an_analyst_would_sign() {
+    let lines: Vec<String> = std::fs::read_to_string(data("one-city.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let day = |d| Date::new(2020, 10, d).unwrap();
+    rt().block_on(async {
+        // Without the reprint, then with it: a copy adds no independent source.
+        let dir = test_support::temp_dir();
+        let without: Vec<&String> = lines.iter().filter(|l| !l.contains("reprint-1")).collect();
+        let input = dir.path().join("without.jsonl");
+        std::fs::write(
+            &input,
+            without.iter().map(|l| format!("{l}\n")).collect::<String>(),
+        )
+        .unwrap();
+        let service = open(&dir.path().join("a")).await;
+        service
+            .ingest(&[input], &IngestOptions::new(NOW.into(), 2), &mut |_| {})
+            .await
+            .unwrap();
+        let alone = one_city(&service).await;
+        service.close().await.unwrap();
+
+        let dir = test_support::temp_dir();
+        let service = open(dir.path()).await;
+        service
+            .ingest(
+                &[data("one-city.jsonl")],
+                &IngestOptions::new(NOW.into(), 2),
+                &mut |_| {},
+            )
+            .await
+            .unwrap();
+        let with = one_city(&service).await;
+        let strike = &with[&day(19)];
+        assert_eq!(
+            strike.n_independent_sources,
+            alone[&day(19)].n_independent_sources,
+            "a reprint adds no independent source: {:?}",
+            strike.origins_for
+        );
+        assert!(strike.n_documents > alone[&day(19)].n_documents);
+        let reprint = service
+            .each_document(&Default::default(), &Page::default(), &mut |_| Ok(()))
+            .await
+            .unwrap();
+        assert!(reprint >= 5);
+        let docs = service
+            .claims(&pipeline::ClaimQuery::default(), &Page::default())
+            .await
+            .unwrap();
+        let copies: Vec<_> = docs.iter().filter(|c| c.copy_of.is_some()).collect();
+        assert!(
+            !copies.is_empty(),
+            "the reprint's claims say whose copy they are"
+        );
+        assert!(
+            copies
+                .iter()
+                .all(|c| c.original_publisher.as_deref() == Some("Caucasus Wire")),
+            "the wire is the original, its reprint the copy"
+        );
+
+        // One body under two names is one origin; the denial makes the incident contested.
+        let prosecutors: Vec<&model::Origin> = strike
+            .origins_for
+            .iter()
+            .filter(|o| o.name.contains("Azerbaijan"))
+            .collect();
+        assert_eq!(prosecutors.len(), 1, "{:?}", strike.origins_for);
+        assert_eq!(
+            strike.grade,
+            model::Grade::Contested,
+            "{:?}",
+            strike.grade_reasons
+        );
+        assert!(
+            strike
+                .grade_reasons
+                .iter()
+                .any(|r| r.reason.starts_with("denied by") && !r.claims.is_empty()),
+            "{:?}",
+            strike.grade_reasons
+        );
+        // "ten civilians" and "nine people" are one civilian range.
+        let killed = strike.casualties.civilian_killed.unwrap();
+        assert_eq!((killed.min, killed.max), (Some(9), Some(10)));
+        assert_eq!(strike.casualties.unspecified_killed, None);
+        // The next day's strike in the same town is another incident.
+        assert!(with.contains_key(&day(20)), "{:?}", with.keys());
+        assert_ne!(with[&day(20)].id, strike.id);
+
+        // An NGO's report of its own visit makes it confirmed, with the denial still named.
+        service
+            .ingest(
+                &[data("one-city-ngo.jsonl")],
+                &IngestOptions::new(NOW.into(), 2),
+                &mut |_| {},
+            )
+            .await
+            .unwrap();
+        let confirmed = &one_city(&service).await[&day(19)];
+        assert_eq!(
+            confirmed.grade,
+            model::Grade::Confirmed,
+            "{:?}",
+            confirmed.grade_reasons
+        );
+        assert!(
+            confirmed
+                .grade_reasons
+                .iter()
+                .any(|r| r.reason.contains("Field Evidence Watch") && !r.claims.is_empty())
+        );
+
+        // Any input order gives the same incidents and the same copy groups.
+        let dir = test_support::temp_dir();
+        let reversed = dir.path().join("reversed.jsonl");
+        let mut all = lines.clone();
+        all.extend(
+            std::fs::read_to_string(data("one-city-ngo.jsonl"))
+                .unwrap()
+                .lines()
+                .map(str::to_string),
+        );
+        all.reverse();
+        std::fs::write(
+            &reversed,
+            all.iter().map(|l| format!("{l}\n")).collect::<String>(),
+        )
+        .unwrap();
+        let other = open(&dir.path().join("r")).await;
+        other
+            .ingest(&[reversed], &IngestOptions::new(NOW.into(), 2), &mut |_| {})
+            .await
+            .unwrap();
+        let summary = |m: &std::collections::BTreeMap<Date, Incident>| -> Vec<String> {
+            m.values()
+                .map(|i| {
+                    format!(
+                        "{:?} {} {:?} {:?} {}",
+                        i.date_start, i.grade, i.origins_for, i.casualties, i.n_claims
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            summary(&one_city(&other).await),
+            summary(&one_city(&service).await)
+        );
+        other.close().await.unwrap();
+        service.close().await.unwrap();
+    });
+}

@@ -10,8 +10,8 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use crate::conn::{Backend, Conn};
 use crate::query::{ClaimQuery, DocumentQuery, IncidentQuery, ReextractSelection};
 use crate::{
-    CopyCandidate, Counts, Fut, IncidentChanges, IndexRow, NewDocument, RecordStore, RecordTx, Resolved, Run,
-    StoreResult, StoredClaim, claims, decisions, documents, incidents, q, registry,
+    CopyCandidate, Counts, Fut, IncidentChanges, IndexRow, NewDocument, RecordStore, RecordTx,
+    Resolved, Run, StoreResult, StoredClaim, claims, decisions, documents, incidents, q, registry,
 };
 
 #[derive(Clone, Debug)]
@@ -335,11 +335,15 @@ impl RecordTx for SqlTx {
         bands: &'a [i64],
         roots: &'a [String],
     ) -> Fut<'a, Vec<CopyCandidate>> {
-        write!(self, |conn| documents::copy_candidates(&mut conn, bands, roots).await)
+        write!(self, |conn| documents::copy_candidates(
+            &mut conn, bands, roots
+        )
+        .await)
     }
 
     fn set_copy_of<'a>(&'a mut self, changes: &'a [(String, Option<String>)]) -> Fut<'a, ()> {
-        write!(self, |conn| documents::set_copy_of(&mut conn, changes).await)
+        write!(self, |conn| documents::set_copy_of(&mut conn, changes)
+            .await)
     }
 
     fn set_sketch<'a>(
@@ -348,7 +352,10 @@ impl RecordTx for SqlTx {
         sketch: Option<&'a str>,
         bands: &'a [i64],
     ) -> Fut<'a, ()> {
-        write!(self, |conn| documents::set_sketch(&mut conn, sha256, sketch, bands).await)
+        write!(self, |conn| documents::set_sketch(
+            &mut conn, sha256, sketch, bands
+        )
+        .await)
     }
 
     fn clear_copies(&mut self) -> Fut<'_, ()> {

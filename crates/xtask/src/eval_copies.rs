@@ -71,7 +71,9 @@ fn variants(text: &str) -> Vec<(String, bool, &'static str)> {
             "reprint under a headline",
         ),
         (
-            format!("{text} Local schools stayed closed the next day, and the mayor asked residents to keep to shelters until further notice."),
+            format!(
+                "{text} Local schools stayed closed the next day, and the mayor asked residents to keep to shelters until further notice."
+            ),
             true,
             "a paragraph added",
         ),
@@ -92,7 +94,13 @@ fn variants(text: &str) -> Vec<(String, bool, &'static str)> {
                 for i in 0..n / 2 {
                     words.swap(i, n - 1 - i);
                 }
-                words.chunks(2).rev().flatten().copied().collect::<Vec<_>>().join(" ")
+                words
+                    .chunks(2)
+                    .rev()
+                    .flatten()
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" ")
             })
             .collect();
         out.push((
@@ -166,7 +174,8 @@ pub fn run(args: &[String]) -> Result<()> {
             _ => r,
         }
     };
-    let truth = |a: &Item, b: &Item| same_story(a.report) == same_story(b.report) && a.copy && b.copy;
+    let truth =
+        |a: &Item, b: &Item| same_story(a.report) == same_story(b.report) && a.copy && b.copy;
 
     println!(
         "copy detection on {} example reports and {} variants ({} items, {} pairs)",
@@ -222,7 +231,9 @@ pub fn run(args: &[String]) -> Result<()> {
         } else {
             ""
         };
-        println!("  {threshold:>9.1}  {precision:>9.3}  {recall:>6.3}  tp {tp}, fp {fp}, fn {fn_}{mark}");
+        println!(
+            "  {threshold:>9.1}  {precision:>9.3}  {recall:>6.3}  tp {tp}, fp {fp}, fn {fn_}{mark}"
+        );
         if mark.is_empty() {
             continue;
         }

@@ -151,6 +151,23 @@ pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
     out.push_str(&line("origins for", origins(&i.origins_for)));
     out.push_str(&line("origins against", origins(&i.origins_against)));
     out.push_str(&line("published by", i.publishers.join(", ")));
+    for t in &i.treaty {
+        let bound = match t.bound {
+            Some(true) => "bound",
+            Some(false) => "not bound",
+            None => "unknown",
+        };
+        out.push_str(&line(
+            "treaty",
+            format!(
+                "{} ({}): {bound} by the {} on the day ({})",
+                t.party.name(),
+                t.party,
+                t.treaty.title(),
+                t.reason
+            ),
+        ));
+    }
     out.push_str(&line(
         "decisions",
         i.decisions

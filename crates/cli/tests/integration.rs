@@ -370,6 +370,25 @@ fn ingest_examples_then_query_and_export() {
             assert!(r["reason"].is_string() && r["claims"].is_array(), "{r}");
         }
     }
+    // Cluster munitions alleged: whether each alleged user was bound by the convention then.
+    let cluster = incidents
+        .iter()
+        .find(|i| {
+            i["weapons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w == "cluster munition")
+                && i["perpetrators"][0]["country"] == "AZ"
+        })
+        .expect("an incident where cluster munitions are alleged");
+    let treaty = &cluster["treaty"][0];
+    assert_eq!(
+        (&treaty["party"], &treaty["treaty"], &treaty["bound"]),
+        (&Value::from("AZ"), &Value::from("ccm"), &Value::from(false)),
+        "{cluster}"
+    );
+
     // Barda on 2020-10-28: several independent sources, an NGO's on-site confirmation.
     let barda = json(&ombud(
         &data,

@@ -124,6 +124,8 @@ pub fn build(id: IncidentId, claims: &[&ClaimRecord]) -> Incident {
     perpetrators.sort();
     perpetrators.dedup();
     let perpetrators = one_name_per_country(perpetrators);
+    let perpetrators_for_treaty: Vec<model::CountryCode> =
+        perpetrators.iter().filter_map(|p| p.country).collect();
 
     let casualties = casualties(&basis);
     let (origins_for, origins_against) = sources::independent_origins(claims);
@@ -164,9 +166,42 @@ pub fn build(id: IncidentId, claims: &[&ClaimRecord]) -> Incident {
         n_claims: claims.len(),
         n_documents: documents.len(),
         publishers,
+        treaty: treaty_of(claims, &perpetrators_for_treaty, date_start),
         decisions: Vec::new(),
         claims: claims.iter().map(|c| c.id.clone()).collect(),
     }
+}
+
+/// For each alleged user and each treaty its alleged weapons fall under (cluster munitions, or
+/// mines), whether it was bound on the event's first day.
+fn treaty_of(
+    claims: &[&ClaimRecord],
+    users: &[model::CountryCode],
+    day: Option<Date>,
+) -> Vec<model::TreatyStatus> {
+    use model::{Treaty, WeaponCategory};
+    let weapons: Vec<&model::WeaponMention> =
+        claims.iter().flat_map(|c| c.claim.weapons.iter()).collect();
+    let mut treaties: Vec<Treaty> = Vec::new();
+    if weapons
+        .iter()
+        .any(|w| w.category == WeaponCategory::ClusterMunition)
+    {
+        treaties.push(Treaty::Ccm);
+    }
+    if weapons
+        .iter()
+        .any(|w| w.category == WeaponCategory::Landmine)
+    {
+        treaties.push(Treaty::Apmbt);
+    }
+    let mut out = Vec::new();
+    for &party in users {
+        for &treaty in &treaties {
+            out.push(model::treaty_status(party, treaty, day));
+        }
+    }
+    out
 }
 
 /// The harm the asserting claims report, as ranges per group and outcome. A count of people

@@ -480,6 +480,10 @@ pub struct Incident {
     /// The publishers of the documents behind it, in name order (ACLED's `source`).
     #[serde(default)]
     pub publishers: Vec<String>,
+    /// Where cluster munitions or mines are alleged: whether each alleged user was bound by the
+    /// treaty that bans them on the event's date.
+    #[serde(default)]
+    pub treaty: Vec<crate::TreatyStatus>,
     /// The decisions in force that shaped it (merges, splits, corrections, a grade set by hand).
     #[serde(default)]
     pub decisions: Vec<crate::DecisionId>,

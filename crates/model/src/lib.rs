@@ -13,6 +13,7 @@ pub mod incident;
 pub mod place;
 pub mod span;
 pub mod taxonomy;
+pub mod treaty;
 
 pub use claim::{
     Actor, ActorKind, Casualty, CasualtyGroup, CasualtyOutcome, Claim, DateRange, Diagnostic,
@@ -29,6 +30,7 @@ pub use incident::{
 pub use place::{Feature, GazetteerEntry, GeoPoint, GeoPrecision, PlaceRef, Toponym};
 pub use span::Span;
 pub use taxonomy::{EventType, SubEventType};
+pub use treaty::{Treaty, TreatyStatus, treaty_status};
 
 /// Version of the JSON contract printed by `ombud extract` and `ombud geoparse`.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -260,6 +260,7 @@ fn incident(id: &str, on: u32, grade: Grade, claims: Vec<ClaimId>) -> Incident {
         n_claims: claims.len(),
         n_documents: 1,
         publishers: vec!["Caucasus Wire".into()],
+        treaty: vec![],
         decisions: vec![],
         claims,
     }

@@ -67,6 +67,7 @@ pub fn grade(
     let admissions: Vec<&Voice> = all_for
         .iter()
         .copied()
+        .filter(|v| !says_military(claims, &v.claims))
         .filter(|v| match v.origin.side {
             Some(Side::Party(side)) => {
                 accused.contains(&side) && confirms_as(claims, &v.claims, side)
@@ -74,6 +75,34 @@ pub fn grade(
             _ => false,
         })
         .collect();
+    // The accused side's own account that it struck military targets disputes the civilian harm
+    // others allege: a competing account, not a confirmation.
+    let military_accounts: Vec<&Voice> = all_for
+        .iter()
+        .copied()
+        .filter(|v| match v.origin.side {
+            Some(Side::Party(side)) => accused.contains(&side) && says_military(claims, &v.claims),
+            _ => false,
+        })
+        .collect();
+    let civilians_alleged = claims.iter().any(|c| {
+        c.claim.stance != Stance::Denies
+            && (c.claim.civilian_targeting
+                || c.claim
+                    .target
+                    .as_ref()
+                    .is_some_and(|t| t.kind.is_civilian()))
+    });
+    let disputed = civilians_alleged && !military_accounts.is_empty();
+    if disputed {
+        reasons.push(GradeReason {
+            reason: format!(
+                "the accused side says it struck military targets ({})",
+                names(&military_accounts)
+            ),
+            claims: claims_of(&military_accounts),
+        });
+    }
     let against: Vec<&Voice> = origins_against.iter().collect();
     if !against.is_empty() {
         reasons.push(GradeReason {
@@ -123,7 +152,7 @@ pub fn grade(
             claims: claims_of(&admissions),
         });
         Grade::Confirmed
-    } else if !against.is_empty() || accused.len() > 1 {
+    } else if !against.is_empty() || accused.len() > 1 || disputed {
         Grade::Contested
     } else if n >= 2 && !unaligned.is_empty() {
         reasons.push(GradeReason {
@@ -155,6 +184,17 @@ pub fn grade(
         Grade::Weak
     };
     (grade, reasons)
+}
+
+/// True when one of these claims says the target was military.
+fn says_military(claims: &[&ClaimRecord], ids: &[ClaimId]) -> bool {
+    claims.iter().any(|c| {
+        ids.contains(&c.id)
+            && c.claim
+                .target
+                .as_ref()
+                .is_some_and(|t| t.kind == model::TargetKind::Military)
+    })
 }
 
 /// True when one of these claims confirms (an on-site finding, an admission).

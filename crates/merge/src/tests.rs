@@ -722,3 +722,62 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_strike_on_military_targets_admitted_by_the_accused_contests_the_civilian_harm_alleged() {
+    let actor = |country: &str| model::Actor {
+        name: "Russian forces".into(),
+        country: model::CountryCode::new(country),
+        kind: model::ActorKind::StateForces,
+        span: Span::new(0, 1),
+    };
+    let speaker = |name: &str, country: &str| Speaker {
+        name: name.into(),
+        role: None,
+        country: model::CountryCode::new(country),
+        span: Span::new(0, 1),
+    };
+    let mut alleged = with(
+        "m1",
+        "Yerevan Daily Wire",
+        SourceKind::Media,
+        killed(at_day(24, ganja()), 4),
+        "Ukrainian officials said Russian forces shelled a residential area, killing four civilians.",
+    );
+    alleged.claim.stance = Stance::Alleges;
+    alleged.claim.perpetrator = Some(actor("RU"));
+    alleged.claim.speaker = Some(speaker("Ukrainian officials", "UA"));
+    let mut admitted = with(
+        "m2",
+        "Baku Monitor",
+        SourceKind::Media,
+        Claim {
+            civilian_targeting: false,
+            target: Some(model::Target {
+                kind: model::TargetKind::Military,
+                text: "military targets".into(),
+                span: Span::new(0, 1),
+            }),
+            ..at_day(24, ganja())
+        },
+        "Russia's Defence Ministry said its forces carried out a strike on military targets.",
+    );
+    admitted.claim.stance = Stance::Reports;
+    admitted.claim.perpetrator = Some(actor("RU"));
+    admitted.claim.speaker = Some(speaker("Russia's Defence Ministry", "RU"));
+    let incidents = merge(
+        &with_origins(vec![alleged, admitted]),
+        &Constraints::default(),
+        &MergeConfig::default(),
+    );
+    assert_eq!(incidents.len(), 1, "one strike, two accounts");
+    let i = &incidents[0];
+    assert_eq!(i.grade, Grade::Contested, "{:?}", i.grade_reasons);
+    assert!(
+        i.grade_reasons
+            .iter()
+            .any(|r| r.reason.contains("military targets") && r.claims.len() == 1),
+        "{:?}",
+        i.grade_reasons
+    );
+}

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 /// Words per shingle.
 pub const SHINGLE_WORDS: usize = 5;
 /// MinHash values in a sketch.
-pub const SKETCH_SIZE: usize = 32;
+pub const SKETCH_SIZE: usize = 40;
 /// Values per band: two documents are candidates when they agree on all values of one band.
 pub const BAND_ROWS: usize = 4;
 /// Bands per sketch.
@@ -140,6 +140,16 @@ pub fn is_copy(a: &str, b: &str) -> bool {
         && words(b).len() >= MIN_WORDS
         && containment(a, b) >= COPY_THRESHOLD
 }
+
+/// The share of sketch values two sketches agree on: an estimate of their texts' Jaccard
+/// similarity, cheap enough to screen candidates before their words are compared.
+pub fn estimate(a: &Sketch, b: &Sketch) -> f64 {
+    a.0.iter().zip(&b.0).filter(|(x, y)| x == y).count() as f64 / SKETCH_SIZE as f64
+}
+
+/// Candidates whose sketches agree on fewer values than this are not compared word by word
+/// (a copy by containment of 0.6 has a Jaccard similarity well above it).
+pub const SCREEN: f64 = 0.2;
 
 /// True when two sketches agree on at least one whole band (LSH candidates).
 pub fn candidates(a: &Sketch, b: &Sketch) -> bool {

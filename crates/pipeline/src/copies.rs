@@ -117,6 +117,17 @@ pub(crate) async fn detect(
             copy_of: c.copy_of.clone(),
         });
     }
+    let stored_sketches: Vec<Option<Sketch>> = stored
+        .iter()
+        .map(|c| c.sketch.as_deref().and_then(Sketch::decode))
+        .collect();
+    let sketch = |i: usize| -> Option<&Sketch> {
+        if i < first_stored {
+            new[i].sketch.as_ref()
+        } else {
+            stored_sketches[i - first_stored].as_ref()
+        }
+    };
     let text = |i: usize| -> &str {
         if i < first_stored {
             new[i].text
@@ -135,7 +146,12 @@ pub(crate) async fn detect(
                 if pair.0 >= first_stored || pair.0 == pair.1 || !tried.insert(pair) {
                     continue;
                 }
-                if copies::is_copy(text(pair.0), text(pair.1)) {
+                // Sketches screen first; only near ones have their words compared.
+                let near = match (sketch(pair.0), sketch(pair.1)) {
+                    (Some(a), Some(b)) => copies::estimate(a, b) >= copies::SCREEN,
+                    _ => true,
+                };
+                if near && copies::is_copy(text(pair.0), text(pair.1)) {
                     linked[pair.0] = true;
                     linked[pair.1] = true;
                     let (ra, rb) = (find(&mut parent, pair.0), find(&mut parent, pair.1));

@@ -178,13 +178,14 @@ pub(crate) async fn copy_candidates(
     roots: &[String],
 ) -> StoreResult<Vec<CopyCandidate>> {
     let doing = "finding near-copies";
-    let cols = "d.sha256, d.published, d.publisher, d.copy_of, d.text, CAST(NULL AS BIGINT)";
+    let cols =
+        "d.sha256, d.published, d.publisher, d.copy_of, d.text, CAST(NULL AS BIGINT), d.sketch";
     let mut rows = Vec::new();
     if !bands.is_empty() {
         let values: Vec<Arg<'_>> = bands.iter().map(|b| Arg::Int(*b)).collect();
         rows.extend(
             conn.fetch_in(
-                "SELECT d.sha256, d.published, d.publisher, d.copy_of, d.text, b.band \
+                "SELECT d.sha256, d.published, d.publisher, d.copy_of, d.text, b.band, d.sketch \
                  FROM document_bands b JOIN documents d ON d.sha256 = b.sha256 \
                  WHERE b.band IN {list}",
                 &[],
@@ -220,6 +221,7 @@ pub(crate) async fn copy_candidates(
                     copy_of: t(3)?,
                     text: t(4)?.unwrap_or_default(),
                     bands: Vec::new(),
+                    sketch: t(6)?,
                 });
                 out.len() - 1
             }

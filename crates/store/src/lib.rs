@@ -130,6 +130,8 @@ pub struct CopyCandidate {
     pub text: String,
     /// The band keys it was found by (none when found as a member of a copy group).
     pub bands: Vec<i64>,
+    /// Its MinHash sketch (hex), for screening before words are compared.
+    pub sketch: Option<String>,
 }
 
 /// How a document was extracted: which ombud, lexicons and gazetteer read it.

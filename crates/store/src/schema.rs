@@ -344,6 +344,7 @@ fn v3_to_v4(backend: Backend) -> String {
         ALTER TABLE documents ADD COLUMN sketch TEXT;
         ALTER TABLE documents ADD COLUMN copy_of {key};
         CREATE INDEX documents_by_original ON documents (copy_of);
+        CREATE INDEX incident_aliases ON incident_ids (target) WHERE state = 'alias';
         CREATE TABLE document_bands (
             band   {int} NOT NULL,
             sha256 {key} NOT NULL,

@@ -194,6 +194,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 let found = match (&sketches[a], &sketches[b]) {
                     (Some(x), Some(y)) => {
                         copies::candidates(x, y)
+                            && copies::estimate(x, y) >= copies::SCREEN
                             && copies::containment(&items[a].text, &items[b].text) >= threshold
                     }
                     _ => false,

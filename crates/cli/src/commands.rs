@@ -37,19 +37,6 @@ fn parse_grade(s: &str) -> Result<Grade, String> {
     })
 }
 
-fn parse_stance(s: &str) -> Result<Stance, String> {
-    match s {
-        "alleges" => Ok(Stance::Alleges),
-        "reports" => Ok(Stance::Reports),
-        "confirms" => Ok(Stance::Confirms),
-        "denies" => Ok(Stance::Denies),
-        "hedged" => Ok(Stance::Hedged),
-        _ => Err(format!(
-            "{s:?} is not a stance: use alleges, reports, confirms, denies or hedged"
-        )),
-    }
-}
-
 pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
@@ -480,7 +467,7 @@ pub struct ClaimsArgs {
     #[arg(long, value_parser = parse_date)]
     until: Option<Date>,
     /// Only claims with this stance: alleges, reports, confirms, denies, hedged.
-    #[arg(long, value_parser = parse_stance)]
+    #[arg(long, value_parser = Stance::parse)]
     stance: Option<Stance>,
     /// Only claims by this speaker (part of the name or role; "publisher" for the publisher's voice).
     #[arg(long)]

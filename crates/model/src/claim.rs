@@ -23,6 +23,24 @@ pub enum Stance {
 }
 
 impl Stance {
+    pub const ALL: [Stance; 5] = [
+        Stance::Alleges,
+        Stance::Reports,
+        Stance::Confirms,
+        Stance::Denies,
+        Stance::Hedged,
+    ];
+
+    /// A stance by its name, or a message saying which names there are.
+    pub fn parse(s: &str) -> Result<Stance, String> {
+        Stance::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+            .ok_or_else(|| {
+                format!("{s:?} is not a stance: use alleges, reports, confirms, denies or hedged")
+            })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Stance::Alleges => "alleges",

@@ -14,19 +14,30 @@ pub fn default_publishers() -> Result<Vec<Publisher>, PipelineError> {
     parse_publishers(DEFAULT, "crates/pipeline/data/publishers.tsv")
 }
 
+/// The data rows of a registry file (`#` comments, a header starting with `header`, blank lines
+/// left out): each row's fields, and a maker of errors that name the file and line.
+fn rows<'a>(
+    tsv: &'a str,
+    header: &'a str,
+    origin: &'a str,
+) -> impl Iterator<Item = (Vec<&'a str>, impl Fn(String) -> PipelineError + 'a)> + 'a {
+    tsv.lines()
+        .enumerate()
+        .filter(move |(_, l)| !(l.starts_with('#') || l.trim().is_empty() || l.starts_with(header)))
+        .map(move |(i, line)| {
+            let err = move |message: String| PipelineError::Registry {
+                origin: origin.to_string(),
+                line: i + 1,
+                message,
+            };
+            (line.split('\t').collect(), err)
+        })
+}
+
 /// Parses a registry file: `#` comments, a header, then `publisher country kind alignment note`.
 pub fn parse_publishers(tsv: &str, origin: &str) -> Result<Vec<Publisher>, PipelineError> {
     let mut out = Vec::new();
-    for (i, line) in tsv.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() || line.starts_with("publisher\t") {
-            continue;
-        }
-        let err = |message: String| PipelineError::Registry {
-            origin: origin.to_string(),
-            line: i + 1,
-            message,
-        };
-        let f: Vec<&str> = line.split('\t').collect();
+    for (f, err) in rows(tsv, "publisher\t", origin) {
         if f.len() < 4 {
             return Err(err(format!(
                 "expected 5 tab-separated columns, found {}",
@@ -71,16 +82,7 @@ pub fn origin_registry(user: Option<&std::path::Path>) -> Result<OriginRegistry,
 /// Parses an origins file: `#` comments, a header, then `name aliases side kind group note`.
 pub fn parse_origins(tsv: &str, origin: &str) -> Result<Vec<Body>, PipelineError> {
     let mut out = Vec::new();
-    for (i, line) in tsv.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() || line.starts_with("name\t") {
-            continue;
-        }
-        let err = |message: String| PipelineError::Registry {
-            origin: origin.to_string(),
-            line: i + 1,
-            message,
-        };
-        let f: Vec<&str> = line.split('\t').collect();
+    for (f, err) in rows(tsv, "name\t", origin) {
         if f.len() < 4 {
             return Err(err(format!(
                 "expected 6 tab-separated columns (name, aliases, side, kind, group, note), found {}",

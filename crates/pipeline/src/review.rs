@@ -320,7 +320,7 @@ impl Service {
                 SubEventType::parse(value)
                     .ok_or_else(|| bad(format!("{value:?} is not an ACLED sub-event type")))?,
             ),
-            "stance" => Correction::Stance(parse_stance(value)?),
+            "stance" => Correction::Stance(Stance::parse(value).map_err(bad)?),
             other => {
                 let (group, outcome) = casualty_field(other).ok_or_else(|| {
                     let fields: Vec<&str> = CORRECTABLE.iter().map(|(f, _)| *f).collect();
@@ -396,23 +396,6 @@ impl Service {
             written: name.to_string(),
         })
     }
-}
-
-fn parse_stance(s: &str) -> Result<Stance, PipelineError> {
-    [
-        Stance::Alleges,
-        Stance::Reports,
-        Stance::Confirms,
-        Stance::Denies,
-        Stance::Hedged,
-    ]
-    .into_iter()
-    .find(|k| k.as_str() == s)
-    .ok_or_else(|| {
-        bad(format!(
-            "{s:?} is not a stance: use alleges, reports, confirms, denies or hedged"
-        ))
-    })
 }
 
 /// `killed`, `civilian_injured`, `military_missing`...: the group (unspecified when not given)

@@ -7,8 +7,6 @@
 //!
 //! The thresholds are measured by `cargo xtask eval copies` (docs/QUALITY.md).
 
-use std::collections::HashSet;
-
 /// Words per shingle.
 pub const SHINGLE_WORDS: usize = 5;
 /// MinHash values in a sketch.
@@ -125,13 +123,28 @@ impl Sketch {
 
 /// The share of the shorter text's shingles the two texts share (containment of the shorter).
 pub fn containment(a: &str, b: &str) -> f64 {
-    let (a, b) = (shingle_hashes(a), shingle_hashes(b));
+    contained(&shingle_hashes(a), &shingle_hashes(b))
+}
+
+/// `containment` over two texts' shingle hashes as `shingle_hashes` gives them (sorted, unique).
+pub fn contained(a: &[u64], b: &[u64]) -> f64 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if small.is_empty() {
         return 0.0;
     }
-    let large: HashSet<u64> = large.into_iter().collect();
-    small.iter().filter(|h| large.contains(h)).count() as f64 / small.len() as f64
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while i < small.len() && j < large.len() {
+        match small[i].cmp(&large[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared as f64 / small.len() as f64
 }
 
 /// True when two texts are copies of each other.
@@ -150,6 +163,12 @@ pub fn estimate(a: &Sketch, b: &Sketch) -> f64 {
 /// Candidates whose sketches agree on fewer values than this are not compared word by word
 /// (a copy by containment of 0.6 has a Jaccard similarity well above it).
 pub const SCREEN: f64 = 0.2;
+
+/// A band key filed under more originals than this is common: fixed phrases of a template or a
+/// publisher's boilerplate, shared by reports that are not copies. Common bands are not used to
+/// find candidates (each document has nine others), so the cost of finding a document's copies
+/// stays bounded however large the store grows.
+pub const COMMON_BAND: usize = 50;
 
 /// True when two sketches agree on at least one whole band (LSH candidates).
 pub fn candidates(a: &Sketch, b: &Sketch) -> bool {

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use merge::copies::{self, Sketch};
 use model::Date;
-use store::{CopyCandidate, RecordTx};
+use store::{BandMembers, CopyChange, RecordTx};
 
 use crate::PipelineError;
 
@@ -28,7 +28,18 @@ pub(crate) struct Copies {
     /// The publisher of each original a new document copies.
     pub original_publisher: HashMap<String, Option<String>>,
     /// Stored documents whose original changed (a new document is earlier than their group's).
-    pub changed: Vec<(String, Option<String>)>,
+    pub changed: Vec<CopyChange>,
+}
+
+impl Copies {
+    /// The band keys a new document is filed under: its own when it is an original, none
+    /// when it is a copy (found through its original).
+    pub fn bands_of(&self, sha256: &str, sketch: Option<&Sketch>) -> Vec<i64> {
+        match (self.copy_of.get(sha256), sketch) {
+            (Some(Some(_)), _) | (_, None) => Vec::new(),
+            (_, Some(s)) => s.band_keys(),
+        }
+    }
 }
 
 /// The order originals are chosen in: the earliest published first (undated last), on one day
@@ -46,6 +57,7 @@ struct Node {
     published: Option<Date>,
     publisher: Option<String>,
     copy_of: Option<String>,
+    sketch: Option<Sketch>,
 }
 
 fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -71,6 +83,11 @@ pub(crate) async fn wire_services(
 
 /// Finds the copies of `new` among themselves and in the store.
 /// `is_wire` says whether a publisher is a wire service (from the registry).
+///
+/// Only originals are filed by band, and a band filed under more than
+/// `copies::COMMON_BAND` originals is not used, so each new document is compared with at most
+/// `BANDS * COMMON_BAND` others, first by sketch and only then by words: the cost per document
+/// does not grow with the store.
 pub(crate) async fn detect(
     tx: &mut dyn RecordTx,
     new: &[NewText<'_>],
@@ -83,10 +100,17 @@ pub(crate) async fn detect(
         .collect();
     let all: BTreeSet<i64> = bands.iter().flatten().copied().collect();
     let all: Vec<i64> = all.into_iter().collect();
-    let stored: Vec<CopyCandidate> = if all.is_empty() {
+    let filed = if all.is_empty() {
+        BandMembers::default()
+    } else {
+        tx.band_members(&all, copies::COMMON_BAND).await?
+    };
+    let stored_shas: BTreeSet<&String> = filed.members.values().flatten().collect();
+    let stored_shas: Vec<String> = stored_shas.into_iter().cloned().collect();
+    let stored = if stored_shas.is_empty() {
         Vec::new()
     } else {
-        tx.copy_candidates(&all, &[]).await?
+        tx.copy_candidates(&stored_shas, &[]).await?
     };
 
     // Nodes: the new documents, then the stored candidates.
@@ -97,73 +121,121 @@ pub(crate) async fn detect(
             published: d.published,
             publisher: d.publisher.map(str::to_string),
             copy_of: None,
+            sketch: d.sketch.clone(),
         })
         .collect();
-    let mut by_band: HashMap<i64, Vec<usize>> = HashMap::new();
+    let first_stored = nodes.len();
+    nodes.extend(stored.into_iter().map(|c| Node {
+        sketch: c.sketch.as_deref().and_then(Sketch::decode),
+        sha256: c.sha256,
+        published: c.published,
+        publisher: c.publisher,
+        copy_of: c.copy_of,
+    }));
+    let mut index: HashMap<String, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.sha256.clone(), i))
+        .collect();
+    let mut buckets: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (band, members) in &filed.members {
+        buckets.insert(
+            *band,
+            members
+                .iter()
+                .filter_map(|m| index.get(m).copied())
+                .collect(),
+        );
+    }
+    let near = |a: usize, b: usize, nodes: &[Node]| match (&nodes[a].sketch, &nodes[b].sketch) {
+        (Some(x), Some(y)) => copies::estimate(x, y) >= copies::SCREEN,
+        _ => false,
+    };
+    // The words of the stored documents that pass the screen, read at once.
+    let mut wanted: BTreeSet<usize> = BTreeSet::new();
     for (i, b) in bands.iter().enumerate() {
         for k in b {
-            by_band.entry(*k).or_default().push(i);
-        }
-    }
-    let first_stored = nodes.len();
-    for (j, c) in stored.iter().enumerate() {
-        for k in &c.bands {
-            by_band.entry(*k).or_default().push(first_stored + j);
-        }
-        nodes.push(Node {
-            sha256: c.sha256.clone(),
-            published: c.published,
-            publisher: c.publisher.clone(),
-            copy_of: c.copy_of.clone(),
-        });
-    }
-    let stored_sketches: Vec<Option<Sketch>> = stored
-        .iter()
-        .map(|c| c.sketch.as_deref().and_then(Sketch::decode))
-        .collect();
-    let sketch = |i: usize| -> Option<&Sketch> {
-        if i < first_stored {
-            new[i].sketch.as_ref()
-        } else {
-            stored_sketches[i - first_stored].as_ref()
-        }
-    };
-    let text = |i: usize| -> &str {
-        if i < first_stored {
-            new[i].text
-        } else {
-            &stored[i - first_stored].text
-        }
-    };
-    let mut parent: Vec<usize> = (0..nodes.len()).collect();
-    let mut linked = vec![false; nodes.len()];
-    // Each pair that shares a band, once, with a new document in it.
-    let mut tried: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for members in by_band.values() {
-        for (x, &a) in members.iter().enumerate() {
-            for &b in &members[x + 1..] {
-                let pair = (a.min(b), a.max(b));
-                if pair.0 >= first_stored || pair.0 == pair.1 || !tried.insert(pair) {
-                    continue;
-                }
-                // Sketches screen first; only near ones have their words compared.
-                let near = match (sketch(pair.0), sketch(pair.1)) {
-                    (Some(a), Some(b)) => copies::estimate(a, b) >= copies::SCREEN,
-                    _ => true,
-                };
-                if near && copies::is_copy(text(pair.0), text(pair.1)) {
-                    linked[pair.0] = true;
-                    linked[pair.1] = true;
-                    let (ra, rb) = (find(&mut parent, pair.0), find(&mut parent, pair.1));
-                    parent[ra] = rb;
+            for &m in buckets.get(k).into_iter().flatten() {
+                if near(i, m, &nodes) {
+                    wanted.insert(m);
                 }
             }
         }
     }
-    if !linked[..first_stored].iter().any(|l| *l) {
-        for d in new {
-            out.copy_of.insert(d.sha256.to_string(), None);
+    let wanted: Vec<String> = wanted.iter().map(|&m| nodes[m].sha256.clone()).collect();
+    let stored_texts = if wanted.is_empty() {
+        HashMap::new()
+    } else {
+        tx.texts(&wanted).await?
+    };
+    let mut shingles: HashMap<usize, Vec<u64>> = HashMap::new();
+    let mut shingles_of = |i: usize, nodes: &[Node]| -> Vec<u64> {
+        shingles
+            .entry(i)
+            .or_insert_with(|| {
+                let text = if i < first_stored {
+                    new[i].text
+                } else {
+                    stored_texts
+                        .get(&nodes[i].sha256)
+                        .map(String::as_str)
+                        .unwrap_or_default()
+                };
+                copies::shingle_hashes(text)
+            })
+            .clone()
+    };
+
+    // New documents in the order originals are chosen, so an original is filed before its
+    // copies; a new document that copies none is filed under its bands for those after it.
+    let mut order: Vec<usize> = (0..first_stored).collect();
+    order.sort_by_cached_key(|&i| {
+        let n = &nodes[i];
+        earliest(
+            n.published,
+            n.publisher.as_deref().is_some_and(is_wire),
+            &n.sha256,
+        )
+    });
+    let mut parent: Vec<usize> = (0..nodes.len()).collect();
+    let mut linked = vec![false; nodes.len()];
+    let mut tried: std::collections::HashSet<(usize, usize)> = Default::default();
+    let mut common: std::collections::HashSet<i64> = filed.common.clone();
+    for &i in &order {
+        let mut copies_one = false;
+        for k in &bands[i] {
+            if common.contains(k) {
+                continue;
+            }
+            let members = buckets.get(k).cloned().unwrap_or_default();
+            for m in members {
+                if !tried.insert((i, m)) || !near(i, m, &nodes) {
+                    continue;
+                }
+                let (a, b) = (shingles_of(i, &nodes), shingles_of(m, &nodes));
+                if copies::contained(&a, &b) >= copies::COPY_THRESHOLD {
+                    copies_one = true;
+                    linked[i] = true;
+                    linked[m] = true;
+                    let (ra, rb) = (find(&mut parent, i), find(&mut parent, m));
+                    parent[ra] = rb;
+                }
+            }
         }
+        if !copies_one {
+            for k in &bands[i] {
+                let bucket = buckets.entry(*k).or_default();
+                bucket.push(i);
+                if bucket.len() > copies::COMMON_BAND {
+                    common.insert(*k);
+                }
+            }
+        }
+    }
+    for d in new {
+        out.copy_of.insert(d.sha256.to_string(), None);
+    }
+    if !linked.iter().any(|l| *l) {
         return Ok(out);
     }
 
@@ -178,18 +250,18 @@ pub(crate) async fn detect(
         })
         .collect();
     let roots: Vec<String> = roots.into_iter().collect();
-    let members = tx.copy_candidates(&[], &roots).await?;
-    let mut index: HashMap<String, usize> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.sha256.clone(), i))
-        .collect();
+    let members = if roots.is_empty() {
+        Vec::new()
+    } else {
+        tx.copy_candidates(&[], &roots).await?
+    };
     for m in members {
         if !index.contains_key(&m.sha256) {
             index.insert(m.sha256.clone(), nodes.len());
             parent.push(nodes.len());
             linked.push(true);
             nodes.push(Node {
+                sketch: m.sketch.as_deref().and_then(Sketch::decode),
                 sha256: m.sha256,
                 published: m.published,
                 publisher: m.publisher,
@@ -208,6 +280,8 @@ pub(crate) async fn detect(
         })
         .collect();
     for (i, r) in stored_links {
+        linked[i] = true;
+        linked[r] = true;
         let (a, b) = (find(&mut parent, i), find(&mut parent, r));
         parent[a] = b;
     }
@@ -237,13 +311,18 @@ pub(crate) async fn detect(
                 }
                 out.copy_of.insert(nodes[i].sha256.clone(), want);
             } else if nodes[i].copy_of != want {
-                out.changed.push((nodes[i].sha256.clone(), want));
+                out.changed.push(CopyChange {
+                    sha256: nodes[i].sha256.clone(),
+                    copy_of: want,
+                    bands: nodes[i]
+                        .sketch
+                        .as_ref()
+                        .map(Sketch::band_keys)
+                        .unwrap_or_default(),
+                });
             }
         }
     }
-    for d in new {
-        out.copy_of.entry(d.sha256.to_string()).or_insert(None);
-    }
-    out.changed.sort();
+    out.changed.sort_by(|a, b| a.sha256.cmp(&b.sha256));
     Ok(out)
 }

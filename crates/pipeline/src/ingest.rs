@@ -655,8 +655,8 @@ pub(crate) async fn store_batch(
     let mut recopied: Vec<ClaimId> = Vec::new();
     if !copies.changed.is_empty() {
         tx.set_copy_of(&copies.changed).await?;
-        for (sha, _) in &copies.changed {
-            recopied.extend(tx.claims_of_document(sha).await?);
+        for c in &copies.changed {
+            recopied.extend(tx.claims_of_document(&c.sha256).await?);
         }
     }
     tracing::debug!(
@@ -726,10 +726,7 @@ pub(crate) async fn store_batch(
                 diagnostics: p.diagnostics,
                 run,
                 sketch: sketch.as_ref().map(merge::copies::Sketch::encode),
-                bands: sketch
-                    .as_ref()
-                    .map(merge::copies::Sketch::band_keys)
-                    .unwrap_or_default(),
+                bands: copies.bands_of(&p.record.sha256, sketch.as_ref()),
                 copy_of: copy_of(&p.record.sha256),
                 claims: p
                     .claims

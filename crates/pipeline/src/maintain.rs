@@ -237,17 +237,20 @@ impl Service {
                     .await?
             };
             for (d, sketch) in docs.iter().zip(&sketches) {
-                let bands = sketch
-                    .as_ref()
-                    .map(merge::copies::Sketch::band_keys)
-                    .unwrap_or_default();
+                let bands = found.bands_of(&d.sha256, sketch.as_ref());
                 let encoded = sketch.as_ref().map(merge::copies::Sketch::encode);
                 tx.set_sketch(&d.sha256, encoded.as_deref(), &bands).await?;
             }
-            let mut changes: Vec<(String, Option<String>)> = found
+            // A new copy was never filed by band, so there is nothing to take out.
+            let mut changes: Vec<store::CopyChange> = found
                 .copy_of
                 .into_iter()
                 .filter(|(_, original)| original.is_some())
+                .map(|(sha256, copy_of)| store::CopyChange {
+                    sha256,
+                    copy_of,
+                    bands: Vec::new(),
+                })
                 .collect();
             changes.extend(found.changed);
             tx.set_copy_of(&changes).await?;

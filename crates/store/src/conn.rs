@@ -201,13 +201,6 @@ impl Row {
             Row::Postgres(r) => r.try_get(i),
         }
     }
-
-    pub(crate) fn opt_int(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
-        match self {
-            Row::Sqlite(r) => r.try_get(i),
-            Row::Postgres(r) => r.try_get(i),
-        }
-    }
 }
 
 /// Most arguments one statement takes: enough rows to amortise a round trip, few enough that

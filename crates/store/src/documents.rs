@@ -1,7 +1,7 @@
 //! Documents: stored once under their SHA-256 with their text and metadata, listed in order of
 //! publication, found by hash prefix, and selected for re-extraction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use model::{Date, DocumentMeta, DocumentRecord, DocumentStatus};
@@ -9,7 +9,7 @@ use model::{Date, DocumentMeta, DocumentRecord, DocumentStatus};
 use crate::claims;
 use crate::conn::{Arg, Conn, Row};
 use crate::query::{DocumentQuery, ReextractSelection, sort_day};
-use crate::{CopyCandidate, NewDocument, StoreResult, corrupt, q};
+use crate::{BandMembers, CopyCandidate, CopyChange, NewDocument, StoreResult, corrupt, q};
 
 const COLUMNS: &str = "sha256, size, origin, format, retrieved_at, input_id, publisher, published, \
     language, title, url, ombud_version, status, n_claims, copy_of";
@@ -170,80 +170,159 @@ pub(crate) async fn insert(
     Ok(fresh.iter().map(|d| d.record.sha256.clone()).collect())
 }
 
-/// Documents that share a band with `bands`, and the members of the copy groups of `roots`
-/// (the originals and every document that copies one), with what copy detection needs.
-pub(crate) async fn copy_candidates(
+/// The stored documents filed under each of `bands`, at most `cap` per band: a band holding
+/// more is common (boilerplate, a template's fixed phrases) and is named in `common` instead.
+/// One statement reads each chunk of bands, each band's rows limited by the index, so a
+/// common band costs `cap + 1` index rows however many documents it holds.
+pub(crate) async fn band_members(
     conn: &mut Conn<'_>,
     bands: &[i64],
+    cap: usize,
+) -> StoreResult<BandMembers> {
+    let doing = "finding near-copies";
+    let mut out = BandMembers::default();
+    // SQLite allows 500 terms in one compound SELECT.
+    for chunk in bands.chunks(400) {
+        let sql = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                format!(
+                    "SELECT band, sha256 FROM (SELECT band, sha256 FROM document_bands \
+                     WHERE band = ? LIMIT {}) AS b{i}",
+                    cap + 1
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let args: Vec<Arg<'_>> = chunk.iter().map(|b| Arg::Int(*b)).collect();
+        for r in conn.fetch(&sql, &args).await.map_err(q(doing))? {
+            let band = r.int(0).map_err(|e| corrupt(doing, e))?;
+            let sha256 = r.text(1).map_err(|e| corrupt(doing, e))?;
+            out.members.entry(band).or_default().push(sha256);
+        }
+    }
+    out.members.retain(|band, members| {
+        let common = members.len() > cap;
+        if common {
+            out.common.insert(*band);
+        }
+        !common
+    });
+    Ok(out)
+}
+
+/// The documents `sha256`, and the members of the copy groups whose originals are `roots` (the
+/// originals and every document that copies one), with what copy detection needs but words.
+pub(crate) async fn copy_candidates(
+    conn: &mut Conn<'_>,
+    sha256: &[String],
     roots: &[String],
 ) -> StoreResult<Vec<CopyCandidate>> {
     let doing = "finding near-copies";
-    let cols =
-        "d.sha256, d.published, d.publisher, d.copy_of, d.text, CAST(NULL AS BIGINT), d.sketch";
+    let cols = "d.sha256, d.published, d.publisher, d.copy_of, d.sketch";
     let mut rows = Vec::new();
-    if !bands.is_empty() {
-        let values: Vec<Arg<'_>> = bands.iter().map(|b| Arg::Int(*b)).collect();
-        rows.extend(
-            conn.fetch_in(
-                "SELECT d.sha256, d.published, d.publisher, d.copy_of, d.text, b.band, d.sketch \
-                 FROM document_bands b JOIN documents d ON d.sha256 = b.sha256 \
-                 WHERE b.band IN {list}",
-                &[],
-                &values,
-            )
-            .await
-            .map_err(q(doing))?,
-        );
-    }
-    if !roots.is_empty() {
-        let values: Vec<Arg<'_>> = roots.iter().map(|r| Arg::Text(r)).collect();
-        for sql in [
+    let shas: Vec<Arg<'_>> = sha256.iter().map(|r| Arg::Text(r)).collect();
+    let roots: Vec<Arg<'_>> = roots.iter().map(|r| Arg::Text(r)).collect();
+    for (sql, values) in [
+        (
             format!("SELECT {cols} FROM documents d WHERE d.sha256 IN {{list}}"),
+            &shas,
+        ),
+        (
+            format!("SELECT {cols} FROM documents d WHERE d.sha256 IN {{list}}"),
+            &roots,
+        ),
+        (
             format!("SELECT {cols} FROM documents d WHERE d.copy_of IN {{list}}"),
-        ] {
-            rows.extend(conn.fetch_in(&sql, &[], &values).await.map_err(q(doing))?);
+            &roots,
+        ),
+    ] {
+        if !values.is_empty() {
+            rows.extend(conn.fetch_in(&sql, &[], values).await.map_err(q(doing))?);
         }
     }
     let mut out: Vec<CopyCandidate> = Vec::with_capacity(rows.len());
-    let mut at: std::collections::HashMap<String, usize> = Default::default();
+    let mut seen: HashSet<String> = HashSet::new();
     for r in &rows {
         let t = |i: usize| r.opt_text(i).map_err(|e| corrupt(doing, e));
         let sha256 = r.text(0).map_err(|e| corrupt(doing, e))?;
-        let band = r.opt_int(5).map_err(|e| corrupt(doing, e))?;
-        let i = match at.get(&sha256) {
-            Some(&i) => i,
-            None => {
-                at.insert(sha256.clone(), out.len());
-                out.push(CopyCandidate {
-                    sha256,
-                    published: t(1)?.as_deref().and_then(|d| Date::from_str(d).ok()),
-                    publisher: t(2)?,
-                    copy_of: t(3)?,
-                    text: t(4)?.unwrap_or_default(),
-                    bands: Vec::new(),
-                    sketch: t(6)?,
-                });
-                out.len() - 1
-            }
-        };
-        out[i].bands.extend(band);
+        if !seen.insert(sha256.clone()) {
+            continue;
+        }
+        out.push(CopyCandidate {
+            sha256,
+            published: t(1)?.as_deref().and_then(|d| Date::from_str(d).ok()),
+            publisher: t(2)?,
+            copy_of: t(3)?,
+            sketch: t(4)?,
+        });
     }
     Ok(out)
 }
 
-/// Sets which document each of these is a copy of (`None`: an original).
-pub(crate) async fn set_copy_of(
+/// The extracted text of each of these stored documents.
+pub(crate) async fn texts(
     conn: &mut Conn<'_>,
-    changes: &[(String, Option<String>)],
-) -> StoreResult<()> {
+    sha256: &[String],
+) -> StoreResult<HashMap<String, String>> {
+    let doing = "reading documents' words";
+    let values: Vec<Arg<'_>> = sha256.iter().map(|r| Arg::Text(r)).collect();
+    let mut out = HashMap::with_capacity(sha256.len());
+    for r in conn
+        .fetch_in(
+            "SELECT sha256, text FROM documents WHERE sha256 IN {list}",
+            &[],
+            &values,
+        )
+        .await
+        .map_err(q(doing))?
+    {
+        let sha = r.text(0).map_err(|e| corrupt(doing, e))?;
+        let text = r.opt_text(1).map_err(|e| corrupt(doing, e))?;
+        out.insert(sha, text.unwrap_or_default());
+    }
+    Ok(out)
+}
+
+/// Sets which document each of these is a copy of. Only originals are filed by band (a copy is
+/// found through its original), so a document that becomes a copy leaves the band index and
+/// one that becomes an original enters it.
+pub(crate) async fn set_copy_of(conn: &mut Conn<'_>, changes: &[CopyChange]) -> StoreResult<()> {
     let doing = "recording copies";
-    for (sha, original) in changes {
+    for c in changes {
         conn.execute(
             "UPDATE documents SET copy_of = ? WHERE sha256 = ?",
-            &[Arg::OptText(original.as_deref()), Arg::Text(sha)],
+            &[Arg::OptText(c.copy_of.as_deref()), Arg::Text(&c.sha256)],
         )
         .await
         .map_err(q(doing))?;
+        let bands: Vec<Arg<'_>> = c.bands.iter().map(|b| Arg::Int(*b)).collect();
+        if bands.is_empty() {
+            continue;
+        }
+        if c.copy_of.is_some() {
+            conn.execute_in(
+                "DELETE FROM document_bands WHERE sha256 = ? AND band IN {list}",
+                &[Arg::Text(&c.sha256)],
+                &bands,
+            )
+            .await
+            .map_err(q(doing))?;
+        } else {
+            let mut rows: Vec<Arg<'_>> = Vec::new();
+            for b in &bands {
+                rows.extend([b.clone(), Arg::Text(&c.sha256)]);
+            }
+            conn.insert_rows(
+                "INSERT INTO document_bands (band, sha256)",
+                2,
+                &rows,
+                "ON CONFLICT DO NOTHING",
+            )
+            .await
+            .map_err(q(doing))?;
+        }
     }
     Ok(())
 }

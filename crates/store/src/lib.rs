@@ -127,11 +127,28 @@ pub struct CopyCandidate {
     pub published: Option<Date>,
     pub publisher: Option<String>,
     pub copy_of: Option<String>,
-    pub text: String,
-    /// The band keys it was found by (none when found as a member of a copy group).
-    pub bands: Vec<i64>,
     /// Its MinHash sketch (hex), for screening before words are compared.
     pub sketch: Option<String>,
+}
+
+/// The originals filed under band keys (`RecordTx::band_members`).
+#[derive(Clone, Debug, Default)]
+pub struct BandMembers {
+    /// Each band's documents, for bands holding at most the cap.
+    pub members: HashMap<i64, Vec<String>>,
+    /// Bands holding more than the cap: shared by too many documents to tell copies apart.
+    pub common: HashSet<i64>,
+}
+
+/// A document's new place in a copy group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopyChange {
+    pub sha256: String,
+    /// The original it copies (`None`: it is an original).
+    pub copy_of: Option<String>,
+    /// Its band keys: removed from the band index when it becomes a copy, added when it
+    /// becomes an original.
+    pub bands: Vec<i64>,
 }
 
 /// How a document was extracted: which ombud, lexicons and gazetteer read it.
@@ -314,16 +331,23 @@ pub trait RecordTx: Send {
         aliases: &'a [(ClaimId, Option<ClaimId>)],
     ) -> Fut<'a, ()>;
 
-    /// Stored documents sharing a band key with `bands`, and the members of the copy groups
-    /// whose originals are `roots`.
+    /// The stored originals filed under each of `bands`, at most `cap` a band; bands holding
+    /// more are named common.
+    fn band_members<'a>(&'a mut self, bands: &'a [i64], cap: usize) -> Fut<'a, BandMembers>;
+
+    /// The stored documents `sha256`, and the members of the copy groups whose originals are
+    /// `roots`, with their dates, publishers and sketches.
     fn copy_candidates<'a>(
         &'a mut self,
-        bands: &'a [i64],
+        sha256: &'a [String],
         roots: &'a [String],
     ) -> Fut<'a, Vec<CopyCandidate>>;
 
-    /// Sets which document each of these documents copies (`None`: an original).
-    fn set_copy_of<'a>(&'a mut self, changes: &'a [(String, Option<String>)]) -> Fut<'a, ()>;
+    /// The extracted text of each of these stored documents.
+    fn texts<'a>(&'a mut self, sha256: &'a [String]) -> Fut<'a, HashMap<String, String>>;
+
+    /// Records which document each of these documents copies (`None`: an original).
+    fn set_copy_of<'a>(&'a mut self, changes: &'a [CopyChange]) -> Fut<'a, ()>;
 
     /// Records a stored document's sketch and band keys.
     fn set_sketch<'a>(

@@ -10,8 +10,9 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use crate::conn::{Backend, Conn};
 use crate::query::{ClaimQuery, DocumentQuery, IncidentQuery, ReextractSelection};
 use crate::{
-    CopyCandidate, Counts, Fut, IncidentChanges, IndexRow, NewDocument, RecordStore, RecordTx,
-    Resolved, Run, StoreResult, StoredClaim, claims, decisions, documents, incidents, q, registry,
+    BandMembers, CopyCandidate, CopyChange, Counts, Fut, IncidentChanges, IndexRow, NewDocument,
+    RecordStore, RecordTx, Resolved, Run, StoreResult, StoredClaim, claims, decisions, documents,
+    incidents, q, registry,
 };
 
 #[derive(Clone, Debug)]
@@ -330,18 +331,27 @@ impl RecordTx for SqlTx {
         write!(self, |conn| decisions::append(&mut conn, decision).await)
     }
 
+    fn band_members<'a>(&'a mut self, bands: &'a [i64], cap: usize) -> Fut<'a, BandMembers> {
+        write!(self, |conn| documents::band_members(&mut conn, bands, cap)
+            .await)
+    }
+
     fn copy_candidates<'a>(
         &'a mut self,
-        bands: &'a [i64],
+        sha256: &'a [String],
         roots: &'a [String],
     ) -> Fut<'a, Vec<CopyCandidate>> {
         write!(self, |conn| documents::copy_candidates(
-            &mut conn, bands, roots
+            &mut conn, sha256, roots
         )
         .await)
     }
 
-    fn set_copy_of<'a>(&'a mut self, changes: &'a [(String, Option<String>)]) -> Fut<'a, ()> {
+    fn texts<'a>(&'a mut self, sha256: &'a [String]) -> Fut<'a, HashMap<String, String>> {
+        write!(self, |conn| documents::texts(&mut conn, sha256).await)
+    }
+
+    fn set_copy_of<'a>(&'a mut self, changes: &'a [CopyChange]) -> Fut<'a, ()> {
         write!(self, |conn| documents::set_copy_of(&mut conn, changes)
             .await)
     }

@@ -834,6 +834,77 @@ fn decisions_and_publishers_are_kept() {
 }
 
 #[test]
+fn the_band_index_files_originals_and_names_common_bands() {
+    conformance("bands", async |store| {
+        // Sixty documents filed under band 7, the first three also under band 9.
+        let records: Vec<DocumentRecord> = (0..60)
+            .map(|i| record(&format!("{i:064x}"), "Caucasus Wire", 4))
+            .collect();
+        let mut tx = store.begin().await.unwrap();
+        let docs: Vec<NewDocument<'_>> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| NewDocument {
+                record: r,
+                text: TEXT,
+                diagnostics: &[],
+                run: 1,
+                sketch: None,
+                bands: if i < 3 { vec![7, 9] } else { vec![7] },
+                copy_of: None,
+                claims: vec![],
+            })
+            .collect();
+        tx.insert_documents(&docs).await.unwrap();
+        let filed = tx.band_members(&[7, 9, 11], 50).await.unwrap();
+        assert_eq!(filed.common, [7].into_iter().collect());
+        let mut nine = filed.members[&9].clone();
+        nine.sort();
+        assert_eq!(
+            nine,
+            vec![
+                format!("{:064x}", 0),
+                format!("{:064x}", 1),
+                format!("{:064x}", 2)
+            ]
+        );
+        assert!(!filed.members.contains_key(&11));
+
+        // A document that becomes a copy leaves the index; one that becomes an original enters.
+        let first = format!("{:064x}", 0);
+        tx.set_copy_of(&[store::CopyChange {
+            sha256: first.clone(),
+            copy_of: Some(format!("{:064x}", 1)),
+            bands: vec![7, 9],
+        }])
+        .await
+        .unwrap();
+        assert_eq!(
+            tx.band_members(&[9], 50).await.unwrap().members[&9].len(),
+            2
+        );
+        let found = tx
+            .copy_candidates(&[], &[format!("{:064x}", 1)])
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 2, "the original and its copy");
+        tx.set_copy_of(&[store::CopyChange {
+            sha256: first.clone(),
+            copy_of: None,
+            bands: vec![9],
+        }])
+        .await
+        .unwrap();
+        assert_eq!(
+            tx.band_members(&[9], 50).await.unwrap().members[&9].len(),
+            3
+        );
+        assert_eq!(tx.texts(&[first.clone()]).await.unwrap()[&first], TEXT);
+        tx.commit().await.unwrap();
+    })
+}
+
+#[test]
 fn a_write_not_committed_leaves_nothing() {
     conformance("rollback", async |store| {
         let corpus = corpus();

@@ -147,11 +147,76 @@ pub fn contained(a: &[u64], b: &[u64]) -> f64 {
     shared as f64 / small.len() as f64
 }
 
-/// True when two texts are copies of each other.
+/// Share of the shorter text's names (capitalised words: places, people, bodies, months) that
+/// the other must have. Formulaic reports of different events (a ministry's bulletin, a wire's
+/// template: "X was shelled on D. Officials said ...") share most of their shingles and differ
+/// in exactly these words; a reprint keeps them.
+pub const NAMES_AGREE: f64 = 0.8;
+
+/// What deciding whether two texts are copies needs of each, computed once per text.
+#[derive(Clone, Debug, Default)]
+pub struct Fingerprint {
+    /// Its word 5-shingles (`shingle_hashes`).
+    pub shingles: Vec<u64>,
+    /// Its capitalised words (not those all in capitals), lower-cased and hashed, distinct,
+    /// sorted.
+    pub names: Vec<u64>,
+    /// How many words it has.
+    pub words: usize,
+}
+
+impl Fingerprint {
+    pub fn of(text: &str) -> Fingerprint {
+        let mut names: Vec<u64> = text
+            .split(|c: char| !c.is_alphanumeric())
+            // Capitalised, not shouted: a headline in capitals is not a name.
+            .filter(|w| {
+                w.chars().next().is_some_and(char::is_uppercase)
+                    && w.chars().any(char::is_lowercase)
+            })
+            .map(|w| hash_str(&w.to_lowercase()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        Fingerprint {
+            shingles: shingle_hashes(text),
+            names,
+            words: words(text).len(),
+        }
+    }
+
+    /// True when the two texts are copies of each other: both long enough, the shorter's
+    /// shingles contained in the other at `COPY_THRESHOLD`, and its names in the other's at
+    /// `NAMES_AGREE`.
+    pub fn copies(&self, other: &Fingerprint) -> bool {
+        if self.words < MIN_WORDS || other.words < MIN_WORDS {
+            return false;
+        }
+        contained(&self.shingles, &other.shingles) >= COPY_THRESHOLD && self.names_agree(other)
+    }
+
+    /// True when the shorter text's names are in the other's at `NAMES_AGREE`.
+    pub fn names_agree(&self, other: &Fingerprint) -> bool {
+        let (short, long) = if self.shingles.len() <= other.shingles.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        if short.names.is_empty() {
+            return true;
+        }
+        let kept = short
+            .names
+            .iter()
+            .filter(|n| long.names.binary_search(n).is_ok())
+            .count();
+        kept as f64 / short.names.len() as f64 >= NAMES_AGREE
+    }
+}
+
+/// True when two texts are copies of each other (`Fingerprint::copies`).
 pub fn is_copy(a: &str, b: &str) -> bool {
-    words(a).len() >= MIN_WORDS
-        && words(b).len() >= MIN_WORDS
-        && containment(a, b) >= COPY_THRESHOLD
+    Fingerprint::of(a).copies(&Fingerprint::of(b))
 }
 
 /// The share of sketch values two sketches agree on: an estimate of their texts' Jaccard
@@ -168,7 +233,20 @@ pub const SCREEN: f64 = 0.2;
 /// publisher's boilerplate, shared by reports that are not copies. Common bands are not used to
 /// find candidates (each document has nine others), so the cost of finding a document's copies
 /// stays bounded however large the store grows.
-pub const COMMON_BAND: usize = 50;
+pub const COMMON_BAND: usize = 20;
+
+/// Days between the publication of an original and its copies at most. Formulaic reports (a
+/// ministry's daily bulletin, a wire's template) can share most of their words and still tell
+/// different events months apart; a reprint follows its original within weeks.
+pub const REPRINT_DAYS: i64 = 30;
+
+/// True when documents published on these dates may be copies (undated ones always may).
+pub fn within_reprint_window(a: Option<model::Date>, b: Option<model::Date>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a.to_days() - b.to_days()).abs() <= REPRINT_DAYS,
+        _ => true,
+    }
+}
 
 /// True when two sketches agree on at least one whole band (LSH candidates).
 pub fn candidates(a: &Sketch, b: &Sketch) -> bool {
@@ -202,5 +280,21 @@ mod tests {
         assert!(candidates(&a, &b), "near-identical texts share a band");
         assert_eq!(Sketch::decode(&a.encode()), Some(a.clone()));
         assert!(!candidates(&a, &Sketch::of(other).unwrap()));
+    }
+
+    #[test]
+    fn formulaic_reports_of_other_events_are_not_copies() {
+        let a = "Chiba was shelled on 2 June 2020. Local officials said a drone struck a residential street, killing 8 civilians and wounding 7 others.";
+        let b = "Osasco was shelled on 2 June 2020. Local officials said a drone struck a residential street, killing 8 civilians and wounding 7 others.";
+        assert!(
+            containment(a, b) >= COPY_THRESHOLD,
+            "the words alone say copy"
+        );
+        assert!(!is_copy(a, b), "another place is another event");
+        assert!(is_copy(a, &a.replace("8 civilians", "eight civilians")));
+        assert!(within_reprint_window(
+            None,
+            Some(model::Date::new(2020, 6, 2).unwrap())
+        ));
     }
 }

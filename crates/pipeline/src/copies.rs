@@ -29,6 +29,8 @@ pub(crate) struct Copies {
     pub original_publisher: HashMap<String, Option<String>>,
     /// Stored documents whose original changed (a new document is earlier than their group's).
     pub changed: Vec<CopyChange>,
+    /// What the search cost: stored candidates read, their words read, pairs compared by words.
+    pub cost: (usize, usize, usize),
 }
 
 impl Copies {
@@ -148,7 +150,10 @@ pub(crate) async fn detect(
         );
     }
     let near = |a: usize, b: usize, nodes: &[Node]| match (&nodes[a].sketch, &nodes[b].sketch) {
-        (Some(x), Some(y)) => copies::estimate(x, y) >= copies::SCREEN,
+        (Some(x), Some(y)) => {
+            copies::within_reprint_window(nodes[a].published, nodes[b].published)
+                && copies::estimate(x, y) >= copies::SCREEN
+        }
         _ => false,
     };
     // The words of the stored documents that pass the screen, read at once.
@@ -163,14 +168,16 @@ pub(crate) async fn detect(
         }
     }
     let wanted: Vec<String> = wanted.iter().map(|&m| nodes[m].sha256.clone()).collect();
+    out.cost.0 = nodes.len() - first_stored;
+    out.cost.1 = wanted.len();
     let stored_texts = if wanted.is_empty() {
         HashMap::new()
     } else {
         tx.texts(&wanted).await?
     };
-    let mut shingles: HashMap<usize, Vec<u64>> = HashMap::new();
-    let mut shingles_of = |i: usize, nodes: &[Node]| -> Vec<u64> {
-        shingles
+    let mut prints: HashMap<usize, copies::Fingerprint> = HashMap::new();
+    let mut print_of = |i: usize, nodes: &[Node]| -> copies::Fingerprint {
+        prints
             .entry(i)
             .or_insert_with(|| {
                 let text = if i < first_stored {
@@ -181,7 +188,7 @@ pub(crate) async fn detect(
                         .map(String::as_str)
                         .unwrap_or_default()
                 };
-                copies::shingle_hashes(text)
+                copies::Fingerprint::of(text)
             })
             .clone()
     };
@@ -212,8 +219,9 @@ pub(crate) async fn detect(
                 if !tried.insert((i, m)) || !near(i, m, &nodes) {
                     continue;
                 }
-                let (a, b) = (shingles_of(i, &nodes), shingles_of(m, &nodes));
-                if copies::contained(&a, &b) >= copies::COPY_THRESHOLD {
+                out.cost.2 += 1;
+                let (a, b) = (print_of(i, &nodes), print_of(m, &nodes));
+                if a.copies(&b) {
                     copies_one = true;
                     linked[i] = true;
                     linked[m] = true;

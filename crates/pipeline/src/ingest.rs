@@ -662,6 +662,9 @@ pub(crate) async fn store_batch(
     tracing::debug!(
         ms = t_copies.elapsed().as_millis() as u64,
         copies = copies.copy_of.values().filter(|c| c.is_some()).count(),
+        candidates = copies.cost.0,
+        read = copies.cost.1,
+        compared = copies.cost.2,
         "copies found"
     );
     let copy_of = |sha: &str| copies.copy_of.get(sha).cloned().flatten();

@@ -312,7 +312,7 @@ pub(crate) async fn set_copy_of(conn: &mut Conn<'_>, changes: &[CopyChange]) -> 
         } else {
             let mut rows: Vec<Arg<'_>> = Vec::new();
             for b in &bands {
-                rows.extend([b.clone(), Arg::Text(&c.sha256)]);
+                rows.extend([*b, Arg::Text(&c.sha256)]);
             }
             conn.insert_rows(
                 "INSERT INTO document_bands (band, sha256)",

@@ -899,7 +899,7 @@ fn the_band_index_files_originals_and_names_common_bands() {
             tx.band_members(&[9], 50).await.unwrap().members[&9].len(),
             3
         );
-        assert_eq!(tx.texts(&[first.clone()]).await.unwrap()[&first], TEXT);
+        assert_eq!(tx.texts(std::slice::from_ref(&first)).await.unwrap()[&first], TEXT);
         tx.commit().await.unwrap();
     })
 }

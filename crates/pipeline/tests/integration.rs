@@ -501,17 +501,38 @@ fn a_schema_1_data_directory_opens_with_its_incident_ids() {
 
 #[test]
 fn a_schema_2_data_directory_opens_with_its_record_as_it_was() {
-    opens_with_its_record_as_it_was("schema2");
+    opens_with_its_record_as_it_was("schema2", async |_| {});
 }
 
 #[test]
 fn a_schema_3_data_directory_opens_with_its_record_as_it_was() {
-    opens_with_its_record_as_it_was("schema3");
+    opens_with_its_record_as_it_was("schema3", async |_| {});
+}
+
+#[test]
+fn a_schema_4_data_directory_opens_with_its_decisions() {
+    opens_with_its_record_as_it_was("schema4", async |service| {
+        let two_days = service.incident("inc-84e5caef70-815").await.unwrap();
+        assert_eq!(two_days.incident.grade, model::Grade::Discounted);
+        let history = service.history("inc-84e5caef70-815").await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].reviewer, "fixture");
+        assert_eq!(
+            history[0].leaf.as_deref(),
+            Some("ba26332d4e7fb41032698988f810c4eb359cbf9f5f29471e57a756a4ece02226")
+        );
+        let twelve = pipeline::Checkpoint {
+            size: 12,
+            root: "daafbb4aa8276c698ea5c689698648b100099c2d2962b3991d401cdc47dc826c".into(),
+        };
+        assert!(service.consistency(&twelve).unwrap().unwrap().verify());
+    });
 }
 
 /// A fixture of the five example reports opens (migrated, its incidents rebuilt in this ombud's
-/// form) with its counts, ids, grades, periods and log as they were.
-fn opens_with_its_record_as_it_was(fixture: &str) {
+/// form) with its counts, ids, grades, periods and log as they were; `then` checks what is
+/// particular to the fixture.
+fn opens_with_its_record_as_it_was(fixture: &str, then: impl AsyncFn(&Service)) {
     let dir = fixture_copy(fixture);
     rt().block_on(async {
         let service = open_existing(dir.path()).await;
@@ -548,6 +569,7 @@ fn opens_with_its_record_as_it_was(fixture: &str) {
             root: "e0b28b1f5b698b15813f8da4ef63f8ee8e836364b10adf399e6a9cf3861aa60f".into(),
         };
         assert!(service.consistency(&old).unwrap().unwrap().verify());
+        then(&service).await;
         service.close().await.unwrap();
     });
 }

@@ -3,11 +3,11 @@
 //! on their words, and each group of copies takes the earliest document (by publication date,
 //! then hash) as its original, so the groups do not depend on the order documents came in.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use merge::copies::{self, Sketch};
 use model::Date;
-use store::{BandMembers, CopyChange, RecordTx};
+use store::{BandProbe, CopyChange, RecordTx};
 
 use crate::PipelineError;
 
@@ -100,14 +100,27 @@ pub(crate) async fn detect(
         .iter()
         .map(|d| d.sketch.as_ref().map(Sketch::band_keys).unwrap_or_default())
         .collect();
-    let all: BTreeSet<i64> = bands.iter().flatten().copied().collect();
-    let all: Vec<i64> = all.into_iter().collect();
-    let filed = if all.is_empty() {
-        BandMembers::default()
-    } else {
-        tx.band_members(&all, copies::COMMON_BAND).await?
+    // Each new document looks for originals published within the reprint window of its day.
+    let probe = |i: usize, band: i64| BandProbe {
+        band,
+        days: new[i].published.map(|d| {
+            let day = d.to_days();
+            (day - copies::REPRINT_DAYS, day + copies::REPRINT_DAYS)
+        }),
     };
-    let stored_shas: BTreeSet<&String> = filed.members.values().flatten().collect();
+    let probes: BTreeSet<BandProbe> = bands
+        .iter()
+        .enumerate()
+        .flat_map(|(i, b)| b.iter().map(move |&k| probe(i, k)))
+        .collect();
+    let probes: Vec<BandProbe> = probes.into_iter().collect();
+    let answers = if probes.is_empty() {
+        Vec::new()
+    } else {
+        tx.band_members(&probes, copies::COMMON_BAND).await?
+    };
+    let filed: HashMap<BandProbe, Option<Vec<String>>> = probes.into_iter().zip(answers).collect();
+    let stored_shas: BTreeSet<&String> = filed.values().flatten().flatten().collect();
     let stored_shas: Vec<String> = stored_shas.into_iter().cloned().collect();
     let stored = if stored_shas.is_empty() {
         Vec::new()
@@ -139,16 +152,22 @@ pub(crate) async fn detect(
         .enumerate()
         .map(|(i, n)| (n.sha256.clone(), i))
         .collect();
-    let mut buckets: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (band, members) in &filed.members {
-        buckets.insert(
-            *band,
-            members
-                .iter()
-                .filter_map(|m| index.get(m).copied())
-                .collect(),
-        );
-    }
+    // The stored originals each new document's bands find (`None`: a common band).
+    let found: Vec<Vec<Option<Vec<usize>>>> = bands
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            b.iter()
+                .map(|&k| {
+                    filed
+                        .get(&probe(i, k))
+                        .cloned()
+                        .flatten()
+                        .map(|shas| shas.iter().filter_map(|m| index.get(m).copied()).collect())
+                })
+                .collect()
+        })
+        .collect();
     let near = |a: usize, b: usize, nodes: &[Node]| match (&nodes[a].sketch, &nodes[b].sketch) {
         (Some(x), Some(y)) => {
             copies::within_reprint_window(nodes[a].published, nodes[b].published)
@@ -158,12 +177,10 @@ pub(crate) async fn detect(
     };
     // The words of the stored documents that pass the screen, read at once.
     let mut wanted: BTreeSet<usize> = BTreeSet::new();
-    for (i, b) in bands.iter().enumerate() {
-        for k in b {
-            for &m in buckets.get(k).into_iter().flatten() {
-                if near(i, m, &nodes) {
-                    wanted.insert(m);
-                }
+    for (i, per_band) in found.iter().enumerate() {
+        for &m in per_band.iter().flatten().flatten() {
+            if near(i, m, &nodes) {
+                wanted.insert(m);
             }
         }
     }
@@ -194,7 +211,8 @@ pub(crate) async fn detect(
     };
 
     // New documents in the order originals are chosen, so an original is filed before its
-    // copies; a new document that copies none is filed under its bands for those after it.
+    // copies; a new document that copies none is filed under its bands for those after it,
+    // and leaves each band's file when it falls out of the reprint window.
     let mut order: Vec<usize> = (0..first_stored).collect();
     order.sort_by_cached_key(|&i| {
         let n = &nodes[i];
@@ -207,14 +225,27 @@ pub(crate) async fn detect(
     let mut parent: Vec<usize> = (0..nodes.len()).collect();
     let mut linked = vec![false; nodes.len()];
     let mut tried: std::collections::HashSet<(usize, usize)> = Default::default();
-    let mut common: std::collections::HashSet<i64> = filed.common.clone();
+    let mut batch: HashMap<i64, VecDeque<usize>> = HashMap::new();
     for &i in &order {
         let mut copies_one = false;
-        for k in &bands[i] {
-            if common.contains(k) {
-                continue;
+        for (b, k) in bands[i].iter().enumerate() {
+            let Some(stored) = &found[i][b] else {
+                continue; // common in the store
+            };
+            let recent = batch.entry(*k).or_default();
+            if let Some(day) = nodes[i].published.map(Date::to_days) {
+                while recent.front().is_some_and(|&m| {
+                    nodes[m]
+                        .published
+                        .is_some_and(|p| p.to_days() < day - copies::REPRINT_DAYS)
+                }) {
+                    recent.pop_front();
+                }
             }
-            let members = buckets.get(k).cloned().unwrap_or_default();
+            if stored.len() + recent.len() > copies::COMMON_BAND {
+                continue; // common among these
+            }
+            let members: Vec<usize> = stored.iter().chain(recent.iter()).copied().collect();
             for m in members {
                 if !tried.insert((i, m)) || !near(i, m, &nodes) {
                     continue;
@@ -232,11 +263,7 @@ pub(crate) async fn detect(
         }
         if !copies_one {
             for k in &bands[i] {
-                let bucket = buckets.entry(*k).or_default();
-                bucket.push(i);
-                if bucket.len() > copies::COMMON_BAND {
-                    common.insert(*k);
-                }
+                batch.entry(*k).or_default().push_back(i);
             }
         }
     }

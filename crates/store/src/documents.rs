@@ -8,8 +8,8 @@ use model::{Date, DocumentMeta, DocumentRecord, DocumentStatus};
 
 use crate::claims;
 use crate::conn::{Arg, Conn, Row};
-use crate::query::{DocumentQuery, ReextractSelection, sort_day};
-use crate::{BandMembers, CopyCandidate, CopyChange, NewDocument, StoreResult, corrupt, q};
+use crate::query::{DocumentQuery, ReextractSelection, UNDATED, sort_day};
+use crate::{BandProbe, CopyCandidate, CopyChange, NewDocument, StoreResult, corrupt, q};
 
 const COLUMNS: &str = "sha256, size, origin, format, retrieved_at, input_id, publisher, published, \
     language, title, url, ombud_version, status, n_claims, copy_of";
@@ -146,13 +146,14 @@ pub(crate) async fn insert(
     .map_err(q(doing))?;
     let mut bands: Vec<Arg<'_>> = Vec::new();
     for d in &fresh {
+        let day = sort_day(d.record.meta.published);
         for &b in &d.bands {
-            bands.extend([Arg::Int(b), Arg::Text(&d.record.sha256)]);
+            bands.extend([Arg::Int(b), Arg::Int(day), Arg::Text(&d.record.sha256)]);
         }
     }
     conn.insert_rows(
-        "INSERT INTO document_bands (band, sha256)",
-        2,
+        "INSERT INTO document_bands (band, day, sha256)",
+        3,
         &bands,
         "ON CONFLICT DO NOTHING",
     )
@@ -170,46 +171,94 @@ pub(crate) async fn insert(
     Ok(fresh.iter().map(|d| d.record.sha256.clone()).collect())
 }
 
-/// The stored documents filed under each of `bands`, at most `cap` per band: a band holding
-/// more is common (boilerplate, a template's fixed phrases) and is named in `common` instead.
-/// One statement reads each chunk of bands, each band's rows limited by the index, so a
-/// common band costs `cap + 1` index rows however many documents it holds.
+/// The stored originals filed under each probe's band and published in its days (with those
+/// undated), at most `cap` a probe: a probe finding more is common (boilerplate, a template's
+/// fixed phrases) and answers `None`. Each band's rows are read through the index and limited
+/// there, so a common band costs `cap + 1` rows however many documents it holds.
 pub(crate) async fn band_members(
     conn: &mut Conn<'_>,
-    bands: &[i64],
+    probes: &[BandProbe],
     cap: usize,
-) -> StoreResult<BandMembers> {
+) -> StoreResult<Vec<Option<Vec<String>>>> {
     let doing = "finding near-copies";
-    let mut out = BandMembers::default();
-    // SQLite allows 500 terms in one compound SELECT.
-    for chunk in bands.chunks(400) {
-        let sql = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, _)| {
+    let mut out: Vec<Option<Vec<String>>> = vec![Some(Vec::new()); probes.len()];
+    let limit = cap + 1;
+    // SQLite allows 500 terms in one compound SELECT; a probe has two.
+    for (chunk_no, chunk) in probes.chunks(200).enumerate() {
+        let mut terms: Vec<String> = Vec::new();
+        let mut args: Vec<Arg<'_>> = Vec::new();
+        for (k, probe) in chunk.iter().enumerate() {
+            let p = chunk_no * 200 + k;
+            let select = |filter: &str, n: usize| {
                 format!(
-                    "SELECT band, sha256 FROM (SELECT band, sha256 FROM document_bands \
-                     WHERE band = ? LIMIT {}) AS b{i}",
-                    cap + 1
+                    "SELECT CAST({p} AS BIGINT) AS p, sha256 FROM (SELECT sha256 FROM document_bands \
+                     WHERE band = ? {filter} LIMIT {limit}) AS b{k}_{n}"
                 )
-            })
-            .collect::<Vec<_>>()
-            .join(" UNION ALL ");
-        let args: Vec<Arg<'_>> = chunk.iter().map(|b| Arg::Int(*b)).collect();
-        for r in conn.fetch(&sql, &args).await.map_err(q(doing))? {
-            let band = r.int(0).map_err(|e| corrupt(doing, e))?;
+            };
+            match probe.days {
+                Some((from, to)) => {
+                    terms.push(select("AND day BETWEEN ? AND ?", 0));
+                    args.extend([Arg::Int(probe.band), Arg::Int(from), Arg::Int(to)]);
+                    terms.push(select(&format!("AND day = {UNDATED}"), 1));
+                    args.push(Arg::Int(probe.band));
+                }
+                None => {
+                    terms.push(select("", 0));
+                    args.push(Arg::Int(probe.band));
+                }
+            }
+        }
+        for r in conn
+            .fetch(&terms.join(" UNION ALL "), &args)
+            .await
+            .map_err(q(doing))?
+        {
+            let p = r.int(0).map_err(|e| corrupt(doing, e))? as usize;
             let sha256 = r.text(1).map_err(|e| corrupt(doing, e))?;
-            out.members.entry(band).or_default().push(sha256);
+            if let Some(Some(members)) = out.get_mut(p) {
+                members.push(sha256);
+            }
         }
     }
-    out.members.retain(|band, members| {
-        let common = members.len() > cap;
-        if common {
-            out.common.insert(*band);
+    for members in &mut out {
+        if members.as_ref().is_some_and(|m| m.len() > cap) {
+            *members = None;
         }
-        !common
-    });
+    }
     Ok(out)
+}
+
+/// Files a stored document's band keys under its publication day.
+async fn file_bands(conn: &mut Conn<'_>, sha256: &str, bands: &[i64]) -> StoreResult<()> {
+    let doing = "filing a document's band keys";
+    if bands.is_empty() {
+        return Ok(());
+    }
+    let day = match conn
+        .fetch(
+            "SELECT sort_day FROM documents WHERE sha256 = ?",
+            &[Arg::Text(sha256)],
+        )
+        .await
+        .map_err(q(doing))?
+        .first()
+    {
+        Some(r) => r.int(0).map_err(|e| corrupt(doing, e))?,
+        None => return Ok(()),
+    };
+    let mut rows: Vec<Arg<'_>> = Vec::new();
+    for &b in bands {
+        rows.extend([Arg::Int(b), Arg::Int(day), Arg::Text(sha256)]);
+    }
+    conn.insert_rows(
+        "INSERT INTO document_bands (band, day, sha256)",
+        3,
+        &rows,
+        "ON CONFLICT DO NOTHING",
+    )
+    .await
+    .map_err(q(doing))?;
+    Ok(())
 }
 
 /// The documents `sha256`, and the members of the copy groups whose originals are `roots` (the
@@ -310,18 +359,7 @@ pub(crate) async fn set_copy_of(conn: &mut Conn<'_>, changes: &[CopyChange]) -> 
             .await
             .map_err(q(doing))?;
         } else {
-            let mut rows: Vec<Arg<'_>> = Vec::new();
-            for b in &bands {
-                rows.extend([*b, Arg::Text(&c.sha256)]);
-            }
-            conn.insert_rows(
-                "INSERT INTO document_bands (band, sha256)",
-                2,
-                &rows,
-                "ON CONFLICT DO NOTHING",
-            )
-            .await
-            .map_err(q(doing))?;
+            file_bands(conn, &c.sha256, &c.bands).await?;
         }
     }
     Ok(())
@@ -341,19 +379,7 @@ pub(crate) async fn set_sketch(
     )
     .await
     .map_err(q(doing))?;
-    let mut args: Vec<Arg<'_>> = Vec::new();
-    for &b in bands {
-        args.extend([Arg::Int(b), Arg::Text(sha256)]);
-    }
-    conn.insert_rows(
-        "INSERT INTO document_bands (band, sha256)",
-        2,
-        &args,
-        "ON CONFLICT DO NOTHING",
-    )
-    .await
-    .map_err(q(doing))?;
-    Ok(())
+    file_bands(conn, sha256, bands).await
 }
 
 /// Forgets every document's copy group and bands (a rebuild derives them again).

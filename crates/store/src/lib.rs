@@ -131,13 +131,13 @@ pub struct CopyCandidate {
     pub sketch: Option<String>,
 }
 
-/// The originals filed under band keys (`RecordTx::band_members`).
-#[derive(Clone, Debug, Default)]
-pub struct BandMembers {
-    /// Each band's documents, for bands holding at most the cap.
-    pub members: HashMap<i64, Vec<String>>,
-    /// Bands holding more than the cap: shared by too many documents to tell copies apart.
-    pub common: HashSet<i64>,
+/// A search of the band index (`RecordTx::band_members`): the originals filed under `band`
+/// and published between `days` (days since 1970-01-01, both included; `None`: any day).
+/// Undated originals are found by every probe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BandProbe {
+    pub band: i64,
+    pub days: Option<(i64, i64)>,
 }
 
 /// A document's new place in a copy group.
@@ -331,9 +331,13 @@ pub trait RecordTx: Send {
         aliases: &'a [(ClaimId, Option<ClaimId>)],
     ) -> Fut<'a, ()>;
 
-    /// The stored originals filed under each of `bands`, at most `cap` a band; bands holding
-    /// more are named common.
-    fn band_members<'a>(&'a mut self, bands: &'a [i64], cap: usize) -> Fut<'a, BandMembers>;
+    /// The stored originals each probe finds, at most `cap` a probe; `None` for a probe that
+    /// finds more (a common band: boilerplate, a template's fixed phrases).
+    fn band_members<'a>(
+        &'a mut self,
+        probes: &'a [BandProbe],
+        cap: usize,
+    ) -> Fut<'a, Vec<Option<Vec<String>>>>;
 
     /// The stored documents `sha256`, and the members of the copy groups whose originals are
     /// `roots`, with their dates, publishers and sketches.

@@ -11,12 +11,14 @@
 //! decisions (each row names the archived blob that is its leaf in the Merkle log) and finds
 //! copies: each document's MinHash sketch, the LSH bands that find its near-duplicates, and the
 //! original it is a copy of; these are derived, so the step leaves them to the rebuild.
+//! Version 5 files band keys by the day a document was published, so finding a document's
+//! copies reads only the originals published within the reprint window.
 
 use crate::conn::{Arg, Backend, Conn};
 use crate::{StoreError, q};
 
 /// The schema version this ombud writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The version each claim's and incident's serialised JSON is written in.
 pub const JSON_VERSION: i64 = 1;
@@ -355,6 +357,26 @@ fn v3_to_v4(backend: Backend) -> String {
     )
 }
 
+/// Version 4 to 5, both databases: band keys are filed by publication day (`UNDATED` for a
+/// document without one), and only originals are filed. Derived, so the rebuild files them.
+fn v4_to_v5(backend: Backend) -> String {
+    let (int, key, without_rowid) = match backend {
+        Backend::Sqlite => ("INTEGER", "TEXT", "WITHOUT ROWID"),
+        Backend::Postgres => ("BIGINT", "TEXT COLLATE \"C\"", ""),
+    };
+    format!(
+        "DROP TABLE document_bands;
+        CREATE TABLE document_bands (
+            band   {int} NOT NULL,
+            day    {int} NOT NULL,
+            sha256 {key} NOT NULL,
+            PRIMARY KEY (band, day, sha256)
+        ) {without_rowid};
+        INSERT INTO meta (key, value) VALUES ('derived_stale', '1')
+          ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
+    )
+}
+
 /// The steps of a backend, in order.
 fn steps(backend: Backend) -> Vec<(i64, String)> {
     match backend {
@@ -363,6 +385,7 @@ fn steps(backend: Backend) -> Vec<(i64, String)> {
             (2, V1_TO_V2.replace("{tables}", &v2_tables(backend))),
             (3, v2_to_v3(backend)),
             (4, v3_to_v4(backend)),
+            (5, v4_to_v5(backend)),
         ],
         Backend::Postgres => vec![
             (
@@ -375,6 +398,7 @@ fn steps(backend: Backend) -> Vec<(i64, String)> {
             ),
             (3, v2_to_v3(backend)),
             (4, v3_to_v4(backend)),
+            (5, v4_to_v5(backend)),
         ],
     }
 }

@@ -14,8 +14,9 @@ use model::{
 };
 use store::scratch::{ScratchPostgres, test_server};
 use store::{
-    ClaimQuery, DocumentQuery, IncidentChanges, IncidentQuery, IncidentWrite, IndexRow, NewClaim,
-    NewDocument, PlaceFilter, RecordStore, ReextractSelection, Resolved, StoreError, StoreTarget,
+    BandProbe, ClaimQuery, DocumentQuery, IncidentChanges, IncidentQuery, IncidentWrite, IndexRow,
+    NewClaim, NewDocument, PlaceFilter, RecordStore, ReextractSelection, Resolved, StoreError,
+    StoreTarget,
 };
 
 fn rt() -> tokio::runtime::Runtime {
@@ -834,12 +835,15 @@ fn decisions_and_publishers_are_kept() {
 }
 
 #[test]
-fn the_band_index_files_originals_and_names_common_bands() {
+fn the_band_index_files_originals_by_day_and_names_common_bands() {
     conformance("bands", async |store| {
-        // Sixty documents filed under band 7, the first three also under band 9.
-        let records: Vec<DocumentRecord> = (0..60)
+        // Sixty documents of day 4 filed under band 7, the first three also under band 9; one of
+        // day 30 under band 9.
+        let mut records: Vec<DocumentRecord> = (0..60)
             .map(|i| record(&format!("{i:064x}"), "Caucasus Wire", 4))
             .collect();
+        records.push(record(&"f".repeat(64), "Caucasus Wire", 30));
+        let sha = |i: usize| records[i].sha256.clone();
         let mut tx = store.begin().await.unwrap();
         let docs: Vec<NewDocument<'_>> = records
             .iter()
@@ -850,56 +854,62 @@ fn the_band_index_files_originals_and_names_common_bands() {
                 diagnostics: &[],
                 run: 1,
                 sketch: None,
-                bands: if i < 3 { vec![7, 9] } else { vec![7] },
+                bands: match i {
+                    0..3 => vec![7, 9],
+                    60 => vec![9],
+                    _ => vec![7],
+                },
                 copy_of: None,
                 claims: vec![],
             })
             .collect();
         tx.insert_documents(&docs).await.unwrap();
-        let filed = tx.band_members(&[7, 9, 11], 50).await.unwrap();
-        assert_eq!(filed.common, [7].into_iter().collect());
-        let mut nine = filed.members[&9].clone();
-        nine.sort();
+        let d4 = day(4).to_days();
+        let around = |band: i64, d: i64| BandProbe {
+            band,
+            days: Some((d - 5, d + 5)),
+        };
+        let any = |band: i64| BandProbe { band, days: None };
+        let sorted = |v: &Option<Vec<String>>| {
+            let mut v = v.clone().expect("not common");
+            v.sort();
+            v
+        };
+        let found = tx
+            .band_members(&[around(7, d4), around(9, d4), any(9), any(11)], 50)
+            .await
+            .unwrap();
+        assert_eq!(found[0], None, "sixty under one band is common");
         assert_eq!(
-            nine,
-            vec![
-                format!("{:064x}", 0),
-                format!("{:064x}", 1),
-                format!("{:064x}", 2)
-            ]
+            sorted(&found[1]),
+            vec![sha(0), sha(1), sha(2)],
+            "day 30 is out"
         );
-        assert!(!filed.members.contains_key(&11));
+        assert_eq!(sorted(&found[2]), vec![sha(0), sha(1), sha(2), sha(60)]);
+        assert_eq!(found[3], Some(vec![]));
 
         // A document that becomes a copy leaves the index; one that becomes an original enters.
-        let first = format!("{:064x}", 0);
         tx.set_copy_of(&[store::CopyChange {
-            sha256: first.clone(),
-            copy_of: Some(format!("{:064x}", 1)),
+            sha256: sha(0),
+            copy_of: Some(sha(1)),
             bands: vec![7, 9],
         }])
         .await
         .unwrap();
-        assert_eq!(
-            tx.band_members(&[9], 50).await.unwrap().members[&9].len(),
-            2
-        );
-        let found = tx
-            .copy_candidates(&[], &[format!("{:064x}", 1)])
-            .await
-            .unwrap();
-        assert_eq!(found.len(), 2, "the original and its copy");
+        let found = tx.band_members(&[around(9, d4)], 50).await.unwrap();
+        assert_eq!(sorted(&found[0]), vec![sha(1), sha(2)]);
+        let group = tx.copy_candidates(&[], &[sha(1)]).await.unwrap();
+        assert_eq!(group.len(), 2, "the original and its copy");
         tx.set_copy_of(&[store::CopyChange {
-            sha256: first.clone(),
+            sha256: sha(0),
             copy_of: None,
             bands: vec![9],
         }])
         .await
         .unwrap();
-        assert_eq!(
-            tx.band_members(&[9], 50).await.unwrap().members[&9].len(),
-            3
-        );
-        assert_eq!(tx.texts(std::slice::from_ref(&first)).await.unwrap()[&first], TEXT);
+        let found = tx.band_members(&[around(9, d4)], 50).await.unwrap();
+        assert_eq!(sorted(&found[0]), vec![sha(0), sha(1), sha(2)]);
+        assert_eq!(tx.texts(&[sha(0)]).await.unwrap()[&sha(0)], TEXT);
         tx.commit().await.unwrap();
     })
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use merge::copies::{self, Sketch};
 use model::Date;
-use store::{BandProbe, CopyChange, RecordTx};
+use store::{CopyChange, RecordTx};
 
 use crate::PipelineError;
 
@@ -100,28 +100,30 @@ pub(crate) async fn detect(
         .iter()
         .map(|d| d.sketch.as_ref().map(Sketch::band_keys).unwrap_or_default())
         .collect();
-    // Each new document looks for originals published within the reprint window of its day.
-    let probe = |i: usize, band: i64| BandProbe {
-        band,
-        days: new[i].published.map(|d| {
-            let day = d.to_days();
-            (day - copies::REPRINT_DAYS, day + copies::REPRINT_DAYS)
-        }),
-    };
-    let probes: BTreeSet<BandProbe> = bands
-        .iter()
-        .enumerate()
-        .flat_map(|(i, b)| b.iter().map(move |&k| probe(i, k)))
-        .collect();
-    let probes: Vec<BandProbe> = probes.into_iter().collect();
-    let answers = if probes.is_empty() {
-        Vec::new()
+    let all: BTreeSet<i64> = bands.iter().flatten().copied().collect();
+    let all: Vec<i64> = all.into_iter().collect();
+    let filed = if all.is_empty() {
+        store::BandFiles::new()
     } else {
-        tx.band_members(&probes, copies::COMMON_BAND).await?
+        tx.band_members(&all, copies::COMMON_BAND).await?
     };
-    let filed: HashMap<BandProbe, Option<Vec<String>>> = probes.into_iter().zip(answers).collect();
-    let stored_shas: BTreeSet<&String> = filed.values().flatten().flatten().collect();
-    let stored_shas: Vec<String> = stored_shas.into_iter().cloned().collect();
+    // Each new document's band finds the originals published within its reprint window (and
+    // the undated; an undated document finds every one).
+    let in_window = |i: usize, day: i64| match new[i].published {
+        Some(d) => day == store::UNDATED || (d.to_days() - day).abs() <= copies::REPRINT_DAYS,
+        None => true,
+    };
+    let mut wanted_shas: BTreeSet<&String> = BTreeSet::new();
+    for (i, b) in bands.iter().enumerate() {
+        for k in b {
+            for (sha, day) in filed.get(k).into_iter().flatten().flatten() {
+                if in_window(i, *day) {
+                    wanted_shas.insert(sha);
+                }
+            }
+        }
+    }
+    let stored_shas: Vec<String> = wanted_shas.into_iter().cloned().collect();
     let stored = if stored_shas.is_empty() {
         Vec::new()
     } else {
@@ -158,12 +160,13 @@ pub(crate) async fn detect(
         .enumerate()
         .map(|(i, b)| {
             b.iter()
-                .map(|&k| {
-                    filed
-                        .get(&probe(i, k))
-                        .cloned()
-                        .flatten()
-                        .map(|shas| shas.iter().filter_map(|m| index.get(m).copied()).collect())
+                .map(|k| {
+                    filed.get(k).cloned().flatten().map(|shas| {
+                        shas.iter()
+                            .filter(|(_, day)| in_window(i, *day))
+                            .filter_map(|(m, _)| index.get(m).copied())
+                            .collect()
+                    })
                 })
                 .collect()
         })

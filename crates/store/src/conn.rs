@@ -140,7 +140,7 @@ impl Conn<'_> {
         })
     }
 
-    async fn fetch_kept(
+    pub(crate) async fn fetch_kept(
         &mut self,
         sql: &str,
         args: &[Arg<'_>],

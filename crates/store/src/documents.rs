@@ -8,8 +8,8 @@ use model::{Date, DocumentMeta, DocumentRecord, DocumentStatus};
 
 use crate::claims;
 use crate::conn::{Arg, Conn, Row};
-use crate::query::{DocumentQuery, ReextractSelection, UNDATED, sort_day};
-use crate::{BandProbe, CopyCandidate, CopyChange, NewDocument, StoreResult, corrupt, q};
+use crate::query::{DocumentQuery, ReextractSelection, sort_day};
+use crate::{CopyCandidate, CopyChange, NewDocument, StoreResult, corrupt, q};
 
 const COLUMNS: &str = "sha256, size, origin, format, retrieved_at, input_id, publisher, published, \
     language, title, url, ombud_version, status, n_claims, copy_of";
@@ -148,11 +148,11 @@ pub(crate) async fn insert(
     for d in &fresh {
         let day = sort_day(d.record.meta.published);
         for &b in &d.bands {
-            bands.extend([Arg::Int(b), Arg::Int(day), Arg::Text(&d.record.sha256)]);
+            bands.extend([Arg::Int(b), Arg::Text(&d.record.sha256), Arg::Int(day)]);
         }
     }
     conn.insert_rows(
-        "INSERT INTO document_bands (band, day, sha256)",
+        "INSERT INTO document_bands (band, sha256, day)",
         3,
         &bands,
         "ON CONFLICT DO NOTHING",
@@ -171,56 +171,46 @@ pub(crate) async fn insert(
     Ok(fresh.iter().map(|d| d.record.sha256.clone()).collect())
 }
 
-/// The stored originals filed under each probe's band and published in its days (with those
-/// undated), at most `cap` a probe: a probe finding more is common (boilerplate, a template's
-/// fixed phrases) and answers `None`. Each band's rows are read through the index and limited
-/// there, so a common band costs `cap + 1` rows however many documents it holds.
+/// The stored originals filed under each of `bands`, with the day each was published
+/// (`UNDATED` for none), at most `cap` a band: a band holding more is common (boilerplate, a
+/// template's fixed phrases) and answers `None`. Each band's rows are read through the index and
+/// limited there, so a common band costs `cap + 1` rows however many documents it holds.
 pub(crate) async fn band_members(
     conn: &mut Conn<'_>,
-    probes: &[BandProbe],
+    bands: &[i64],
     cap: usize,
-) -> StoreResult<Vec<Option<Vec<String>>>> {
+) -> StoreResult<HashMap<i64, Option<Vec<(String, i64)>>>> {
     let doing = "finding near-copies";
-    let mut out: Vec<Option<Vec<String>>> = vec![Some(Vec::new()); probes.len()];
-    let limit = cap + 1;
-    // SQLite allows 500 terms in one compound SELECT; a probe has two.
-    for (chunk_no, chunk) in probes.chunks(200).enumerate() {
-        let mut terms: Vec<String> = Vec::new();
-        let mut args: Vec<Arg<'_>> = Vec::new();
-        for (k, probe) in chunk.iter().enumerate() {
-            let p = chunk_no * 200 + k;
-            let select = |filter: &str, n: usize| {
+    let mut out: HashMap<i64, Option<Vec<(String, i64)>>> =
+        bands.iter().map(|b| (*b, Some(Vec::new()))).collect();
+    // SQLite allows 500 terms in one compound SELECT; a full chunk's statement is kept.
+    const CHUNK: usize = 400;
+    for chunk in bands.chunks(CHUNK) {
+        let sql = (0..chunk.len())
+            .map(|i| {
                 format!(
-                    "SELECT CAST({p} AS BIGINT) AS p, sha256 FROM (SELECT sha256 FROM document_bands \
-                     WHERE band = ? {filter} LIMIT {limit}) AS b{k}_{n}"
+                    "SELECT band, sha256, day FROM (SELECT band, sha256, day FROM document_bands \
+                     WHERE band = ? LIMIT {}) AS b{i}",
+                    cap + 1
                 )
-            };
-            match probe.days {
-                Some((from, to)) => {
-                    terms.push(select("AND day BETWEEN ? AND ?", 0));
-                    args.extend([Arg::Int(probe.band), Arg::Int(from), Arg::Int(to)]);
-                    terms.push(select(&format!("AND day = {UNDATED}"), 1));
-                    args.push(Arg::Int(probe.band));
-                }
-                None => {
-                    terms.push(select("", 0));
-                    args.push(Arg::Int(probe.band));
-                }
-            }
-        }
-        for r in conn
-            .fetch(&terms.join(" UNION ALL "), &args)
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let args: Vec<Arg<'_>> = chunk.iter().map(|b| Arg::Int(*b)).collect();
+        let rows = conn
+            .fetch_kept(&sql, &args, chunk.len() == CHUNK)
             .await
-            .map_err(q(doing))?
-        {
-            let p = r.int(0).map_err(|e| corrupt(doing, e))? as usize;
+            .map_err(q(doing))?;
+        for r in rows {
+            let band = r.int(0).map_err(|e| corrupt(doing, e))?;
             let sha256 = r.text(1).map_err(|e| corrupt(doing, e))?;
-            if let Some(Some(members)) = out.get_mut(p) {
-                members.push(sha256);
+            let day = r.int(2).map_err(|e| corrupt(doing, e))?;
+            if let Some(Some(members)) = out.get_mut(&band) {
+                members.push((sha256, day));
             }
         }
     }
-    for members in &mut out {
+    for members in out.values_mut() {
         if members.as_ref().is_some_and(|m| m.len() > cap) {
             *members = None;
         }
@@ -248,10 +238,10 @@ async fn file_bands(conn: &mut Conn<'_>, sha256: &str, bands: &[i64]) -> StoreRe
     };
     let mut rows: Vec<Arg<'_>> = Vec::new();
     for &b in bands {
-        rows.extend([Arg::Int(b), Arg::Int(day), Arg::Text(sha256)]);
+        rows.extend([Arg::Int(b), Arg::Text(sha256), Arg::Int(day)]);
     }
     conn.insert_rows(
-        "INSERT INTO document_bands (band, day, sha256)",
+        "INSERT INTO document_bands (band, sha256, day)",
         3,
         &rows,
         "ON CONFLICT DO NOTHING",

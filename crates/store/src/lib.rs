@@ -131,14 +131,9 @@ pub struct CopyCandidate {
     pub sketch: Option<String>,
 }
 
-/// A search of the band index (`RecordTx::band_members`): the originals filed under `band`
-/// and published between `days` (days since 1970-01-01, both included; `None`: any day).
-/// Undated originals are found by every probe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct BandProbe {
-    pub band: i64,
-    pub days: Option<(i64, i64)>,
-}
+/// What `RecordTx::band_members` finds: for each band, its originals and their publication
+/// days, or `None` when the band is common.
+pub type BandFiles = HashMap<i64, Option<Vec<(String, i64)>>>;
 
 /// A document's new place in a copy group.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -331,13 +326,10 @@ pub trait RecordTx: Send {
         aliases: &'a [(ClaimId, Option<ClaimId>)],
     ) -> Fut<'a, ()>;
 
-    /// The stored originals each probe finds, at most `cap` a probe; `None` for a probe that
-    /// finds more (a common band: boilerplate, a template's fixed phrases).
-    fn band_members<'a>(
-        &'a mut self,
-        probes: &'a [BandProbe],
-        cap: usize,
-    ) -> Fut<'a, Vec<Option<Vec<String>>>>;
+    /// The stored originals filed under each of `bands` with their publication days (`UNDATED`
+    /// for none), at most `cap` a band; `None` for a band holding more (a common band:
+    /// boilerplate, a template's fixed phrases).
+    fn band_members<'a>(&'a mut self, bands: &'a [i64], cap: usize) -> Fut<'a, BandFiles>;
 
     /// The stored documents `sha256`, and the members of the copy groups whose originals are
     /// `roots`, with their dates, publishers and sketches.

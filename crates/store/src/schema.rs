@@ -11,7 +11,7 @@
 //! decisions (each row names the archived blob that is its leaf in the Merkle log) and finds
 //! copies: each document's MinHash sketch, the LSH bands that find its near-duplicates, and the
 //! original it is a copy of; these are derived, so the step leaves them to the rebuild.
-//! Version 5 files band keys by the day a document was published, so finding a document's
+//! Version 5 gives each band key the day its document was published, so finding a document's
 //! copies reads only the originals published within the reprint window.
 
 use crate::conn::{Arg, Backend, Conn};
@@ -357,20 +357,21 @@ fn v3_to_v4(backend: Backend) -> String {
     )
 }
 
-/// Version 4 to 5, both databases: band keys are filed by publication day (`UNDATED` for a
-/// document without one), and only originals are filed. Derived, so the rebuild files them.
+/// Version 4 to 5, both databases: each band key carries the day its document was published
+/// (`UNDATED` for none), so the documents a band finds can be kept to the reprint window
+/// before any is read; only originals are filed. Derived, so the rebuild files them.
 fn v4_to_v5(backend: Backend) -> String {
-    let (int, key, without_rowid) = match backend {
-        Backend::Sqlite => ("INTEGER", "TEXT", "WITHOUT ROWID"),
-        Backend::Postgres => ("BIGINT", "TEXT COLLATE \"C\"", ""),
+    let (int, key, without_rowid, include) = match backend {
+        Backend::Sqlite => ("INTEGER", "TEXT", "WITHOUT ROWID", ""),
+        Backend::Postgres => ("BIGINT", "TEXT COLLATE \"C\"", "", " INCLUDE (day)"),
     };
     format!(
         "DROP TABLE document_bands;
         CREATE TABLE document_bands (
             band   {int} NOT NULL,
-            day    {int} NOT NULL,
             sha256 {key} NOT NULL,
-            PRIMARY KEY (band, day, sha256)
+            day    {int} NOT NULL,
+            PRIMARY KEY (band, sha256){include}
         ) {without_rowid};
         INSERT INTO meta (key, value) VALUES ('derived_stale', '1')
           ON CONFLICT (key) DO UPDATE SET value = excluded.value;"

@@ -10,7 +10,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use crate::conn::{Backend, Conn};
 use crate::query::{ClaimQuery, DocumentQuery, IncidentQuery, ReextractSelection};
 use crate::{
-    BandProbe, CopyCandidate, CopyChange, Counts, Fut, IncidentChanges, IndexRow, NewDocument,
+    BandFiles, CopyCandidate, CopyChange, Counts, Fut, IncidentChanges, IndexRow, NewDocument,
     RecordStore, RecordTx, Resolved, Run, StoreResult, StoredClaim, claims, decisions, documents,
     incidents, q, registry,
 };
@@ -331,12 +331,8 @@ impl RecordTx for SqlTx {
         write!(self, |conn| decisions::append(&mut conn, decision).await)
     }
 
-    fn band_members<'a>(
-        &'a mut self,
-        probes: &'a [BandProbe],
-        cap: usize,
-    ) -> Fut<'a, Vec<Option<Vec<String>>>> {
-        write!(self, |conn| documents::band_members(&mut conn, probes, cap)
+    fn band_members<'a>(&'a mut self, bands: &'a [i64], cap: usize) -> Fut<'a, BandFiles> {
+        write!(self, |conn| documents::band_members(&mut conn, bands, cap)
             .await)
     }
 

@@ -25,8 +25,9 @@ pub use constraints::{Constraints, GradeOverride};
 pub use grade::{apply_grade_override, grade};
 pub use identity::{Assignment, Prior, assign_ids, base_id};
 pub use neighbourhood::{
-    CELL_DEGREES, DENIAL_SLACK_DAYS, IndexEntry, MAX_RANGE_DAYS, NearIndex, PlaceKey, compatible,
-    days, finest, founds, index_entries, is_precise, probe_matches, probes, reach, same_days,
+    Apart, CELL_DEGREES, DENIAL_SLACK_DAYS, IndexEntry, MAX_RANGE_DAYS, NearIndex, PlaceKey,
+    compatible, days, finest, founds, index_entries, is_precise, probe_matches, probes, reach,
+    same_days, why_apart,
 };
 pub use origins::{Body, OriginRegistry};
 pub use sources::{Voice, independent_origins};

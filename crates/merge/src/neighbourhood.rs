@@ -235,16 +235,119 @@ impl<T: Clone + PartialEq> NearIndex<T> {
 /// (a denial's with a day of slack), at least one of them able to found an incident, and the
 /// same place or towns within `max_km`.
 pub fn compatible(a: &Claim, b: &Claim, config: &MergeConfig) -> bool {
-    if a.event_type != b.event_type || !(founds(a) || founds(b)) {
-        return false;
+    why_apart(a, b, config).is_none()
+}
+
+/// Why two claims cannot tell one incident (`None`: they can).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Apart {
+    /// Different families of event (a strike and an agreement).
+    OtherEvent,
+    /// Neither dates the event to a day nor tells it: two vague claims make no incident.
+    NeitherFounds,
+    /// One of them cannot be placed in time (no date, or a period longer than two months).
+    Undated,
+    /// Their days do not meet.
+    OtherDays,
+    /// No place of one is near a place of the other.
+    OtherPlaces,
+    /// Both say what was hit and with what, and neither the targets' words nor the kinds of
+    /// weapon have anything in common: two strikes, told apart by the reports.
+    ToldApart { targets: (String, String) },
+}
+
+impl std::fmt::Display for Apart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Apart::OtherEvent => write!(f, "another kind of event"),
+            Apart::NeitherFounds => write!(f, "neither claim dates a reported event to a day"),
+            Apart::Undated => write!(f, "no date precise enough to place it"),
+            Apart::OtherDays => write!(f, "another day"),
+            Apart::OtherPlaces => write!(f, "another place"),
+            Apart::ToldApart { targets } => write!(
+                f,
+                "another strike: \"{}\" against \"{}\", with another kind of weapon",
+                targets.0, targets.1
+            ),
+        }
+    }
+}
+
+/// The first reason two claims cannot tell one incident, checked from the cheapest.
+pub fn why_apart(a: &Claim, b: &Claim, config: &MergeConfig) -> Option<Apart> {
+    if a.event_type != b.event_type {
+        return Some(Apart::OtherEvent);
+    }
+    if !(founds(a) || founds(b)) {
+        return Some(Apart::NeitherFounds);
     }
     let (Some(da), Some(db)) = (reach(a), reach(b)) else {
-        return false;
+        return Some(Apart::Undated);
     };
     if da.0 > db.1 || db.0 > da.1 {
-        return false;
+        return Some(Apart::OtherDays);
     }
-    finest(&a.places).any(|pa| finest(&b.places).any(|pb| same_place(pa, pb, config)))
+    if !finest(&a.places).any(|pa| finest(&b.places).any(|pb| same_place(pa, pb, config))) {
+        return Some(Apart::OtherPlaces);
+    }
+    told_apart(a, b)
+}
+
+/// Words of a target's description that say nothing about which object it was.
+const TARGET_STOPWORDS: &[&str] = &[
+    "the", "a", "an", "of", "in", "on", "at", "and", "its", "their", "his", "her", "local", "city",
+    "town", "village", "nearby", "several", "two", "three", "one",
+];
+
+/// The words of a target's description that name the object ("hardware", "store").
+fn target_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.len() > 2 && !TARGET_STOPWORDS.contains(&w.as_str()))
+        .map(|w| w.strip_suffix('s').map(str::to_string).unwrap_or(w))
+        .collect()
+}
+
+/// Kinds of weapon a report may confuse with each other ("missile" and "rocket"); `None` for
+/// what may be any of them (a cluster munition comes by rocket, missile or bomb; "explosives").
+fn weapon_family(c: model::WeaponCategory) -> Option<u8> {
+    use model::WeaponCategory as W;
+    match c {
+        W::BallisticMissile | W::CruiseMissile | W::Missile | W::RocketArtillery => Some(0),
+        W::TubeArtillery | W::Mortar => Some(1),
+        W::AirDroppedBomb | W::BarrelBomb | W::Aircraft => Some(2),
+        W::Drone | W::LoiteringMunition => Some(3),
+        W::Landmine | W::Ied => Some(4),
+        W::SmallArms | W::Grenade => Some(5),
+        W::ClusterMunition | W::Incendiary | W::Chemical | W::Explosive => None,
+    }
+}
+
+/// Two claims of one place and day tell two strikes when both name what was hit and with
+/// what, the targets share no word and the weapons no kind: "a guided bomb hit a hardware store"
+/// and "a missile hit a printing house".
+fn told_apart(a: &Claim, b: &Claim) -> Option<Apart> {
+    let (ta, tb) = (a.target.as_ref()?, b.target.as_ref()?);
+    let families = |c: &Claim| -> Option<Vec<u8>> {
+        if c.weapons.is_empty() {
+            return None;
+        }
+        c.weapons
+            .iter()
+            .map(|w| weapon_family(w.category))
+            .collect()
+    };
+    let (fa, fb) = (families(a)?, families(b)?);
+    if fa.iter().any(|f| fb.contains(f)) {
+        return None;
+    }
+    let (wa, wb) = (target_words(&ta.text), target_words(&tb.text));
+    if wa.is_empty() || wb.is_empty() || wa.iter().any(|w| wb.contains(w)) {
+        return None;
+    }
+    Some(Apart::ToldApart {
+        targets: (ta.text.clone(), tb.text.clone()),
+    })
 }
 
 fn same_place(a: &PlaceRef, b: &PlaceRef, config: &MergeConfig) -> bool {

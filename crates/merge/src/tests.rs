@@ -10,7 +10,9 @@ use model::{
 };
 use proptest::prelude::*;
 
-use crate::{Constraints, MergeConfig, OriginRegistry, cluster, compatible, merge};
+use crate::{
+    Apart, Constraints, MergeConfig, OriginRegistry, cluster, compatible, merge, why_apart,
+};
 
 pub(crate) fn town(name: &str, id: u64, lat: f64, lon: f64) -> PlaceRef {
     PlaceRef {
@@ -266,6 +268,107 @@ fn merge_is_order_independent() {
         let reversed: Vec<ClaimRecord> = records.iter().rev().cloned().collect();
         assert_eq!(summary(&reversed), base, "reversed rotation {rotation}");
     }
+}
+
+#[test]
+fn two_strikes_the_reports_tell_apart_in_one_town_and_day_stay_apart() {
+    use model::{Target, TargetKind, WeaponCategory, WeaponMention};
+    let hit = |mut c: Claim, target: &str, weapon: &str, category: WeaponCategory| {
+        c.target = Some(Target {
+            kind: TargetKind::CivilianObject,
+            text: target.into(),
+            span: Span::new(0, 1),
+        });
+        c.weapons = vec![WeaponMention {
+            name: weapon.into(),
+            category,
+            cluster_capable: false,
+            span: Span::new(0, 1),
+        }];
+        c
+    };
+    let bomb = |c| {
+        hit(
+            c,
+            "a hardware store",
+            "guided bomb",
+            WeaponCategory::AirDroppedBomb,
+        )
+    };
+    let records = vec![
+        with(
+            "a",
+            "Kharkiv Evening",
+            SourceKind::Media,
+            bomb(at_day(25, ganja())),
+            "A guided bomb hit a hardware store.",
+        ),
+        with(
+            "b",
+            "Eastern Wire",
+            SourceKind::Media,
+            bomb(at_day(25, ganja())),
+            "A guided bomb hit the hardware store.",
+        ),
+        with(
+            "c",
+            "Print Workers Union",
+            SourceKind::Ngo,
+            hit(
+                at_day(25, ganja()),
+                "the Factor printing house",
+                "missile",
+                WeaponCategory::Missile,
+            ),
+            "A missile destroyed the Factor printing house.",
+        ),
+        // Said without a target: it fits either strike, so it joins one of them, never both.
+        with(
+            "d",
+            "Regional Courier",
+            SourceKind::Media,
+            at_day(25, ganja()),
+            "Strikes hit the city.",
+        ),
+    ];
+    let incidents = merge(&records, &Constraints::default(), &MergeConfig::default());
+    let sizes: Vec<usize> = incidents.iter().map(|i| i.claims.len()).collect();
+    assert_eq!(incidents.len(), 2, "{sizes:?}");
+    let printing = incidents
+        .iter()
+        .find(|i| i.claims.iter().any(|c| c.document == "c"))
+        .unwrap();
+    assert!(
+        !printing
+            .claims
+            .iter()
+            .any(|c| c.document == "a" || c.document == "b")
+    );
+    assert_eq!(
+        why_apart(
+            &records[0].claim,
+            &records[2].claim,
+            &MergeConfig::default()
+        ),
+        Some(Apart::ToldApart {
+            targets: (
+                "a hardware store".into(),
+                "the Factor printing house".into()
+            )
+        })
+    );
+    // The same target named by two weapons' words ("missile", "rocket") is one strike.
+    let rocket = hit(
+        at_day(25, ganja()),
+        "the printing house",
+        "rocket",
+        WeaponCategory::RocketArtillery,
+    );
+    assert!(compatible(
+        &records[2].claim,
+        &rocket,
+        &MergeConfig::default()
+    ));
 }
 
 #[test]

@@ -4,8 +4,8 @@
 
 use model::{
     Actor, ActorKind, Claim, CountryCode, DatePrecision, DateRange, Diagnostic, EventType, Feature,
-    LegalTag, PlaceRef, Span, Speaker, Stance, SubEventType, Target, TargetKind, Toponym,
-    WeaponCategory, WeaponMention,
+    GeoPrecision, LegalTag, PlaceRef, Span, Speaker, Stance, SubEventType, Target, TargetKind,
+    Toponym, WeaponCategory, WeaponMention,
 };
 
 use crate::dates::DateMention;
@@ -2089,6 +2089,111 @@ fn apply(
         sentence: r.sentence,
         event_word: r.event_word,
     };
-    out.claims.push(claim);
+    out.claims.extend(by_town(claim, text));
     ctx.last_claim = Some((out.claims.len() - 1, r.paragraph));
+}
+
+/// Towns closer than this are one place for splitting a claim (a town and its suburb).
+const SPLIT_KM: f64 = 30.0;
+
+/// A claim about strikes on several towns, one claim per town: "missiles struck Odesa and
+/// Mykolaiv, killing three civilians in Odesa" is two events in two places, and each town's
+/// incident gets the harm said of it. Only when every count names its town ("three civilians in
+/// Odesa"): a count for all of them together ("killing five") cannot be divided, and the claim
+/// stays one with both places, so nothing said is lost.
+fn by_town(claim: Claim, text: &str) -> Vec<Claim> {
+    let mut towns: Vec<&PlaceRef> = Vec::new();
+    for p in claim
+        .places
+        .iter()
+        .filter(|p| p.precision == GeoPrecision::Town)
+    {
+        let Some(point) = p.point() else { continue };
+        if towns
+            .iter()
+            .all(|t| t.point().is_some_and(|q| q.distance_km(point) > SPLIT_KM))
+        {
+            towns.push(p);
+        }
+    }
+    if towns.len() < 2 {
+        return vec![claim];
+    }
+    // The town named at `at` ("in Odesa"): which of `towns` it is and where its name ends.
+    let town_at = |at: usize| -> Option<(usize, usize)> {
+        let rest = text.get(at..)?;
+        let gap = rest.len() - rest.trim_start_matches([' ', ',']).len();
+        let word = rest[gap..].strip_prefix("in ")?;
+        let from = at + gap + 3;
+        towns.iter().enumerate().find_map(|(i, t)| {
+            let written = text.get(t.span.start..t.span.end).unwrap_or_default();
+            (!written.is_empty()
+                && word.starts_with(written)
+                && !word[written.len()..].starts_with(char::is_alphanumeric))
+            .then_some((i, from + written.len()))
+        })
+    };
+    // A count's town: the one named right after it ("three civilians in Odesa"); and the
+    // counts of the same harm that follow it for other towns ("... and two in Mykolaiv").
+    let mut casualties = Vec::new();
+    let mut owners: Vec<Option<usize>> = Vec::new();
+    for c in &claim.casualties {
+        let mut owner = town_at(c.span.end);
+        casualties.push(c.clone());
+        owners.push(owner.map(|(id, _)| id));
+        while let Some((_, end)) = owner {
+            let Some(rest) = text.get(end..).and_then(|r| r.strip_prefix(" and ")) else {
+                break;
+            };
+            let from = end + 5;
+            let word_len = rest
+                .find(|ch: char| !ch.is_alphanumeric())
+                .unwrap_or(rest.len());
+            let word = &rest[..word_len];
+            let Some(n) = word
+                .parse::<u32>()
+                .ok()
+                .or_else(|| casualties::number_word(&word.to_lowercase()))
+            else {
+                break;
+            };
+            owner = town_at(from + word_len);
+            if let Some((id, _)) = owner {
+                casualties.push(model::Casualty {
+                    min: Some(n),
+                    max: Some(n),
+                    span: Span::new(from, from + word_len),
+                    ..c.clone()
+                });
+                owners.push(Some(id));
+            }
+        }
+    }
+    if owners.iter().any(Option::is_none) {
+        return vec![claim];
+    }
+    let wider: Vec<PlaceRef> = claim
+        .places
+        .iter()
+        .filter(|p| p.precision != GeoPrecision::Town)
+        .cloned()
+        .collect();
+    towns
+        .iter()
+        .enumerate()
+        .map(|(t, town)| {
+            let mut places = vec![(*town).clone()];
+            places.extend(wider.iter().cloned());
+            Claim {
+                places,
+                casualties: casualties
+                    .iter()
+                    .zip(&owners)
+                    .filter(|(_, o)| **o == Some(t))
+                    .map(|(c, _)| c.clone())
+                    .collect(),
+                ..claim.clone()
+            }
+        })
+        .collect()
 }

@@ -36,7 +36,18 @@ const PLACES: &[(&str, &str, Feature, bool)] = &[
     ("Kursk region", "RU", Feature::Admin1, false),
     ("Aleppo", "SY", Feature::City, false),
     ("Gaza", "PS", Feature::Region, false),
+    ("Odesa", "UA", Feature::City, false),
+    ("Mykolaiv", "UA", Feature::City, false),
 ];
+
+/// Where the cases' towns are, for those whose distance matters (the rest share one point).
+fn point_of(name: &str) -> (f64, f64) {
+    match name {
+        "Odesa" => (46.4857, 30.7438),
+        "Mykolaiv" => (46.9763, 31.9930),
+        _ => (40.0, 47.0),
+    }
+}
 
 fn toponyms(text: &str) -> Vec<Toponym> {
     let mut out = Vec::new();
@@ -67,12 +78,13 @@ fn toponyms(text: &str) -> Vec<Toponym> {
                     .unwrap_or_default(),
                 _ => name.to_string(),
             };
+            let (lat, lon) = point_of(name);
             out.push(Toponym {
                 span: Span::new(start, end),
                 name: canonical,
                 geonameid: 0,
-                lat: 40.0,
-                lon: 47.0,
+                lat,
+                lon,
                 country: CountryCode::new(cc),
                 admin1: String::new(),
                 admin2: String::new(),

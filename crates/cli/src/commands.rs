@@ -440,8 +440,19 @@ pub struct ShowArgs {
 pub async fn show(ctx: &Context, args: ShowArgs) -> Result<ExitCode> {
     let service = open(ctx, false).await?;
     let detail = service.incident(&args.incident).await?;
+    let explanation = service.explain(&detail).await?;
     if args.json {
-        print_json(&detail)?;
+        #[derive(serde::Serialize)]
+        struct Shown<'a> {
+            #[serde(flatten)]
+            detail: &'a pipeline::IncidentDetail,
+            /// Why each claim is in the incident, and why the nearest were kept out.
+            explanation: &'a pipeline::Explanation,
+        }
+        print_json(&Shown {
+            detail: &detail,
+            explanation: &explanation,
+        })?;
     } else {
         if let Some(alias) = &detail.alias {
             println!(
@@ -451,7 +462,7 @@ pub async fn show(ctx: &Context, args: ShowArgs) -> Result<ExitCode> {
         }
         print!(
             "{}",
-            view::incident_detail(&detail.incident, &detail.claims)
+            view::incident_detail(&detail.incident, &detail.claims, &explanation)
         );
     }
     service.close().await?;

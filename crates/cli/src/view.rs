@@ -90,7 +90,11 @@ fn speaker(c: &Claim) -> String {
     }
 }
 
-pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
+pub fn incident_detail(
+    i: &Incident,
+    claims: &[StoredClaim],
+    explanation: &pipeline::Explanation,
+) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "{}  {}  {}\n",
@@ -216,6 +220,23 @@ pub fn incident_detail(i: &Incident, claims: &[StoredClaim]) -> String {
             c.claim.stance,
             c.quote.split_whitespace().collect::<Vec<_>>().join(" "),
         ));
+        if let Some(m) = explanation.members.iter().find(|m| m.claim == c.id) {
+            out.push_str(&format!("      in it: {}\n", m.why));
+        }
+    }
+    if !explanation.kept_out.is_empty() {
+        out.push_str("\n  nearest claims kept out:\n");
+        for k in &explanation.kept_out {
+            out.push_str(&format!(
+                "    [{}] {}: {}\n",
+                k.claim.short(),
+                k.incident
+                    .as_ref()
+                    .map(|i| format!("in {i}"))
+                    .unwrap_or_else(|| "in no incident".into()),
+                k.why
+            ));
+        }
     }
     out
 }

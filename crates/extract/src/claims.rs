@@ -1430,8 +1430,10 @@ fn decide_sub_event(d: &Decision<'_>) -> Option<SubEventType> {
         }
         (Some((sub, weight, _)), _) if weight >= 5 => Some(sub),
         (Some((sub, weight, _)), Some(imp)) => {
+            // A strike that "destroyed" a building with a missile is remote violence, not a
+            // direct attack on civilians (ACLED's Attack is violence at close quarters).
             if weight <= 3
-                || sub.event_type() == EventType::Battles
+                || (sub.event_type() == EventType::Battles || sub == SubEventType::Attack)
                     && imp.event_type() == EventType::ExplosionsRemoteViolence
             {
                 Some(imp)
@@ -1998,8 +2000,10 @@ fn apply(
             let claim = Claim {
                 stance: r.stance,
                 speaker: r.speaker,
+                // What it says nothing of is the event's: its weapons and target, as the
+                // sentence it follows named them (their spans point there).
                 weapons: if r.weapons.is_empty() {
-                    vec![]
+                    base.weapons.clone()
                 } else {
                     r.weapons
                 },
@@ -2051,6 +2055,21 @@ fn apply(
         previous.filter(|&i| places.is_empty() && r.event_date.is_none() && same_side(i));
     let places = match elaboration {
         Some(i) => out.claims[i].places.clone(),
+        None if places.is_empty() && names_the_town(text, r.sentence) => {
+            // "a missile hit a printing house in the city": the town the report named last.
+            latest(&out.claims, |c| {
+                c.places.iter().any(|p| p.precision == GeoPrecision::Town)
+            })
+            .map(|i| {
+                out.claims[i]
+                    .places
+                    .iter()
+                    .filter(|p| p.precision == GeoPrecision::Town)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+        }
         None => places,
     };
     // Undated: the statement's date, else the date of the event the report is about, else the
@@ -2091,6 +2110,19 @@ fn apply(
     };
     out.claims.extend(by_town(claim, text));
     ctx.last_claim = Some((out.claims.len() - 1, r.paragraph));
+}
+
+/// True when a sentence refers back to a town without naming it ("in the city", "the town's").
+fn names_the_town(text: &str, sentence: Span) -> bool {
+    let lower = text
+        .get(sentence.start..sentence.end)
+        .unwrap_or_default()
+        .to_lowercase();
+    ["the city", "the town", "the village"].iter().any(|w| {
+        lower.match_indices(w).any(|(i, _)| {
+            !lower[i + w.len()..].starts_with(|c: char| c.is_alphanumeric() && c != 's')
+        })
+    })
 }
 
 /// Towns closer than this are one place for splitting a claim (a town and its suburb).

@@ -8,6 +8,7 @@ mod copies;
 mod datadir;
 mod error;
 mod evidence;
+mod explain;
 mod export;
 mod ingest;
 mod maintain;
@@ -26,6 +27,7 @@ pub use evidence::{
     Checkpoint, ConsistencyProof, Failure, InclusionProof, Proven, VerifyReport,
     check_signed_checkpoint,
 };
+pub use explain::{Explanation, KeptOut, Membership};
 pub use export::{CSV_COLUMNS, ExportFormat, export};
 pub use ingest::{Added, IngestEvent, IngestOptions, IngestReport, Parts, Rejected};
 pub use maintain::{Progress, RebuildReport, Reextract, ReextractReport};

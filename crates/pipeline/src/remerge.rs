@@ -138,7 +138,7 @@ impl MergeInputs {
 }
 
 /// The probes that find a claim's possible neighbours, as index rows.
-fn probe_rows(claim: &model::Claim, config: &MergeConfig) -> Vec<IndexRow> {
+pub(crate) fn probe_rows(claim: &model::Claim, config: &MergeConfig) -> Vec<IndexRow> {
     merge::probes(claim, config)
         .into_iter()
         .map(|e| IndexRow {
@@ -151,7 +151,7 @@ fn probe_rows(claim: &model::Claim, config: &MergeConfig) -> Vec<IndexRow> {
 }
 
 /// How far before a probe's first day an indexed claim may start and still meet it.
-const MAX_SPAN: i64 = merge::MAX_RANGE_DAYS + 2 * merge::DENIAL_SLACK_DAYS;
+pub(crate) const MAX_SPAN: i64 = merge::MAX_RANGE_DAYS + 2 * merge::DENIAL_SLACK_DAYS;
 
 /// What a re-merge did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -962,3 +962,90 @@ fn incidents_an_analyst_would_sign() {
         service.close().await.unwrap();
     });
 }
+
+#[test]
+fn strikes_the_reports_tell_apart_stay_apart_and_show_says_why() {
+    let lines: Vec<String> = std::fs::read_to_string(data("two-strikes.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    rt().block_on(async {
+        let mut seen: Option<Vec<(String, Date, usize, Option<u32>)>> = None;
+        for order in [false, true] {
+            let dir = test_support::temp_dir();
+            let mut ordered = lines.clone();
+            if order {
+                ordered.reverse();
+            }
+            let input = dir.path().join("in.jsonl");
+            std::fs::write(&input, ordered.join("\n") + "\n").unwrap();
+            let service = open(&dir.path().join("data")).await;
+            service
+                .ingest(&[input], &IngestOptions::new(NOW.into(), 2), &mut |_| {})
+                .await
+                .unwrap();
+            let incidents = all_incidents(&service).await;
+            let mut summary: Vec<(String, Date, usize, Option<u32>)> = incidents
+                .iter()
+                .map(|i| {
+                    (
+                        i.places
+                            .iter()
+                            .map(|p| p.name.clone())
+                            .collect::<Vec<_>>()
+                            .join("+"),
+                        i.date_start.unwrap(),
+                        i.n_claims,
+                        i.casualties.civilian_killed.and_then(|r| r.min),
+                    )
+                })
+                .collect();
+            summary.sort();
+            let names: Vec<&str> = summary.iter().map(|s| s.0.as_str()).collect();
+            // One report on two cities gives two incidents, each with its own count; the
+            // bomb on the store and the missile on the printing house are two.
+            assert_eq!(
+                names,
+                ["Kharkiv", "Kharkiv", "Mykolaiv", "Odesa"],
+                "{summary:?}"
+            );
+            assert_eq!(summary[2].3, Some(2));
+            assert_eq!(summary[3].3, Some(3));
+            let printing = incidents
+                .iter()
+                .find(|i| {
+                    i.weapons.iter().any(|w| w.contains("missile")) && i.places[0].name == "Kharkiv"
+                })
+                .unwrap();
+            let detail = service.incident(&printing.id.0).await.unwrap();
+            assert!(
+                detail
+                    .claims
+                    .iter()
+                    .all(|c| !c.quote.contains("hardware store")),
+                "the store's claims are the bomb's"
+            );
+            let why = service.explain(&detail).await.unwrap();
+            assert_eq!(why.members.len(), detail.claims.len());
+            assert!(
+                why.members
+                    .iter()
+                    .all(|m| m.why.contains("same kind of event")),
+                "{why:?}"
+            );
+            assert!(
+                why.kept_out
+                    .iter()
+                    .any(|k| k.why.contains("another strike")),
+                "the nearest kept out say they are another strike: {:?}",
+                why.kept_out
+            );
+            match &seen {
+                None => seen = Some(summary),
+                Some(first) => assert_eq!(first, &summary, "the same incidents in any order"),
+            }
+            service.close().await.unwrap();
+        }
+    });
+}

@@ -84,6 +84,10 @@ pub struct Country {
     pub lon: f64,
     pub geonameid: u64,
     pub population: u64,
+    /// ISO 3166-1 numeric code (ACLED's `iso`).
+    pub iso_numeric: Option<u16>,
+    /// ACLED's name for the country's region ("Caucasus and Central Asia").
+    pub acled_region: String,
 }
 
 const COUNTRIES_TSV: &str = include_str!("../data/countries.tsv");
@@ -120,6 +124,8 @@ fn parse_countries(tsv: &str) -> Vec<Country> {
                 lon: f[6].parse().ok()?,
                 geonameid: f[7].parse().unwrap_or(0),
                 population: f[8].parse().unwrap_or(0),
+                iso_numeric: f.get(9).and_then(|n| n.parse().ok()),
+                acled_region: f.get(10).map(|r| r.to_string()).unwrap_or_default(),
             })
         })
         .collect()
@@ -155,5 +161,15 @@ mod tests {
                 .any(|d| d == "Azerbaijani")
         );
         assert_eq!(CountryCode::new("QQ"), None);
+        let ua = CountryCode::new("UA").unwrap().country().unwrap();
+        assert_eq!(
+            (ua.iso_numeric, ua.acled_region.as_str()),
+            (Some(804), "Europe")
+        );
+        assert_eq!(
+            az.country().unwrap().acled_region,
+            "Caucasus and Central Asia"
+        );
+        assert!(countries().iter().all(|c| !c.acled_region.is_empty()));
     }
 }

@@ -215,9 +215,17 @@ fn row(i: &Incident) -> Vec<Value> {
         } else {
             String::new()
         }),
-        // ACLED's numeric ISO 3166 code: ombud's country table has none yet.
-        Value::Null,
-        text(String::new()),
+        // ACLED's numeric ISO 3166 code and its region's name, from the country table.
+        country
+            .and_then(|c| c.country())
+            .and_then(|c| c.iso_numeric)
+            .map_or(Value::Null, Value::from),
+        text(
+            country
+                .and_then(|c| c.country())
+                .map(|c| c.acled_region.clone())
+                .unwrap_or_default(),
+        ),
         text(country.map(|c| c.name().to_string()).unwrap_or_default()),
         text(place.map(|p| p.admin1.clone()).unwrap_or_default()),
         text(place.map(|p| p.admin2.clone()).unwrap_or_default()),

@@ -285,5 +285,54 @@ pub fn run(args: &[String]) -> Result<()> {
         at_default.1,
         copies::COPY_THRESHOLD
     );
+    unrelated_news(verbose)
+}
+
+/// Pairs detection calls copies among general news articles (GeoWebNews and LGL: different
+/// stories from many outlets, so every pair found is a false copy unless the corpus holds the
+/// same story twice, which `-v` shows). Undated here, as if all were published on one day.
+fn unrelated_news(verbose: bool) -> Result<()> {
+    let Some(dir) = crate::shared::eval_data() else {
+        return Ok(());
+    };
+    let mut texts: Vec<String> = crate::eval_geo::read_gwn(&dir.join("geoparsing"))?
+        .into_iter()
+        .map(|a| a.text)
+        .collect();
+    texts.extend(
+        crate::eval_geo::read_lgl(&dir.join("geoparsing/lgl.xml"))?
+            .into_iter()
+            .map(|a| a.text),
+    );
+    let sketches: Vec<Option<Sketch>> = texts.iter().map(|t| Sketch::of(t)).collect();
+    let prints: Vec<copies::Fingerprint> =
+        texts.iter().map(|t| copies::Fingerprint::of(t)).collect();
+    let (mut candidates, mut found) = (0usize, Vec::new());
+    for a in 0..texts.len() {
+        for b in a + 1..texts.len() {
+            let (Some(x), Some(y)) = (&sketches[a], &sketches[b]) else {
+                continue;
+            };
+            if !copies::candidates(x, y) {
+                continue;
+            }
+            candidates += 1;
+            if copies::estimate(x, y) >= copies::SCREEN && prints[a].copies(&prints[b]) {
+                found.push((a, b));
+            }
+        }
+    }
+    let n = texts.len();
+    println!(
+        "unrelated news (GeoWebNews + LGL): {n} articles, {} pairs, {candidates} share a band, {} called copies",
+        n * (n - 1) / 2,
+        found.len()
+    );
+    if verbose {
+        for (a, b) in &found {
+            let head = |t: &str| t.chars().take(80).collect::<String>().replace('\n', " ");
+            println!("    #{a} {:?}\n    #{b} {:?}", head(&texts[*a]), head(&texts[*b]));
+        }
+    }
     Ok(())
 }

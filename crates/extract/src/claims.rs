@@ -2132,8 +2132,13 @@ const SPLIT_KM: f64 = 30.0;
 /// Mykolaiv, killing three civilians in Odesa" is two events in two places, and each town's
 /// incident gets the harm said of it. Only when every count names its town ("three civilians in
 /// Odesa"): a count for all of them together ("killing five") cannot be divided, and the claim
-/// stays one with both places, so nothing said is lost.
+/// stays one with both places, so nothing said is lost. Strategic developments (an agreement,
+/// a transfer of territory) are never split.
 fn by_town(claim: Claim, text: &str) -> Vec<Claim> {
+    // An agreement signed in one capital about another place is one event.
+    if claim.event_type == EventType::StrategicDevelopments {
+        return vec![claim];
+    }
     let mut towns: Vec<&PlaceRef> = Vec::new();
     for p in claim
         .places

@@ -38,6 +38,7 @@ const PLACES: &[(&str, &str, Feature, bool)] = &[
     ("Gaza", "PS", Feature::Region, false),
     ("Odesa", "UA", Feature::City, false),
     ("Mykolaiv", "UA", Feature::City, false),
+    ("Moscow", "RU", Feature::City, false),
 ];
 
 /// Where the cases' towns are, for those whose distance matters (the rest share one point).
@@ -45,6 +46,7 @@ fn point_of(name: &str) -> (f64, f64) {
     match name {
         "Odesa" => (46.4857, 30.7438),
         "Mykolaiv" => (46.9763, 31.9930),
+        "Moscow" => (55.7558, 37.6173),
         _ => (40.0, 47.0),
     }
 }

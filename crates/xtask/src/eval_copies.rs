@@ -331,7 +331,11 @@ fn unrelated_news(verbose: bool) -> Result<()> {
     if verbose {
         for (a, b) in &found {
             let head = |t: &str| t.chars().take(80).collect::<String>().replace('\n', " ");
-            println!("    #{a} {:?}\n    #{b} {:?}", head(&texts[*a]), head(&texts[*b]));
+            println!(
+                "    #{a} {:?}\n    #{b} {:?}",
+                head(&texts[*a]),
+                head(&texts[*b])
+            );
         }
     }
     Ok(())

@@ -963,6 +963,9 @@ fn incidents_an_analyst_would_sign() {
     });
 }
 
+/// An incident as the two-strikes test compares it: places, first day, claims, civilians killed.
+type Summary = (String, Date, usize, Option<u32>);
+
 #[test]
 fn strikes_the_reports_tell_apart_stay_apart_and_show_says_why() {
     let lines: Vec<String> = std::fs::read_to_string(data("two-strikes.jsonl"))
@@ -971,7 +974,7 @@ fn strikes_the_reports_tell_apart_stay_apart_and_show_says_why() {
         .map(str::to_string)
         .collect();
     rt().block_on(async {
-        let mut seen: Option<Vec<(String, Date, usize, Option<u32>)>> = None;
+        let mut seen: Option<Vec<Summary>> = None;
         for order in [false, true] {
             let dir = test_support::temp_dir();
             let mut ordered = lines.clone();
@@ -986,7 +989,7 @@ fn strikes_the_reports_tell_apart_stay_apart_and_show_says_why() {
                 .await
                 .unwrap();
             let incidents = all_incidents(&service).await;
-            let mut summary: Vec<(String, Date, usize, Option<u32>)> = incidents
+            let mut summary: Vec<Summary> = incidents
                 .iter()
                 .map(|i| {
                     (

@@ -29,8 +29,11 @@ pub(crate) struct Copies {
     pub original_publisher: HashMap<String, Option<String>>,
     /// Stored documents whose original changed (a new document is earlier than their group's).
     pub changed: Vec<CopyChange>,
-    /// What the search cost: stored candidates read, their words read, pairs compared by words.
+    /// What the search cost: stored candidates read, those whose words were compared, pairs
+    /// compared by words.
     pub cost: (usize, usize, usize),
+    /// Milliseconds reading bands, reading candidates, filing them, and comparing.
+    pub ms: (u64, u64, u64, u64),
 }
 
 impl Copies {
@@ -102,6 +105,14 @@ pub(crate) async fn detect(
         .collect();
     let all: BTreeSet<i64> = bands.iter().flatten().copied().collect();
     let all: Vec<i64> = all.into_iter().collect();
+    let clock = std::time::Instant::now();
+    let lap = |last: &mut u128| {
+        let now = clock.elapsed().as_millis();
+        let d = now - *last;
+        *last = now;
+        d as u64
+    };
+    let mut last = 0u128;
     let filed = if all.is_empty() {
         store::BandFiles::new()
     } else {
@@ -123,12 +134,19 @@ pub(crate) async fn detect(
             }
         }
     }
+    out.ms.0 = lap(&mut last);
     let stored_shas: Vec<String> = wanted_shas.into_iter().cloned().collect();
-    let stored = if stored_shas.is_empty() {
+    let mut stored = if stored_shas.is_empty() {
         Vec::new()
     } else {
         tx.copy_candidates(&stored_shas, &[]).await?
     };
+    out.ms.1 = lap(&mut last);
+    // The stored documents' words, by node (their rows came with them).
+    let stored_texts: Vec<String> = stored
+        .iter_mut()
+        .map(|c| std::mem::take(&mut c.text))
+        .collect();
 
     // Nodes: the new documents, then the stored candidates.
     let mut nodes: Vec<Node> = new
@@ -178,25 +196,10 @@ pub(crate) async fn detect(
         }
         _ => false,
     };
-    // The words of the stored documents that pass the screen, read at once.
-    let mut wanted: BTreeSet<usize> = BTreeSet::new();
-    for (i, per_band) in found.iter().enumerate() {
-        for &m in per_band.iter().flatten().flatten() {
-            if near(i, m, &nodes) {
-                wanted.insert(m);
-            }
-        }
-    }
-    let wanted: Vec<String> = wanted.iter().map(|&m| nodes[m].sha256.clone()).collect();
     out.cost.0 = nodes.len() - first_stored;
-    out.cost.1 = wanted.len();
-    let stored_texts = if wanted.is_empty() {
-        HashMap::new()
-    } else {
-        tx.texts(&wanted).await?
-    };
+    out.ms.2 = lap(&mut last);
     let mut prints: HashMap<usize, copies::Fingerprint> = HashMap::new();
-    let mut print_of = |i: usize, nodes: &[Node]| -> copies::Fingerprint {
+    let mut print_of = |i: usize| -> copies::Fingerprint {
         prints
             .entry(i)
             .or_insert_with(|| {
@@ -204,7 +207,7 @@ pub(crate) async fn detect(
                     new[i].text
                 } else {
                     stored_texts
-                        .get(&nodes[i].sha256)
+                        .get(i - first_stored)
                         .map(String::as_str)
                         .unwrap_or_default()
                 };
@@ -229,6 +232,7 @@ pub(crate) async fn detect(
     let mut linked = vec![false; nodes.len()];
     let mut tried: std::collections::HashSet<(usize, usize)> = Default::default();
     let mut batch: HashMap<i64, VecDeque<usize>> = HashMap::new();
+    let mut words_read: BTreeSet<usize> = BTreeSet::new();
     for &i in &order {
         let mut copies_one = false;
         for (b, k) in bands[i].iter().enumerate() {
@@ -254,7 +258,10 @@ pub(crate) async fn detect(
                     continue;
                 }
                 out.cost.2 += 1;
-                let (a, b) = (print_of(i, &nodes), print_of(m, &nodes));
+                if m >= first_stored {
+                    words_read.insert(m);
+                }
+                let (a, b) = (print_of(i), print_of(m));
                 if a.copies(&b) {
                     copies_one = true;
                     linked[i] = true;
@@ -270,6 +277,8 @@ pub(crate) async fn detect(
             }
         }
     }
+    out.ms.3 = lap(&mut last);
+    out.cost.1 = words_read.len();
     for d in new {
         out.copy_of.insert(d.sha256.to_string(), None);
     }

@@ -665,6 +665,10 @@ pub(crate) async fn store_batch(
         candidates = copies.cost.0,
         read = copies.cost.1,
         compared = copies.cost.2,
+        bands_ms = copies.ms.0,
+        candidates_ms = copies.ms.1,
+        words_ms = copies.ms.2,
+        compare_ms = copies.ms.3,
         "copies found"
     );
     let copy_of = |sha: &str| copies.copy_of.get(sha).cloned().flatten();

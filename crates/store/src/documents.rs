@@ -252,14 +252,16 @@ async fn file_bands(conn: &mut Conn<'_>, sha256: &str, bands: &[i64]) -> StoreRe
 }
 
 /// The documents `sha256`, and the members of the copy groups whose originals are `roots` (the
-/// originals and every document that copies one), with what copy detection needs but words.
+/// originals and every document that copies one), with what copy detection needs.
 pub(crate) async fn copy_candidates(
     conn: &mut Conn<'_>,
     sha256: &[String],
     roots: &[String],
 ) -> StoreResult<Vec<CopyCandidate>> {
     let doing = "finding near-copies";
-    let cols = "d.sha256, d.published, d.publisher, d.copy_of, d.sketch";
+    // The words come with the row: it is read for its sketch anyway, so reading the text later
+    // would read the row twice.
+    let cols = "d.sha256, d.published, d.publisher, d.copy_of, d.sketch, d.text";
     let mut rows = Vec::new();
     let shas: Vec<Arg<'_>> = sha256.iter().map(|r| Arg::Text(r)).collect();
     let roots: Vec<Arg<'_>> = roots.iter().map(|r| Arg::Text(r)).collect();
@@ -295,31 +297,8 @@ pub(crate) async fn copy_candidates(
             publisher: t(2)?,
             copy_of: t(3)?,
             sketch: t(4)?,
+            text: t(5)?.unwrap_or_default(),
         });
-    }
-    Ok(out)
-}
-
-/// The extracted text of each of these stored documents.
-pub(crate) async fn texts(
-    conn: &mut Conn<'_>,
-    sha256: &[String],
-) -> StoreResult<HashMap<String, String>> {
-    let doing = "reading documents' words";
-    let values: Vec<Arg<'_>> = sha256.iter().map(|r| Arg::Text(r)).collect();
-    let mut out = HashMap::with_capacity(sha256.len());
-    for r in conn
-        .fetch_in(
-            "SELECT sha256, text FROM documents WHERE sha256 IN {list}",
-            &[],
-            &values,
-        )
-        .await
-        .map_err(q(doing))?
-    {
-        let sha = r.text(0).map_err(|e| corrupt(doing, e))?;
-        let text = r.opt_text(1).map_err(|e| corrupt(doing, e))?;
-        out.insert(sha, text.unwrap_or_default());
     }
     Ok(out)
 }

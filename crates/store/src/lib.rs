@@ -129,6 +129,8 @@ pub struct CopyCandidate {
     pub copy_of: Option<String>,
     /// Its MinHash sketch (hex), for screening before words are compared.
     pub sketch: Option<String>,
+    /// Its extracted text.
+    pub text: String,
 }
 
 /// What `RecordTx::band_members` finds: for each band, its originals and their publication
@@ -332,15 +334,12 @@ pub trait RecordTx: Send {
     fn band_members<'a>(&'a mut self, bands: &'a [i64], cap: usize) -> Fut<'a, BandFiles>;
 
     /// The stored documents `sha256`, and the members of the copy groups whose originals are
-    /// `roots`, with their dates, publishers and sketches.
+    /// `roots`, with their dates, publishers, sketches and words.
     fn copy_candidates<'a>(
         &'a mut self,
         sha256: &'a [String],
         roots: &'a [String],
     ) -> Fut<'a, Vec<CopyCandidate>>;
-
-    /// The extracted text of each of these stored documents.
-    fn texts<'a>(&'a mut self, sha256: &'a [String]) -> Fut<'a, HashMap<String, String>>;
 
     /// Records which document each of these documents copies (`None`: an original).
     fn set_copy_of<'a>(&'a mut self, changes: &'a [CopyChange]) -> Fut<'a, ()>;

@@ -347,10 +347,6 @@ impl RecordTx for SqlTx {
         .await)
     }
 
-    fn texts<'a>(&'a mut self, sha256: &'a [String]) -> Fut<'a, HashMap<String, String>> {
-        write!(self, |conn| documents::texts(&mut conn, sha256).await)
-    }
-
     fn set_copy_of<'a>(&'a mut self, changes: &'a [CopyChange]) -> Fut<'a, ()> {
         write!(self, |conn| documents::set_copy_of(&mut conn, changes)
             .await)

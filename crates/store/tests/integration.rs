@@ -901,7 +901,8 @@ fn the_band_index_files_originals_with_their_days_and_names_common_bands() {
         .unwrap();
         let found = tx.band_members(&[9], 50).await.unwrap();
         assert_eq!(shas(&found), vec![sha(0), sha(1), sha(2), sha(60)]);
-        assert_eq!(tx.texts(&[sha(0)]).await.unwrap()[&sha(0)], TEXT);
+        let found = tx.copy_candidates(&[sha(0)], &[]).await.unwrap();
+        assert_eq!(found[0].text, TEXT);
         tx.commit().await.unwrap();
     })
 }

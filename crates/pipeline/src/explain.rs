@@ -133,7 +133,7 @@ fn why_out(
     match (fitting, nearest) {
         (0, Some((m, reason))) => (
             1 + closeness(reason),
-            format!("{reason} than {} ({})", m.id.short(), meeting(m)),
+            format!("{reason} (nearest: {}, {})", m.id.short(), meeting(m)),
         ),
         (_, Some((m, reason))) => (
             0,

@@ -197,20 +197,24 @@ impl Fingerprint {
 
     /// True when the shorter text's names are in the other's at `NAMES_AGREE`.
     pub fn names_agree(&self, other: &Fingerprint) -> bool {
-        let (short, long) = if self.shingles.len() <= other.shingles.len() {
-            (self, other)
-        } else {
-            (other, self)
+        // The share of one text's names the other has.
+        let kept = |short: &Fingerprint, long: &Fingerprint| -> bool {
+            if short.names.is_empty() {
+                return true;
+            }
+            let kept = short
+                .names
+                .iter()
+                .filter(|n| long.names.binary_search(n).is_ok())
+                .count();
+            kept as f64 / short.names.len() as f64 >= NAMES_AGREE
         };
-        if short.names.is_empty() {
-            return true;
+        match self.shingles.len().cmp(&other.shingles.len()) {
+            std::cmp::Ordering::Less => kept(self, other),
+            std::cmp::Ordering::Greater => kept(other, self),
+            // Neither is the shorter: both ways, so the answer does not depend on which is asked.
+            std::cmp::Ordering::Equal => kept(self, other) && kept(other, self),
         }
-        let kept = short
-            .names
-            .iter()
-            .filter(|n| long.names.binary_search(n).is_ok())
-            .count();
-        kept as f64 / short.names.len() as f64 >= NAMES_AGREE
     }
 }
 
@@ -291,6 +295,11 @@ mod tests {
             "the words alone say copy"
         );
         assert!(!is_copy(a, b), "another place is another event");
+        let (x, y) = (
+            Fingerprint::of(a),
+            Fingerprint::of(&b.replace("Local officials", "Officials")),
+        );
+        assert_eq!(x.copies(&y), y.copies(&x), "the same answer both ways");
         assert!(is_copy(a, &a.replace("8 civilians", "eight civilians")));
         assert!(within_reprint_window(
             None,

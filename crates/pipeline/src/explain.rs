@@ -14,6 +14,10 @@ use crate::{IncidentDetail, PipelineError, Service};
 /// Candidates kept out that are explained, at most.
 const KEPT_OUT_SHOWN: usize = 5;
 
+/// Claims near the incident read to choose them from, at most: a busy town's weeks can hold
+/// thousands, and `show` must stay a few reads.
+const NEAR_READ: usize = 200;
+
 /// Why a claim is in its incident.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Membership {
@@ -187,6 +191,7 @@ impl Service {
                 .filter(|id| !inside.contains(id))
                 .collect::<BTreeSet<_>>()
                 .into_iter()
+                .take(NEAR_READ)
                 .collect()
         };
         let stored = if near.is_empty() {

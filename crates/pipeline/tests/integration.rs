@@ -799,6 +799,15 @@ async fn one_city(service: &Service) -> std::collections::BTreeMap<Date, Inciden
         .collect()
 }
 
+/// The lines of a test data file.
+fn data_lines(name: &str) -> Vec<String> {
+    std::fs::read_to_string(data(name))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
 fn data(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
@@ -807,11 +816,7 @@ fn data(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn incidents_an_analyst_would_sign() {
-    let lines: Vec<String> = std::fs::read_to_string(data("one-city.jsonl"))
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let lines = data_lines("one-city.jsonl");
     let day = |d| Date::new(2020, 10, d).unwrap();
     rt().block_on(async {
         // Without the reprint, then with it: a copy adds no independent source.
@@ -968,11 +973,7 @@ type Summary = (String, Date, usize, Option<u32>);
 
 #[test]
 fn strikes_the_reports_tell_apart_stay_apart_and_show_says_why() {
-    let lines: Vec<String> = std::fs::read_to_string(data("two-strikes.jsonl"))
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let lines = data_lines("two-strikes.jsonl");
     rt().block_on(async {
         let mut seen: Option<Vec<Summary>> = None;
         for order in [false, true] {

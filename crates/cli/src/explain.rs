@@ -1,132 +1,41 @@
 //! `ombud extract --explain`: the text with every extracted span marked and labelled, so a
 //! person sees why each field is what it is. Colour on a terminal, brackets otherwise.
 
-use model::{Claim, Span};
+use model::Claim;
+use pipeline::marks::{self, Field, Mark};
 
-/// One labelled span of the text.
-#[derive(Clone, Debug, PartialEq)]
-struct Mark {
-    span: Span,
-    label: String,
-    /// ANSI colour code for the terminal form.
-    colour: u8,
+/// The terminal colour of a field.
+fn colour(field: Field) -> u8 {
+    match field {
+        Field::Speaker => 35,
+        Field::Perpetrator => 31,
+        Field::Target => 33,
+        Field::Weapon => 36,
+        Field::Place => 32,
+        Field::Date => 34,
+        Field::Casualty => 91,
+    }
 }
 
-fn marks(claims: &[Claim]) -> Vec<Mark> {
-    let mut out: Vec<Mark> = Vec::new();
-    let mut push = |span: Span, label: String, colour: u8| {
-        if !span.is_empty() && !out.iter().any(|m| m.span == span && m.label == label) {
-            out.push(Mark {
-                span,
-                label,
-                colour,
-            });
+/// The text with every span of the claims marked: coloured on a terminal, in brackets otherwise.
+pub fn render(text: &str, claims: &[Claim], colour_on: bool) -> String {
+    let refs: Vec<&Claim> = claims.iter().collect();
+    let marks = marks::marks(&refs);
+    let open = |m: &Mark| {
+        if colour_on {
+            format!("\x1b[{}m", colour(m.field))
+        } else {
+            "[".to_string()
         }
     };
-    for (i, c) in claims.iter().enumerate() {
-        let n = i + 1;
-        if let Some(s) = &c.speaker {
-            push(s.span, format!("{n}:speaker {} {}", s.name, c.stance), 35);
-        }
-        if let Some(p) = &c.perpetrator {
-            let country = p.country.map(|k| format!(" {k}")).unwrap_or_default();
-            push(p.span, format!("{n}:perpetrator{country}"), 31);
-        }
-        if let Some(t) = &c.target {
-            push(
-                t.span,
-                format!("{n}:target {:?}", t.kind).to_lowercase(),
-                33,
-            );
-        }
-        for w in &c.weapons {
-            push(
-                w.span,
-                format!("{n}:weapon {} ({})", w.name, w.category),
-                36,
-            );
-        }
-        for p in &c.places {
-            push(
-                p.span,
-                format!("{n}:place {} ({:.2}, {:.2})", p.name, p.lat, p.lon),
-                32,
-            );
-        }
-        if let Some(d) = c.date.as_ref()
-            && let Some(span) = d.span
-        {
-            let range = if d.start == d.end {
-                d.start.to_string()
-            } else {
-                format!("{}..{}", d.start, d.end)
-            };
-            push(span, format!("{n}:date {range}"), 34);
-        }
-        for k in &c.casualties {
-            let num = |v: Option<u32>| v.map_or("?".to_string(), |v| v.to_string());
-            push(
-                k.span,
-                format!(
-                    "{n}:{} {} {}-{}",
-                    k.group.as_str(),
-                    k.outcome.as_str(),
-                    num(k.min),
-                    num(k.max)
-                ),
-                91,
-            );
-        }
-    }
-    out
-}
-
-/// The text with marks inserted. Nested marks nest; marks that cross are shown where they start.
-pub fn render(text: &str, claims: &[Claim], colour: bool) -> String {
-    let mut marks = marks(claims);
-    // Outer marks open first and close last.
-    marks.sort_by_key(|m| (m.span.start, std::cmp::Reverse(m.span.end)));
-    let mut out = String::with_capacity(text.len() * 2);
-    let mut open: Vec<&Mark> = Vec::new();
-    let mut pos = 0;
-    let close = |out: &mut String, m: &Mark| {
-        if colour {
-            out.push_str(&format!("\x1b[0m\x1b[2m⟨{}⟩\x1b[0m", m.label));
+    let close = |m: &Mark| {
+        if colour_on {
+            format!("\x1b[0m\x1b[2m⟨{}⟩\x1b[0m", m.label)
         } else {
-            out.push_str(&format!("]{{{}}}", m.label));
+            format!("]{{{}}}", m.label)
         }
     };
-    for m in &marks {
-        // Close every open mark that ends before this one starts.
-        while let Some(top) = open.last() {
-            if top.span.end <= m.span.start {
-                out.push_str(&text[pos..top.span.end]);
-                pos = top.span.end;
-                close(&mut out, top);
-                open.pop();
-            } else {
-                break;
-            }
-        }
-        if m.span.start < pos || open.last().is_some_and(|top| m.span.end > top.span.end) {
-            continue; // crosses an open mark; its label still appears in the summary
-        }
-        out.push_str(&text[pos..m.span.start]);
-        pos = m.span.start;
-        if colour {
-            out.push_str(&format!("\x1b[{}m", m.colour));
-        } else {
-            out.push('[');
-        }
-        open.push(m);
-    }
-    while let Some(top) = open.pop() {
-        out.push_str(&text[pos..top.span.end]);
-        pos = top.span.end;
-        close(&mut out, top);
-    }
-    out.push_str(&text[pos..]);
-    out
+    marks::render(text, &marks, &open, &close, &|s: &str| s.to_string())
 }
 
 /// One line per claim: number, stance, type, speaker.
@@ -160,7 +69,7 @@ pub fn summary(claims: &[Claim]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use model::{Actor, ActorKind, CountryCode, EventType, Stance, SubEventType};
+    use model::{Actor, ActorKind, CountryCode, EventType, Span, Stance, SubEventType};
 
     #[test]
     fn marks_nest_in_brackets() {

@@ -5,7 +5,9 @@ mod commands;
 mod explain;
 mod log;
 mod review;
+mod serve;
 mod table;
+mod user;
 mod view;
 
 use std::path::PathBuf;
@@ -29,6 +31,8 @@ Examples:
   ombud history inc-3f9a2c1b7d-0          every decision about an incident
   ombud log                               the checkpoint that pins every archived document
   ombud export --format geojson --out incidents.geojson
+  ombud user add ana --role reviewer      an account for the web pages (prints its password)
+  ombud serve                             the record on http://127.0.0.1:8080/
   ombud --database postgres://me@db/ombud ingest reports/   the record in PostgreSQL, for a team";
 
 /// ombud turns reports of attacks in armed conflict into a verified, sourced, tamper-evident
@@ -131,6 +135,14 @@ enum Command {
     Review(review::ReviewArgs),
     /// The decisions people took about an incident, oldest first.
     History(review::HistoryArgs),
+    /// Serve the record on the web: incidents on a map and a timeline, incident and document
+    /// pages where every field shows its words, review, upload, and the HTTP API (/api/v1).
+    ///
+    /// Nothing is writable without an account (`ombud user add`), and nothing readable either
+    /// unless --public. Runs offline: the map's base layer ships with ombud.
+    Serve(serve::ServeArgs),
+    /// Manage the accounts of `ombud serve`: add, list, remove, reset-password, role, token.
+    User(user::UserArgs),
 }
 
 fn main() -> ExitCode {
@@ -148,10 +160,12 @@ fn main() -> ExitCode {
         )
         .without_time()
         .init();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // The server answers many requests at once; every other command needs one thread.
+    let mut builder = match cli.command {
+        Command::Serve(_) => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -182,6 +196,8 @@ fn main() -> ExitCode {
             Command::Gazetteer(a) => commands::gazetteer(&ctx, a).await,
             Command::Review(a) => review::review(&ctx, a).await,
             Command::History(a) => review::history(&ctx, a).await,
+            Command::Serve(a) => serve::serve(&ctx, a).await,
+            Command::User(a) => user::user(&ctx, a).await,
         }
     });
     match result {

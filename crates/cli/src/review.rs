@@ -194,40 +194,7 @@ pub async fn review(ctx: &Context, args: ReviewArgs) -> Result<ExitCode> {
 
 /// One line for a decision: its id, what it does, who, when, why, and its log leaf.
 pub fn describe(d: &Decision) -> String {
-    let what = match &d.action {
-        model::Action::Merge { incidents, claims } => format!(
-            "merge {} ({} claims kept together)",
-            incidents
-                .iter()
-                .map(|i| i.0.as_str())
-                .collect::<Vec<_>>()
-                .join(" + "),
-            claims.len()
-        ),
-        model::Action::Split {
-            incident, claims, ..
-        } => format!(
-            "split {} claim(s) out of {incident}: {}",
-            claims.len(),
-            claims
-                .iter()
-                .map(|c| c.short())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        model::Action::Grade { incident, grade } => format!("grade {incident} {grade}"),
-        model::Action::Reject { claim } => format!("reject claim {}", claim.short()),
-        model::Action::Correct { claim, correction } => format!(
-            "correct {} of claim {}: {}",
-            correction.field(),
-            claim.short(),
-            serde_json::to_value(correction)
-                .ok()
-                .and_then(|v| v.get("value").map(|v| v.to_string()))
-                .unwrap_or_default()
-        ),
-        model::Action::Undo { decision } => format!("undo {decision}"),
-    };
+    let what = d.action.describe();
     let leaf = d
         .leaf
         .as_deref()

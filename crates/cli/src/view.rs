@@ -5,29 +5,10 @@ use pipeline::{IngestReport, StoredClaim};
 
 use crate::table::Table;
 
-fn date_range(i: &Incident) -> String {
-    match (i.date_start, i.date_end) {
-        (Some(s), Some(e)) if s == e => s.to_string(),
-        (Some(s), Some(e)) => format!("{s}..{e}"),
-        (Some(s), None) => s.to_string(),
-        _ => "?".to_string(),
-    }
-}
-
-fn range(c: &CasualtyRange) -> String {
-    match (c.range.min, c.range.max) {
-        (Some(a), Some(b)) if a == b => a.to_string(),
-        (Some(a), Some(b)) => format!("{a}-{b}"),
-        (Some(a), None) => format!("{a}+"),
-        (None, Some(b)) => format!("≤{b}"),
-        (None, None) => "?".to_string(),
-    }
-}
-
 /// "civilian killed 9-10, injured 30+" style summary of casualties.
 pub fn casualties(list: &[CasualtyRange]) -> String {
     list.iter()
-        .map(|c| format!("{} {} {}", c.group.as_str(), c.outcome.as_str(), range(c)))
+        .map(CasualtyRange::label)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -35,10 +16,7 @@ pub fn casualties(list: &[CasualtyRange]) -> String {
 fn perpetrators(i: &Incident) -> String {
     i.perpetrators
         .iter()
-        .map(|p| match p.country {
-            Some(c) if !p.name.contains(c.name()) => format!("{} ({c})", p.name),
-            _ => p.name.clone(),
-        })
+        .map(model::Perpetrator::label)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -61,7 +39,7 @@ pub fn incidents_table(incidents: &[&Incident]) -> String {
     for i in incidents {
         t.row(vec![
             i.id.0.clone(),
-            date_range(i),
+            i.period_label(),
             i.places
                 .first()
                 .map(IncidentPlace::label)
@@ -99,7 +77,7 @@ pub fn incident_detail(
     out.push_str(&format!(
         "{}  {}  {}\n",
         i.id,
-        date_range(i),
+        i.period_label(),
         i.sub_event_type
     ));
     let places: Vec<String> = i

@@ -132,6 +132,46 @@ pub struct Decision {
     pub leaf: Option<String>,
 }
 
+impl Action {
+    /// What it does, in a line ("grade inc-… discounted", "merge A + B (5 claims kept together)").
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Merge { incidents, claims } => format!(
+                "merge {} ({} claims kept together)",
+                incidents
+                    .iter()
+                    .map(|i| i.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                claims.len()
+            ),
+            Action::Split {
+                incident, claims, ..
+            } => format!(
+                "split {} claim(s) out of {incident}: {}",
+                claims.len(),
+                claims
+                    .iter()
+                    .map(|c| c.short())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Action::Grade { incident, grade } => format!("grade {incident} {grade}"),
+            Action::Reject { claim } => format!("reject claim {}", claim.short()),
+            Action::Correct { claim, correction } => format!(
+                "correct {} of claim {}: {}",
+                correction.field(),
+                claim.short(),
+                serde_json::to_value(correction)
+                    .ok()
+                    .and_then(|v| v.get("value").map(|v| v.to_string()))
+                    .unwrap_or_default()
+            ),
+            Action::Undo { decision } => format!("undo {decision}"),
+        }
+    }
+}
+
 impl Decision {
     /// The bytes that are archived and logged for this decision: its JSON without `leaf`, with
     /// a marker that tells it apart from a source document. Fixed once written: the log proves

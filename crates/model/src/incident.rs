@@ -443,6 +443,42 @@ pub struct CasualtyRange {
     pub range: NumberRange,
 }
 
+impl CasualtyRange {
+    /// "civilian killed 9-10" for people to read.
+    pub fn label(&self) -> String {
+        let n = match (self.range.min, self.range.max) {
+            (Some(a), Some(b)) if a == b => a.to_string(),
+            (Some(a), Some(b)) => format!("{a}-{b}"),
+            (Some(a), None) => format!("{a}+"),
+            (None, Some(b)) => format!("≤{b}"),
+            (None, None) => "?".to_string(),
+        };
+        format!("{} {} {n}", self.group.as_str(), self.outcome.as_str())
+    }
+}
+
+impl Perpetrator {
+    /// "Armenian forces", or "the army (AM)" when the name does not say whose.
+    pub fn label(&self) -> String {
+        match self.country {
+            Some(c) if !self.name.contains(c.name()) => format!("{} ({c})", self.name),
+            _ => self.name.clone(),
+        }
+    }
+}
+
+impl Incident {
+    /// "2020-10-28", "2020-10-10..2020-10-11", or "?" when no claim dates it.
+    pub fn period_label(&self) -> String {
+        match (self.date_start, self.date_end) {
+            (Some(s), Some(e)) if s == e => s.to_string(),
+            (Some(s), Some(e)) => format!("{s}..{e}"),
+            (Some(s), None) => s.to_string(),
+            _ => "?".to_string(),
+        }
+    }
+}
+
 /// Claims that refer to the same moment in time and space. Serialised as it is, this is the
 /// incident contract of `ombud incidents --json` and the JSON Lines export.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

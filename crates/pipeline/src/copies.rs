@@ -96,7 +96,7 @@ pub(crate) async fn wire_services(
 pub(crate) async fn detect(
     tx: &mut dyn RecordTx,
     new: &[NewText<'_>],
-    is_wire: &dyn Fn(&str) -> bool,
+    is_wire: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Copies, PipelineError> {
     let mut out = Copies::default();
     let bands: Vec<Vec<i64>> = new

@@ -277,6 +277,14 @@ fn cell(v: &Value) -> String {
     }
 }
 
+/// Where a paused export stands: whether a feature was written yet, and how many incidents
+/// were left out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Paused {
+    first: bool,
+    unplaced: usize,
+}
+
 /// An export being written, one incident at a time: nothing is held but the incident at hand.
 pub(crate) enum Writer<'a> {
     Csv(Box<csv::Writer<&'a mut dyn Write>>),
@@ -352,6 +360,48 @@ impl<'a> Writer<'a> {
             Writer::Jsonl(out) => {
                 serde_json::to_writer(&mut **out, i).map_err(err)?;
                 out.write_all(b"\n").map_err(err)
+            }
+        }
+    }
+
+    /// Takes up an export `pause` left, writing to a new output (the next chunk).
+    pub(crate) fn resume(format: ExportFormat, out: &'a mut dyn Write, at: Paused) -> Writer<'a> {
+        match format {
+            ExportFormat::Csv => Writer::Csv(Box::new(csv::Writer::from_writer(out))),
+            ExportFormat::Geojson => Writer::Geojson {
+                out,
+                first: at.first,
+                unplaced: at.unplaced,
+            },
+            ExportFormat::Jsonl => Writer::Jsonl(out),
+        }
+    }
+
+    /// Flushes what is written so far and gives where the export stands, to `resume` it on
+    /// another output.
+    pub(crate) fn pause(self) -> Result<Paused, PipelineError> {
+        match self {
+            Writer::Csv(mut w) => {
+                w.flush().map_err(err)?;
+                Ok(Paused {
+                    first: false,
+                    unplaced: 0,
+                })
+            }
+            Writer::Geojson {
+                out,
+                first,
+                unplaced,
+            } => {
+                out.flush().map_err(err)?;
+                Ok(Paused { first, unplaced })
+            }
+            Writer::Jsonl(out) => {
+                out.flush().map_err(err)?;
+                Ok(Paused {
+                    first: false,
+                    unplaced: 0,
+                })
             }
         }
     }

@@ -363,7 +363,7 @@ pub(crate) async fn ingest(
     service: &crate::Service,
     paths: &[PathBuf],
     options: &IngestOptions,
-    on_event: &mut dyn FnMut(IngestEvent),
+    on_event: &mut (dyn FnMut(IngestEvent) + Send),
 ) -> Result<IngestReport, PipelineError> {
     let reference = service.reference_arc()?;
     let store = service.store();
@@ -478,7 +478,7 @@ async fn write_loop(
     sink: Sink<'_>,
     options: &IngestOptions,
     report: &mut IngestReport,
-    on_event: &mut dyn FnMut(IngestEvent),
+    on_event: &mut (dyn FnMut(IngestEvent) + Send),
     read_rx: &mut tokio::sync::mpsc::Receiver<FromReader>,
     work_tx: &mpsc::Sender<(u64, Pending)>,
     done_rx: &mut tokio::sync::mpsc::UnboundedReceiver<(u64, Analysed)>,
@@ -788,7 +788,7 @@ async fn commit(
     items: Vec<Ready>,
     now: &str,
     report: &mut IngestReport,
-    on_event: &mut dyn FnMut(IngestEvent),
+    on_event: &mut (dyn FnMut(IngestEvent) + Send),
 ) -> Result<(), PipelineError> {
     let leaves: Vec<String> = items
         .iter()

@@ -3,6 +3,7 @@
 //! decides the order and handles the IO around them. Faces (the CLI, later the server) use
 //! only [`Service`] and the types re-exported here.
 
+mod accounts;
 mod analyse;
 mod copies;
 mod datadir;
@@ -12,6 +13,7 @@ mod explain;
 mod export;
 mod ingest;
 mod maintain;
+pub mod marks;
 mod parallel;
 mod publishers;
 mod remerge;
@@ -20,6 +22,10 @@ mod run;
 mod service;
 mod wire;
 
+pub use accounts::{
+    AccountView, CredentialKind, MIN_PASSWORD, NewSession, Role, SESSION_HOURS, SignedIn,
+    random_hex,
+};
 pub use analyse::{Analysis, Reference, analyse};
 pub use datadir::DataDir;
 pub use error::PipelineError;
@@ -36,7 +42,10 @@ pub use review::{CORRECTABLE, Reviewer};
 pub use run::digests;
 pub use service::{Exported, IncidentDetail, IncidentFilter, OpenOptions, Page, Service};
 pub use sources::{Format, InputFile};
-pub use store::{ClaimQuery, Counts, DocumentQuery, Run, StoreTarget, StoredClaim, scratch};
+pub use store::{
+    ClaimQuery, Counts, DayCount, DocumentQuery, MapCell, MapGrid, MapKey, Run, StoreTarget,
+    StoredClaim, scratch,
+};
 pub use wire::{ExtractOptions, extract_json, extract_stream, geoparse_json, read_input};
 
 /// The ombud version recorded with every document it reads.

@@ -68,6 +68,33 @@ pub struct Exported {
 /// Items fetched per query when streaming everything.
 const STREAM_PAGE: usize = 2000;
 
+/// A filter's incidents, a page at a time.
+struct Pages {
+    query: IncidentQuery,
+    left: usize,
+}
+
+impl Pages {
+    /// The next page (with each incident's aliases), or `None` after the last.
+    async fn next(&mut self, service: &Service) -> Result<Option<Vec<Incident>>, PipelineError> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.query.limit = Some(self.left.min(STREAM_PAGE));
+        let batch = service
+            .with_aliases(service.store.incidents(&self.query).await?)
+            .await?;
+        self.left -= batch.len();
+        match batch.last() {
+            Some(last) if batch.len() == self.query.limit.unwrap_or(0) => {
+                self.query.after = Some(last.id.0.clone());
+            }
+            _ => self.left = 0,
+        }
+        Ok((!batch.is_empty()).then_some(batch))
+    }
+}
+
 /// The record, for every face.
 #[derive(Debug)]
 pub struct Service {
@@ -158,7 +185,7 @@ impl Service {
         &self,
         paths: &[PathBuf],
         options: &IngestOptions,
-        on_event: &mut dyn FnMut(IngestEvent),
+        on_event: &mut (dyn FnMut(IngestEvent) + Send),
     ) -> Result<IngestReport, PipelineError> {
         crate::ingest::ingest(self, paths, options, on_event).await
     }
@@ -302,28 +329,88 @@ impl Service {
         page: &Page,
         each: &mut dyn FnMut(&Incident) -> Result<(), PipelineError>,
     ) -> Result<usize, PipelineError> {
-        self.check_cursor(page).await?;
-        let mut query = self.query(filter, page)?;
-        let mut left = page.limit.unwrap_or(usize::MAX);
+        let mut pages = self.pages(filter, page).await?;
         let mut n = 0;
-        while left > 0 {
-            query.limit = Some(left.min(STREAM_PAGE));
-            let batch = self
-                .with_aliases(self.store.incidents(&query).await?)
-                .await?;
+        while let Some(batch) = pages.next(self).await? {
             for i in &batch {
                 each(i)?;
             }
             n += batch.len();
-            left -= batch.len();
-            match batch.last() {
-                Some(last) if batch.len() == query.limit.unwrap_or(0) => {
-                    query.after = Some(last.id.0.clone());
-                }
-                _ => break,
-            }
         }
         Ok(n)
+    }
+
+    /// The filter's incidents after `page.after` (up to `page.limit`), a page of
+    /// `STREAM_PAGE` at a time.
+    async fn pages(&self, filter: &IncidentFilter, page: &Page) -> Result<Pages, PipelineError> {
+        self.check_cursor(page).await?;
+        Ok(Pages {
+            query: self.query(filter, page)?,
+            left: page.limit.unwrap_or(usize::MAX),
+        })
+    }
+
+    /// Writes the filter's incidents in `format` as chunks of bytes sent to `out` (a page of
+    /// incidents a chunk), for a face that streams them; stops early when `out` is closed. No
+    /// writer is held while a page is read, so the future may move between threads.
+    pub async fn export_chunks(
+        &self,
+        filter: &IncidentFilter,
+        format: ExportFormat,
+        out: &tokio::sync::mpsc::Sender<Vec<u8>>,
+    ) -> Result<Exported, PipelineError> {
+        use crate::export::Writer;
+        let mut pages = self.pages(filter, &Page::default()).await?;
+        let mut chunk = Vec::new();
+        let mut at = { Writer::start(format, &mut chunk)?.pause()? };
+        let mut n = 0;
+        while let Some(batch) = pages.next(self).await? {
+            // In a block of its own: a writer (not `Send`) must be gone before the next await.
+            at = {
+                let mut w = Writer::resume(format, &mut chunk, at);
+                for i in &batch {
+                    w.write(i)?;
+                }
+                w.pause()?
+            };
+            n += batch.len();
+            if out.send(std::mem::take(&mut chunk)).await.is_err() {
+                return Ok(Exported {
+                    written: n,
+                    unplaced: 0,
+                });
+            }
+        }
+        let unplaced = { Writer::resume(format, &mut chunk, at).finish()? };
+        let _ = out.send(chunk).await;
+        Ok(Exported {
+            written: n - unplaced,
+            unplaced,
+        })
+    }
+
+    /// The selected incidents with a place, grouped into the cells of `grid` for a map.
+    pub async fn map(
+        &self,
+        filter: &IncidentFilter,
+        grid: &store::MapGrid,
+    ) -> Result<Vec<store::MapCell>, PipelineError> {
+        let query = self.query(filter, &Page::default())?;
+        Ok(self.store.map_cells(&query, grid).await?)
+    }
+
+    /// How many selected incidents start on each day.
+    pub async fn timeline(
+        &self,
+        filter: &IncidentFilter,
+    ) -> Result<Vec<store::DayCount>, PipelineError> {
+        let query = self.query(filter, &Page::default())?;
+        Ok(self.store.timeline(&query).await?)
+    }
+
+    /// The archived bytes of a document, exactly as they were read.
+    pub fn original(&self, sha256: &str) -> Result<Vec<u8>, PipelineError> {
+        Ok(self.dir.archive()?.get(sha256)?)
     }
 
     /// Writes the filter's incidents in `format`, streamed; returns how many.
@@ -470,6 +557,11 @@ impl Service {
                 candidates: found.into_iter().map(|d| d.sha256).collect(),
             }),
         }
+    }
+
+    /// A document's claims, in document order.
+    pub async fn document_claims(&self, sha256: &str) -> Result<Vec<StoredClaim>, PipelineError> {
+        Ok(self.store.document_claims(sha256).await?)
     }
 
     pub async fn publishers(&self) -> Result<Vec<Publisher>, PipelineError> {

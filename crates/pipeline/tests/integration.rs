@@ -529,6 +529,44 @@ fn a_schema_4_data_directory_opens_with_its_decisions() {
     });
 }
 
+#[test]
+fn a_schema_5_data_directory_opens_with_its_decisions_and_places_its_incidents() {
+    opens_with_its_record_as_it_was("schema5", async |service| {
+        let history = service.history("inc-84e5caef70-815").await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(
+            history[0].leaf.as_deref(),
+            Some("a41eecac64a942aff4238f5a697f66259387585eb9c455f610eba6d3d8f6b779")
+        );
+        let twelve = pipeline::Checkpoint {
+            size: 12,
+            root: "083411f2265dc77cfeb91b2db7046e02436bae41246b86dfed6965224408daa7".into(),
+        };
+        assert!(service.consistency(&twelve).unwrap().unwrap().verify());
+        // Schema 6: the rebuild gave every placed incident its coordinates, so the map finds
+        // the 8 of 9 that have a place, and no accounts came with it.
+        let world = store_grid();
+        let cells = service
+            .map(&IncidentFilter::default(), &world)
+            .await
+            .unwrap();
+        assert_eq!(cells.iter().map(|c| c.count).sum::<u64>(), 8);
+        assert!(service.accounts().await.unwrap().is_empty());
+    });
+}
+
+/// The whole world in one-degree cells.
+fn store_grid() -> pipeline::MapGrid {
+    pipeline::MapGrid {
+        cell_e6: 1_000_000,
+        south_e6: -90_000_000,
+        west_e6: -180_000_000,
+        north_e6: 90_000_000,
+        east_e6: 180_000_000,
+        by: pipeline::MapKey::Grade,
+    }
+}
+
 /// A fixture of the five example reports opens (migrated, its incidents rebuilt in this ombud's
 /// form) with its counts, ids, grades, periods and log as they were; `then` checks what is
 /// particular to the fixture.

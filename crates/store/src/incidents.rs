@@ -7,7 +7,7 @@ use model::{Incident, IncidentId};
 
 use crate::claims;
 use crate::conn::{Arg, Conn, Row};
-use crate::query::{IncidentQuery, like, sort_day};
+use crate::query::{DayCount, IncidentQuery, MapCell, MapGrid, MapKey, like, sort_day};
 use crate::schema::{SPAN_CLASSES, span_class};
 use crate::{IncidentChanges, JSON_VERSION, Resolved, StoreResult, corrupt, q};
 
@@ -153,7 +153,7 @@ pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) ->
             })
         })
         .collect::<StoreResult<_>>()?;
-    let mut args: Vec<Arg<'_>> = Vec::with_capacity(owned.len() * 15);
+    let mut args: Vec<Arg<'_>> = Vec::with_capacity(owned.len() * 17);
     let mut span = 0i64;
     for (w, o) in changes.write.iter().zip(&owned) {
         let i = w.incident;
@@ -176,20 +176,23 @@ pub(crate) async fn write(conn: &mut Conn<'_>, changes: &IncidentChanges<'_>) ->
             Arg::Text(w.json),
             Arg::Int(JSON_VERSION),
             Arg::Int(span_class(o.day, o.end)),
+            Arg::OptInt(i.places.first().map(|p| micro_degrees(p.lat))),
+            Arg::OptInt(i.places.first().map(|p| micro_degrees(p.lon))),
         ]);
     }
     conn.insert_rows(
         "INSERT INTO incidents (id, sort_day, day_end, event_type, sub_event_type, types_lc, \
          grade, n_sources, n_claims, weapons_lc, actors_lc, search_lc, json, json_version, \
-         span_class)",
-        15,
+         span_class, lat_e6, lon_e6)",
+        17,
         &args,
         "ON CONFLICT (id) DO UPDATE SET sort_day = excluded.sort_day, day_end = excluded.day_end, \
          event_type = excluded.event_type, sub_event_type = excluded.sub_event_type, \
          types_lc = excluded.types_lc, grade = excluded.grade, n_sources = excluded.n_sources, \
          n_claims = excluded.n_claims, weapons_lc = excluded.weapons_lc, \
          actors_lc = excluded.actors_lc, search_lc = excluded.search_lc, json = excluded.json, \
-         json_version = excluded.json_version, span_class = excluded.span_class",
+         json_version = excluded.json_version, span_class = excluded.span_class, \
+         lat_e6 = excluded.lat_e6, lon_e6 = excluded.lon_e6",
     )
     .await
     .map_err(q(doing))?;
@@ -435,79 +438,123 @@ pub(crate) async fn resolve(conn: &mut Conn<'_>, given: &str) -> StoreResult<Res
     }
 }
 
-/// Incidents in order of date, then id.
-pub(crate) async fn list(conn: &mut Conn<'_>, query: &IncidentQuery) -> StoreResult<Vec<Incident>> {
-    let doing = "listing incidents";
-    // Every filter but `since`, written once and used in each arm below.
-    let mut filters = String::new();
-    let mut args: Vec<Arg<'_>> = Vec::new();
-    if let Some(u) = query.until {
-        filters.push_str(" AND i.sort_day <= ?");
-        args.push(Arg::Int(u.to_days()));
-    }
-    if let Some(g) = query.grade {
-        filters.push_str(" AND i.grade = ?");
-        args.push(Arg::Text(g.as_str()));
-    }
-    let patterns: Vec<(&str, String)> = [
-        ("i.types_lc", &query.event_type),
-        ("i.weapons_lc", &query.weapon),
-        ("i.actors_lc", &query.actor),
-        ("i.search_lc", &query.text),
-    ]
-    .into_iter()
-    .filter_map(|(col, v)| v.as_deref().map(|v| (col, like(v))))
-    .collect();
-    for (col, pattern) in &patterns {
-        filters.push_str(&format!(" AND {col} LIKE ? ESCAPE '\\'"));
-        args.push(Arg::Text(pattern));
-    }
-    // A place drives the query: its incidents come from the index of places (few, whatever
-    // the size of the record) and are joined to their rows; a filter on every incident
-    // instead would, under PostgreSQL's generic plans, walk the whole record by day looking
-    // for a rare place (2.9 s at a million incidents).
-    let mut from = String::from("incidents i");
-    let mut from_args: Vec<Arg<'_>> = Vec::new();
-    let place_name = query.place.as_ref().map(|p| p.name.to_lowercase());
-    if let (Some(place), Some(name)) = (&query.place, &place_name) {
-        from = String::from(
-            "(SELECT DISTINCT p.incident_id FROM incident_places p WHERE p.name_lc = ?",
-        );
-        from_args.push(Arg::Text(name));
-        if !place.ids.is_empty() {
-            from.push_str(&format!(
-                " OR p.geonameid IN {}",
-                crate::conn::list(place.ids.len())
-            ));
-            from_args.extend(place.ids.iter().map(|id| Arg::Int(*id as i64)));
+/// Millionths of a degree, the unit the map groups by.
+fn micro_degrees(deg: f64) -> i64 {
+    (deg * 1e6).round() as i64
+}
+
+/// The words a query's filters match, lower-cased and escaped once, for the arguments of the
+/// SQL that `Selection` writes to borrow.
+struct FilterWords {
+    place: Option<String>,
+    patterns: Vec<(&'static str, String)>,
+}
+
+impl FilterWords {
+    fn of(query: &IncidentQuery) -> FilterWords {
+        FilterWords {
+            place: query.place.as_ref().map(|p| p.name.to_lowercase()),
+            patterns: [
+                ("i.types_lc", &query.event_type),
+                ("i.weapons_lc", &query.weapon),
+                ("i.actors_lc", &query.actor),
+                ("i.search_lc", &query.text),
+            ]
+            .into_iter()
+            .filter_map(|(col, v)| v.as_deref().map(|v| (col, like(v))))
+            .collect(),
         }
-        from.push_str(") AS pl JOIN incidents i ON i.id = pl.incident_id");
     }
-    if let Some(after) = &query.after {
-        filters.push_str(
-            " AND (i.sort_day, i.id) > (SELECT sort_day, id FROM incidents WHERE id = ?)",
-        );
-        args.push(Arg::Text(after));
+}
+
+/// The incidents a query selects, as SQL: the table expression (`from`, with its arguments)
+/// and every filter but `since` (`filters`, with theirs), written once for the list, the map
+/// and the timeline.
+struct Selection<'q> {
+    from: String,
+    from_args: Vec<Arg<'q>>,
+    filters: String,
+    args: Vec<Arg<'q>>,
+    since: Option<i64>,
+}
+
+impl<'q> Selection<'q> {
+    fn of(query: &'q IncidentQuery, words: &'q FilterWords) -> Selection<'q> {
+        let mut filters = String::new();
+        let mut args: Vec<Arg<'q>> = Vec::new();
+        if let Some(u) = query.until {
+            filters.push_str(" AND i.sort_day <= ?");
+            args.push(Arg::Int(u.to_days()));
+        }
+        if let Some(g) = query.grade {
+            filters.push_str(" AND i.grade = ?");
+            args.push(Arg::Text(g.as_str()));
+        }
+        for (col, pattern) in &words.patterns {
+            filters.push_str(&format!(" AND {col} LIKE ? ESCAPE '\\'"));
+            args.push(Arg::Text(pattern));
+        }
+        // A place drives the query: its incidents come from the index of places (few, whatever
+        // the size of the record) and are joined to their rows; a filter on every incident
+        // instead would, under PostgreSQL's generic plans, walk the whole record by day looking
+        // for a rare place (2.9 s at a million incidents).
+        let mut from = String::from("incidents i");
+        let mut from_args: Vec<Arg<'q>> = Vec::new();
+        if let (Some(place), Some(name)) = (&query.place, &words.place) {
+            from = String::from(
+                "(SELECT DISTINCT p.incident_id FROM incident_places p WHERE p.name_lc = ?",
+            );
+            from_args.push(Arg::Text(name));
+            if !place.ids.is_empty() {
+                from.push_str(&format!(
+                    " OR p.geonameid IN {}",
+                    crate::conn::list(place.ids.len())
+                ));
+                from_args.extend(place.ids.iter().map(|id| Arg::Int(*id as i64)));
+            }
+            from.push_str(") AS pl JOIN incidents i ON i.id = pl.incident_id");
+        }
+        Selection {
+            from,
+            from_args,
+            filters,
+            args,
+            since: query.since.map(model::Date::to_days),
+        }
     }
-    let limit = query.limit.map(|n| n.min(i64::MAX as usize) as i64);
-    let limit_sql = if limit.is_some() { " LIMIT ?" } else { "" };
-    let Some(since) = query.since.map(model::Date::to_days) else {
-        let sql = format!(
-            "SELECT i.json FROM {from} WHERE 1 = 1{filters} ORDER BY i.sort_day, i.id{limit_sql}"
-        );
-        let mut all = from_args;
-        all.extend(args);
-        all.extend(limit.map(Arg::Int));
-        let rows = conn.fetch(&sql, &all).await.map_err(q(doing))?;
-        return rows.iter().map(|r| parse(r, doing)).collect();
-    };
-    // Incidents ending on or after `since`: in each span class, those starting at most the
-    // class's longest span before it (the last class: the longest span in the record), each
-    // arm a range of the index by class and day, and the arms merged in order.
-    let mut arms = Vec::with_capacity(SPAN_CLASSES.len() + 1);
-    let mut all: Vec<Arg<'_>> = Vec::new();
-    for class in 0..=SPAN_CLASSES.len() {
-        all.extend_from_slice(&from_args);
+
+    /// A statement giving `columns` (`expression AS name`, comma-separated) of every incident
+    /// selected, in no order, with its arguments: for the map and the timeline to group.
+    fn rows(&self, columns: &str) -> (String, Vec<Arg<'q>>) {
+        let mut all: Vec<Arg<'q>> = Vec::new();
+        let Some(since) = self.since else {
+            all.extend_from_slice(&self.from_args);
+            all.extend_from_slice(&self.args);
+            let sql = format!(
+                "SELECT {columns} FROM {} WHERE 1 = 1{}",
+                self.from, self.filters
+            );
+            return (sql, all);
+        };
+        let arms: Vec<String> = (0..=SPAN_CLASSES.len())
+            .map(|class| {
+                let low = self.since_bounds(class, since, &mut all);
+                all.extend_from_slice(&self.args);
+                format!(
+                    "SELECT {columns} FROM {} WHERE i.span_class = {class} AND i.sort_day >= {low} \
+                     AND i.day_end >= ?{}",
+                    self.from, self.filters
+                )
+            })
+            .collect();
+        (arms.join(" UNION ALL "), all)
+    }
+
+    /// The arguments of one `since` arm up to its filters, and the SQL of its lowest start day:
+    /// incidents ending on or after `since`, in each span class, start at most the class's
+    /// longest span before it (the last class: the longest span in the record).
+    fn since_bounds(&self, class: usize, since: i64, all: &mut Vec<Arg<'q>>) -> &'static str {
+        all.extend_from_slice(&self.from_args);
         let low = match SPAN_CLASSES.get(class) {
             Some(bound) => {
                 all.push(Arg::Int(since - bound));
@@ -519,12 +566,46 @@ pub(crate) async fn list(conn: &mut Conn<'_>, query: &IncidentQuery) -> StoreRes
             }
         };
         all.push(Arg::Int(since));
-        all.extend_from_slice(&args);
+        low
+    }
+}
+
+/// Incidents in order of date, then id.
+pub(crate) async fn list(conn: &mut Conn<'_>, query: &IncidentQuery) -> StoreResult<Vec<Incident>> {
+    let doing = "listing incidents";
+    let words = FilterWords::of(query);
+    let mut sel = Selection::of(query, &words);
+    if let Some(after) = &query.after {
+        sel.filters.push_str(
+            " AND (i.sort_day, i.id) > (SELECT sort_day, id FROM incidents WHERE id = ?)",
+        );
+        sel.args.push(Arg::Text(after));
+    }
+    let limit = query.limit.map(|n| n.min(i64::MAX as usize) as i64);
+    let limit_sql = if limit.is_some() { " LIMIT ?" } else { "" };
+    let Some(since) = sel.since else {
+        let sql = format!(
+            "SELECT i.json FROM {} WHERE 1 = 1{} ORDER BY i.sort_day, i.id{limit_sql}",
+            sel.from, sel.filters
+        );
+        let mut all = sel.from_args.clone();
+        all.extend_from_slice(&sel.args);
+        all.extend(limit.map(Arg::Int));
+        let rows = conn.fetch(&sql, &all).await.map_err(q(doing))?;
+        return rows.iter().map(|r| parse(r, doing)).collect();
+    };
+    // Each arm a range of the index by class and day, limited, and the arms merged in order.
+    let mut arms = Vec::with_capacity(SPAN_CLASSES.len() + 1);
+    let mut all: Vec<Arg<'_>> = Vec::new();
+    for class in 0..=SPAN_CLASSES.len() {
+        let low = sel.since_bounds(class, since, &mut all);
+        all.extend_from_slice(&sel.args);
         all.extend(limit.map(Arg::Int));
         arms.push(format!(
-            "SELECT * FROM (SELECT i.json, i.sort_day, i.id FROM {from} \
+            "SELECT * FROM (SELECT i.json, i.sort_day, i.id FROM {} \
              WHERE i.span_class = {class} AND i.sort_day >= {low} AND i.day_end >= ?\
-             {filters} ORDER BY i.sort_day, i.id{limit_sql}) AS a{class}"
+             {} ORDER BY i.sort_day, i.id{limit_sql}) AS a{class}",
+            sel.from, sel.filters
         ));
     }
     all.extend(limit.map(Arg::Int));
@@ -534,4 +615,97 @@ pub(crate) async fn list(conn: &mut Conn<'_>, query: &IncidentQuery) -> StoreRes
     );
     let rows = conn.fetch(&sql, &all).await.map_err(q(doing))?;
     rows.iter().map(|r| parse(r, doing)).collect()
+}
+
+/// The selected incidents with a place, grouped into the cells of `grid` (the query's page is
+/// ignored): each cell's count, mean position and first id, by grade or event type.
+pub(crate) async fn map_cells(
+    conn: &mut Conn<'_>,
+    query: &IncidentQuery,
+    grid: &MapGrid,
+) -> StoreResult<Vec<MapCell>> {
+    let doing = "grouping incidents for the map";
+    let words = FilterWords::of(query);
+    let mut sel = Selection::of(query, &words);
+    sel.filters.push_str(
+        " AND i.lat_e6 IS NOT NULL AND i.lat_e6 >= ? AND i.lat_e6 <= ? \
+         AND i.lon_e6 >= ? AND i.lon_e6 <= ?",
+    );
+    sel.args.extend([
+        Arg::Int(grid.south_e6),
+        Arg::Int(grid.north_e6),
+        Arg::Int(grid.west_e6),
+        Arg::Int(grid.east_e6),
+    ]);
+    let key = match grid.by {
+        MapKey::Grade => "i.grade",
+        MapKey::EventType => "i.event_type",
+    };
+    let (rows_sql, mut args) = sel.rows(&format!(
+        "i.id AS id, i.lat_e6 AS lat, i.lon_e6 AS lon, {key} AS k"
+    ));
+    let cell = grid.cell_e6.max(1);
+    let sql = format!(
+        "SELECT (lat + 90000000) / ? AS cy, (lon + 180000000) / ? AS cx, k, COUNT(*), \
+         CAST(AVG(lat) AS BIGINT), CAST(AVG(lon) AS BIGINT), MIN(id) \
+         FROM ({rows_sql}) AS m GROUP BY cy, cx, k"
+    );
+    let mut all = vec![Arg::Int(cell), Arg::Int(cell)];
+    all.append(&mut args);
+    let rows = conn.fetch(&sql, &all).await.map_err(q(doing))?;
+    let mut cells: HashMap<(i64, i64), MapCell> = HashMap::new();
+    for r in &rows {
+        let e = |e| corrupt(doing, e);
+        let at = (r.int(0).map_err(e)?, r.int(1).map_err(e)?);
+        let key = r.text(2).map_err(e)?;
+        let count = r.int(3).map_err(e)? as u64;
+        let (lat, lon) = (r.int(4).map_err(e)?, r.int(5).map_err(e)?);
+        let first = r.text(6).map_err(e)?;
+        let c = cells.entry(at).or_insert_with(|| MapCell {
+            lat_e6: 0,
+            lon_e6: 0,
+            count: 0,
+            first: first.clone(),
+            by: Vec::new(),
+        });
+        // The cell's mean position, weighted by each part's count.
+        let total = c.count + count;
+        c.lat_e6 = (c.lat_e6 * c.count as i64 + lat * count as i64) / total as i64;
+        c.lon_e6 = (c.lon_e6 * c.count as i64 + lon * count as i64) / total as i64;
+        c.count = total;
+        if first < c.first {
+            c.first = first;
+        }
+        c.by.push((key, count));
+    }
+    let mut out: Vec<MapCell> = cells.into_values().collect();
+    for c in &mut out {
+        c.by.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
+    out.sort_by(|a, b| (a.lat_e6, a.lon_e6, &a.first).cmp(&(b.lat_e6, b.lon_e6, &b.first)));
+    Ok(out)
+}
+
+/// How many selected incidents start on each day (undated ones are left out), in order.
+pub(crate) async fn timeline(
+    conn: &mut Conn<'_>,
+    query: &IncidentQuery,
+) -> StoreResult<Vec<DayCount>> {
+    let doing = "counting incidents by day";
+    let words = FilterWords::of(query);
+    let mut sel = Selection::of(query, &words);
+    sel.filters.push_str(" AND i.sort_day < ?");
+    sel.args.push(Arg::Int(crate::UNDATED));
+    let (rows_sql, args) = sel.rows("i.sort_day AS d");
+    let sql = format!("SELECT d, COUNT(*) FROM ({rows_sql}) AS m GROUP BY d ORDER BY d");
+    let rows = conn.fetch(&sql, &args).await.map_err(q(doing))?;
+    rows.iter()
+        .map(|r| {
+            let e = |e| corrupt(doing, e);
+            Ok(DayCount {
+                day: r.int(0).map_err(e)?,
+                count: r.int(1).map_err(e)? as u64,
+            })
+        })
+        .collect()
 }

@@ -11,6 +11,7 @@
 //! that also holds the store's write lock, so a batch of documents and the incidents it changes
 //! become visible (and durable) together, and writers never interleave.
 
+mod accounts;
 mod claims;
 mod conn;
 mod decisions;
@@ -31,10 +32,12 @@ use model::{
     Claim, ClaimId, Date, Decision, DecisionId, DocumentRecord, Incident, IncidentId, Publisher,
 };
 
+pub use accounts::{Account, Credential};
 pub use conn::Backend;
 pub use open::{StoreTarget, open};
 pub use query::{
-    ClaimQuery, DocumentQuery, IncidentQuery, PlaceFilter, ReextractSelection, UNDATED,
+    ClaimQuery, DayCount, DocumentQuery, IncidentQuery, MapCell, MapGrid, MapKey, PlaceFilter,
+    ReextractSelection, UNDATED,
 };
 pub use schema::{JSON_VERSION, SCHEMA_VERSION};
 
@@ -271,6 +274,18 @@ pub trait RecordStore: Send + Sync + std::fmt::Debug {
     /// Incidents in order of date, then id, filtered and paginated in SQL.
     fn incidents<'a>(&'a self, query: &'a IncidentQuery) -> Fut<'a, Vec<Incident>>;
 
+    /// The selected incidents with a place, grouped into the cells of `grid` (the query's page
+    /// is ignored).
+    fn map_cells<'a>(
+        &'a self,
+        query: &'a IncidentQuery,
+        grid: &'a MapGrid,
+    ) -> Fut<'a, Vec<MapCell>>;
+
+    /// How many selected incidents start on each day, in order (the query's page is ignored;
+    /// undated incidents are left out).
+    fn timeline<'a>(&'a self, query: &'a IncidentQuery) -> Fut<'a, Vec<DayCount>>;
+
     /// An incident by id, alias or unique id prefix.
     fn incident<'a>(&'a self, id: &'a str) -> Fut<'a, Resolved>;
 
@@ -282,6 +297,9 @@ pub trait RecordStore: Send + Sync + std::fmt::Debug {
 
     /// The stored claims with these ids.
     fn claims_by_id<'a>(&'a self, ids: &'a [ClaimId]) -> Fut<'a, Vec<StoredClaim>>;
+
+    /// The claims of a document, in document order.
+    fn document_claims<'a>(&'a self, sha256: &'a str) -> Fut<'a, Vec<StoredClaim>>;
 
     /// The aliases of each of these live incidents: the ids that joined it.
     fn aliases_of<'a>(
@@ -296,6 +314,31 @@ pub trait RecordStore: Send + Sync + std::fmt::Debug {
 
     /// The extraction runs, oldest first.
     fn runs(&self) -> Fut<'_, Vec<Run>>;
+
+    /// Every account, by name. Accounts and credentials are written outside the record's
+    /// transactions: they change who may act, not what the record says.
+    fn accounts(&self) -> Fut<'_, Vec<Account>>;
+
+    /// The account of this name (any case).
+    fn account<'a>(&'a self, name: &'a str) -> Fut<'a, Option<Account>>;
+
+    /// Adds an account; false when the name (any case) is taken.
+    fn add_account<'a>(&'a self, account: &'a Account) -> Fut<'a, bool>;
+
+    /// Replaces an account's role and password hash and ends its sessions and tokens; false
+    /// when there is no such account.
+    fn update_account<'a>(&'a self, account: &'a Account) -> Fut<'a, bool>;
+
+    /// Removes an account with its sessions and tokens; false when there is none.
+    fn remove_account<'a>(&'a self, name: &'a str) -> Fut<'a, bool>;
+
+    fn add_credential<'a>(&'a self, credential: &'a Credential) -> Fut<'a, ()>;
+
+    /// The credential whose secret hashes to this, with its account.
+    fn credential<'a>(&'a self, token_sha256: &'a str) -> Fut<'a, Option<(Credential, Account)>>;
+
+    /// Ends one credential, and every one expired before `now` (RFC 3339 UTC).
+    fn end_credential<'a>(&'a self, token_sha256: &'a str, now: &'a str) -> Fut<'a, ()>;
 }
 
 /// A write transaction: nothing it does is seen by others until `commit`, and then all of it.

@@ -35,6 +35,44 @@ pub struct IncidentQuery {
     pub after: Option<String>,
 }
 
+/// How the map groups a selection of incidents: square cells `cell_e6` millionths of a degree
+/// wide, inside a box (millionths of a degree too), each cell counted by `by`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapGrid {
+    pub cell_e6: i64,
+    pub south_e6: i64,
+    pub west_e6: i64,
+    pub north_e6: i64,
+    pub east_e6: i64,
+    pub by: MapKey,
+}
+
+/// What a map cell's incidents are counted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MapKey {
+    #[default]
+    Grade,
+    EventType,
+}
+
+/// One cell of the map: how many incidents, where on average, the first of them by id (the
+/// incident itself when it is alone) and the counts by grade or event type, largest first.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MapCell {
+    pub lat_e6: i64,
+    pub lon_e6: i64,
+    pub count: u64,
+    pub first: String,
+    pub by: Vec<(String, u64)>,
+}
+
+/// How many incidents start on a day (days since 1970-01-01).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DayCount {
+    pub day: i64,
+    pub count: u64,
+}
+
 /// Which claims, in order of date then id.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimQuery {

@@ -18,7 +18,7 @@ use crate::conn::{Arg, Backend, Conn};
 use crate::{StoreError, q};
 
 /// The schema version this ombud writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// The version each claim's and incident's serialised JSON is written in.
 pub const JSON_VERSION: i64 = 1;
@@ -378,6 +378,40 @@ fn v4_to_v5(backend: Backend) -> String {
     )
 }
 
+/// Version 5 to 6, both databases: accounts (a name, a role, an Argon2 hash) and their
+/// credentials (browser sessions and API tokens, kept as the SHA-256 of the secret, never the
+/// secret); incidents carry their first place's coordinates in millionths of a degree, so the
+/// map groups a selection in SQL. The coordinates are derived, so the rebuild fills them.
+fn v5_to_v6(backend: Backend) -> String {
+    let (int, key) = match backend {
+        Backend::Sqlite => ("INTEGER", "TEXT"),
+        Backend::Postgres => ("BIGINT", "TEXT COLLATE \"C\""),
+    };
+    format!(
+        "CREATE TABLE accounts (
+            name_lc  {key} PRIMARY KEY,
+            name     TEXT NOT NULL,
+            role     TEXT NOT NULL,
+            password TEXT NOT NULL,
+            created  TEXT NOT NULL
+        );
+        CREATE TABLE credentials (
+            token_sha256 {key} PRIMARY KEY,
+            account_lc   {key} NOT NULL,
+            kind         TEXT NOT NULL,
+            csrf         TEXT NOT NULL,
+            label        TEXT NOT NULL,
+            created      TEXT NOT NULL,
+            expires      TEXT
+        );
+        CREATE INDEX credentials_of ON credentials (account_lc);
+        ALTER TABLE incidents ADD COLUMN lat_e6 {int};
+        ALTER TABLE incidents ADD COLUMN lon_e6 {int};
+        INSERT INTO meta (key, value) VALUES ('derived_stale', '1')
+          ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
+    )
+}
+
 /// The steps of a backend, in order.
 fn steps(backend: Backend) -> Vec<(i64, String)> {
     match backend {
@@ -387,6 +421,7 @@ fn steps(backend: Backend) -> Vec<(i64, String)> {
             (3, v2_to_v3(backend)),
             (4, v3_to_v4(backend)),
             (5, v4_to_v5(backend)),
+            (6, v5_to_v6(backend)),
         ],
         Backend::Postgres => vec![
             (
@@ -400,6 +435,7 @@ fn steps(backend: Backend) -> Vec<(i64, String)> {
             (3, v2_to_v3(backend)),
             (4, v3_to_v4(backend)),
             (5, v4_to_v5(backend)),
+            (6, v5_to_v6(backend)),
         ],
     }
 }

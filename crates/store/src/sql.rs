@@ -9,10 +9,11 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::conn::{Backend, Conn};
 use crate::query::{ClaimQuery, DocumentQuery, IncidentQuery, ReextractSelection};
+use crate::{Account, Credential, DayCount, MapCell, MapGrid};
 use crate::{
     BandFiles, CopyCandidate, CopyChange, Counts, Fut, IncidentChanges, IndexRow, NewDocument,
-    RecordStore, RecordTx, Resolved, Run, StoreResult, StoredClaim, claims, decisions, documents,
-    incidents, q, registry,
+    RecordStore, RecordTx, Resolved, Run, StoreResult, StoredClaim, accounts, claims, decisions,
+    documents, incidents, q, registry,
 };
 
 #[derive(Clone, Debug)]
@@ -147,12 +148,73 @@ impl RecordStore for SqlStore {
         read!(self, |conn| incidents::list(&mut conn, query).await)
     }
 
+    fn map_cells<'a>(
+        &'a self,
+        query: &'a IncidentQuery,
+        grid: &'a MapGrid,
+    ) -> Fut<'a, Vec<MapCell>> {
+        read!(self, |conn| incidents::map_cells(&mut conn, query, grid)
+            .await)
+    }
+
+    fn timeline<'a>(&'a self, query: &'a IncidentQuery) -> Fut<'a, Vec<DayCount>> {
+        read!(self, |conn| incidents::timeline(&mut conn, query).await)
+    }
+
+    fn accounts(&self) -> Fut<'_, Vec<Account>> {
+        read!(self, |conn| accounts::list(&mut conn).await)
+    }
+
+    fn account<'a>(&'a self, name: &'a str) -> Fut<'a, Option<Account>> {
+        read!(self, |conn| accounts::get(&mut conn, name).await)
+    }
+
+    fn add_account<'a>(&'a self, account: &'a Account) -> Fut<'a, bool> {
+        read!(self, |conn| accounts::add(&mut conn, account).await)
+    }
+
+    fn update_account<'a>(&'a self, account: &'a Account) -> Fut<'a, bool> {
+        read!(self, |conn| accounts::update(&mut conn, account).await)
+    }
+
+    fn remove_account<'a>(&'a self, name: &'a str) -> Fut<'a, bool> {
+        read!(self, |conn| accounts::remove(&mut conn, name).await)
+    }
+
+    fn add_credential<'a>(&'a self, credential: &'a Credential) -> Fut<'a, ()> {
+        read!(self, |conn| accounts::add_credential(&mut conn, credential)
+            .await)
+    }
+
+    fn credential<'a>(&'a self, token_sha256: &'a str) -> Fut<'a, Option<(Credential, Account)>> {
+        read!(self, |conn| accounts::credential(&mut conn, token_sha256)
+            .await)
+    }
+
+    fn end_credential<'a>(&'a self, token_sha256: &'a str, now: &'a str) -> Fut<'a, ()> {
+        read!(self, |conn| accounts::end_credential(
+            &mut conn,
+            token_sha256,
+            now
+        )
+        .await)
+    }
+
     fn incident<'a>(&'a self, id: &'a str) -> Fut<'a, Resolved> {
         read!(self, |conn| incidents::resolve(&mut conn, id).await)
     }
 
     fn claims_of_incident<'a>(&'a self, id: &'a IncidentId) -> Fut<'a, Vec<StoredClaim>> {
         read!(self, |conn| claims::of_incident(&mut conn, id).await)
+    }
+
+    fn document_claims<'a>(&'a self, sha256: &'a str) -> Fut<'a, Vec<StoredClaim>> {
+        read!(self, |conn| {
+            let ids = claims::of_document(&mut conn, sha256).await?;
+            let mut found = claims::load(&mut conn, &ids).await?;
+            found.sort_by_key(|c| (c.claim.sentence.start, c.claim.sentence.end));
+            Ok(found)
+        })
     }
 
     fn claims_by_id<'a>(&'a self, ids: &'a [ClaimId]) -> Fut<'a, Vec<StoredClaim>> {

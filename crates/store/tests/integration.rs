@@ -503,6 +503,27 @@ fn since_finds_incidents_of_every_length() {
                     "since day {since}, limit {limit:?}"
                 );
             }
+            // The timeline counts, day by day, what the list selects.
+            let query = IncidentQuery {
+                since: Date::from_days(base + since),
+                ..Default::default()
+            };
+            let mut by_day: std::collections::BTreeMap<i64, u64> = Default::default();
+            for i in store.incidents(&query).await.unwrap() {
+                *by_day.entry(i.date_start.unwrap().to_days()).or_default() += 1;
+            }
+            let timeline: Vec<(i64, u64)> = store
+                .timeline(&query)
+                .await
+                .unwrap()
+                .iter()
+                .map(|d| (d.day, d.count))
+                .collect();
+            assert_eq!(
+                timeline,
+                by_day.into_iter().collect::<Vec<_>>(),
+                "since {since}"
+            );
         }
         counts_are_true(store).await;
     });
@@ -905,6 +926,181 @@ fn the_band_index_files_originals_with_their_days_and_names_common_bands() {
         assert_eq!(found[0].text, TEXT);
         tx.commit().await.unwrap();
     })
+}
+
+#[test]
+fn the_map_groups_what_the_list_selects_into_cells() {
+    conformance("map", async |store| {
+        // Nine incidents around Tartar, one in Ganja, one unplaced.
+        let mut all = Vec::new();
+        for n in 0..9 {
+            let mut i = incident(&format!("tartar-{n}"), 1 + n, Grade::Weak, vec![]);
+            i.places[0].lat = 40.3 + n as f64 * 0.001;
+            if n == 0 {
+                i.grade = Grade::Fair;
+            }
+            all.push(i);
+        }
+        let mut ganja = incident("ganja", 4, Grade::Contested, vec![]);
+        ganja.places[0].lat = 40.68;
+        ganja.places[0].lon = 46.36;
+        all.push(ganja);
+        let mut nowhere = incident("nowhere", 5, Grade::Weak, vec![]);
+        nowhere.places.clear();
+        all.push(nowhere);
+        let json: Vec<String> = all
+            .iter()
+            .map(|i| serde_json::to_string(i).unwrap())
+            .collect();
+        let mut tx = store.begin().await.unwrap();
+        let batch = tx.batch();
+        tx.write_incidents(&IncidentChanges {
+            write: all
+                .iter()
+                .zip(&json)
+                .map(|(incident, json)| IncidentWrite {
+                    incident,
+                    json,
+                    minted: Some(batch),
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let world = |cell_e6| store::MapGrid {
+            cell_e6,
+            south_e6: -90_000_000,
+            west_e6: -180_000_000,
+            north_e6: 90_000_000,
+            east_e6: 180_000_000,
+            by: store::MapKey::Grade,
+        };
+        let cells = |c: &[store::MapCell]| -> Vec<(u64, String, Vec<(String, u64)>)> {
+            c.iter()
+                .map(|c| (c.count, c.first.clone(), c.by.clone()))
+                .collect()
+        };
+        // Half a degree a cell: Tartar's nine in one, Ganja alone, the unplaced nowhere.
+        let coarse = store
+            .map_cells(&IncidentQuery::default(), &world(500_000))
+            .await
+            .unwrap();
+        assert_eq!(
+            cells(&coarse),
+            vec![
+                (
+                    9,
+                    "tartar-0".to_string(),
+                    vec![("weak".to_string(), 8), ("fair".to_string(), 1)]
+                ),
+                (1, "ganja".to_string(), vec![("contested".to_string(), 1)]),
+            ]
+        );
+        assert!(
+            (coarse[0].lat_e6 - 40_304_000).abs() <= 1,
+            "{:?}",
+            coarse[0]
+        );
+        // A thousandth of a degree a cell: every incident alone.
+        let fine = store
+            .map_cells(&IncidentQuery::default(), &world(1_000))
+            .await
+            .unwrap();
+        assert_eq!(fine.len(), 10);
+        assert!(fine.iter().all(|c| c.count == 1));
+        // Filters and the box apply: since day 4, south of 40.5.
+        let mut south = world(500_000);
+        south.north_e6 = 40_500_000;
+        let query = IncidentQuery {
+            since: Some(day(4)),
+            ..Default::default()
+        };
+        let got = store.map_cells(&query, &south).await.unwrap();
+        assert_eq!(
+            cells(&got),
+            vec![(6, "tartar-3".to_string(), vec![("weak".to_string(), 6)])]
+        );
+        let by_type = store::MapGrid {
+            by: store::MapKey::EventType,
+            ..world(100_000_000)
+        };
+        let got = store
+            .map_cells(&IncidentQuery::default(), &by_type)
+            .await
+            .unwrap();
+        assert_eq!(
+            cells(&got),
+            vec![(
+                10,
+                "ganja".to_string(),
+                vec![("Explosions/Remote violence".to_string(), 10)]
+            )]
+        );
+    });
+}
+
+#[test]
+fn accounts_and_their_credentials_come_and_go() {
+    conformance("accounts", async |store| {
+        let ana = store::Account {
+            name: "Ana".into(),
+            role: "reviewer".into(),
+            password: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            created: "2026-12-02T10:00:00Z".into(),
+        };
+        assert!(store.add_account(&ana).await.unwrap());
+        let again = store::Account {
+            name: "ANA".into(),
+            ..ana.clone()
+        };
+        assert!(
+            !store.add_account(&again).await.unwrap(),
+            "names are one in any case"
+        );
+        assert_eq!(store.account("ana").await.unwrap(), Some(ana.clone()));
+        let session = store::Credential {
+            token_sha256: "a".repeat(64),
+            account: "ana".into(),
+            kind: "session".into(),
+            csrf: "c".repeat(43),
+            label: String::new(),
+            created: "2026-12-02T10:01:00Z".into(),
+            expires: Some("2026-12-02T22:01:00Z".into()),
+        };
+        store.add_credential(&session).await.unwrap();
+        let old = store::Credential {
+            token_sha256: "b".repeat(64),
+            expires: Some("2026-12-01T00:00:00Z".into()),
+            ..session.clone()
+        };
+        store.add_credential(&old).await.unwrap();
+        let (found, whose) = store.credential(&"a".repeat(64)).await.unwrap().unwrap();
+        assert_eq!(
+            (found.kind.as_str(), whose.name.as_str()),
+            ("session", "Ana")
+        );
+        // Ending one ends the expired ones too.
+        store
+            .end_credential(&"z".repeat(64), "2026-12-02T12:00:00Z")
+            .await
+            .unwrap();
+        assert!(store.credential(&"b".repeat(64)).await.unwrap().is_none());
+        assert!(store.credential(&"a".repeat(64)).await.unwrap().is_some());
+        // A new password signs everyone out.
+        let reset = store::Account {
+            password: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdDI$aGFzaDI".into(),
+            ..ana.clone()
+        };
+        assert!(store.update_account(&reset).await.unwrap());
+        assert!(store.credential(&"a".repeat(64)).await.unwrap().is_none());
+        store.add_credential(&session).await.unwrap();
+        assert!(store.remove_account("ANA").await.unwrap());
+        assert!(!store.remove_account("ana").await.unwrap());
+        assert!(store.credential(&"a".repeat(64)).await.unwrap().is_none());
+        assert_eq!(store.accounts().await.unwrap(), vec![]);
+    });
 }
 
 #[test]

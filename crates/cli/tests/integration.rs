@@ -1236,3 +1236,139 @@ fn review_decisions_are_attributed_logged_and_listed() {
     );
     assert!(ombud(&data, &["verify"]).status.success());
 }
+
+/// What the browser test needs: Chromium, Node.js and `npm ci --prefix web`. Absent on a user's
+/// machine, the test says so and passes; `.ci/run` installs them and sets
+/// `OMBUD_REQUIRE_BROWSER=1`, under which their absence fails.
+fn browser_tools() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let chromium = std::env::var_os("OMBUD_CHROMIUM")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "/usr/bin/chromium".into());
+    let web = test_support::repo_root().join("web");
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let ok = chromium.exists() && node && web.join("node_modules/playwright-core").exists();
+    if ok {
+        return Some((chromium, web));
+    }
+    let why = "needs Chromium (apt install chromium), Node.js and `npm ci --prefix web`";
+    if std::env::var_os("OMBUD_REQUIRE_BROWSER").is_some_and(|v| v == "1") {
+        panic!("the browser test {why}");
+    }
+    eprintln!("skipped: the browser test {why}");
+    None
+}
+
+/// `ombud serve` on a free port of this machine, stopped when dropped.
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Server {
+    fn start(data: &Path) -> Server {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ombud"))
+            .arg("--data-dir")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("ombud serve stopped before it listened")
+                .unwrap();
+            if let Some(rest) = line.split(" on ").nth(1) {
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_string();
+            }
+        };
+        // Keep reading what it says, so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_web_pages_work_in_a_real_browser() {
+    let Some((chromium, web)) = browser_tools() else {
+        return;
+    };
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let out = ombud(
+        &data,
+        &["ingest", test_support::examples_dir().to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let password = "browser test password";
+    let add = ombud_stdin(
+        &data,
+        &[
+            "user",
+            "add",
+            "rev",
+            "--role",
+            "reviewer",
+            "--password-stdin",
+        ],
+        format!("{password}\n").as_bytes(),
+    );
+    assert!(add.status.success(), "{}", stderr(&add));
+    let incidents = json(&ombud(&data, &["incidents", "--json"]));
+    let placed = incidents
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| !i["places"].as_array().unwrap().is_empty())
+        .count();
+    let before = json(&ombud(&data, &["log", "--json"]))["size"]
+        .as_u64()
+        .unwrap();
+
+    let server = Server::start(&data);
+    let shots = std::env::var("OMBUD_SCREENSHOTS").unwrap_or_default();
+    let run = Command::new("node")
+        .arg(web.join("tests/browser.mjs"))
+        .env("OMBUD_URL", &server.url)
+        .env("OMBUD_USER", "rev")
+        .env("OMBUD_PASSWORD", password)
+        .env("OMBUD_PLACED", placed.to_string())
+        .env("OMBUD_CHROMIUM", &chromium)
+        .env("OMBUD_SCREENSHOTS", &shots)
+        .output()
+        .unwrap();
+    drop(server);
+    assert!(run.status.success(), "{}\n{}", stdout(&run), stderr(&run));
+    let seen: Value = serde_json::from_str(stdout(&run).lines().last().unwrap()).unwrap();
+    assert_eq!(seen["map"]["total"].as_u64(), Some(placed as u64));
+    // The merge made in the browser is in `ombud history` and is a new leaf of `ombud log`.
+    let merged = seen["merged"][0].as_str().unwrap();
+    let history = stdout(&ombud(&data, &["history", merged]));
+    assert!(
+        history.contains("merge") && history.contains("(browser test)"),
+        "{history}"
+    );
+    assert!(history.contains("by rev at"), "{history}");
+    let after = json(&ombud(&data, &["log", "--json"]))["size"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(after, before + 1);
+}

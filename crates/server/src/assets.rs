@@ -81,3 +81,8 @@ pub(crate) async fn asset(Path(file): Path<String>) -> Response {
         None => (StatusCode::NOT_FOUND, "no such asset").into_response(),
     }
 }
+
+/// No icon: an empty answer, so browsers stop asking and logs stay quiet.
+pub(crate) async fn favicon() -> StatusCode {
+    StatusCode::NO_CONTENT
+}

@@ -89,6 +89,7 @@ pub fn router(service: Arc<pipeline::Service>, options: ServeOptions) -> Router 
         .route("/review/{action}", post(pages::review))
         .route("/upload", get(pages::upload))
         .route("/assets/{*file}", get(assets::asset))
+        .route("/favicon.ico", get(assets::favicon))
         .route("/api/v1/openapi.json", get(api::openapi_document))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/incidents", get(api::incidents))

@@ -928,6 +928,9 @@ fn the_band_index_files_originals_with_their_days_and_names_common_bands() {
     })
 }
 
+/// A map cell as the test compares it: count, first id, counts by key.
+type CellSummary = (u64, String, Vec<(String, u64)>);
+
 #[test]
 fn the_map_groups_what_the_list_selects_into_cells() {
     conformance("map", async |store| {
@@ -977,7 +980,7 @@ fn the_map_groups_what_the_list_selects_into_cells() {
             east_e6: 180_000_000,
             by: store::MapKey::Grade,
         };
-        let cells = |c: &[store::MapCell]| -> Vec<(u64, String, Vec<(String, u64)>)> {
+        let cells = |c: &[store::MapCell]| -> Vec<CellSummary> {
             c.iter()
                 .map(|c| (c.count, c.first.clone(), c.by.clone()))
                 .collect()

@@ -159,7 +159,7 @@ impl Service {
     /// kept out. Reads the decisions and the claims the incident's probes find in the index.
     pub async fn explain(&self, detail: &IncidentDetail) -> Result<Explanation, PipelineError> {
         let config = MergeConfig::default();
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().snapshot().await?;
         let inputs = MergeInputs::load(&mut *tx, config, self.origins()).await?;
         let members: Vec<ClaimRecord> = detail
             .claims

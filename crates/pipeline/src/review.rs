@@ -66,7 +66,7 @@ impl Service {
             Some(c) => Ok(c),
             None => {
                 // A claim re-extracted since: follow its alias.
-                let mut tx = self.store().begin().await?;
+                let mut tx = self.store().snapshot().await?;
                 let now = tx.resolve_claims(std::slice::from_ref(&id)).await?;
                 drop(tx);
                 match now.get(&id).cloned().flatten() {
@@ -270,7 +270,7 @@ impl Service {
         let now = if named.is_empty() {
             Default::default()
         } else {
-            let mut tx = self.store().begin().await?;
+            let mut tx = self.store().snapshot().await?;
             let now = tx.resolve_claims(&named).await?;
             drop(tx);
             now

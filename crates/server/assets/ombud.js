@@ -50,7 +50,7 @@
       return;
     }
     const query = views.dataset.query || "";
-    const map = L.map(el, { preferCanvas: true, worldCopyJump: true, minZoom: 1 });
+    const map = L.map(el, { preferCanvas: true, worldCopyJump: true, minZoom: 2 });
     map.setView([30, 20], 2);
     // The base layer sits in a pane below the incidents, whenever it arrives.
     map.createPane("base");

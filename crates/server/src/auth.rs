@@ -141,7 +141,9 @@ fn same(a: &str, b: &str) -> bool {
 
 /// The cookie that carries a new session.
 pub(crate) fn session_cookie(token: &str, secure: bool, max_age: Option<i64>) -> String {
-    let mut c = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
+    // Lax, not Strict: a link to an incident from a mail or a chat opens signed in; writes are
+    // guarded by the anti-forgery token and the origin check whatever the cookie's policy.
+    let mut c = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
     match max_age {
         Some(age) => c.push_str(&format!("; Max-Age={age}")),
         None => c.push_str("; Max-Age=0"),

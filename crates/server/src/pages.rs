@@ -259,16 +259,22 @@ fn claim_card(
     format!(
         "<article class=\"claim\" id=\"claim-{n}\"><header><span class=\"n\">{n}</span> <strong>{speaker}</strong> {stance} · \
          {origin} · {publisher}, published {published} · event {date}</header>\
-         <blockquote>{quote}</blockquote>{copy}{why}<p class=\"claim-id\"><label class=\"no-print\"><input type=\"checkbox\" form=\"split\" name=\"claims\" value=\"{id}\"> </label>\
-         <code>{ids}</code> · <a href=\"/documents/{doc}\">the document</a></p>{review}</article>",
+         <blockquote>{quote}</blockquote>{copy}{why}<p class=\"claim-id\">{tick}<code>{ids}</code> · <a href=\"/documents/{doc}\">the document</a></p>{review}</article>",
         speaker = esc(&speaker(&c.claim)),
         stance = c.claim.stance,
         origin = esc(&c.origin),
         publisher = esc(c.publisher.as_deref().unwrap_or("unknown publisher")),
         quote = quote_with_marks(c),
-        id = esc(&c.id.to_string()),
         ids = esc(&c.id.short()),
         doc = encode(&c.id.document),
+        tick = if who.is_some_and(|w| w.role >= Role::Reviewer) {
+            format!(
+                "<label class=\"no-print\"><input type=\"checkbox\" form=\"split\" name=\"claims\" value=\"{}\"> </label>",
+                esc(&c.id.to_string())
+            )
+        } else {
+            String::new()
+        },
     )
 }
 

@@ -240,6 +240,11 @@ pub trait RecordStore: Send + Sync + std::fmt::Debug {
     /// what it mints.
     fn begin(&self) -> Fut<'_, Box<dyn RecordTx>>;
 
+    /// Starts a transaction for reading only: one consistent view of the record, without the
+    /// write lock (a reader never waits for a writer, nor holds one up). Its batch is 0; drop
+    /// it when done (nothing is written).
+    fn snapshot(&self) -> Fut<'_, Box<dyn RecordTx>>;
+
     /// Closes the connections (flushing SQLite's write-ahead log).
     fn close(&self) -> Fut<'_, ()>;
 

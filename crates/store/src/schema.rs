@@ -381,7 +381,9 @@ fn v4_to_v5(backend: Backend) -> String {
 /// Version 5 to 6, both databases: accounts (a name, a role, an Argon2 hash) and their
 /// credentials (browser sessions and API tokens, kept as the SHA-256 of the secret, never the
 /// secret); incidents carry their first place's coordinates in millionths of a degree, so the
-/// map groups a selection in SQL. The coordinates are derived, so the rebuild fills them.
+/// map groups a selection in SQL, from an index that holds every column the map and its
+/// filters by grade and date read (a scan of the table would read every incident's JSON). The
+/// coordinates are derived, so the rebuild fills them.
 fn v5_to_v6(backend: Backend) -> String {
     let (int, key) = match backend {
         Backend::Sqlite => ("INTEGER", "TEXT"),
@@ -407,6 +409,8 @@ fn v5_to_v6(backend: Backend) -> String {
         CREATE INDEX credentials_of ON credentials (account_lc);
         ALTER TABLE incidents ADD COLUMN lat_e6 {int};
         ALTER TABLE incidents ADD COLUMN lon_e6 {int};
+        CREATE INDEX incidents_on_map ON incidents
+          (lat_e6, lon_e6, grade, event_type, sort_day, day_end, span_class, id);
         INSERT INTO meta (key, value) VALUES ('derived_stale', '1')
           ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
     )

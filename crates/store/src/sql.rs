@@ -88,6 +88,17 @@ impl RecordStore for SqlStore {
         })
     }
 
+    fn snapshot(&self) -> Fut<'_, Box<dyn RecordTx>> {
+        Box::pin(async move {
+            let doing = "starting a read";
+            let tx = match &self.pool {
+                Pool::Sqlite(p) => Tx::Sqlite(p.begin().await.map_err(q(doing))?),
+                Pool::Postgres(p) => Tx::Postgres(p.begin().await.map_err(q(doing))?),
+            };
+            Ok(Box::new(SqlTx { tx, batch: 0 }) as Box<dyn RecordTx>)
+        })
+    }
+
     fn close(&self) -> Fut<'_, ()> {
         Box::pin(async move {
             match &self.pool {

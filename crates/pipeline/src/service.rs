@@ -399,6 +399,34 @@ impl Service {
         Ok(self.store.map_cells(&query, grid).await?)
     }
 
+    /// Incidents a person should look at as possible duplicates: those that start on the same
+    /// day at the same place yet were kept apart, with their rows, newest day first.
+    pub async fn likely_duplicates(
+        &self,
+        groups: usize,
+    ) -> Result<Vec<Vec<Incident>>, PipelineError> {
+        let found = self.store.same_day_and_place(groups).await?;
+        let ids: Vec<IncidentId> = found.iter().flatten().cloned().collect();
+        let mut by_id: std::collections::HashMap<IncidentId, Incident> = if ids.is_empty() {
+            Default::default()
+        } else {
+            let mut tx = self.store.snapshot().await?;
+            let rows = tx.incidents_by_id(&ids).await?;
+            drop(tx);
+            rows.into_iter().map(|i| (i.id.clone(), i)).collect()
+        };
+        Ok(found
+            .into_iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .filter_map(|id| by_id.remove(id))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|g| g.len() > 1)
+            .collect())
+    }
+
     /// How many selected incidents start on each day.
     pub async fn timeline(
         &self,

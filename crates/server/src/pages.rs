@@ -843,9 +843,67 @@ pub(crate) async fn review_queue(State(state): State<AppState>, headers: HeaderM
             list.iter().map(incident_row).collect::<String>()
         )
     };
+    let duplicates = state.service.likely_duplicates(50).await?;
+    let csrf = esc(&who.csrf);
+    let duplicates_html: String = duplicates
+        .iter()
+        .map(|group| {
+            let ids: Vec<&str> = group.iter().map(|i| i.id.0.as_str()).collect();
+            format!(
+                "{}<form method=\"post\" action=\"/review/merge\" class=\"review\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+                 <input type=\"hidden\" name=\"incident\" value=\"{first}\"><input type=\"hidden\" name=\"incidents\" value=\"{rest}\">\
+                 <label>Note<input name=\"note\" required placeholder=\"why they are one event\"></label><button type=\"submit\">Merge these {n}</button></form>",
+                table(group, "here"),
+                first = esc(ids[0]),
+                rest = esc(&ids[1..].join(" ")),
+                n = ids.len(),
+            )
+        })
+        .collect();
+    let duplicates_html = if duplicates_html.is_empty() {
+        "<p class=\"empty\">No two incidents start on the same day at the same place.</p>"
+            .to_string()
+    } else {
+        duplicates_html
+    };
+    let hedged = state
+        .service
+        .claims(
+            &pipeline::ClaimQuery {
+                stance: Some(Stance::Hedged),
+                ..Default::default()
+            },
+            &pipeline::Page {
+                limit: Some(50),
+                after: None,
+            },
+        )
+        .await?;
+    let hedged_html: String = hedged
+        .iter()
+        .map(|c| {
+            let inc = c
+                .incident
+                .as_ref()
+                .map(|i| format!("<a href=\"/incidents/{}\">{}</a>", encode(&i.0), esc(&i.0)))
+                .unwrap_or_else(|| "in no incident".into());
+            format!(
+                "<li>{inc}: <q>{}</q> ({})</li>",
+                esc(&c.quote),
+                esc(c.publisher.as_deref().unwrap_or("unknown publisher"))
+            )
+        })
+        .collect();
+    let hedged_html = if hedged_html.is_empty() {
+        "<p class=\"empty\">No hedged claims.</p>".to_string()
+    } else {
+        format!("<ul class=\"hedged\">{hedged_html}</ul>")
+    };
     let body = format!(
         "<h1>Review queue</h1><h2>Contested: denied, or blamed on both sides</h2>{}\
-         <h2>Weak but much reported: one origin, three claims or more</h2>{}",
+         <h2>Likely duplicates: the same day and place, kept apart</h2>{duplicates_html}\
+         <h2>Weak but much reported: one origin, three claims or more</h2>{}\
+         <h2>Uncertain: claims the report itself hedges</h2>{hedged_html}",
         table(&contested, "contested"),
         table(&weak, "weak with many claims")
     );

@@ -682,6 +682,18 @@ fn a_reviewer_merges_with_a_note_and_the_decision_is_logged_and_in_the_history()
             .unwrap();
         assert!(ganja.len() >= 2, "the examples hold several strikes on Ganja");
         let (a, b) = (&ganja[0].id.0, &ganja[1].id.0);
+        let queue = send(
+            app,
+            get("/review")
+                .header(header::COOKIE, format!("ombud_session={session}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(queue.status, StatusCode::OK);
+        for part in ["Contested", "Likely duplicates", "Weak but much reported", "Uncertain"] {
+            assert!(queue.text().contains(part), "the queue lacks {part}");
+        }
         let before = s.service.checkpoint().unwrap();
         // The page's form, as a browser posts it.
         let merged = send(

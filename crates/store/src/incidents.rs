@@ -709,3 +709,45 @@ pub(crate) async fn timeline(
         })
         .collect()
 }
+
+/// Incidents that share a first day and a first place (the same coordinates) yet are apart:
+/// the likeliest duplicates for a person to look at, newest day first, at most `limit` groups.
+pub(crate) async fn same_day_and_place(
+    conn: &mut Conn<'_>,
+    limit: usize,
+) -> StoreResult<Vec<Vec<IncidentId>>> {
+    let doing = "finding incidents of one day and place";
+    let rows = conn
+        .fetch(
+            "SELECT i.sort_day, i.lat_e6, i.lon_e6, i.id FROM incidents i \
+             JOIN (SELECT sort_day, lat_e6, lon_e6 FROM incidents \
+                   WHERE lat_e6 IS NOT NULL AND sort_day < ? \
+                   GROUP BY sort_day, lat_e6, lon_e6 HAVING COUNT(*) > 1 \
+                   ORDER BY sort_day DESC, lat_e6, lon_e6 LIMIT ?) AS g \
+               ON i.sort_day = g.sort_day AND i.lat_e6 = g.lat_e6 AND i.lon_e6 = g.lon_e6 \
+             ORDER BY i.sort_day DESC, i.lat_e6, i.lon_e6, i.id",
+            &[
+                Arg::Int(crate::UNDATED),
+                Arg::Int(limit.min(i64::MAX as usize) as i64),
+            ],
+        )
+        .await
+        .map_err(q(doing))?;
+    let mut out: Vec<Vec<IncidentId>> = Vec::new();
+    let mut last: Option<(i64, i64, i64)> = None;
+    for r in &rows {
+        let e = |e| corrupt(doing, e);
+        let key = (
+            r.int(0).map_err(e)?,
+            r.int(1).map_err(e)?,
+            r.int(2).map_err(e)?,
+        );
+        let id = IncidentId(r.text(3).map_err(e)?);
+        match out.last_mut() {
+            Some(group) if last == Some(key) => group.push(id),
+            _ => out.push(vec![id]),
+        }
+        last = Some(key);
+    }
+    Ok(out)
+}

@@ -291,6 +291,10 @@ pub trait RecordStore: Send + Sync + std::fmt::Debug {
     /// undated incidents are left out).
     fn timeline<'a>(&'a self, query: &'a IncidentQuery) -> Fut<'a, Vec<DayCount>>;
 
+    /// Groups of incidents that start on the same day at the same place yet are apart (likely
+    /// duplicates for review), newest first, at most `limit` groups.
+    fn same_day_and_place(&self, limit: usize) -> Fut<'_, Vec<Vec<IncidentId>>>;
+
     /// An incident by id, alias or unique id prefix.
     fn incident<'a>(&'a self, id: &'a str) -> Fut<'a, Resolved>;
 

@@ -172,6 +172,11 @@ impl RecordStore for SqlStore {
         read!(self, |conn| incidents::timeline(&mut conn, query).await)
     }
 
+    fn same_day_and_place(&self, limit: usize) -> Fut<'_, Vec<Vec<IncidentId>>> {
+        read!(self, |conn| incidents::same_day_and_place(&mut conn, limit)
+            .await)
+    }
+
     fn accounts(&self) -> Fut<'_, Vec<Account>> {
         read!(self, |conn| accounts::list(&mut conn).await)
     }

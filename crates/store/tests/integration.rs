@@ -1045,6 +1045,51 @@ fn the_map_groups_what_the_list_selects_into_cells() {
 }
 
 #[test]
+fn incidents_of_one_day_and_place_are_offered_as_likely_duplicates() {
+    conformance("duplicates", async |store| {
+        // Two strikes on Tartar on the 5th kept apart, one on the 6th, one undated pair.
+        let mut all = vec![
+            incident("twin-b", 5, Grade::Weak, vec![]),
+            incident("twin-a", 5, Grade::Fair, vec![]),
+            incident("next-day", 6, Grade::Weak, vec![]),
+        ];
+        for id in ["undated-a", "undated-b"] {
+            let mut i = incident(id, 1, Grade::Weak, vec![]);
+            i.date_start = None;
+            i.date_end = None;
+            all.push(i);
+        }
+        let json: Vec<String> = all
+            .iter()
+            .map(|i| serde_json::to_string(i).unwrap())
+            .collect();
+        let mut tx = store.begin().await.unwrap();
+        let batch = tx.batch();
+        tx.write_incidents(&IncidentChanges {
+            write: all
+                .iter()
+                .zip(&json)
+                .map(|(incident, json)| IncidentWrite {
+                    incident,
+                    json,
+                    minted: Some(batch),
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let groups = store.same_day_and_place(10).await.unwrap();
+        let ids: Vec<Vec<&str>> = groups
+            .iter()
+            .map(|g| g.iter().map(|i| i.0.as_str()).collect())
+            .collect();
+        assert_eq!(ids, vec![vec!["twin-a", "twin-b"]]);
+    });
+}
+
+#[test]
 fn accounts_and_their_credentials_come_and_go() {
     conformance("accounts", async |store| {
         let ana = store::Account {

@@ -651,24 +651,66 @@ pub(crate) async fn document(
 /// The cookie a sign-in form's anti-forgery value travels in before there is a session.
 const LOGIN_COOKIE: &str = "ombud_login";
 
-fn login_page(csrf: &str, message: Option<&str>) -> String {
+/// A page that sends a visitor to sign in names itself as the place to come back to:
+/// `/login?next=/incidents/ID`.
+pub(crate) async fn come_back_after_sign_in(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let asked = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let get = request.method() == axum::http::Method::GET;
+    let mut response = next.run(request).await;
+    let to_login = response
+        .headers()
+        .get(header::LOCATION)
+        .is_some_and(|l| l == "/login");
+    if get
+        && to_login
+        && asked != "/"
+        && let Ok(v) = axum::http::HeaderValue::from_str(&format!("/login?next={}", encode(&asked)))
+    {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+/// Where to go after signing in: a path of this site, never another site.
+fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/login")
+        && !next.contains('\\');
+    if ok { next } else { "/" }
+}
+
+fn login_page(csrf: &str, next: &str, message: Option<&str>) -> String {
     let message = message
         .map(|m| format!("<p class=\"error\">{}</p>", esc(m)))
         .unwrap_or_default();
     Page::new("Sign in", None)
         .section(&format!(
             "<h1>Sign in</h1>{message}<form method=\"post\" action=\"/login\" class=\"login\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"next\" value=\"{}\">\
              <label>Account<input name=\"name\" autocomplete=\"username\" required autofocus></label>\
              <label>Password<input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label>\
              <button type=\"submit\">Sign in</button></form>\
              <p class=\"hint\">An admin adds accounts with <code>ombud user add NAME --role viewer|reviewer|admin</code>.</p>",
-            esc(csrf)
+            esc(csrf),
+            esc(safe_next(next))
         ))
         .render()
 }
 
-fn with_login_cookie(state: &AppState, headers: &HeaderMap, message: Option<&str>) -> PageResult {
+fn with_login_cookie(
+    state: &AppState,
+    headers: &HeaderMap,
+    next: &str,
+    message: Option<&str>,
+) -> PageResult {
     let csrf = pipeline::random_hex(32)?;
     let mut cookie =
         format!("{LOGIN_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
@@ -683,13 +725,23 @@ fn with_login_cookie(state: &AppState, headers: &HeaderMap, message: Option<&str
     Ok((
         status,
         [(header::SET_COOKIE, cookie)],
-        Html(login_page(&csrf, message)),
+        Html(login_page(&csrf, next, message)),
     )
         .into_response())
 }
 
-pub(crate) async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    with_login_cookie(&state, &headers, None)
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+pub(crate) async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> PageResult {
+    with_login_cookie(&state, &headers, &q.next, None)
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -700,6 +752,8 @@ pub(crate) struct LoginForm {
     password: String,
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// `POST /login`: checks the password (slowly, and only a few times in five minutes for a
@@ -716,6 +770,7 @@ pub(crate) async fn login(
         return with_login_cookie(
             &state,
             &headers,
+            &form.next,
             Some("The sign-in form was stale: try again."),
         );
     }
@@ -729,7 +784,7 @@ pub(crate) async fn login(
             "Too many failed sign-ins: try again in {} seconds.",
             wait.as_secs().max(1)
         );
-        let mut r = with_login_cookie(&state, &headers, Some(&message))?;
+        let mut r = with_login_cookie(&state, &headers, &form.next, Some(&message))?;
         *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
         return Ok(r);
     }
@@ -755,7 +810,12 @@ pub(crate) async fn login(
         }
         None => {
             state.limiter.failed(&keys, now);
-            with_login_cookie(&state, &headers, Some("Wrong account name or password."))
+            with_login_cookie(
+                &state,
+                &headers,
+                &form.next,
+                Some("Wrong account name or password."),
+            )
         }
     }
 }

@@ -217,6 +217,32 @@ fn nothing_is_read_or_written_without_the_right_account_token_and_origin() {
         let page = send(app, get("/").body(Body::empty()).unwrap()).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER);
         assert_eq!(page.headers[header::LOCATION], "/login");
+        // A link to an incident comes back to it after signing in, and never to another site.
+        let deep = send(
+            app,
+            get("/incidents/inc-x?a=1").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(
+            deep.headers[header::LOCATION],
+            "/login?next=%2Fincidents%2Finc-x%3Fa%3D1"
+        );
+        let form = send(
+            app,
+            get("/login?next=%2Fincidents%2Finc-x")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(hidden(&form.text(), "next"), "/incidents/inc-x");
+        let away = send(
+            app,
+            get("/login?next=%2F%2Fevil.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(hidden(&away.text(), "next"), "/");
         // A bearer token that is not one, and a session secret sent as a token, sign no one in.
         let fake = get_with(app, "/api/v1/incidents", "ombud_0000").await;
         assert_eq!(fake.status, StatusCode::UNAUTHORIZED);

@@ -19,7 +19,7 @@ pub struct ServeArgs {
     #[arg(long)]
     public: bool,
     /// A tile server for the map's base layer, as a URL template
-    /// (https://tile.example.org/{z}/{x}/{y}.png). Without one the map draws Natural Earth's
+    /// (`https://tile.example.org/{z}/{x}/{y}.png`). Without one the map draws Natural Earth's
     /// country outlines, shipped with ombud: no network needed.
     #[arg(long, value_name = "URL")]
     tiles: Option<String>,

@@ -278,6 +278,39 @@ fn claim_card(
     )
 }
 
+/// The copies of a document, one line per copy: who republished it and when.
+fn copies_list(claims: &[&StoredClaim]) -> String {
+    let mut docs: Vec<(&str, String)> = claims
+        .iter()
+        .map(|c| {
+            (
+                c.id.document.as_str(),
+                format!(
+                    "{}, published {}",
+                    c.publisher.as_deref().unwrap_or("unknown publisher"),
+                    c.published.map_or("no date".to_string(), |d| d.to_string())
+                ),
+            )
+        })
+        .collect();
+    docs.sort();
+    docs.dedup();
+    let items: String = docs
+        .iter()
+        .map(|(doc, who)| {
+            format!(
+                "<li><a href=\"/documents/{}\">{}</a></li>",
+                encode(doc),
+                esc(who)
+            )
+        })
+        .collect();
+    format!(
+        "<div class=\"copies\"><p>Republished as copies of the report above ({n}): they add no independent source.</p><ul>{items}</ul></div>",
+        n = docs.len()
+    )
+}
+
 fn stance_heading(s: Stance) -> &'static str {
     match s {
         Stance::Alleges => "Alleges",
@@ -314,11 +347,37 @@ pub(crate) async fn incident(
             c.id.to_string(),
         )
     });
-    let number: BTreeMap<String, usize> = ordered
+    // A copy of a document whose own claims are here is listed under its original's first claim
+    // (it adds no independent source); a copy whose original is elsewhere is shown as a claim.
+    let here: std::collections::HashSet<&str> = ordered
+        .iter()
+        .filter(|c| c.copy_of.is_none())
+        .map(|c| c.id.document.as_str())
+        .collect();
+    let (copies, ordered): (Vec<&StoredClaim>, Vec<&StoredClaim>) = ordered
+        .into_iter()
+        .partition(|c| c.copy_of.as_deref().is_some_and(|o| here.contains(o)));
+    let mut number: BTreeMap<String, usize> = ordered
         .iter()
         .enumerate()
         .map(|(n, c)| (c.id.to_string(), n + 1))
         .collect();
+    // The copies of each original document, and the card they are listed under.
+    let mut copies_of: BTreeMap<&str, Vec<&StoredClaim>> = BTreeMap::new();
+    for c in &copies {
+        if let Some(o) = c.copy_of.as_deref() {
+            copies_of.entry(o).or_default().push(c);
+        }
+    }
+    let mut listed_under: BTreeMap<&str, usize> = BTreeMap::new();
+    for (n, c) in ordered.iter().enumerate() {
+        listed_under.entry(c.id.document.as_str()).or_insert(n + 1);
+    }
+    for c in &copies {
+        if let Some(n) = c.copy_of.as_deref().and_then(|o| listed_under.get(o)) {
+            number.insert(c.id.to_string(), *n);
+        }
+    }
     let link = |ids: &[model::ClaimId]| -> String {
         ids.iter()
             .filter_map(|c| number.get(&c.to_string()))
@@ -393,6 +452,11 @@ pub(crate) async fn incident(
             who.as_ref(),
             &i.id.0,
         ));
+        if listed_under.get(c.id.document.as_str()) == Some(&(n + 1))
+            && let Some(list) = copies_of.get(c.id.document.as_str())
+        {
+            claims_html.push_str(&copies_list(list));
+        }
     }
     if current.is_some() {
         claims_html.push_str("</section>");

@@ -552,6 +552,32 @@ fn pages_show_incidents_their_words_and_documents() {
         assert!(
             !escaped.text().contains("<script>alert") && escaped.text().contains("&lt;script&gt;")
         );
+        // A copy is listed under its original, not as another voice.
+        let mut with_copy = None;
+        for i in s
+            .service
+            .incidents(&IncidentFilter::default(), &Page::default())
+            .await
+            .unwrap()
+        {
+            let d = s.service.incident(&i.id.0).await.unwrap();
+            let docs: Vec<&str> = d.claims.iter().map(|c| c.id.document.as_str()).collect();
+            if let Some(copy) = d
+                .claims
+                .iter()
+                .find(|c| c.copy_of.as_deref().is_some_and(|o| docs.contains(&o)))
+            {
+                with_copy = Some((i.id.0.clone(), copy.id.document.clone()));
+                break;
+            }
+        }
+        let (id, copy) = with_copy.expect("the examples hold a republished report");
+        let html = page(format!("/incidents/{id}")).await.text();
+        let listed = html
+            .split("Republished as copies")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{html}"));
+        assert!(listed.contains(&format!("/documents/{copy}")), "{listed}");
         // Static files, and the review pages are for reviewers only.
         let js = page("/assets/ombud.js".into()).await;
         assert_eq!(js.status, StatusCode::OK);

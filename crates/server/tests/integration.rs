@@ -37,10 +37,15 @@ struct Served {
 }
 
 async fn served(options: server::ServeOptions) -> Served {
+    served_from(options, None).await
+}
+
+/// `served`, with the record in the database at `database` (a PostgreSQL URL) when given.
+async fn served_from(options: server::ServeOptions, database: Option<String>) -> Served {
     let dir = test_support::temp_dir();
     let service = Service::open(&OpenOptions {
         data_dir: dir.path().to_path_buf(),
-        database: None,
+        database,
         create: true,
     })
     .await
@@ -816,5 +821,56 @@ fn a_reviewer_merges_with_a_note_and_the_decision_is_logged_and_in_the_history()
         )
         .await;
         assert_eq!(again.json()["duplicate"].as_u64(), Some(1));
+    });
+}
+
+#[test]
+fn a_team_server_over_postgresql_signs_in_lists_maps_and_decides() {
+    rt().block_on(async {
+        let url = match pipeline::scratch::test_server().await {
+            Err(e) => panic!("{e}"),
+            Ok(None) => return, // no server here; `.ci/run` requires one
+            Ok(Some(url)) => url,
+        };
+        let scratch = pipeline::scratch::ScratchPostgres::create(&url, "serve")
+            .await
+            .unwrap();
+        let pipeline::StoreTarget::Postgres(db) = &scratch.target else {
+            panic!("a scratch schema is PostgreSQL")
+        };
+        let s = served_from(server::ServeOptions::default(), Some(db.clone())).await;
+        let app = &s.app;
+        let (session, csrf) = sign_in(app, "re", PASSWORD).await.ok().unwrap();
+        let list = get_with(app, "/api/v1/incidents?place=Ganja", &s.viewer_token)
+            .await
+            .json();
+        let ids: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.len() >= 2, "{list}");
+        let map = get_with(app, "/api/v1/map?zoom=4", &s.viewer_token)
+            .await
+            .json();
+        assert!(map["total"].as_u64().unwrap() > 0);
+        let merged = send(
+            app,
+            post("/review/merge")
+                .header(header::COOKIE, format!("ombud_session={session}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "csrf={csrf}&incident={}&incidents={}&note=one+strike",
+                    ids[0], ids[1]
+                )))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.text());
+        let history = s.service.history(ids[0]).await.unwrap();
+        assert_eq!(history.last().unwrap().reviewer, "re");
+        drop(s);
+        scratch.drop_schema().await.unwrap();
     });
 }

@@ -78,7 +78,7 @@ impl Constraints {
                             .push(correction.clone());
                     }
                 }
-                Action::Undo { .. } => {}
+                Action::Undo { .. } | Action::Upload { .. } => {}
             }
         }
         for group in &mut c.groups {

@@ -80,6 +80,16 @@ pub enum Action {
     },
     /// Takes back an earlier decision (an undo of an undo takes the undo back).
     Undo { decision: DecisionId },
+    /// A file a person sent to be ingested (through the server): its name as sent, the SHA-256
+    /// and size of its bytes, and the documents it gave. The record of who collected what; it
+    /// constrains no merging.
+    Upload {
+        file: String,
+        sha256: String,
+        bytes: u64,
+        new: usize,
+        duplicate: usize,
+    },
 }
 
 impl Action {
@@ -91,6 +101,7 @@ impl Action {
             Action::Reject { .. } => "reject",
             Action::Correct { .. } => "correct",
             Action::Undo { .. } => "undo",
+            Action::Upload { .. } => "upload",
         }
     }
 
@@ -100,7 +111,7 @@ impl Action {
             Action::Merge { claims, .. } => claims.iter().collect(),
             Action::Split { claims, rest, .. } => claims.iter().chain(rest).collect(),
             Action::Reject { claim } | Action::Correct { claim, .. } => vec![claim],
-            Action::Grade { .. } | Action::Undo { .. } => vec![],
+            Action::Grade { .. } | Action::Undo { .. } | Action::Upload { .. } => vec![],
         }
     }
 
@@ -168,6 +179,16 @@ impl Action {
                     .unwrap_or_default()
             ),
             Action::Undo { decision } => format!("undo {decision}"),
+            Action::Upload {
+                file,
+                sha256,
+                bytes,
+                new,
+                duplicate,
+            } => format!(
+                "upload {file} ({bytes} bytes, SHA-256 {}…): {new} new document(s), {duplicate} already archived",
+                &sha256[..sha256.len().min(12)]
+            ),
         }
     }
 }

@@ -190,6 +190,37 @@ impl Service {
         crate::ingest::ingest(self, paths, options, on_event).await
     }
 
+    /// Ingests one file a person sent (through the server) and records who sent it as a
+    /// decision, logged like every other: the collection record of the file.
+    pub async fn ingest_upload(
+        &self,
+        path: &std::path::Path,
+        name: &str,
+        options: &IngestOptions,
+        by: &crate::Reviewer,
+    ) -> Result<(IngestReport, model::Decision), PipelineError> {
+        let bytes = std::fs::read(path).map_err(|source| PipelineError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let report = self
+            .ingest(
+                std::slice::from_ref(&path.to_path_buf()),
+                options,
+                &mut |_| {},
+            )
+            .await?;
+        let action = model::Action::Upload {
+            file: name.to_string(),
+            sha256: archive::sha256_hex(&bytes),
+            bytes: bytes.len() as u64,
+            new: report.new,
+            duplicate: report.duplicate,
+        };
+        let decision = self.decide(action, &by.name, &by.at, &by.note).await?;
+        Ok((report, decision))
+    }
+
     /// Stores documents read and extracted elsewhere (their bytes archived by the caller) and
     /// merges their claims, in one transaction, as ingest does with each group.
     pub async fn add_documents(

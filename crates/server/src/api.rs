@@ -538,9 +538,10 @@ pub(crate) async fn upload(
             )
         })?;
     let options = IngestOptions::new(now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(), 2);
-    let report = state
+    let by = who.reviewer(now, "uploaded through ombud serve");
+    let (report, decision) = state
         .service
-        .ingest(std::slice::from_ref(&path), &options, &mut |_| {})
+        .ingest_upload(&path, &name, &options, &by)
         .await?;
     tracing::info!(account = %who.account, file = %name, new = report.new, "upload ingested");
     let rejected: Vec<Value> = report
@@ -557,6 +558,7 @@ pub(crate) async fn upload(
         "claims": report.claims,
         "incidents_written": report.incidents_written,
         "rejected": rejected,
+        "decision": decision.id.to_string(),
     })))
 }
 

@@ -812,6 +812,19 @@ fn a_reviewer_merges_with_a_note_and_the_decision_is_logged_and_in_the_history()
         let u = upload.json();
         assert_eq!(upload.status, StatusCode::OK, "{u}");
         assert_eq!((u["name"].as_str(), u["new"].as_u64()), (Some("tovuz.txt"), Some(1)));
+        // Who sent it is a decision of its own, logged like the others.
+        let decisions = s.service.decisions().await.unwrap();
+        let last = decisions.last().unwrap();
+        assert_eq!(u["decision"].as_str(), Some(last.id.to_string().as_str()));
+        assert_eq!(last.reviewer, "re");
+        match &last.action {
+            model::Action::Upload { file, sha256, bytes, new, .. } => {
+                assert_eq!((file.as_str(), *bytes, *new), ("tovuz.txt", report.len() as u64, 1));
+                assert_eq!(sha256, &archive::sha256_hex(report.as_bytes()));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(last.leaf.is_some());
         let again = send(
             app,
             post("/api/v1/uploads?name=tovuz.txt")

@@ -35,6 +35,10 @@ try {
   const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // A script or style the security policy blocked, a missing file: the page is broken.
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
 
   step = "signing in";
   await page.goto(base + "/");
@@ -110,7 +114,12 @@ try {
   await shot(page, "review");
   await page.goto(base + "/upload");
   await shot(page, "upload");
-  void incidentUrl;
+
+  step = "printing an incident page";
+  await page.goto(incidentUrl);
+  await page.emulateMedia({ media: "print" });
+  if (await page.locator("form[action='/review/merge']").isVisible()) fail("review forms show in print");
+  await page.emulateMedia({ media: "screen" });
 
   if (errors.length > 0) fail("the pages' script failed: " + errors.join("; "));
   console.log(JSON.stringify(seen));

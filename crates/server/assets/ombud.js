@@ -108,7 +108,10 @@
             const parts = Object.entries(c.by)
               .map(([k, v]) => v + " " + k)
               .join(", ");
-            m.bindTooltip(c.count === 1 ? c.id + " (" + parts.replace(/^1 /, "") + ")" : c.count + " incidents: " + parts);
+            // Text, never markup, in the tooltip.
+            const tip = document.createElement("span");
+            tip.textContent = c.count === 1 ? c.id + " (" + parts.replace(/^1 /, "") + ")" : c.count + " incidents: " + parts;
+            m.bindTooltip(tip);
             if (c.count === 1) {
               m.on("click", () => (window.location.href = "/incidents/" + encodeURIComponent(c.id)));
             } else {
@@ -345,5 +348,6 @@
     }
     startProofs();
     startUploads();
+    for (const b of document.querySelectorAll("[data-print]")) b.addEventListener("click", () => window.print());
   });
 })();

@@ -164,6 +164,49 @@ pub(crate) fn secure(state: &AppState, headers: &HeaderMap) -> bool {
             .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
+/// What every answer tells the browser: run only this site's scripts, load images only from
+/// it (and the tile server, when one is set), never inside another site's frame (a review form
+/// cannot be clicked through a disguise), never guess a type, and send no address elsewhere.
+pub(crate) async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let tiles = state
+        .options
+        .tiles
+        .as_deref()
+        .and_then(|t| {
+            let (scheme, rest) = t.split_once("://")?;
+            let host = rest.split('/').next()?;
+            // A template's subdomain placeholder ({s}.tile.example.org) becomes a wildcard.
+            Some(format!(" {scheme}://{}", host.replace("{s}", "*")))
+        })
+        .unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:{tiles}; \
+         connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    );
+    let h = response.headers_mut();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&policy) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        axum::http::HeaderValue::from_static("DENY"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        axum::http::HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
 /// Failed sign-ins allowed per account name, and per client address, in `WINDOW`.
 const FAILURES: usize = 5;
 const WINDOW: Duration = Duration::from_secs(300);

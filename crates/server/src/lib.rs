@@ -103,6 +103,10 @@ pub fn router(service: Arc<pipeline::Service>, options: ServeOptions) -> Router 
         .route("/api/v1/review/{action}", post(api::review))
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(pages::come_back_after_sign_in))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::security_headers,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .merge(uploads)
         .with_state(state)

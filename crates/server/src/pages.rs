@@ -533,7 +533,7 @@ pub(crate) async fn incident(
         )
     };
     let body = format!(
-        "<p class=\"no-print\"><a href=\"/\">← Incidents</a> · <a href=\"#\" onclick=\"window.print();return false\">Print</a> · \
+        "<p class=\"no-print\"><a href=\"/\">← Incidents</a> · <button type=\"button\" class=\"link\" data-print>Print</button> · \
          <a href=\"/api/v1/incidents/{ide}\">JSON</a></p>\
          <h1>{title}</h1><p class=\"id\"><code>{id}</code></p>{aliases}\
          <section class=\"grade-box\"><span class=\"grade {grade}\">{grade}</span><ul class=\"reasons\">{reasons}</ul></section>{facts}\

@@ -494,6 +494,14 @@ fn pages_show_incidents_their_words_and_documents() {
         };
         let home = page("/?place=Barda".into()).await;
         assert_eq!(home.status, StatusCode::OK);
+        let csp = home.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert_eq!(home.headers[header::X_FRAME_OPTIONS], "DENY");
         let html = home.text();
         assert!(html.contains("Barda"), "{html}");
         assert!(html.contains("id=\"map\"") && html.contains("id=\"timeline\""));

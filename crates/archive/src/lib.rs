@@ -56,12 +56,16 @@ pub enum ArchiveError {
         "the log holds {size} documents, fewer than the checkpoint's {asked}: documents were removed or the log was rolled back, or the checkpoint is not this log's"
     )]
     LogTooShort { size: u64, asked: u64 },
-    #[error("{}: the log's leaves are missing although the log directory is there; restore them from a backup (ombud never rebuilds a history it cannot know)", path.display())]
+    #[error("{}: the log's leaves are missing although this archive had a log; restore archive/log from a backup (ombud never rebuilds a history it cannot know)", path.display())]
     MissingLog { path: PathBuf },
     #[error(
         "refusing to sign: the log no longer extends the checkpoint it signed last (size {size}, root {root}); it was rewritten or rolled back: restore it from a backup"
     )]
     WouldFork { size: u64, root: String },
+    #[error(
+        "the log no longer extends the checkpoint its key signed last (size {size}, root {root}): it was rewritten, rolled back or rebuilt since; restore archive/log from a backup"
+    )]
+    Forked { size: u64, root: String },
 }
 
 /// Makes temporary file names unique within the process (threads may store the same bytes).
@@ -502,8 +506,10 @@ mod tests {
             Err(ArchiveError::DamagedLog { line: 2, .. })
         ));
 
-        // An archive from before the log gets its blobs logged, in name order.
+        // An archive from before the log (no log, and no mark of one) gets its blobs logged,
+        // in name order.
         fs::remove_dir_all(dir.join("log")).unwrap();
+        fs::remove_file(dir.join("LOGGED")).unwrap();
         let reopened = Archive::open(&dir).unwrap();
         let mut names = reopened.log_leaves().unwrap();
         assert_eq!(names.len(), 7);
@@ -586,6 +592,48 @@ mod tests {
             Archive::open(&dir),
             Err(ArchiveError::MissingLog { .. })
         ));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_deleted_log_is_an_error_and_a_rebuilt_one_is_never_signed() {
+        let dir = std::env::temp_dir().join(format!("ombud-archive-fork-{}", std::process::id()));
+        let archive_dir = dir.join("archive");
+        let key = dir.join("keys").join("log-signing-key");
+        let open = || Archive::open(&archive_dir).map(|a| a.with_signing_key(key.clone()));
+        let a = open().unwrap();
+        // Put in the reverse of name order, so a log rebuilt from the names is another order.
+        let mut reports = vec![&b"report a"[..], b"report b", b"report c"];
+        reports.sort_by_key(|r| std::cmp::Reverse(sha256_hex(r)));
+        for r in reports {
+            a.put(r).unwrap();
+        }
+        a.signed_checkpoint().unwrap();
+        assert_eq!(a.check_signed_history().unwrap().unwrap().size, 3);
+        // The whole log directory deleted: the archive's mark says it had one.
+        let log = archive_dir.join("log");
+        let saved = fs::read(log.join("leaves")).unwrap();
+        fs::remove_dir_all(&log).unwrap();
+        assert!(matches!(open(), Err(ArchiveError::MissingLog { .. })));
+        // The mark deleted too: a log is built from the blobs in name order, another history,
+        // which the record beside the key refuses to sign and names.
+        fs::remove_file(archive_dir.join("LOGGED")).unwrap();
+        let rebuilt = open().unwrap();
+        assert_eq!(rebuilt.log_leaves().unwrap().len(), 3);
+        assert!(matches!(
+            rebuilt.check_signed_history(),
+            Err(ArchiveError::Forked { size: 3, .. })
+        ));
+        assert!(matches!(
+            rebuilt.signed_checkpoint(),
+            Err(ArchiveError::WouldFork { .. })
+        ));
+        // The log restored from a backup signs again, and a longer log extends the record.
+        fs::write(log.join("leaves"), &saved).unwrap();
+        let restored = open().unwrap();
+        restored.put(b"report d").unwrap();
+        restored.signed_checkpoint().unwrap();
+        assert_eq!(restored.check_signed_history().unwrap().unwrap().size, 4);
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -181,22 +181,41 @@ fn append_new(
     Ok(())
 }
 
+/// The file an archive keeps once it has a log (see `Archive::start_log`).
+const LOG_MARK: &str = "LOGGED";
+const LOG_MARK_TEXT: &str = "This archive keeps an append-only log of its blobs in log/leaves. \
+If log/ is missing, restore it from a backup: ombud refuses to start a new one.\n";
+
 impl Archive {
     fn log_path(&self) -> PathBuf {
         self.root.join("log").join("leaves")
     }
 
+    /// The mark an archive keeps beside its log once it has one: with it, a missing log is an
+    /// error, never a new log built from the blobs (which would be another history).
+    fn log_mark(&self) -> PathBuf {
+        self.root.join(LOG_MARK)
+    }
+
     /// Creates the log of a new archive; an archive from before the log gets its blobs logged
-    /// in name order, once. A log directory without its leaves is an error, never rebuilt.
+    /// in name order, once. A log that was there (its directory, or the archive's mark of it)
+    /// and is gone is an error, never rebuilt.
     pub(crate) fn start_log(&self) -> Result<(), ArchiveError> {
         let dir = self.root.join("log");
         let path = self.log_path();
+        let mark = self.log_mark();
         match fs::metadata(&path) {
-            Ok(_) => return Ok(()),
+            Ok(_) => {
+                // Archives logged before the mark existed get it now.
+                if fs::metadata(&mark).is_err() {
+                    write_atomic(&mark, LOG_MARK_TEXT.as_bytes())?;
+                }
+                return Ok(());
+            }
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&path)(e)),
             Err(_) => {}
         }
-        if fs::symlink_metadata(&dir).is_ok() {
+        if fs::symlink_metadata(&dir).is_ok() || fs::symlink_metadata(&mark).is_ok() {
             return Err(ArchiveError::MissingLog { path });
         }
         let names = self.blob_names()?;
@@ -212,6 +231,7 @@ impl Archive {
         sync_dir(&new_dir);
         fs::rename(&new_dir, &dir).map_err(io(&dir))?;
         sync_dir(&self.root);
+        write_atomic(&mark, LOG_MARK_TEXT.as_bytes())?;
         Ok(())
     }
 
@@ -359,37 +379,83 @@ impl Archive {
         }
     }
 
+    /// Where the last checkpoint signed with the key is kept: beside the key, outside the
+    /// archive, so that deleting or replacing the log does not make the key forget what it
+    /// vouched for.
+    fn signed_record(&self) -> PathBuf {
+        self.key_path().with_file_name("log-signed")
+    }
+
+    /// The checkpoints signed last that the log must still extend: the one kept beside the key,
+    /// and the one older ombuds kept inside the log directory.
+    fn signed_before(&self) -> Result<Vec<Checkpoint>, ArchiveError> {
+        let mut out = Vec::new();
+        for path in [self.signed_record(), self.root.join("log").join("signed")] {
+            match fs::read_to_string(&path) {
+                Ok(text) => {
+                    let mut parts = text.split_whitespace();
+                    let size = parts.next().and_then(|s| s.parse().ok());
+                    let root = parts.next().filter(|r| is_digest(r));
+                    match (size, root) {
+                        (Some(size), Some(root)) => out.push(Checkpoint {
+                            size,
+                            root: root.to_string(),
+                        }),
+                        _ => {
+                            return Err(ArchiveError::DamagedLog {
+                                path,
+                                line: 1,
+                                problem: "not a size and a root".to_string(),
+                            });
+                        }
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(&path)(e)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks that the log still extends every checkpoint signed with its key; the error names
+    /// the first it does not (the log was rewritten, rolled back or rebuilt since).
+    pub fn check_signed_history(&self) -> Result<Option<Checkpoint>, ArchiveError> {
+        let (_, hashes) = self.leaf_hashes()?;
+        let mut latest: Option<Checkpoint> = None;
+        for past in self.signed_before()? {
+            let extends = usize::try_from(past.size)
+                .ok()
+                .and_then(|n| hashes.get(..n))
+                .is_some_and(|h| ledger::to_hex(&ledger::root(h)) == past.root);
+            if !extends {
+                return Err(ArchiveError::Forked {
+                    size: past.size,
+                    root: past.root,
+                });
+            }
+            if latest.as_ref().is_none_or(|l| l.size < past.size) {
+                latest = Some(past);
+            }
+        }
+        Ok(latest)
+    }
+
     /// The checkpoint now, signed with the log's key, as a signed note. Refuses when the log no
     /// longer extends the checkpoint signed last: one key never vouches for two histories.
     pub fn signed_checkpoint(&self) -> Result<String, ArchiveError> {
         let (name, seed) = self.signing_key()?;
-        let (_, hashes) = self.leaf_hashes()?;
-        let last_path = self.root.join("log").join("signed");
-        match fs::read_to_string(&last_path) {
-            Ok(text) => {
-                let mut parts = text.split_whitespace();
-                let size: usize = parts
-                    .next()
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(usize::MAX);
-                let root = parts.next().unwrap_or_default().to_string();
-                let extends = hashes
-                    .get(..size)
-                    .is_some_and(|past| ledger::to_hex(&ledger::root(past)) == root);
-                if !extends {
-                    return Err(ArchiveError::WouldFork {
-                        size: size as u64,
-                        root,
-                    });
-                }
+        match self.check_signed_history() {
+            Err(ArchiveError::Forked { size, root }) => {
+                return Err(ArchiveError::WouldFork { size, root });
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(&last_path)(e)),
+            Err(e) => return Err(e),
+            Ok(_) => {}
         }
+        let (_, hashes) = self.leaf_hashes()?;
         let root = ledger::root(&hashes);
         let note = ledger::sign_checkpoint(&name, &seed, hashes.len() as u64, &root);
         let last = format!("{} {}\n", hashes.len(), ledger::to_hex(&root));
-        write_atomic(&last_path, last.as_bytes())?;
+        write_atomic(&self.signed_record(), last.as_bytes())?;
         Ok(note)
     }
 

@@ -761,7 +761,11 @@ pub async fn verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode> {
             println!("note: decision {d} was recorded before ombud logged decisions");
         }
         for b in &report.failed {
-            println!("FAILED {} ({}): {}", b.sha256, b.origin, b.problem);
+            if b.sha256.is_empty() {
+                println!("FAILED {}: {}", b.origin, b.problem);
+            } else {
+                println!("FAILED {} ({}): {}", b.sha256, b.origin, b.problem);
+            }
         }
         println!(
             "{} document(s) and {} decision(s) checked, {} failed",
@@ -773,6 +777,12 @@ pub async fn verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode> {
             "log checkpoint: size {}, root {} (`ombud log` explains)",
             report.log.size, report.log.root
         );
+        if let Some(s) = &report.signed {
+            println!(
+                "it extends the checkpoint signed last: size {}, root {}",
+                s.size, s.root
+            );
+        }
     }
     Ok(if report.failed.is_empty() {
         ExitCode::SUCCESS

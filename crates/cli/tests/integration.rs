@@ -743,6 +743,49 @@ fn the_log_proves_documents_and_catches_a_rewritten_past() {
         "{}",
         stdout(&verify)
     );
+    // The signed checkpoint is kept beside the key, so verify names the rewritten log too.
+    assert!(
+        stdout(&verify).contains(
+            "FAILED the log: the log no longer extends the checkpoint its key signed last"
+        ),
+        "{}",
+        stdout(&verify)
+    );
+    std::fs::write(&leaves, &text).unwrap();
+    assert!(ombud(&data, &["verify"]).status.success());
+
+    // The log deleted: an error every command names, never a new history built silently.
+    let log_dir = data.join("archive/log");
+    let saved = data.join("saved-log");
+    std::fs::rename(&log_dir, &saved).unwrap();
+    let gone = ombud(&data, &["verify"]);
+    assert_eq!(gone.status.code(), Some(1));
+    assert!(
+        stderr(&gone).contains("restore archive/log from a backup"),
+        "{}",
+        stderr(&gone)
+    );
+    // Its mark deleted as well: the log built again from the blobs is another history, which
+    // verify names and the key refuses to sign.
+    std::fs::remove_file(data.join("archive/LOGGED")).unwrap();
+    let rebuilt = ombud(&data, &["verify"]);
+    assert_eq!(rebuilt.status.code(), Some(1), "{}", stdout(&rebuilt));
+    assert!(
+        stdout(&rebuilt).contains("FAILED the log"),
+        "{}",
+        stdout(&rebuilt)
+    );
+    let sign = ombud(&data, &["log", "--sign"]);
+    assert_eq!(sign.status.code(), Some(1));
+    assert!(
+        stderr(&sign).contains("refusing to sign"),
+        "{}",
+        stderr(&sign)
+    );
+    std::fs::remove_dir_all(&log_dir).unwrap();
+    std::fs::rename(&saved, &log_dir).unwrap();
+    assert!(ombud(&data, &["verify"]).status.success());
+    assert!(ombud(&data, &["log", "--sign"]).status.success());
 }
 
 #[test]

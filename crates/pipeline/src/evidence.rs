@@ -27,6 +27,10 @@ pub struct VerifyReport {
     /// Archived bytes not in the log: an interrupted ingest, logged when the input comes again.
     pub unlogged_blobs: Vec<String>,
     pub log: Checkpoint,
+    /// The last checkpoint signed with the log's key, which the log still extends (a log that
+    /// does not is a failure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed: Option<Checkpoint>,
 }
 
 /// What an inclusion proof says of a document.
@@ -113,7 +117,21 @@ impl Service {
                 });
             }
         }
+        // The log itself: it must still extend every checkpoint its key signed (a log deleted
+        // and rebuilt, rolled back or rewritten does not).
+        let signed = match archive.check_signed_history() {
+            Ok(s) => s,
+            Err(e) => {
+                failed.push(Failure {
+                    sha256: String::new(),
+                    origin: "the log".to_string(),
+                    problem: e.to_string(),
+                });
+                None
+            }
+        };
         Ok(VerifyReport {
+            signed,
             documents,
             decisions: decisions.len(),
             unlogged_decisions,

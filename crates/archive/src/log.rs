@@ -216,6 +216,11 @@ impl Archive {
             Err(_) => {}
         }
         if fs::symlink_metadata(&dir).is_ok() || fs::symlink_metadata(&mark).is_ok() {
+            // A peer starting the same new archive may have just put its log in place (whole,
+            // by a rename, before its mark): then there is a log after all.
+            if fs::metadata(&path).is_ok() {
+                return Ok(());
+            }
             return Err(ArchiveError::MissingLog { path });
         }
         let names = self.blob_names()?;
@@ -229,7 +234,13 @@ impl Archive {
         }
         file.sync_all().map_err(io(&leaves))?;
         sync_dir(&new_dir);
-        fs::rename(&new_dir, &dir).map_err(io(&dir))?;
+        if let Err(e) = fs::rename(&new_dir, &dir) {
+            // Another process starting the same new archive put its log there first: use it.
+            let _ = fs::remove_dir_all(&new_dir);
+            if fs::metadata(&path).is_err() {
+                return Err(io(&dir)(e));
+            }
+        }
         sync_dir(&self.root);
         write_atomic(&mark, LOG_MARK_TEXT.as_bytes())?;
         Ok(())

@@ -1280,6 +1280,50 @@ fn review_decisions_are_attributed_logged_and_listed() {
     assert!(ombud(&data, &["verify"]).status.success());
 }
 
+#[test]
+fn writers_started_together_on_a_new_data_directory_all_succeed() {
+    // Four ingests of different reports, started at once on a directory that does not exist
+    // yet: each creates the archive, its log and the schema, or uses its peer's.
+    let examples = test_support::examples_dir();
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&examples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "{files:?}");
+    for round in 0..3 {
+        let dir = test_support::temp_dir();
+        let data = dir.path().join(format!("data-{round}"));
+        let children: Vec<std::process::Child> = files[..4]
+            .iter()
+            .map(|f| {
+                Command::new(env!("CARGO_BIN_EXE_ombud"))
+                    .arg("--data-dir")
+                    .arg(&data)
+                    .args(["--quiet", "ingest"])
+                    .arg(f)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        }
+        let docs = json(&ombud(&data, &["documents", "--json"]));
+        assert_eq!(docs.as_array().unwrap().len(), 4, "round {round}");
+        let verify = ombud(&data, &["verify"]);
+        assert!(
+            verify.status.success(),
+            "round {round}: {}",
+            stdout(&verify)
+        );
+    }
+}
+
 /// What the browser test needs: Chromium, Node.js and `npm ci --prefix web`. Absent on a user's
 /// machine, the test says so and passes; `.ci/run` installs them and sets
 /// `OMBUD_REQUIRE_BROWSER=1`, under which their absence fails.

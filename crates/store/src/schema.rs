@@ -489,15 +489,34 @@ async fn migrate_locked(
             found: current,
         });
     }
+    // Each step in a transaction that first takes the write lock (SQLite's BEGIN IMMEDIATE;
+    // PostgreSQL holds the advisory lock already) and reads the version again under it: two
+    // processes opening a new database at once never both apply a step.
+    let begin = match backend {
+        Backend::Sqlite => "BEGIN IMMEDIATE",
+        Backend::Postgres => "BEGIN",
+    };
     for (version, sql) in steps(backend).into_iter().filter(|(v, _)| *v > current) {
-        conn.script("BEGIN").await.map_err(q(doing))?;
+        conn.script(begin).await.map_err(q(doing))?;
         let applied = async {
-            conn.script(&sql).await?;
-            conn.execute(
-                "INSERT INTO schema_migrations (version) VALUES (?)",
-                &[Arg::Int(version)],
-            )
-            .await?;
+            let rows = conn
+                .fetch(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                    &[],
+                )
+                .await?;
+            let now = match rows.first() {
+                Some(r) => r.int(0)?,
+                None => 0,
+            };
+            if now < version {
+                conn.script(&sql).await?;
+                conn.execute(
+                    "INSERT INTO schema_migrations (version) VALUES (?)",
+                    &[Arg::Int(version)],
+                )
+                .await?;
+            }
             conn.script("COMMIT").await
         }
         .await;

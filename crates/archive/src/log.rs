@@ -206,9 +206,10 @@ impl Archive {
         let mark = self.log_mark();
         match fs::metadata(&path) {
             Ok(_) => {
-                // Archives logged before the mark existed get it now.
+                // Archives logged before the mark existed get it now (when they can be
+                // written: a read-only copy is checked as it is).
                 if fs::metadata(&mark).is_err() {
-                    write_atomic(&mark, LOG_MARK_TEXT.as_bytes())?;
+                    let _ = write_atomic(&mark, LOG_MARK_TEXT.as_bytes());
                 }
                 return Ok(());
             }

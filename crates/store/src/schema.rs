@@ -383,7 +383,7 @@ fn v4_to_v5(backend: Backend) -> String {
 /// secret); incidents carry their first place's coordinates in millionths of a degree, so the
 /// map groups a selection in SQL, from an index that holds every column the map and its
 /// filters by grade and date read (a scan of the table would read every incident's JSON), and
-/// the timeline from another by day. The
+/// the timeline from another by day; the list's word filters look in a third, in day order. The
 /// coordinates are derived, so the rebuild fills them.
 fn v5_to_v6(backend: Backend) -> String {
     let (int, key) = match backend {
@@ -413,6 +413,8 @@ fn v5_to_v6(backend: Backend) -> String {
         CREATE INDEX incidents_on_map ON incidents
           (lat_e6, lon_e6, grade, event_type, sort_day, day_end, span_class, id);
         CREATE INDEX incidents_on_days ON incidents (sort_day, day_end, grade, event_type);
+        CREATE INDEX incidents_by_day_words ON incidents
+          (sort_day, id, grade, types_lc, weapons_lc, actors_lc, search_lc);
         INSERT INTO meta (key, value) VALUES ('derived_stale', '1')
           ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
     )

@@ -21,6 +21,8 @@ pub struct Context {
     pub data_dir: PathBuf,
     pub database: Option<String>,
     pub quiet: bool,
+    /// Open the record for reading only (`--read-only`).
+    pub read_only: bool,
 }
 
 pub(crate) fn default_jobs() -> usize {
@@ -51,10 +53,15 @@ pub(crate) fn now() -> String {
 
 /// Opens the record of the data directory (or `--database`); `create` for commands that add to it.
 pub(crate) async fn open(ctx: &Context, create: bool) -> Result<Service> {
+    // A data directory ombud cannot write (a court's copy on read-only media) is opened for
+    // reading: checking and reading commands work; writing ones fail at their first write.
+    let read_only =
+        ctx.read_only || (ctx.database.is_none() && !pipeline::DataDir::writable(&ctx.data_dir));
     Ok(Service::open(&OpenOptions {
         data_dir: ctx.data_dir.clone(),
         database: ctx.database.clone(),
-        create,
+        create: create && !read_only,
+        read_only,
     })
     .await?)
 }
@@ -146,6 +153,7 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
         data_dir: args.demo_dir.clone(),
         database: None,
         quiet: ctx.quiet,
+        read_only: false,
     };
     let code = ingest(
         &demo_ctx,

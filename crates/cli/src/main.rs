@@ -55,6 +55,12 @@ struct Cli {
     #[arg(long, short, global = true)]
     quiet: bool,
 
+    /// Open the record for reading only: nothing is created, migrated or written, so `verify`,
+    /// `log`, listings and exports work on a copy on read-only media (ombud does this by itself
+    /// when it cannot write the data directory). Writing commands fail.
+    #[arg(long, global = true)]
+    read_only: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -176,6 +182,7 @@ fn main() -> ExitCode {
         data_dir: cli.data_dir,
         database: cli.database,
         quiet: cli.quiet,
+        read_only: cli.read_only,
     };
     let result = runtime.block_on(async {
         match cli.command {

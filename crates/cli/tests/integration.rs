@@ -1280,6 +1280,79 @@ fn review_decisions_are_attributed_logged_and_listed() {
     assert!(ombud(&data, &["verify"]).status.success());
 }
 
+/// Every file under `dir` with its bytes.
+fn files_of(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.clone(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn checking_and_reading_commands_write_nothing_with_read_only() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let examples = test_support::examples_dir();
+    assert!(
+        ombud(&data, &["ingest", examples.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let checkpoint = json(&ombud(&data, &["log", "--json"]));
+    let (size, root) = (
+        checkpoint["size"].to_string(),
+        checkpoint["root"].as_str().unwrap().to_string(),
+    );
+    let before = files_of(&data);
+    let incidents = json(&ombud(&data, &["--read-only", "incidents", "--json"]));
+    let id = incidents[0]["id"].as_str().unwrap().to_string();
+    for args in [
+        vec!["verify"],
+        vec!["log"],
+        vec!["log", "--extends", &size, &root],
+        vec!["documents"],
+        vec!["incidents"],
+        vec!["show", &id],
+        vec!["history", &id],
+        vec!["export", "--format", "csv"],
+    ] {
+        let mut all = vec!["--read-only"];
+        all.extend(args.iter().copied());
+        let out = ombud(&data, &all);
+        assert!(out.status.success(), "{all:?}: {}", stderr(&out));
+    }
+    assert!(
+        files_of(&data) == before,
+        "a read-only command changed the data directory"
+    );
+    // A writing command says why it cannot.
+    let review = ombud(
+        &data,
+        &[
+            "--read-only",
+            "review",
+            "grade",
+            &id,
+            "weak",
+            "--note",
+            "n",
+            "--reviewer",
+            "t",
+        ],
+    );
+    assert_eq!(review.status.code(), Some(1));
+    assert!(stderr(&review).contains("readonly"), "{}", stderr(&review));
+}
+
 #[test]
 fn writers_started_together_on_a_new_data_directory_all_succeed() {
     // Four ingests of different reports, started at once on a directory that does not exist

@@ -29,6 +29,32 @@ impl DataDir {
         }
     }
 
+    /// True when files can be made in the data directory at `root` (false on read-only media
+    /// or without the right; a directory that does not exist yet can be made if its parent is
+    /// writable).
+    pub fn writable(root: &Path) -> bool {
+        let dir = if root.exists() {
+            root.to_path_buf()
+        } else {
+            match root.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            }
+        };
+        let probe = dir.join(format!(".ombud-write-check-{}", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&probe)
+        {
+            Ok(_) => {
+                let _ = std::fs::remove_file(&probe);
+                true
+            }
+            Err(e) => e.kind() == std::io::ErrorKind::AlreadyExists,
+        }
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

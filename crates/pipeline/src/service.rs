@@ -24,6 +24,9 @@ pub struct OpenOptions {
     pub database: Option<String>,
     /// Create the record if there is none yet (ingest); otherwise a missing one is an error.
     pub create: bool,
+    /// Read only: nothing is created, migrated, seeded or rebuilt (a copy on read-only media,
+    /// checked by `verify` and `log`); writing commands fail.
+    pub read_only: bool,
 }
 
 /// Which incidents a person asked for. Text filters match part of a name, any case.
@@ -119,17 +122,33 @@ impl Service {
                 dir: options.data_dir.clone(),
             });
         }
-        let dir = DataDir::open(&options.data_dir)?;
+        let dir = if options.read_only {
+            DataDir::at(&options.data_dir)
+        } else {
+            DataDir::open(&options.data_dir)?
+        };
         let origins = Arc::new(crate::publishers::origin_registry(Some(
             &options.data_dir.join("origins.tsv"),
         ))?);
-        let store = store::open(&target).await?;
+        let store = if options.read_only {
+            store::open_read_only(&target).await?
+        } else {
+            store::open(&target).await?
+        };
         let service = Service {
             dir,
             store,
             reference: OnceLock::new(),
             origins,
         };
+        if options.read_only {
+            if service.store.derived_stale().await? {
+                tracing::warn!(
+                    "the incidents of this read-only copy are not rebuilt since its last migration: documents, claims, decisions and the log are as stored"
+                );
+            }
+            return Ok(service);
+        }
         let mut tx = service.store.begin().await?;
         tx.seed_publishers(&default_publishers()?).await?;
         tx.commit().await?;

@@ -28,6 +28,7 @@ async fn open(dir: &Path) -> Service {
         data_dir: dir.to_path_buf(),
         database: None,
         create: true,
+        read_only: false,
     })
     .await
     .unwrap()
@@ -470,6 +471,7 @@ async fn open_existing(dir: &Path) -> Service {
         data_dir: dir.to_path_buf(),
         database: None,
         create: false,
+        read_only: false,
     })
     .await
     .unwrap()

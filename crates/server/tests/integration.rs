@@ -47,6 +47,7 @@ async fn served_from(options: server::ServeOptions, database: Option<String>) ->
         data_dir: dir.path().to_path_buf(),
         database,
         create: true,
+        read_only: false,
     })
     .await
     .unwrap();

@@ -34,7 +34,7 @@ use model::{
 
 pub use accounts::{Account, Credential};
 pub use conn::Backend;
-pub use open::{StoreTarget, open};
+pub use open::{StoreTarget, open, open_read_only};
 pub use query::{
     ClaimQuery, DayCount, DocumentQuery, IncidentQuery, MapCell, MapGrid, MapKey, PlaceFilter,
     ReextractSelection, UNDATED,
@@ -53,6 +53,10 @@ pub enum StoreError {
         "{place}: the database is at schema version {found}, newer than this ombud ({SCHEMA_VERSION}): upgrade ombud"
     )]
     TooNew { place: String, found: i64 },
+    #[error(
+        "{place}: the database is at schema version {found}, older than this ombud ({SCHEMA_VERSION}), and it is opened read-only: run this ombud once on a writable copy to migrate it, or use the ombud that wrote it"
+    )]
+    NeedsMigration { place: String, found: i64 },
     #[error("database error while {doing}: {source}")]
     Query {
         doing: &'static str,

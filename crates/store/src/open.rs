@@ -55,6 +55,74 @@ fn without_password(url: &str) -> String {
     }
 }
 
+/// Opens the record at `target` for reading only: nothing is created, migrated or written (a
+/// court's copy on read-only media). A SQLite file with no write-ahead log beside it is opened
+/// as immutable, so even its lock files are not needed; a schema older than this ombud's is
+/// an error (migrating is a write).
+pub async fn open_read_only(target: &StoreTarget) -> StoreResult<Arc<dyn RecordStore>> {
+    let place = target.describe();
+    let failed = |source| StoreError::Open {
+        place: place.clone(),
+        source,
+    };
+    let pool = match target {
+        StoreTarget::Sqlite(path) => {
+            let wal = path.with_extension("db-wal");
+            let options = SqliteConnectOptions::new()
+                .filename(path)
+                .read_only(true)
+                .create_if_missing(false)
+                .immutable(!wal.exists())
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("cache_size", "-32768");
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options)
+                    .await
+                    .map_err(failed)?,
+            )
+        }
+        StoreTarget::Postgres(url) => {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(failed)?
+                .options([("default_transaction_read_only", "on")]);
+            Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await
+                    .map_err(failed)?,
+            )
+        }
+    };
+    let doing = "reading the schema version";
+    let found = match &pool {
+        Pool::Sqlite(p) => {
+            let mut c = p.acquire().await.map_err(crate::q(doing))?;
+            schema::version(&mut Conn::Sqlite(&mut c)).await?
+        }
+        Pool::Postgres(p) => {
+            let mut c = p.acquire().await.map_err(crate::q(doing))?;
+            schema::version(&mut Conn::Postgres(&mut c)).await?
+        }
+    };
+    if found > schema::SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            place: place.clone(),
+            found,
+        });
+    }
+    if found < schema::SCHEMA_VERSION {
+        return Err(StoreError::NeedsMigration {
+            place: place.clone(),
+            found,
+        });
+    }
+    Ok(Arc::new(SqlStore { pool, place }))
+}
+
 /// Opens the record at `target`, creating a SQLite file if needed, and migrates its schema.
 pub async fn open(target: &StoreTarget) -> StoreResult<Arc<dyn RecordStore>> {
     let place = target.describe();

@@ -448,6 +448,25 @@ fn steps(backend: Backend) -> Vec<(i64, String)> {
     }
 }
 
+/// The schema version of a database (0 for none), read without writing.
+pub(crate) async fn version(conn: &mut Conn<'_>) -> Result<i64, StoreError> {
+    let doing = "reading the schema version";
+    match conn
+        .fetch(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            &[],
+        )
+        .await
+    {
+        Ok(rows) => match rows.first() {
+            Some(r) => r.int(0).map_err(q(doing)),
+            None => Ok(0),
+        },
+        // No table of migrations: nothing ombud made.
+        Err(_) => Ok(0),
+    }
+}
+
 /// Brings the schema up to date; refuses a database newer than this ombud.
 pub(crate) async fn migrate(conn: &mut Conn<'_>, place: &str) -> Result<(), StoreError> {
     let doing = "migrating the schema";

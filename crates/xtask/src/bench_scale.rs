@@ -198,6 +198,7 @@ async fn run_async(args: Args) -> Result<()> {
         data_dir: dir.join("data"),
         database,
         create: true,
+        read_only: false,
     })
     .await?;
     let now = "2026-12-01T00:00:00Z".to_string();

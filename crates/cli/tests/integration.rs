@@ -1280,6 +1280,15 @@ fn review_decisions_are_attributed_logged_and_listed() {
     assert!(ombud(&data, &["verify"]).status.success());
 }
 
+/// The SHA-256 of a file's bytes, as the archive names it.
+fn archive_sha(path: &Path) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(std::fs::read(path).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Every file under `dir` with its bytes.
 fn files_of(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();

@@ -77,6 +77,20 @@ fn temp_in(dir: &Path, stem: &str) -> PathBuf {
     dir.join(format!(".{stem}.{}.{n}.tmp", std::process::id()))
 }
 
+/// The process id in a temporary file's name (`.stem.PID.N.tmp`), if it is one of ours.
+fn temp_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let mut parts = rest.rsplitn(3, '.');
+    let _n: u64 = parts.next()?.parse().ok()?;
+    parts.next()?.parse().ok()
+}
+
+/// True unless the process is known to be gone (where the system says: Linux's /proc).
+fn may_be_running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
 /// Makes a rename or a new file in `dir` durable.
 fn sync_dir(dir: &Path) {
     if let Ok(d) = fs::File::open(dir) {
@@ -179,6 +193,58 @@ impl Archive {
     pub fn with_signing_key(mut self, path: PathBuf) -> Archive {
         self.key_path = path;
         self
+    }
+
+    /// Temporary files a write left when its process was killed before it renamed them into
+    /// place (`.<sha or stem>.<pid>.<n>.tmp` in the archive and its blob folders): never part of
+    /// the record, and removed by `clean_leftovers` once their process is gone.
+    pub fn leftovers(&self) -> Result<Vec<PathBuf>, ArchiveError> {
+        let mut out = Vec::new();
+        let blobs = self.root.join("sha256");
+        let mut dirs = vec![self.root.clone(), blobs.clone()];
+        for sub in fs::read_dir(&blobs).map_err(io(&blobs))? {
+            let sub = sub.map_err(io(&blobs))?.path();
+            if sub.is_dir() {
+                dirs.push(sub);
+            }
+        }
+        for d in dirs {
+            for f in fs::read_dir(&d).map_err(io(&d))? {
+                let f = f.map_err(io(&d))?;
+                let name = f.file_name().to_string_lossy().to_string();
+                if temp_owner(&name).is_some() {
+                    out.push(f.path());
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Removes the leftovers of writes whose process is gone (a writer still running keeps
+    /// its own); returns how many went.
+    pub fn clean_leftovers(&self) -> Result<usize, ArchiveError> {
+        let mut n = 0;
+        for path in self.leftovers()? {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let Some(pid) = temp_owner(&name) else {
+                continue;
+            };
+            if pid != std::process::id() && !may_be_running(pid) {
+                let removed = if path.is_dir() {
+                    fs::remove_dir_all(&path)
+                } else {
+                    fs::remove_file(&path)
+                };
+                if removed.is_ok() {
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
     }
 
     /// Where the blob with this digest lives.
@@ -634,6 +700,30 @@ mod tests {
         restored.put(b"report d").unwrap();
         restored.signed_checkpoint().unwrap();
         assert_eq!(restored.check_signed_history().unwrap().unwrap().size, 4);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_killed_writers_temporary_files_are_found_and_removed() {
+        let dir = std::env::temp_dir().join(format!("ombud-archive-tmp-{}", std::process::id()));
+        let a = Archive::open(&dir).unwrap();
+        let sha = a.put(b"report").unwrap().sha256;
+        let sub = dir.join("sha256").join(&sha[..2]);
+        // One left by a process that is gone (pid 0 is never a user process), one by ours.
+        let dead = sub.join(format!(".{sha}.0.7.tmp"));
+        let ours = sub.join(format!(".{sha}.{}.9.tmp", std::process::id()));
+        fs::write(&dead, b"half").unwrap();
+        fs::write(&ours, b"writing").unwrap();
+        assert_eq!(a.leftovers().unwrap(), {
+            let mut v = vec![dead.clone(), ours.clone()];
+            v.sort();
+            v
+        });
+        if Path::new("/proc/self").exists() {
+            assert_eq!(a.clean_leftovers().unwrap(), 1);
+            assert_eq!(a.leftovers().unwrap(), vec![ours]);
+        }
+        assert_eq!(temp_owner("report.txt"), None);
         fs::remove_dir_all(&dir).unwrap();
     }
 

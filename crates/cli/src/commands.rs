@@ -765,6 +765,11 @@ pub async fn verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode> {
                 "note: archived bytes {u} are not in the log (an interrupted ingest): ingest the same input again to log them"
             );
         }
+        for l in &report.leftovers {
+            println!(
+                "note: {l} is a temporary file a killed write left: not part of the record; the next ingest removes it"
+            );
+        }
         for d in &report.unlogged_decisions {
             println!("note: decision {d} was recorded before ombud logged decisions");
         }

@@ -27,6 +27,10 @@ pub struct VerifyReport {
     /// Archived bytes not in the log: an interrupted ingest, logged when the input comes again.
     pub unlogged_blobs: Vec<String>,
     pub log: Checkpoint,
+    /// Temporary files a killed write left in the archive (not part of the record; the next
+    /// ingest removes them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<String>,
     /// The last checkpoint signed with the log's key, which the log still extends (a log that
     /// does not is a failure).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -144,6 +148,11 @@ impl Service {
             }
         };
         Ok(VerifyReport {
+            leftovers: archive
+                .leftovers()?
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
             signed,
             documents,
             decisions: decisions.len(),

@@ -368,6 +368,14 @@ pub(crate) async fn ingest(
     let reference = service.reference_arc()?;
     let store = service.store();
     let archive = service.data_dir().archive()?;
+    // What a killed ingest left half-written is never part of the record: clear it first.
+    let cleaned = archive.clean_leftovers()?;
+    if cleaned > 0 {
+        tracing::info!(
+            files = cleaned,
+            "removed temporary files a killed write left"
+        );
+    }
     let mut report = IngestReport::default();
     let started_with = store.counts().await?.documents;
     let planned_for = std::sync::atomic::AtomicU64::new(started_with);

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::conn::Conn;
 use crate::sql::{Pool, SqlStore};
@@ -123,6 +125,38 @@ pub async fn open_read_only(target: &StoreTarget) -> StoreResult<Arc<dyn RecordS
     Ok(Arc::new(SqlStore { pool, place }))
 }
 
+/// A pool on a SQLite file. A new file's first connection switches it to write-ahead logging,
+/// which needs the file to itself and does not wait for the busy timeout: when several
+/// processes open a new data directory at once, the others are told the database is locked, so
+/// they try again (for up to the busy timeout).
+async fn connect_sqlite(options: SqliteConnectOptions) -> Result<SqlitePool, sqlx::Error> {
+    let started = std::time::Instant::now();
+    let mut wait = Duration::from_millis(20);
+    loop {
+        match SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.clone())
+            .await
+        {
+            Err(e) if is_locked(&e) && started.elapsed() < Duration::from_secs(30) => {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_millis(500));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_locked(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            matches!(d.code().as_deref(), Some("5" | "6"))
+                || d.message().contains("database is locked")
+        }
+        _ => false,
+    }
+}
+
 /// Opens the record at `target`, creating a SQLite file if needed, and migrates its schema.
 pub async fn open(target: &StoreTarget) -> StoreResult<Arc<dyn RecordStore>> {
     let place = target.describe();
@@ -147,13 +181,7 @@ pub async fn open(target: &StoreTarget) -> StoreResult<Arc<dyn RecordStore>> {
                 .pragma("wal_autocheckpoint", "8192")
                 .pragma("temp_store", "memory")
                 .optimize_on_close(true, Some(1000));
-            Pool::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(4)
-                    .connect_with(options)
-                    .await
-                    .map_err(failed)?,
-            )
+            Pool::Sqlite(connect_sqlite(options).await.map_err(failed)?)
         }
         StoreTarget::Postgres(url) => {
             let options = PgConnectOptions::from_str(url).map_err(failed)?;

@@ -27,6 +27,11 @@ pub struct VerifyReport {
     /// Archived bytes not in the log: an interrupted ingest, logged when the input comes again.
     pub unlogged_blobs: Vec<String>,
     pub log: Checkpoint,
+    /// Documents whose stored text was read again from their archived bytes and matched.
+    pub texts_rederived: usize,
+    /// Documents read by another ombud (whose readers may differ), so their stored text was
+    /// not compared with this one's reading of their bytes.
+    pub texts_other_reader: usize,
     /// Temporary files a killed write left in the archive (not part of the record; the next
     /// ingest removes them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -134,6 +139,52 @@ impl Service {
                 });
             }
         }
+        // The text `show` quotes lives in the database: read each document's archived bytes
+        // again and check that they still give that text (a text edited in the database makes
+        // a speaker say what he never said). Only documents this ombud's readers read can be
+        // compared: another version's reader may give other text from the same bytes.
+        let mut texts_rederived = 0;
+        let mut texts_other_reader = 0;
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .store()
+                .documents_to_reextract(&store::ReextractSelection::All, after.as_deref(), 500)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.sha256.clone());
+            for d in &page {
+                if d.ombud_version != crate::OMBUD_VERSION {
+                    texts_other_reader += 1;
+                    continue;
+                }
+                let Ok(bytes) = archive.get(&d.sha256) else {
+                    continue; // named above: the bytes are gone or altered
+                };
+                if archive::sha256_hex(&bytes) != d.sha256 {
+                    continue;
+                }
+                let Ok(format) = d.format.parse::<sources::Format>() else {
+                    continue;
+                };
+                let read = sources::reread(&bytes, format, &d.origin);
+                let problem = match read.documents.as_slice() {
+                    [one] if Some(one.text.as_str()) == d.text.as_deref() => None,
+                    [_] => Some(
+                        "the stored text differs from what its archived bytes read as (edited in the database?)",
+                    ),
+                    _ => Some("its archived bytes no longer read as one document"),
+                };
+                match problem {
+                    None => texts_rederived += 1,
+                    Some(p) => failed.push(Failure {
+                        sha256: d.sha256.clone(),
+                        origin: d.origin.clone(),
+                        problem: p.to_string(),
+                    }),
+                }
+            }
+        }
         // The log itself: it must still extend every checkpoint its key signed (a log deleted
         // and rebuilt, rolled back or rewritten does not).
         let signed = match archive.check_signed_history() {
@@ -148,6 +199,8 @@ impl Service {
             }
         };
         Ok(VerifyReport {
+            texts_rederived,
+            texts_other_reader,
             leftovers: archive
                 .leftovers()?
                 .iter()

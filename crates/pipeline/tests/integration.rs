@@ -1093,3 +1093,60 @@ fn strikes_the_reports_tell_apart_stay_apart_and_show_says_why() {
         }
     });
 }
+
+#[test]
+fn verify_names_a_text_edited_in_the_database() {
+    let dir = test_support::temp_dir();
+    rt().block_on(async {
+        let service = Service::open(&OpenOptions {
+            data_dir: dir.path().to_path_buf(),
+            database: None,
+            create: true,
+            read_only: false,
+        })
+        .await
+        .unwrap();
+        service
+            .ingest(
+                &[test_support::examples_dir()],
+                &IngestOptions::new(NOW.into(), 2),
+                &mut |_| {},
+            )
+            .await
+            .unwrap();
+        let clean = service.verify(&mut |_| {}).await.unwrap();
+        assert!(clean.failed.is_empty(), "{:?}", clean.failed);
+        assert_eq!(
+            clean.texts_rederived, clean.documents,
+            "every text read again"
+        );
+        service.close().await.unwrap();
+        // Someone with the database makes the governor say another thing: the archived bytes
+        // (which the log pins) no longer read as the stored text.
+        use sqlx::Connection;
+        let db = dir.path().join("ombud.db");
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        let edited = sqlx::query(
+            "UPDATE documents SET text = replace(text, 'Armenian forces', 'Azerbaijani forces') \
+             WHERE text LIKE '%Armenian forces%'",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap()
+        .rows_affected();
+        assert!(edited > 0);
+        conn.close().await.unwrap();
+        let service = open_existing(dir.path()).await;
+        let report = service.verify(&mut |_| {}).await.unwrap();
+        let named: Vec<&str> = report
+            .failed
+            .iter()
+            .filter(|f| f.problem.starts_with("the stored text differs"))
+            .map(|f| f.sha256.as_str())
+            .collect();
+        assert_eq!(named.len() as u64, edited, "{:?}", report.failed);
+        service.close().await.unwrap();
+    });
+}

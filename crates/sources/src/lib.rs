@@ -61,6 +61,29 @@ pub fn parse(bytes: &[u8], format: Format, origin: &str) -> Parsed {
     }
 }
 
+/// Reads one archived document's own bytes again (its `raw`): as `parse` does, but a feed item's
+/// XML, archived alone, is read inside an envelope of its kind (an Atom feed for an `<entry>`,
+/// an RSS channel for an `<item>`). `verify` compares the text this gives with the stored one.
+pub fn reread(raw: &[u8], format: Format, origin: &str) -> Parsed {
+    if format != Format::Feed {
+        return parse(raw, format, origin);
+    }
+    let start = raw
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map_or(raw, |i| &raw[i..]);
+    let (open, close): (&[u8], &[u8]) = if start.starts_with(b"<entry") {
+        (b"<feed xmlns=\"http://www.w3.org/2005/Atom\">", b"</feed>")
+    } else {
+        (b"<rss version=\"2.0\"><channel>", b"</channel></rss>")
+    };
+    let mut wrapped = Vec::with_capacity(raw.len() + open.len() + close.len());
+    wrapped.extend_from_slice(open);
+    wrapped.extend_from_slice(raw);
+    wrapped.extend_from_slice(close);
+    parse(&wrapped, format, origin)
+}
+
 fn single(result: Result<ReadDocument, SourcesError>) -> Parsed {
     match result {
         Ok(doc) => Parsed {

@@ -47,7 +47,7 @@ fn parse_leaves(bytes: &[u8], path: &Path, first_line: usize) -> Result<Vec<Stri
 }
 
 /// The log's size and root: written down or published, it pins every document logged so far.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Checkpoint {
     pub size: u64,
     /// The Merkle tree root, 64 hex digits.
@@ -452,23 +452,70 @@ impl Archive {
         Ok(latest)
     }
 
+    /// Fails when the log no longer extends the checkpoint signed last.
+    fn refuse_fork(&self) -> Result<(), ArchiveError> {
+        match self.check_signed_history() {
+            Err(ArchiveError::Forked { size, root }) => Err(ArchiveError::WouldFork { size, root }),
+            Err(e) => Err(e),
+            Ok(_) => Ok(()),
+        }
+    }
+
     /// The checkpoint now, signed with the log's key, as a signed note. Refuses when the log no
     /// longer extends the checkpoint signed last: one key never vouches for two histories.
     pub fn signed_checkpoint(&self) -> Result<String, ArchiveError> {
         let (name, seed) = self.signing_key()?;
-        match self.check_signed_history() {
-            Err(ArchiveError::Forked { size, root }) => {
-                return Err(ArchiveError::WouldFork { size, root });
-            }
-            Err(e) => return Err(e),
-            Ok(_) => {}
-        }
+        self.refuse_fork()?;
         let (_, hashes) = self.leaf_hashes()?;
-        let root = ledger::root(&hashes);
-        let note = ledger::sign_checkpoint(&name, &seed, hashes.len() as u64, &root);
+        self.sign_tree(&name, &seed, &hashes)
+    }
+
+    /// Signs the tree of `hashes` and records it as the checkpoint signed last.
+    fn sign_tree(
+        &self,
+        name: &str,
+        seed: &[u8; 32],
+        hashes: &[ledger::Hash],
+    ) -> Result<String, ArchiveError> {
+        let root = ledger::root(hashes);
+        let note = ledger::sign_checkpoint(name, seed, hashes.len() as u64, &root);
         let last = format!("{} {}\n", hashes.len(), ledger::to_hex(&root));
         write_atomic(&self.signed_record(), last.as_bytes())?;
         Ok(note)
+    }
+
+    /// The checkpoint now, signed, with the proof of each of `digests` against it, all from one
+    /// reading of the log (a writer appending meanwhile cannot put them out of step): what an
+    /// evidence package carries.
+    pub fn signed_proofs(
+        &self,
+        digests: &[String],
+    ) -> Result<(String, Vec<InclusionProof>), ArchiveError> {
+        let (name, seed) = self.signing_key()?;
+        self.refuse_fork()?;
+        let (leaves, hashes) = self.leaf_hashes()?;
+        let checkpoint = Checkpoint {
+            size: hashes.len() as u64,
+            root: ledger::to_hex(&ledger::root(&hashes)),
+        };
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, d) in leaves.iter().enumerate() {
+            index.entry(d.as_str()).or_insert(i);
+        }
+        let mut proofs = Vec::with_capacity(digests.len());
+        for d in digests {
+            let not_logged = || ArchiveError::NotLogged { sha256: d.clone() };
+            let i = *index.get(d.as_str()).ok_or_else(not_logged)?;
+            let path = ledger::inclusion_proof(&hashes, i).ok_or_else(not_logged)?;
+            proofs.push(InclusionProof {
+                sha256: d.clone(),
+                index: i as u64,
+                checkpoint: checkpoint.clone(),
+                path: path.iter().map(ledger::to_hex).collect(),
+            });
+        }
+        let note = self.sign_tree(&name, &seed, &hashes)?;
+        Ok((note, proofs))
     }
 
     /// The key others verify this log's signed checkpoints with.

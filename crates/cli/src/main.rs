@@ -2,6 +2,7 @@
 //! tables for people or JSON for programs.
 
 mod commands;
+mod evidence;
 mod explain;
 mod log;
 mod review;
@@ -30,6 +31,8 @@ Examples:
   ombud review grade inc-3f9a2c1b7d-0 discounted --note 'military target, per two NGOs'
   ombud history inc-3f9a2c1b7d-0          every decision about an incident
   ombud log                               the checkpoint that pins every archived document
+  ombud export-evidence inc-3f9a2c1b7d-0 --zip case.zip   sources, claims, proofs for a court
+  ombud verify-evidence case.zip --key KEY                check a package, no database needed
   ombud export --format geojson --out incidents.geojson
   ombud user add ana --role reviewer      an account for the web pages (prints its password)
   ombud serve                             the record on http://127.0.0.1:8080/
@@ -118,6 +121,16 @@ enum Command {
     /// Ed25519 key (a C2SP signed note), `--public-key` the key to check it with, and
     /// `--check FILE --key KEY` checks a signed checkpoint and that the log still extends it.
     Log(log::LogArgs),
+    /// Write one incident's evidence package: the original bytes of every source behind it,
+    /// the text read from each, its claims with the words behind every field, its grade and
+    /// reasons, the decisions people took, the signed checkpoint and the log's key, and an
+    /// inclusion proof for every source and decision; with a README that tells a lawyer how to
+    /// check it by hand (sha256sum, openssl, the RFC 9162 steps).
+    ExportEvidence(evidence::ExportEvidenceArgs),
+    /// Check an evidence package (a folder or zip) with no database and no network, and name
+    /// every file that fails: hashes, the checkpoint's signature, every inclusion proof, the
+    /// logged decisions, and every quoted word against its source.
+    VerifyEvidence(evidence::VerifyEvidenceArgs),
     /// Extract stored documents again, after an upgrade of ombud or of its word lists or places.
     ///
     /// By default, the documents read by another ombud version, other lexicons or another
@@ -198,6 +211,8 @@ fn main() -> ExitCode {
             Command::Publishers(a) => commands::publishers(&ctx, a).await,
             Command::Verify(a) => commands::verify(&ctx, a).await,
             Command::Log(a) => log::log(&ctx, a).await,
+            Command::ExportEvidence(a) => evidence::export_evidence(&ctx, a).await,
+            Command::VerifyEvidence(a) => evidence::verify_evidence(a),
             Command::Reextract(a) => commands::reextract(&ctx, a).await,
             Command::Rebuild(a) => commands::rebuild(&ctx, a).await,
             Command::Gazetteer(a) => commands::gazetteer(&ctx, a).await,

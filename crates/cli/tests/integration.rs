@@ -1573,3 +1573,362 @@ fn the_web_pages_work_in_a_real_browser() {
         .unwrap();
     assert_eq!(after, before + 1);
 }
+
+/// The independent verifier of evidence packages (Python and openssl, not ombud's code). Absent
+/// on a user's machine, the test says so and checks with ombud alone; `.ci/run` sets
+/// `OMBUD_REQUIRE_PYTHON=1`, under which its absence fails.
+fn independent_verifier() -> Option<std::path::PathBuf> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evidence/check_package.py");
+    let works = |cmd: &str, arg: &str| {
+        Command::new(cmd)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if works("python3", "--version") && works("openssl", "version") {
+        return Some(script);
+    }
+    if std::env::var_os("OMBUD_REQUIRE_PYTHON").is_some_and(|v| v == "1") {
+        panic!("the evidence test needs python3 and openssl for its independent verifier");
+    }
+    eprintln!("skipped: the independent verifier needs python3 and openssl");
+    None
+}
+
+/// Runs the independent verifier on a package; true when it accepts it.
+fn independently_accepted(script: &Path, package: &Path, key: Option<&str>) -> bool {
+    let mut cmd = Command::new("python3");
+    cmd.arg(script).arg(package);
+    if let Some(k) = key {
+        cmd.arg(k);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "the verifier broke: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    out.status.success()
+}
+
+/// Writes the package's SHA256SUMS again, as a forger who changed a file would.
+fn resum(package: &Path) {
+    let mut sums = String::new();
+    for (path, _) in files_of(package) {
+        let rel = path
+            .strip_prefix(package)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        if rel != "SHA256SUMS" {
+            sums.push_str(&format!("{}  {rel}\n", archive_sha(&path)));
+        }
+    }
+    std::fs::write(package.join("SHA256SUMS"), sums).unwrap();
+}
+
+#[test]
+fn an_evidence_package_checks_without_ombud_and_every_tamper_is_named() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let examples = test_support::examples_dir();
+    assert!(
+        ombud(&data, &["ingest", "-q", examples.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let incidents = json(&ombud(&data, &["incidents", "--json"]));
+    let busiest = incidents
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|i| i["n_claims"].as_u64())
+        .unwrap();
+    let id = busiest["id"].as_str().unwrap().to_string();
+    let out = ombud(
+        &data,
+        &[
+            "review",
+            "grade",
+            &id,
+            "contested",
+            "--note",
+            "a denial",
+            "--reviewer",
+            "ana",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let key = stdout(&ombud(&data, &["log", "--public-key"]))
+        .trim()
+        .to_string();
+    let package = dir.path().join("package");
+    let out = ombud(
+        &data,
+        &[
+            "export-evidence",
+            &id,
+            "--out",
+            package.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(summary["sources"].as_u64().unwrap() >= 2, "{summary}");
+    assert_eq!(summary["decisions"], 1);
+    // Written once: the same name again is refused, and nothing is half-written beside it.
+    let again = ombud(
+        &data,
+        &["export-evidence", &id, "--out", package.to_str().unwrap()],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(package.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["format"], "ombud-evidence 1");
+    assert_eq!(manifest["incident"], id.as_str());
+    let source = &manifest["sources"][0];
+    for field in [
+        "source_location",
+        "collected_at",
+        "collected_by",
+        "collection_tool",
+    ] {
+        assert!(source["collection"][field].is_string(), "{field}: {source}");
+    }
+    let readme = std::fs::read_to_string(package.join("README.txt")).unwrap();
+    for step in [
+        "sha256sum -c SHA256SUMS",
+        "openssl pkeyutl -verify",
+        "RFC 9162",
+    ] {
+        assert!(readme.contains(step), "the README does not say {step:?}");
+    }
+    // The README's steps work as written: every file hashes as listed.
+    if Command::new("sha256sum").arg("--version").output().is_ok() {
+        let out = Command::new("sha256sum")
+            .args(["-c", "--quiet", "SHA256SUMS"])
+            .current_dir(&package)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stdout(&out));
+    }
+
+    let check = |p: &Path, key: Option<&str>| -> Output {
+        let mut args = vec!["verify-evidence", p.to_str().unwrap(), "--json"];
+        if let Some(k) = key {
+            args.extend(["--key", k]);
+        }
+        // No data directory: the check needs none.
+        ombud(&dir.path().join("nowhere"), &args)
+    };
+    let out = check(&package, Some(&key));
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["key_given"], true);
+    assert!(report["texts_rederived"].as_u64().unwrap() >= 2, "{report}");
+    assert!(
+        !dir.path().join("nowhere").exists(),
+        "verify-evidence made a data directory"
+    );
+    let verifier = independent_verifier();
+    if let Some(script) = &verifier {
+        assert!(independently_accepted(script, &package, Some(&key)));
+    }
+
+    // The same package as a zip checks too.
+    let zip = dir.path().join("package.zip");
+    let out = ombud(
+        &data,
+        &["export-evidence", &id, "--zip", zip.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(check(&zip, Some(&key)).status.success());
+
+    // Each tamper, made on a fresh copy: what ombud must name, and whether a forger who also
+    // rewrote SHA256SUMS is still caught by the independent verifier.
+    let src = source["file"].as_str().unwrap().to_string();
+    let decision = manifest["decisions"][0]["file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    type Tamper = Box<dyn Fn(&Path)>;
+    let flip = |name: String, at: usize| -> Tamper {
+        Box::new(move |p: &Path| {
+            let path = p.join(&name);
+            let mut bytes = std::fs::read(&path).unwrap();
+            let i = at.min(bytes.len() - 1);
+            bytes[i] ^= 0x20;
+            std::fs::write(&path, bytes).unwrap();
+        })
+    };
+    let edit_json = |name: &'static str, f: fn(&mut Value)| -> Tamper {
+        Box::new(move |p: &Path| {
+            let path = p.join(name);
+            let mut v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            f(&mut v);
+            std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+        })
+    };
+    let other = dir.path().join("other");
+    assert!(
+        ombud(
+            &other,
+            &[
+                "ingest",
+                "-q",
+                examples.join("wire.jsonl").to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
+    let other_key = stdout(&ombud(&other, &["log", "--public-key"]))
+        .trim()
+        .to_string();
+    let cases: Vec<(&str, Tamper, bool, &str)> = vec![
+        (
+            "a source's byte",
+            flip(src.clone(), 40),
+            false,
+            src.as_str(),
+        ),
+        (
+            "a source's byte, sums rewritten",
+            flip(src.clone(), 7),
+            true,
+            src.as_str(),
+        ),
+        (
+            "a decision's byte",
+            flip(decision.clone(), 30),
+            true,
+            decision.as_str(),
+        ),
+        (
+            "a proof's hash",
+            edit_json("manifest.json", |m| {
+                let p = &mut m["sources"][0]["inclusion_proof"][0];
+                let h = p.as_str().unwrap().to_string();
+                *p = Value::String(format!(
+                    "{}{}",
+                    if h.starts_with('0') { "1" } else { "0" },
+                    &h[1..]
+                ));
+            }),
+            true,
+            "sources/",
+        ),
+        (
+            "a leaf moved",
+            edit_json("manifest.json", |m| {
+                let i = &mut m["sources"][0]["leaf_index"];
+                *i = Value::from(i.as_u64().unwrap() ^ 1);
+            }),
+            true,
+            "sources/",
+        ),
+        (
+            "a quoted word",
+            edit_json("claims.json", |c| {
+                let q = &mut c[0]["quote"]["words"];
+                *q = Value::String(q.as_str().unwrap().replacen(' ', "  ", 1));
+            }),
+            true,
+            "claims.json",
+        ),
+        (
+            "a field's words",
+            edit_json("claims.json", |c| {
+                let claims = c.as_array_mut().unwrap();
+                let f = claims
+                    .iter_mut()
+                    .find(|c| !c["fields"].as_array().unwrap().is_empty())
+                    .unwrap();
+                f["fields"][0]["words"] = Value::String("Someone Else".into());
+            }),
+            true,
+            "claims.json",
+        ),
+        (
+            "the text read",
+            flip(
+                format!("texts/{}.txt", source["sha256"].as_str().unwrap()),
+                3,
+            ),
+            true,
+            "texts/",
+        ),
+        (
+            "the checkpoint",
+            flip("checkpoint".into(), 16),
+            true,
+            "checkpoint",
+        ),
+        (
+            "a file added",
+            Box::new(|p: &Path| std::fs::write(p.join("sources/extra"), b"planted").unwrap()),
+            true,
+            "sources/extra",
+        ),
+        (
+            "a source removed",
+            Box::new(move |p: &Path| {
+                std::fs::remove_file(p.join(manifest["sources"][1]["file"].as_str().unwrap()))
+                    .unwrap()
+            }),
+            false,
+            "sources/",
+        ),
+    ];
+    let n = cases.len();
+    for (i, (what, tamper, rewrite_sums, named)) in cases.into_iter().enumerate() {
+        let copy = dir.path().join(format!("tampered-{i}"));
+        for (path, bytes) in files_of(&package) {
+            let to = copy.join(path.strip_prefix(&package).unwrap());
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::write(to, bytes).unwrap();
+        }
+        tamper(&copy);
+        if rewrite_sums {
+            resum(&copy);
+        }
+        let out = check(&copy, Some(&key));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{what}: not caught\n{}",
+            stdout(&out)
+        );
+        let report = json(&out);
+        assert!(
+            report["failures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["file"].as_str().unwrap().starts_with(named)),
+            "{what}: {named} not named: {report}"
+        );
+        if let Some(script) = &verifier {
+            assert!(
+                !independently_accepted(script, &copy, Some(&key)),
+                "{what}: the independent verifier accepted it"
+            );
+        }
+    }
+    assert_eq!(n, 11);
+    // A package checked against another log's key is refused by both.
+    let out = check(&package, Some(&other_key));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("signature"), "{}", stdout(&out));
+    if let Some(script) = &verifier {
+        assert!(!independently_accepted(script, &package, Some(&other_key)));
+    }
+}

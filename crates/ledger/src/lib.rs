@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 mod note;
 
 pub use note::{
-    NoteError, SignedCheckpoint, checkpoint_text, sign_checkpoint, verifier_key, verify_checkpoint,
+    NoteError, SignedCheckpoint, checkpoint_text, public_key_pem, sign_checkpoint, verifier_key,
+    verify_checkpoint,
 };
 
 /// A SHA-256 digest: leaf hashes, node hashes, tree roots.

@@ -96,8 +96,8 @@ pub fn sign_checkpoint(name: &str, seed: &[u8; 32], size: u64, root: &Hash) -> S
     format!("{text}\n\u{2014} {name} {}\n", STANDARD.encode(blob))
 }
 
-/// Checks `note` against `verifier` (as `verifier_key` writes it) and reads the checkpoint.
-pub fn verify_checkpoint(note: &str, verifier: &str) -> Result<SignedCheckpoint, NoteError> {
+/// The name, public key and key id of a verifier key, checked against each other.
+fn parse_verifier(verifier: &str) -> Result<(&str, [u8; 32], [u8; 4]), NoteError> {
     let mut parts = verifier.trim().splitn(3, '+');
     let (Some(name), Some(id_hex), Some(key64)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(NoteError::BadKey("expected name+id+key".into()));
@@ -117,6 +117,27 @@ pub fn verify_checkpoint(note: &str, verifier: &str) -> Result<SignedCheckpoint,
             "its id does not match its name and key".into(),
         ));
     }
+    Ok((name, public, id))
+}
+
+/// The Ed25519 public key of a verifier key as PEM (SubjectPublicKeyInfo, RFC 8410), the form
+/// `openssl pkeyutl -verify` reads, so a signature can be checked without ombud.
+pub fn public_key_pem(verifier: &str) -> Result<String, NoteError> {
+    let (_, public, _) = parse_verifier(verifier)?;
+    // The fixed DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410, section 4).
+    let mut der = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    der.extend_from_slice(&public);
+    Ok(format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        STANDARD.encode(der)
+    ))
+}
+
+/// Checks `note` against `verifier` (as `verifier_key` writes it) and reads the checkpoint.
+pub fn verify_checkpoint(note: &str, verifier: &str) -> Result<SignedCheckpoint, NoteError> {
+    let (name, public, id) = parse_verifier(verifier)?;
     let verifying = VerifyingKey::from_bytes(&public)
         .map_err(|_| NoteError::BadKey("not a valid Ed25519 public key".into()))?;
 

@@ -14,6 +14,7 @@ mod export;
 mod ingest;
 mod maintain;
 pub mod marks;
+mod package;
 mod parallel;
 mod publishers;
 mod remerge;
@@ -37,6 +38,10 @@ pub use explain::{Explanation, KeptOut, Membership};
 pub use export::{CSV_COLUMNS, ExportFormat, export};
 pub use ingest::{Added, IngestEvent, IngestOptions, IngestReport, Parts, Rejected};
 pub use maintain::{Progress, RebuildReport, Reextract, ReextractReport};
+pub use package::{
+    Manifest, PACKAGE_FORMAT, PackageFailure, PackageReport, PackageSummary, PackageTarget,
+    verify_evidence,
+};
 pub use publishers::{default_publishers, origin_registry, parse_origins, parse_publishers};
 pub use review::{CORRECTABLE, Reviewer};
 pub use run::digests;

@@ -21,9 +21,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+mod hashes;
 mod log;
 
-pub use ledger::NoteError;
+pub use ledger::{NoteError, TILE_HEIGHT, TILE_WIDTH, TileRef};
 pub use log::{Checkpoint, ConsistencyProof, InclusionProof, check_signed_checkpoint};
 
 use sha2::{Digest, Sha256};
@@ -481,6 +482,111 @@ mod tests {
         let d = w.finish().unwrap();
         assert_eq!(d.sha256, sha256_hex(b"report d"));
         assert_eq!(archive.get(&d.sha256).unwrap(), b"report d");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The root and proofs the whole log gives, re-hashing every leaf: what the stored tree
+    /// hashes must agree with.
+    fn from_scratch(archive: &Archive) -> (Vec<String>, Vec<ledger::Hash>) {
+        let leaves = archive.log_leaves().unwrap();
+        let hashes = leaves
+            .iter()
+            .map(|d| ledger::leaf_hash(&ledger::from_hex(d).unwrap()))
+            .collect();
+        (leaves, hashes)
+    }
+
+    #[test]
+    fn stored_tree_hashes_give_the_roots_and_proofs_of_the_whole_log() {
+        let dir = std::env::temp_dir().join(format!("ombud-archive-hashes-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let archive = Archive::open(&dir).unwrap();
+        let mut checkpoints = Vec::new();
+        // Groups of uneven sizes, as ingest commits them.
+        let mut n = 0;
+        for group in [1usize, 2, 3, 250, 7, 300, 1] {
+            let shas: Vec<String> = (0..group)
+                .map(|_| {
+                    n += 1;
+                    archive
+                        .stage(format!("report {n}").as_bytes())
+                        .unwrap()
+                        .sha256
+                })
+                .collect();
+            archive.commit(&shas).unwrap();
+            let (leaves, hashes) = from_scratch(&archive);
+            let cp = archive.checkpoint().unwrap();
+            assert_eq!(cp.size as usize, leaves.len());
+            assert_eq!(cp.root, ledger::to_hex(&ledger::root(&hashes)));
+            for i in [0, leaves.len() / 2, leaves.len() - 1] {
+                let proof = archive.prove(&leaves[i]).unwrap();
+                let want = ledger::inclusion_proof(&hashes, i).unwrap();
+                assert_eq!(
+                    proof.path,
+                    want.iter().map(ledger::to_hex).collect::<Vec<_>>()
+                );
+                assert!(proof.verify());
+            }
+            for old in &checkpoints {
+                assert!(archive.consistency(old).unwrap().verify());
+                let served = archive.consistency_from_hashes(old.size).unwrap();
+                assert_eq!(&served.old, old);
+                assert!(served.verify());
+            }
+            checkpoints.push(cp);
+        }
+        assert_eq!(archive.check_hashes().unwrap(), None);
+        // Tiles: the first full level-0 tile is the first 256 leaf hashes.
+        let (_, hashes) = from_scratch(&archive);
+        let tile = archive.tile(0, 0, 256).unwrap().unwrap();
+        assert_eq!(tile, hashes[..256].concat());
+        assert!(
+            archive.tile(1, 0, 1).unwrap().is_some(),
+            "{} leaves",
+            hashes.len()
+        );
+        assert_eq!(archive.tile(1, 0, 3).unwrap(), None);
+        let bundle = archive.entries(2, 52).unwrap().unwrap();
+        assert_eq!(bundle.len(), 52 * 34);
+
+        // An edited hash is named by the check; the tree still proves from the leaves once the
+        // file is gone, and the next append builds it again.
+        let path = dir.join("log").join("hashes");
+        let mut bytes = fs::read(&path).unwrap();
+        bytes[32 + 32 * 100] ^= 1;
+        fs::write(&path, &bytes).unwrap();
+        assert!(
+            archive
+                .check_hashes()
+                .unwrap()
+                .unwrap()
+                .contains("stored hash 100")
+        );
+        fs::remove_file(&path).unwrap();
+        assert_eq!(
+            archive.checkpoint().unwrap(),
+            checkpoints[checkpoints.len() - 1]
+        );
+        let sha = archive.stage(b"one more").unwrap().sha256;
+        archive.commit(&[sha]).unwrap();
+        assert_eq!(archive.check_hashes().unwrap(), None);
+        // A torn end (a crash inside a write) is cut back and extended.
+        let len = fs::metadata(&path).unwrap().len();
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(len - 40)
+            .unwrap();
+        let sha = archive.stage(b"and one more").unwrap().sha256;
+        archive.commit(&[sha]).unwrap();
+        assert_eq!(archive.check_hashes().unwrap(), None);
+        let (_, hashes) = from_scratch(&archive);
+        assert_eq!(
+            archive.checkpoint().unwrap().root,
+            ledger::to_hex(&ledger::root(&hashes))
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1,7 +1,7 @@
 //! The archive's append-only Merkle log: the file of leaves (`log/leaves`), checkpoints,
 //! inclusion proofs and consistency checks, with the tree logic from `ledger`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -18,8 +18,36 @@ const KEY_HEADER: &str = "ombud-log-signing-key 1";
 /// What this process knows of the leaves file: the digests in its first `len` bytes.
 #[derive(Debug, Default)]
 pub(crate) struct Known {
-    digests: HashSet<String>,
+    /// Each digest and its leaf index (the first, should a line ever repeat).
+    digests: HashMap<String, u64>,
     len: u64,
+}
+
+impl Known {
+    /// Reads what was appended to the leaves file since this process last looked.
+    fn catch_up(&mut self, file: &mut fs::File, path: &Path) -> Result<u64, ArchiveError> {
+        let len = file.metadata().map_err(io(path))?.len();
+        if len < self.len {
+            // Shorter than what was read before: someone cut the log.
+            return Err(ArchiveError::DamagedLog {
+                path: path.to_path_buf(),
+                line: (len / LINE) as usize + 1,
+                problem: format!("it shrank from {} to {len} bytes", self.len),
+            });
+        }
+        if len > self.len {
+            let mut fresh = Vec::new();
+            file.seek(SeekFrom::Start(self.len)).map_err(io(path))?;
+            file.read_to_end(&mut fresh).map_err(io(path))?;
+            let first = self.len / LINE;
+            let found = parse_leaves(&fresh, path, first as usize + 1)?;
+            self.len += found.len() as u64 * LINE;
+            for (i, d) in found.into_iter().enumerate() {
+                self.digests.entry(d).or_insert(first + i as u64);
+            }
+        }
+        Ok(len)
+    }
 }
 
 /// The complete lines of `bytes` (leaves-file bytes starting at line `first_line`) as digests; a
@@ -140,28 +168,11 @@ fn append_new(
     known: &mut Known,
     digests: &[String],
 ) -> Result<(), ArchiveError> {
-    let len = file.metadata().map_err(io(path))?.len();
-    if len < known.len {
-        // Shorter than what was read before: someone cut the log.
-        return Err(ArchiveError::DamagedLog {
-            path: path.to_path_buf(),
-            line: (len / LINE) as usize + 1,
-            problem: format!("it shrank from {} to {len} bytes", known.len),
-        });
-    }
-    if len > known.len {
-        let mut fresh = Vec::new();
-        file.seek(SeekFrom::Start(known.len)).map_err(io(path))?;
-        file.read_to_end(&mut fresh).map_err(io(path))?;
-        let first_line = (known.len / LINE) as usize + 1;
-        let found = parse_leaves(&fresh, path, first_line)?;
-        known.len += found.len() as u64 * LINE;
-        known.digests.extend(found);
-    }
+    let len = known.catch_up(file, path)?;
     let mut lines = String::new();
     let mut added: Vec<&String> = Vec::new();
     for d in digests {
-        if !known.digests.contains(d) && !added.contains(&d) {
+        if !known.digests.contains_key(d) && !added.contains(&d) {
             lines.push_str(d);
             lines.push('\n');
             added.push(d);
@@ -176,8 +187,17 @@ fn append_new(
     }
     file.write_all(lines.as_bytes()).map_err(io(path))?;
     file.sync_data().map_err(io(path))?;
+    let first = known.len / LINE;
     known.len += added.len() as u64 * LINE;
-    known.digests.extend(added.into_iter().cloned());
+    for (i, d) in added.into_iter().enumerate() {
+        known.digests.insert(d.clone(), first + i as u64);
+    }
+    // The tree's hashes follow the leaves. They are derived (readers compute what the file
+    // lacks from the leaves, and the next append extends it), so a failure here loses nothing
+    // and does not fail an append that is already durable.
+    if let Some(dir) = path.parent() {
+        let _ = crate::hashes::extend(dir);
+    }
     Ok(())
 }
 
@@ -314,7 +334,7 @@ impl Archive {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
-            .is_some_and(|k| k.digests.contains(sha256))
+            .is_some_and(|k| k.digests.contains_key(sha256))
     }
 
     fn leaf_hashes(&self) -> Result<(Vec<String>, Vec<ledger::Hash>), ArchiveError> {
@@ -481,6 +501,8 @@ impl Archive {
         let note = ledger::sign_checkpoint(name, seed, hashes.len() as u64, &root);
         let last = format!("{} {}\n", hashes.len(), ledger::to_hex(&root));
         write_atomic(&self.signed_record(), last.as_bytes())?;
+        // Published beside the leaves, where the tiles are read from (C2SP tlog-tiles).
+        write_atomic(&self.root.join("log").join("checkpoint"), note.as_bytes())?;
         Ok(note)
     }
 
@@ -498,7 +520,7 @@ impl Archive {
             size: hashes.len() as u64,
             root: ledger::to_hex(&ledger::root(&hashes)),
         };
-        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
         for (i, d) in leaves.iter().enumerate() {
             index.entry(d.as_str()).or_insert(i);
         }
@@ -524,8 +546,19 @@ impl Archive {
         Ok(ledger::verifier_key(&name, &seed))
     }
 
-    /// The log's checkpoint now.
+    /// The log's checkpoint now, from the stored tree hashes (O(log n) reads).
     pub fn checkpoint(&self) -> Result<Checkpoint, ArchiveError> {
+        let nodes = self.nodes()?;
+        let root = ledger::root_from(nodes.size, &mut |l, k| nodes.node(l, k))?;
+        Ok(Checkpoint {
+            size: nodes.size,
+            root: ledger::to_hex(&root),
+        })
+    }
+
+    /// The log's checkpoint now, re-hashing every leaf: what a check reports (the stored tree
+    /// hashes are checked against it).
+    pub fn checkpoint_from_leaves(&self) -> Result<Checkpoint, ArchiveError> {
         let (_, hashes) = self.leaf_hashes()?;
         Ok(Checkpoint {
             size: hashes.len() as u64,
@@ -533,30 +566,52 @@ impl Archive {
         })
     }
 
-    /// Proof that the document `sha256` is in the log now.
+    fn nodes(&self) -> Result<crate::hashes::Nodes, ArchiveError> {
+        crate::hashes::Nodes::open(&self.root.join("log"))
+    }
+
+    /// The leaf index of `sha256`, read from the leaves file once per process and then only
+    /// what was appended since.
+    fn leaf_index(&self, sha256: &str) -> Result<Option<u64>, ArchiveError> {
+        let mut guard = self.logged.lock().unwrap_or_else(PoisonError::into_inner);
+        let known = guard.get_or_insert_with(Known::default);
+        let path = self.log_path();
+        let mut file = fs::File::open(&path).map_err(io(&path))?;
+        if let Err(e) = known.catch_up(&mut file, &path) {
+            *guard = None;
+            return Err(e);
+        }
+        Ok(known.digests.get(sha256).copied())
+    }
+
+    /// Proof that the document `sha256` is in the log now: its leaf index, then O(log n) reads
+    /// of stored tree hashes.
     pub fn prove(&self, sha256: &str) -> Result<InclusionProof, ArchiveError> {
-        let (leaves, hashes) = self.leaf_hashes()?;
         let not_logged = || ArchiveError::NotLogged {
             sha256: sha256.to_string(),
         };
-        let index = leaves
-            .iter()
-            .position(|d| d == sha256)
-            .ok_or_else(not_logged)?;
-        let path = ledger::inclusion_proof(&hashes, index).ok_or_else(not_logged)?;
+        let index = self.leaf_index(sha256)?.ok_or_else(not_logged)?;
+        let nodes = self.nodes()?;
+        let size = nodes.size;
+        let mut node = |l, k| nodes.node(l, k);
+        let path = ledger::inclusion_proof_from(size, index, &mut node)?.ok_or_else(not_logged)?;
+        let root = ledger::root_from(size, &mut node)?;
         Ok(InclusionProof {
             sha256: sha256.to_string(),
-            index: index as u64,
+            index,
             checkpoint: Checkpoint {
-                size: hashes.len() as u64,
-                root: ledger::to_hex(&ledger::root(&hashes)),
+                size,
+                root: ledger::to_hex(&root),
             },
             path: path.iter().map(ledger::to_hex).collect(),
         })
     }
 
     /// The proof that the log now extends the log of `old_size` documents; whether it extends
-    /// a given old checkpoint is `verify()` with that checkpoint's root in `old`.
+    /// a given old checkpoint is `verify()` with that checkpoint's root in `old`. A check, so it
+    /// re-hashes the leaves themselves rather than trusting the stored tree hashes (which an
+    /// edit of the leaves would leave behind); proofs for others to check come from `prove` and
+    /// the tiles.
     pub fn consistency(&self, old: &Checkpoint) -> Result<ConsistencyProof, ArchiveError> {
         let (_, hashes) = self.leaf_hashes()?;
         let size = hashes.len() as u64;
@@ -574,5 +629,99 @@ impl Archive {
             },
             path: path.iter().map(ledger::to_hex).collect(),
         })
+    }
+
+    /// The proof that the tree of `old_size` leaves is a prefix of the tree now, from the
+    /// stored tree hashes (O(log n) reads), for a server to hand out.
+    pub fn consistency_from_hashes(&self, old_size: u64) -> Result<ConsistencyProof, ArchiveError> {
+        let nodes = self.nodes()?;
+        let size = nodes.size;
+        let mut node = |l, k| nodes.node(l, k);
+        let path = ledger::consistency_proof_from(size, old_size, &mut node)?.ok_or(
+            ArchiveError::LogTooShort {
+                size,
+                asked: old_size,
+            },
+        )?;
+        let old_root = ledger::root_from(old_size, &mut node)?;
+        let root = ledger::root_from(size, &mut node)?;
+        Ok(ConsistencyProof {
+            old: Checkpoint {
+                size: old_size,
+                root: ledger::to_hex(&old_root),
+            },
+            new: Checkpoint {
+                size,
+                root: ledger::to_hex(&root),
+            },
+            path: path.iter().map(ledger::to_hex).collect(),
+        })
+    }
+
+    /// A tile of the log in the C2SP tlog-tiles layout: the hashes of `width` consecutive nodes
+    /// of tile level `level`, starting at the `index`th tile; `None` when the log does not have
+    /// that many yet.
+    pub fn tile(
+        &self,
+        level: u32,
+        index: u64,
+        width: u64,
+    ) -> Result<Option<Vec<u8>>, ArchiveError> {
+        let nodes = self.nodes()?;
+        if width == 0
+            || width > ledger::TILE_WIDTH
+            || ledger::tile_width(level, index, nodes.size) < width
+        {
+            return Ok(None);
+        }
+        let mut out = Vec::with_capacity(width as usize * 32);
+        for i in 0..width {
+            let (l, k) = ledger::tile_node(level, index, i);
+            out.extend_from_slice(&nodes.node(l, k)?);
+        }
+        Ok(Some(out))
+    }
+
+    /// An entry bundle of the C2SP tlog-tiles layout: the data of `width` leaves from leaf
+    /// `256·index` (each leaf's data is its 32-byte digest, after a 2-byte big-endian length).
+    pub fn entries(&self, index: u64, width: u64) -> Result<Option<Vec<u8>>, ArchiveError> {
+        let nodes = self.nodes()?;
+        if width == 0
+            || width > ledger::TILE_WIDTH
+            || ledger::tile_width(0, index, nodes.size) < width
+        {
+            return Ok(None);
+        }
+        let mut out = Vec::with_capacity(width as usize * 34);
+        for i in 0..width {
+            out.extend_from_slice(&[0, 32]);
+            out.extend_from_slice(&nodes.digest(index * ledger::TILE_WIDTH + i)?);
+        }
+        Ok(Some(out))
+    }
+
+    /// The checkpoint signed last, as its signed note (`None` before the first signing).
+    pub fn published_checkpoint(&self) -> Result<Option<String>, ArchiveError> {
+        let path = self.root.join("log").join("checkpoint");
+        match fs::read_to_string(&path) {
+            Ok(note) => Ok(Some(note)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(&path)(e)),
+        }
+    }
+
+    /// A tile of the C2SP tlog-tiles layout as its bytes (`None` when the log has no such tile
+    /// yet): hashes of a level, or an entry bundle.
+    pub fn tile_bytes(&self, tile: &ledger::TileRef) -> Result<Option<Vec<u8>>, ArchiveError> {
+        match tile.level {
+            Some(level) => self.tile(level, tile.index, tile.width),
+            None => self.entries(tile.index, tile.width),
+        }
+    }
+
+    /// Checks the stored tree hashes against the leaves: a description of the first that
+    /// differs, or `None`.
+    pub fn check_hashes(&self) -> Result<Option<String>, ArchiveError> {
+        crate::hashes::check(&self.root.join("log"))
     }
 }

@@ -13,7 +13,7 @@ use crate::commands::{Context, open, print_json};
 #[derive(Debug, Args)]
 #[command(group(
     clap::ArgGroup::new("action")
-        .args(["prove", "extends", "sign", "public_key", "check"])
+        .args(["prove", "extends", "sign", "public_key", "check", "tiles"])
         .multiple(false)
 ))]
 pub struct LogArgs {
@@ -32,6 +32,12 @@ pub struct LogArgs {
     /// Print the key others verify this log's signed checkpoints with.
     #[arg(long)]
     public_key: bool,
+    /// Sign the checkpoint now and write the log into this folder in the C2SP tlog-tiles
+    /// layout (`checkpoint`, `tile/...`): static files a web server can publish so that
+    /// transparency-log tools and witnesses can follow the log. `ombud serve` serves the same
+    /// under /log/.
+    #[arg(long, value_name = "DIR")]
+    tiles: Option<std::path::PathBuf>,
     /// Check a signed checkpoint (a file, or - for stdin) with `--key`, then prove the log
     /// still holds everything it held then.
     #[arg(long, value_name = "FILE", requires = "key")]
@@ -59,6 +65,22 @@ async fn act(ctx: &Context, service: &Service, args: &LogArgs) -> Result<ExitCod
     }
     if args.sign {
         print!("{}", service.signed_checkpoint()?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(dir) = &args.tiles {
+        let (checkpoint, written) = service.write_tiles(dir)?;
+        if args.json {
+            print_json(
+                &json!({"size": checkpoint.size, "root": checkpoint.root, "tiles_written": written}),
+            )?;
+        } else if !ctx.quiet {
+            println!(
+                "{}: checkpoint of size {}, root {}, signed; {written} tile(s) written",
+                dir.display(),
+                checkpoint.size,
+                checkpoint.root
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if args.public_key {

@@ -11,10 +11,17 @@
 use sha2::{Digest, Sha256};
 
 mod note;
+mod stored;
 
 pub use note::{
     NoteError, SignedCheckpoint, checkpoint_text, public_key_pem, sign_checkpoint, verifier_key,
     verify_checkpoint,
+};
+
+pub use stored::{
+    TILE_HEIGHT, TILE_WIDTH, TileRef, consistency_proof_from, hashes_to_store,
+    inclusion_proof_from, leaves_covered, root_from, stored_hash_count, stored_hash_index,
+    tile_node, tile_width,
 };
 
 /// A SHA-256 digest: leaf hashes, node hashes, tree roots.
@@ -30,7 +37,7 @@ pub fn leaf_hash(data: &[u8]) -> Hash {
 }
 
 /// The hash of an inner node: SHA-256(0x01 || left || right).
-fn node_hash(left: &Hash, right: &Hash) -> Hash {
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     Sha256::new()
         .chain_update([1u8])
         .chain_update(left)

@@ -51,10 +51,6 @@ pub struct Proven {
 }
 
 impl Service {
-    fn archive(&self) -> Result<archive::Archive, PipelineError> {
-        self.data_dir().archive()
-    }
-
     /// Re-hashes every stored document's archived bytes and checks each is in the log.
     pub async fn verify(
         &self,
@@ -198,6 +194,15 @@ impl Service {
                 None
             }
         };
+        // The stored tree hashes proofs are served from must be the leaves' (an edit of the
+        // leaves shows here too: the hashes kept as they were appended no longer match).
+        if let Some(problem) = archive.check_hashes()? {
+            failed.push(Failure {
+                sha256: String::new(),
+                origin: "the log".to_string(),
+                problem,
+            });
+        }
         Ok(VerifyReport {
             texts_rederived,
             texts_other_reader,
@@ -212,7 +217,7 @@ impl Service {
             unlogged_decisions,
             failed,
             unlogged_blobs: archive.unlogged()?,
-            log: archive.checkpoint()?,
+            log: archive.checkpoint_from_leaves()?,
         })
     }
 
@@ -231,7 +236,12 @@ impl Service {
                 "{prefix:?}: give a document's SHA-256 or at least its first 8 hex digits"
             )));
         }
-        let leaves = archive.log_leaves()?;
+        // A whole digest is looked up; a prefix is matched against every leaf.
+        let leaves = if prefix.len() == 64 {
+            vec![prefix.clone()]
+        } else {
+            archive.log_leaves()?
+        };
         let found: Vec<&String> = leaves.iter().filter(|d| d.starts_with(&prefix)).collect();
         let sha256 = match found.as_slice() {
             [one] => (*one).clone(),
@@ -250,7 +260,16 @@ impl Service {
                 });
             }
         };
-        let proof = archive.prove(&sha256)?;
+        let proof = match archive.prove(&sha256) {
+            Err(archive::ArchiveError::NotLogged { .. }) => {
+                return Err(PipelineError::NotFound {
+                    what: "logged document",
+                    given: prefix,
+                    hint: "`ombud documents` lists them",
+                });
+            }
+            other => other?,
+        };
         // The proof says the digest is logged; the bytes must still be the ones logged.
         let intact = archive.verify(&sha256).unwrap_or(false);
         Ok(Proven { proof, intact })
@@ -269,6 +288,68 @@ impl Service {
     /// The checkpoint now, signed with the log's key (made on first use).
     pub fn signed_checkpoint(&self) -> Result<String, PipelineError> {
         Ok(self.archive()?.signed_checkpoint()?)
+    }
+
+    /// The checkpoint signed last, as its signed note; `None` before the first signing.
+    pub fn published_checkpoint(&self) -> Result<Option<String>, PipelineError> {
+        Ok(self.archive()?.published_checkpoint()?)
+    }
+
+    /// The bytes of a tile of the C2SP tlog-tiles layout, named by its path below the log's
+    /// prefix (`tile/0/x001/234`, `tile/entries/000.p/17`); `None` for a path that names no
+    /// tile, or one the log does not have yet.
+    pub fn log_tile(&self, path: &str) -> Result<Option<Vec<u8>>, PipelineError> {
+        let Some(tile) = archive::TileRef::parse(path) else {
+            return Ok(None);
+        };
+        Ok(self.archive()?.tile_bytes(&tile)?)
+    }
+
+    /// Signs the checkpoint now and writes the log in the C2SP tlog-tiles layout under `dir`
+    /// (`checkpoint`, `tile/<L>/<N>[.p/<W>]`, `tile/entries/...`), static files a web server
+    /// can publish for transparency-log tools. Full tiles already there are kept (they never
+    /// change); returns the checkpoint and the number of tiles written.
+    pub fn write_tiles(&self, dir: &std::path::Path) -> Result<(Checkpoint, usize), PipelineError> {
+        let archive = self.archive()?;
+        let note = archive.signed_checkpoint()?;
+        let (_, signed) = check_signed_checkpoint(&note, &archive.verifier_key()?)
+            .map_err(|e| PipelineError::BadArgument(format!("the checkpoint just signed: {e}")))?;
+        let size = signed.size;
+        let io = |path: std::path::PathBuf| move |source| PipelineError::Io { path, source };
+        std::fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
+        let mut written = 0;
+        let mut levels: Vec<Option<u32>> = vec![None];
+        levels.extend((0..8).map(Some));
+        for level in levels {
+            let height = level.unwrap_or(0) * archive::TILE_HEIGHT;
+            let nodes = if height >= 64 { 0 } else { size >> height };
+            if nodes == 0 {
+                continue;
+            }
+            for index in 0..nodes.div_ceil(archive::TILE_WIDTH) {
+                let width = (nodes - index * archive::TILE_WIDTH).min(archive::TILE_WIDTH);
+                let tile = archive::TileRef {
+                    level,
+                    index,
+                    width,
+                };
+                let path = dir.join(tile.path());
+                if width == archive::TILE_WIDTH && path.exists() {
+                    continue;
+                }
+                let Some(bytes) = archive.tile_bytes(&tile)? else {
+                    continue;
+                };
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(io(parent.to_path_buf()))?;
+                }
+                std::fs::write(&path, bytes).map_err(io(path.clone()))?;
+                written += 1;
+            }
+        }
+        let path = dir.join("checkpoint");
+        std::fs::write(&path, note.as_bytes()).map_err(io(path.clone()))?;
+        Ok((signed, written))
     }
 
     /// The key others verify this log's signed checkpoints with.

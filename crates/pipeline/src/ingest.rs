@@ -367,7 +367,7 @@ pub(crate) async fn ingest(
 ) -> Result<IngestReport, PipelineError> {
     let reference = service.reference_arc()?;
     let store = service.store();
-    let archive = service.data_dir().archive()?;
+    let archive = service.archive()?;
     // What a killed ingest left half-written is never part of the record: clear it first.
     let cleaned = archive.clean_leftovers()?;
     if cleaned > 0 {

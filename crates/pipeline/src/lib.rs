@@ -28,6 +28,7 @@ pub use accounts::{
     random_hex,
 };
 pub use analyse::{Analysis, Reference, analyse};
+pub use archive::TileRef;
 pub use datadir::DataDir;
 pub use error::PipelineError;
 pub use evidence::{

@@ -370,7 +370,7 @@ impl Service {
             note: note.to_string(),
             leaf: None,
         };
-        let logged = self.data_dir().archive()?.put(&decision.log_bytes())?;
+        let logged = self.archive()?.put(&decision.log_bytes())?;
         decision.leaf = Some(logged.sha256);
         let decision = tx.append_decision(&decision).await?;
         let incidents: Vec<IncidentId> = named.incidents().into_iter().cloned().collect();

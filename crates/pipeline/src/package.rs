@@ -341,7 +341,7 @@ impl Service {
         let logged: Vec<&Decision> = history.iter().filter(|d| d.leaf.is_some()).collect();
         let mut digests: Vec<String> = docs.iter().map(|d| d.sha256.clone()).collect();
         digests.extend(logged.iter().filter_map(|d| d.leaf.clone()));
-        let archive = self.data_dir().archive()?;
+        let archive = self.archive()?;
         let verifier_key = archive.verifier_key()?;
         let (note, proofs) = archive.signed_proofs(&digests)?;
         let proof_of: HashMap<&str, &InclusionProof> =

@@ -105,6 +105,9 @@ pub struct Service {
     store: Arc<dyn RecordStore>,
     reference: OnceLock<Arc<Reference>>,
     origins: Arc<merge::OriginRegistry>,
+    /// The archive, opened on first use and kept: it remembers where each digest sits in the
+    /// log, so a long-running server proves a document with O(log n) reads.
+    archive: OnceLock<archive::Archive>,
 }
 
 impl Service {
@@ -140,6 +143,7 @@ impl Service {
             store,
             reference: OnceLock::new(),
             origins,
+            archive: OnceLock::new(),
         };
         if options.read_only {
             if service.store.derived_stale().await? {
@@ -161,6 +165,15 @@ impl Service {
     pub async fn close(self) -> Result<(), PipelineError> {
         self.store.close().await?;
         Ok(())
+    }
+
+    /// The data directory's archive (opened once, then shared).
+    pub(crate) fn archive(&self) -> Result<archive::Archive, PipelineError> {
+        if let Some(a) = self.archive.get() {
+            return Ok(a.clone());
+        }
+        let opened = self.dir.archive()?;
+        Ok(self.archive.get_or_init(|| opened).clone())
     }
 
     pub fn data_dir(&self) -> &DataDir {
@@ -488,7 +501,7 @@ impl Service {
 
     /// The archived bytes of a document, exactly as they were read.
     pub fn original(&self, sha256: &str) -> Result<Vec<u8>, PipelineError> {
-        Ok(self.dir.archive()?.get(sha256)?)
+        Ok(self.archive()?.get(sha256)?)
     }
 
     /// Writes the filter's incidents in `format`, streamed; returns how many.

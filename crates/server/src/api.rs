@@ -127,6 +127,62 @@ pub(crate) async fn proof(
     })))
 }
 
+/// The log's checkpoint signed last (a C2SP signed note), for transparency-log tools.
+pub(crate) async fn log_checkpoint(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    auth::reader(&state, &headers).await?;
+    let service = state.service.clone();
+    let note = tokio::task::spawn_blocking(move || service.published_checkpoint())
+        .await
+        .map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        })??;
+    let Some(note) = note else {
+        return Err(ApiError::not_found(
+            "no checkpoint has been signed yet: `ombud log --sign` (or `ombud export-evidence`) signs one",
+        ));
+    };
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
+}
+
+/// A tile of the log in the C2SP tlog-tiles layout (`/log/tile/0/x001/234`,
+/// `/log/tile/entries/000.p/17`). Full tiles never change, so they may be cached for good.
+pub(crate) async fn log_tile(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(path): Path<String>,
+) -> ApiResult<Response> {
+    auth::reader(&state, &headers).await?;
+    let tile = format!("tile/{path}");
+    let full = !tile.contains(".p/");
+    let service = state.service.clone();
+    let bytes = tokio::task::spawn_blocking(move || service.log_tile(&tile))
+        .await
+        .map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        })??;
+    let Some(bytes) = bytes else {
+        return Err(ApiError::not_found(
+            "no such tile: the path is not a tile of the C2SP tlog-tiles layout, or the log does not have it yet",
+        ));
+    };
+    let cache = if full {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (header::CACHE_CONTROL, cache),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// The archived bytes of a document, as a download.
 pub(crate) async fn original(
     State(state): State<AppState>,

@@ -90,6 +90,8 @@ pub fn router(service: Arc<pipeline::Service>, options: ServeOptions) -> Router 
         .route("/upload", get(pages::upload))
         .route("/assets/{*file}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
+        .route("/log/checkpoint", get(api::log_checkpoint))
+        .route("/log/tile/{*path}", get(api::log_tile))
         .route("/api/v1/openapi.json", get(api::openapi_document))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/incidents", get(api::incidents))

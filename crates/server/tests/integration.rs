@@ -896,3 +896,65 @@ fn a_team_server_over_postgresql_signs_in_lists_maps_and_decides() {
         scratch.drop_schema().await.unwrap();
     });
 }
+
+#[test]
+fn the_log_is_served_as_tlog_tiles_that_rebuild_its_signed_root() {
+    rt().block_on(async {
+        let s = served(server::ServeOptions::default()).await;
+        let app = &s.app;
+        let token = &s.viewer_token;
+        // Before any signing there is no checkpoint to serve.
+        let none = get_with(app, "/log/checkpoint", token).await;
+        assert_eq!(none.status, StatusCode::NOT_FOUND, "{}", none.text());
+        let signed = s.service.signed_checkpoint().unwrap();
+        let key = s.service.verifier_key().unwrap();
+        // Nothing without an account.
+        let anonymous = send(app, get("/log/checkpoint").body(Body::empty()).unwrap()).await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+        let note = get_with(app, "/log/checkpoint", token).await;
+        assert_eq!(note.status, StatusCode::OK);
+        assert_eq!(note.text(), signed);
+        let (_, checkpoint) = pipeline::check_signed_checkpoint(&note.text(), &key).unwrap();
+        let size = checkpoint.size;
+        assert!(
+            size > 1 && size < 256,
+            "the example log fits one partial tile: {size}"
+        );
+
+        // The leaf hashes of the one partial tile give the signed root, and each is the hash of
+        // its entry's data (the digest of a logged blob).
+        let tile = get_with(app, &format!("/log/tile/0/000.p/{size}"), token).await;
+        assert_eq!(tile.status, StatusCode::OK, "{}", tile.text());
+        assert_eq!(tile.body.len() as u64, size * 32);
+        let leaves: Vec<[u8; 32]> = tile
+            .body
+            .chunks(32)
+            .map(|c| c.try_into().unwrap())
+            .collect();
+        assert_eq!(ledger::to_hex(&ledger::root(&leaves)), checkpoint.root);
+        let entries = get_with(app, &format!("/log/tile/entries/000.p/{size}"), token).await;
+        assert_eq!(entries.body.len() as u64, size * 34);
+        for (entry, leaf) in entries.body.chunks(34).zip(&leaves) {
+            assert_eq!(&entry[..2], &[0, 32]);
+            assert_eq!(ledger::leaf_hash(&entry[2..]), *leaf);
+        }
+        // A smaller tree's tile is a prefix; tiles the log lacks, and non-tiles, are not found.
+        let part = get_with(app, "/log/tile/0/000.p/1", token).await;
+        assert_eq!(part.body, tile.body[..32]);
+        for missing in [
+            format!("/log/tile/0/000.p/{}", size + 1),
+            "/log/tile/0/000".to_string(),
+            "/log/tile/1/000.p/1".to_string(),
+            "/log/tile/0/x000/000".to_string(),
+            "/log/tile/../../keys".to_string(),
+        ] {
+            let answer = get_with(app, &missing, token).await;
+            assert_eq!(
+                answer.status,
+                StatusCode::NOT_FOUND,
+                "{missing}: {}",
+                answer.text()
+            );
+        }
+    });
+}

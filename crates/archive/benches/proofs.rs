@@ -3,6 +3,8 @@
 //! `cargo bench -p archive --bench proofs` (logs of 1,000, 100,000 and 1,000,000 leaves, built
 //! in a temporary folder; the largest takes a few seconds to set up).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a bench fails loudly
+
 use std::io::Write;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -12,7 +14,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 fn log_of(n: u64) -> (std::path::PathBuf, archive::Archive, Vec<String>) {
     let dir = std::env::temp_dir().join(format!("ombud-bench-proofs-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let archive = archive::Archive::open(&dir).unwrap();
+    archive::Archive::open(&dir).unwrap();
     let digests: Vec<String> = (0..n)
         .map(|i| archive::sha256_hex(&i.to_le_bytes()))
         .collect();

@@ -74,7 +74,7 @@ fn range_root<E>(
     node: &mut impl FnMut(u32, u64) -> Result<Hash, E>,
 ) -> Result<Hash, E> {
     let width = end - start;
-    if width.is_power_of_two() && start % width == 0 {
+    if width.is_power_of_two() && start.is_multiple_of(width) {
         let level = width.trailing_zeros();
         return node(level, start >> level);
     }

@@ -64,9 +64,13 @@ pub enum ArchiveError {
     )]
     WouldFork { size: u64, root: String },
     #[error(
-        "the log no longer extends the checkpoint its key signed last (size {size}, root {root}): it was rewritten, rolled back or rebuilt since; restore archive/log from a backup"
+        "the log no longer extends the checkpoint its key signed last, as {} records it (size {size}, root {root}): the log was rewritten, rolled back or rebuilt since (restore archive/log from a backup), or that record was edited (compare it with a checkpoint you published)", record.display()
     )]
-    Forked { size: u64, root: String },
+    Forked {
+        size: u64,
+        root: String,
+        record: PathBuf,
+    },
 }
 
 /// Makes temporary file names unique within the process (threads may store the same bytes).
@@ -375,8 +379,33 @@ impl Archive {
     }
 
     /// True when the blob exists and still hashes to its name.
+    /// Streams the bytes through the hash, so a large blob costs no more memory than a small one.
     pub fn verify(&self, sha256: &str) -> Result<bool, ArchiveError> {
-        Ok(sha256_hex(&self.get(sha256)?) == sha256)
+        let path = self.path_of(sha256)?;
+        let mut file = fs::File::open(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ArchiveError::Missing {
+                sha256: sha256.to_string(),
+            },
+            _ => ArchiveError::Io {
+                path: path.clone(),
+                source: e,
+            },
+        })?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut buf).map_err(io(&path))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        let digest = hasher.finalize();
+        let mut hex = String::with_capacity(64);
+        for b in digest.iter() {
+            hex.push_str(&format!("{b:02x}"));
+        }
+        Ok(hex == sha256)
     }
 }
 

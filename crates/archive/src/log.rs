@@ -420,7 +420,7 @@ impl Archive {
 
     /// The checkpoints signed last that the log must still extend: the one kept beside the key,
     /// and the one older ombuds kept inside the log directory.
-    fn signed_before(&self) -> Result<Vec<Checkpoint>, ArchiveError> {
+    fn signed_before(&self) -> Result<Vec<(Checkpoint, PathBuf)>, ArchiveError> {
         let mut out = Vec::new();
         for path in [self.signed_record(), self.root.join("log").join("signed")] {
             match fs::read_to_string(&path) {
@@ -429,10 +429,13 @@ impl Archive {
                     let size = parts.next().and_then(|s| s.parse().ok());
                     let root = parts.next().filter(|r| is_digest(r));
                     match (size, root) {
-                        (Some(size), Some(root)) => out.push(Checkpoint {
-                            size,
-                            root: root.to_string(),
-                        }),
+                        (Some(size), Some(root)) => out.push((
+                            Checkpoint {
+                                size,
+                                root: root.to_string(),
+                            },
+                            path,
+                        )),
                         _ => {
                             return Err(ArchiveError::DamagedLog {
                                 path,
@@ -454,7 +457,7 @@ impl Archive {
     pub fn check_signed_history(&self) -> Result<Option<Checkpoint>, ArchiveError> {
         let (_, hashes) = self.leaf_hashes()?;
         let mut latest: Option<Checkpoint> = None;
-        for past in self.signed_before()? {
+        for (past, record) in self.signed_before()? {
             let extends = usize::try_from(past.size)
                 .ok()
                 .and_then(|n| hashes.get(..n))
@@ -463,6 +466,7 @@ impl Archive {
                 return Err(ArchiveError::Forked {
                     size: past.size,
                     root: past.root,
+                    record,
                 });
             }
             if latest.as_ref().is_none_or(|l| l.size < past.size) {
@@ -475,7 +479,9 @@ impl Archive {
     /// Fails when the log no longer extends the checkpoint signed last.
     fn refuse_fork(&self) -> Result<(), ArchiveError> {
         match self.check_signed_history() {
-            Err(ArchiveError::Forked { size, root }) => Err(ArchiveError::WouldFork { size, root }),
+            Err(ArchiveError::Forked { size, root, .. }) => {
+                Err(ArchiveError::WouldFork { size, root })
+            }
             Err(e) => Err(e),
             Ok(_) => Ok(()),
         }
@@ -708,6 +714,41 @@ impl Archive {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io(&path)(e)),
         }
+    }
+
+    /// Checks the published checkpoint (`log/checkpoint`): signed by the log's key, and
+    /// extended by the leaves. A description of what is wrong, or `None` (also when nothing was
+    /// published yet, or the key is not here to check with).
+    pub fn check_published(&self) -> Result<Option<String>, ArchiveError> {
+        let Some(note) = self.published_checkpoint()? else {
+            return Ok(None);
+        };
+        if !self.key_path().exists() {
+            return Ok(None);
+        }
+        let path = self.root.join("log").join("checkpoint");
+        let (_, cp) = match check_signed_checkpoint(&note, &self.verifier_key()?) {
+            Ok(c) => c,
+            Err(e) => {
+                return Ok(Some(format!(
+                    "{}: not a checkpoint signed by this log's key ({e})",
+                    path.display()
+                )));
+            }
+        };
+        let (_, hashes) = self.leaf_hashes()?;
+        let extends = usize::try_from(cp.size)
+            .ok()
+            .and_then(|n| hashes.get(..n))
+            .is_some_and(|h| ledger::to_hex(&ledger::root(h)) == cp.root);
+        Ok((!extends).then(|| {
+            format!(
+                "{}: the log no longer extends this signed checkpoint (size {}, root {})",
+                path.display(),
+                cp.size,
+                cp.root
+            )
+        }))
     }
 
     /// A tile of the C2SP tlog-tiles layout as its bytes (`None` when the log has no such tile

@@ -1,7 +1,7 @@
 //! The proof that nothing was altered: every archived document re-hashed and found in the log,
 //! the log's checkpoint, inclusion and consistency proofs, and signed checkpoints.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub use archive::{Checkpoint, ConsistencyProof, InclusionProof, check_signed_checkpoint};
 
@@ -59,31 +59,66 @@ impl Service {
         let archive = self.archive()?;
         let leaves = archive.log_leaves()?;
         let mut failed = Vec::new();
-        // Every leaf keeps its bytes: a blob deleted after it was logged is named here, even
-        // when no document row points at it (a container, a decision, a rejected input).
-        for leaf in &leaves {
-            let present = archive.path_of(leaf).map(|p| p.exists()).unwrap_or(false);
-            if !present {
+        // Every leaf keeps its bytes, unchanged: a blob deleted or altered after it was logged
+        // is named here, even when no document row points at it (a container such as a whole
+        // JSON Lines file or feed, a decision, a rejected input). And each blob is logged once.
+        let mut first_line: HashMap<&str, usize> = HashMap::with_capacity(leaves.len());
+        let mut bad: HashSet<&str> = HashSet::new();
+        for (i, leaf) in leaves.iter().enumerate() {
+            if let Some(first) = first_line.insert(leaf.as_str(), i + 1) {
+                first_line.insert(leaf.as_str(), first);
                 failed.push(Failure {
                     sha256: leaf.clone(),
                     origin: "the log".to_string(),
-                    problem: "logged, but its archived bytes are gone".to_string(),
+                    problem: format!(
+                        "logged twice, on lines {first} and {} of archive/log/leaves: a line was copied",
+                        i + 1
+                    ),
+                });
+                continue;
+            }
+            let problem = match archive.verify(leaf) {
+                Ok(true) => None,
+                Ok(false) => Some("logged, but its archived bytes no longer hash to their name"),
+                Err(archive::ArchiveError::Missing { .. }) => {
+                    Some("logged, but its archived bytes are gone")
+                }
+                Err(_) => Some("logged, but its archived bytes cannot be read"),
+            };
+            if let Some(problem) = problem {
+                bad.insert(leaf.as_str());
+                failed.push(Failure {
+                    sha256: leaf.clone(),
+                    origin: "the log".to_string(),
+                    problem: problem.to_string(),
                 });
             }
+            if (i + 1) % 1000 == 0 {
+                on_progress(i + 1);
+            }
         }
-        let logged: HashSet<String> = leaves.into_iter().collect();
         let mut checked = 0;
         let documents = self
             .each_document(&Default::default(), &Page::default(), &mut |d| {
-                let problem = match archive.verify(&d.sha256) {
-                    Ok(true) if logged.contains(&d.sha256) => None,
-                    Ok(true) => {
-                        Some("not in the log: it was archived but never logged".to_string())
+                let logged = first_line.contains_key(d.sha256.as_str());
+                let problem = if logged && bad.contains(d.sha256.as_str()) {
+                    // Named above, as a leaf; say which document it is.
+                    Some(
+                        "its archived bytes are gone or altered (see the log's line above)"
+                            .to_string(),
+                    )
+                } else if logged {
+                    None
+                } else {
+                    match archive.verify(&d.sha256) {
+                        Ok(true) => {
+                            Some("not in the log: it was archived but never logged".to_string())
+                        }
+                        Ok(false) => {
+                            Some("altered: the bytes no longer hash to their name".to_string())
+                        }
+                        Err(e) => Some(e.to_string()),
                     }
-                    Ok(false) => {
-                        Some("altered: the bytes no longer hash to their name".to_string())
-                    }
-                    Err(e) => Some(e.to_string()),
                 };
                 if let Some(problem) = problem {
                     failed.push(Failure {
@@ -111,7 +146,9 @@ impl Service {
                 Ok(bytes) if archive::sha256_hex(&bytes) != *leaf => {
                     Some("altered: the bytes no longer hash to their name".to_string())
                 }
-                Ok(_) if !logged.contains(leaf) => Some("not in the log".to_string()),
+                Ok(_) if !first_line.contains_key(leaf.as_str()) => {
+                    Some("not in the log".to_string())
+                }
                 Ok(bytes) => match model::Decision::from_log_bytes(&bytes) {
                     Some(l)
                         if l == (model::Decision {
@@ -196,6 +233,13 @@ impl Service {
         };
         // The stored tree hashes proofs are served from must be the leaves' (an edit of the
         // leaves shows here too: the hashes kept as they were appended no longer match).
+        if let Some(problem) = archive.check_published()? {
+            failed.push(Failure {
+                sha256: String::new(),
+                origin: "the log".to_string(),
+                problem,
+            });
+        }
         if let Some(problem) = archive.check_hashes()? {
             failed.push(Failure {
                 sha256: String::new(),

@@ -212,18 +212,34 @@ fn extends(service: &Service, old: &Checkpoint, json: bool) -> Result<ExitCode> 
         }
         return Ok(ExitCode::FAILURE);
     };
-    let verified = proof.verify();
+    let tree = proof.verify();
+    // The tree says the digests are there and in order; the bytes they name must be too.
+    let (blobs, bad) = service.check_logged_blobs(old.size)?;
+    let verified = tree && bad.is_empty();
     if json {
         print_json(&json!({
             "old": {"size": proof.old.size, "root": proof.old.root},
             "new": {"size": proof.new.size, "root": proof.new.root},
             "path": proof.path,
+            "tree_verified": tree,
+            "blobs_checked": blobs,
+            "blobs_failed": bad,
             "verified": verified,
         }))?;
     } else if verified {
         println!(
-            "verified: the log at size {} (root {}) extends the checkpoint of size {} (root {}): every document logged then is still there, unchanged and in order",
+            "verified: the log at size {} (root {}) extends the checkpoint of size {} (root {}), and the {blobs} blob(s) logged by then still hash to their names: every document and decision logged then is still there, unchanged and in order",
             proof.new.size, proof.new.root, proof.old.size, proof.old.root
+        );
+    } else if tree {
+        for b in &bad {
+            println!("FAILED {}: {}", b.sha256, b.problem);
+        }
+        println!(
+            "FAILED: the log at size {} extends the checkpoint of size {} (its digests are there, in order), but {} of the {blobs} blob(s) logged by then are gone or altered",
+            proof.new.size,
+            proof.old.size,
+            bad.len()
         );
     } else {
         println!(

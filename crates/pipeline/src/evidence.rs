@@ -319,6 +319,31 @@ impl Service {
         Ok(Proven { proof, intact })
     }
 
+    /// Re-hashes the archived bytes of the first `upto` leaves of the log: the blobs a
+    /// checkpoint of that size vouches for. Each one gone or altered is a failure.
+    pub fn check_logged_blobs(&self, upto: u64) -> Result<(usize, Vec<Failure>), PipelineError> {
+        let archive = self.archive()?;
+        let leaves = archive.log_leaves()?;
+        let mut failed = Vec::new();
+        let n = leaves
+            .len()
+            .min(usize::try_from(upto).unwrap_or(usize::MAX));
+        for leaf in &leaves[..n] {
+            let problem = match archive.verify(leaf) {
+                Ok(true) => continue,
+                Ok(false) => "its archived bytes no longer hash to their name",
+                Err(archive::ArchiveError::Missing { .. }) => "its archived bytes are gone",
+                Err(_) => "its archived bytes cannot be read",
+            };
+            failed.push(Failure {
+                sha256: leaf.clone(),
+                origin: "the log".to_string(),
+                problem: problem.to_string(),
+            });
+        }
+        Ok((n, failed))
+    }
+
     /// The proof that the log now extends `old`; `Ok(None)` when the log is shorter than it
     /// (documents were removed, or the checkpoint is another log's).
     pub fn consistency(&self, old: &Checkpoint) -> Result<Option<ConsistencyProof>, PipelineError> {

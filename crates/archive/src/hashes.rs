@@ -41,6 +41,8 @@ pub(crate) struct Nodes {
     hashes_path: PathBuf,
     leaves: fs::File,
     leaves_path: PathBuf,
+    /// Where the first leaf's line starts (after the file's header, when it has one).
+    header: u64,
     /// How many leaves the leaves file holds (complete lines).
     pub(crate) size: u64,
 }
@@ -50,7 +52,11 @@ impl Nodes {
     pub(crate) fn open(dir: &Path) -> Result<Nodes, ArchiveError> {
         let leaves_path = dir.join("leaves");
         let leaves = fs::File::open(&leaves_path).map_err(io(&leaves_path))?;
-        let size = leaves.metadata().map_err(io(&leaves_path))?.len() / LINE;
+        let len = leaves.metadata().map_err(io(&leaves_path))?.len();
+        let mut start = vec![0u8; len.min(LINE) as usize];
+        read_at(&leaves, &mut start, 0).map_err(io(&leaves_path))?;
+        let header = crate::log::header_len(&start, &leaves_path)?.min(len);
+        let size = (len - header) / LINE;
         let hashes_path = dir.join("hashes");
         let hashes = match fs::File::open(&hashes_path) {
             Ok(f) => {
@@ -67,6 +73,7 @@ impl Nodes {
             hashes_path,
             leaves,
             leaves_path,
+            header,
             size,
         })
     }
@@ -74,14 +81,14 @@ impl Nodes {
     /// The digest on line `k` (0-based) of the leaves file.
     pub(crate) fn digest(&self, k: u64) -> Result<Hash, ArchiveError> {
         let mut line = [0u8; LINE as usize];
-        read_at(&self.leaves, &mut line, k * LINE).map_err(io(&self.leaves_path))?;
+        read_at(&self.leaves, &mut line, self.header + k * LINE).map_err(io(&self.leaves_path))?;
         std::str::from_utf8(&line[..64])
             .ok()
             .filter(|_| line[64] == b'\n')
             .and_then(ledger::from_hex)
             .ok_or_else(|| ArchiveError::DamagedLog {
                 path: self.leaves_path.clone(),
-                line: k as usize + 1,
+                line: ((self.header / LINE) + k) as usize + 1,
                 problem: "not a SHA-256 digest on a line of its own".to_string(),
             })
     }

@@ -23,9 +23,11 @@ use std::sync::{Arc, Mutex};
 
 mod hashes;
 mod log;
+mod witness;
 
 pub use ledger::{NoteError, TILE_HEIGHT, TILE_WIDTH, TileRef};
 pub use log::{Checkpoint, ConsistencyProof, InclusionProof, check_signed_checkpoint};
+pub use witness::{Witness, WitnessError};
 
 use sha2::{Digest, Sha256};
 

@@ -20,7 +20,39 @@ const KEY_HEADER: &str = "ombud-log-signing-key 1";
 pub(crate) struct Known {
     /// Each digest and its leaf index (the first, should a line ever repeat).
     digests: HashMap<String, u64>,
+    /// The bytes read so far, from the start of the file.
     len: u64,
+    /// The length of the file's header line (0 for a log from before headers).
+    header: u64,
+}
+
+/// The first line of a leaves file (version 1), as long as a leaf's line so that every line
+/// of the file is 65 bytes. Logs made before it have no header and start with a leaf.
+const LEAVES_HEADER: &str = "ombud-log-leaves 1                                              \n";
+const LEAVES_MAGIC: &[u8] = b"ombud-log-leaves ";
+
+/// The first line of the record of the checkpoint signed last (`keys/log-signed`, version 1).
+const SIGNED_HEADER: &str = "ombud-log-signed 1\n";
+
+/// How long the header of a leaves file starting with `start` is: 0 for a log from before
+/// headers, a line for version 1; another version is refused.
+pub(crate) fn header_len(start: &[u8], path: &Path) -> Result<u64, ArchiveError> {
+    if !start.starts_with(LEAVES_MAGIC) {
+        return Ok(0);
+    }
+    let line = &start[..start.len().min(LINE as usize)];
+    if line == LEAVES_HEADER.as_bytes() {
+        return Ok(LINE);
+    }
+    Err(ArchiveError::DamagedLog {
+        path: path.to_path_buf(),
+        line: 1,
+        problem: format!(
+            "its header {:?} is not that of a leaves file this ombud reads ({:?})",
+            String::from_utf8_lossy(line).trim_end(),
+            LEAVES_HEADER.trim_end()
+        ),
+    })
 }
 
 impl Known {
@@ -39,8 +71,14 @@ impl Known {
             let mut fresh = Vec::new();
             file.seek(SeekFrom::Start(self.len)).map_err(io(path))?;
             file.read_to_end(&mut fresh).map_err(io(path))?;
-            let first = self.len / LINE;
-            let found = parse_leaves(&fresh, path, first as usize + 1)?;
+            if self.len == 0 {
+                self.header = header_len(&fresh, path)?;
+                self.len = self.header.min(fresh.len() as u64);
+                fresh.drain(..self.len as usize);
+            }
+            let first = (self.len - self.header) / LINE;
+            let first_line = (self.len / LINE) as usize + 1;
+            let found = parse_leaves(&fresh, path, first_line)?;
             self.len += found.len() as u64 * LINE;
             for (i, d) in found.into_iter().enumerate() {
                 self.digests.entry(d).or_insert(first + i as u64);
@@ -187,7 +225,7 @@ fn append_new(
     }
     file.write_all(lines.as_bytes()).map_err(io(path))?;
     file.sync_data().map_err(io(path))?;
-    let first = known.len / LINE;
+    let first = (known.len - known.header) / LINE;
     known.len += added.len() as u64 * LINE;
     for (i, d) in added.into_iter().enumerate() {
         known.digests.insert(d.clone(), first + i as u64);
@@ -250,6 +288,8 @@ impl Archive {
         fs::create_dir_all(&new_dir).map_err(io(&new_dir))?;
         let leaves = new_dir.join("leaves");
         let mut file = fs::File::create(&leaves).map_err(io(&leaves))?;
+        file.write_all(LEAVES_HEADER.as_bytes())
+            .map_err(io(&leaves))?;
         for n in &names {
             writeln!(file, "{n}").map_err(io(&leaves))?;
         }
@@ -272,7 +312,8 @@ impl Archive {
     pub fn log_leaves(&self) -> Result<Vec<String>, ArchiveError> {
         let path = self.log_path();
         let bytes = fs::read(&path).map_err(io(&path))?;
-        parse_leaves(&bytes, &path, 1)
+        let header = header_len(&bytes, &path)?.min(bytes.len() as u64) as usize;
+        parse_leaves(&bytes[header..], &path, 1 + header / LINE as usize)
     }
 
     /// Blobs in the archive that the log does not hold (a crash between storing a blob and
@@ -425,9 +466,16 @@ impl Archive {
         for path in [self.signed_record(), self.root.join("log").join("signed")] {
             match fs::read_to_string(&path) {
                 Ok(text) => {
-                    let mut parts = text.split_whitespace();
-                    let size = parts.next().and_then(|s| s.parse().ok());
-                    let root = parts.next().filter(|r| is_digest(r));
+                    // Version 1 starts with its header; the record older ombuds kept has none.
+                    let body = text.strip_prefix(SIGNED_HEADER).unwrap_or(&text);
+                    let line = body.strip_suffix('\n').filter(|l| !l.contains('\n'));
+                    let (size, root) = match line.and_then(|l| l.split_once(' ')) {
+                        Some((size, root)) => (
+                            size.parse::<u64>().ok().filter(|n| n.to_string() == size),
+                            Some(root).filter(|r| is_digest(r)),
+                        ),
+                        None => (None, None),
+                    };
                     match (size, root) {
                         (Some(size), Some(root)) => out.push((
                             Checkpoint {
@@ -440,7 +488,10 @@ impl Archive {
                             return Err(ArchiveError::DamagedLog {
                                 path,
                                 line: 1,
-                                problem: "not a size and a root".to_string(),
+                                problem: format!(
+                                    "not {:?} then a size and a root on one line",
+                                    SIGNED_HEADER.trim_end()
+                                ),
                             });
                         }
                     }
@@ -505,7 +556,11 @@ impl Archive {
     ) -> Result<String, ArchiveError> {
         let root = ledger::root(hashes);
         let note = ledger::sign_checkpoint(name, seed, hashes.len() as u64, &root);
-        let last = format!("{} {}\n", hashes.len(), ledger::to_hex(&root));
+        let last = format!(
+            "{SIGNED_HEADER}{} {}\n",
+            hashes.len(),
+            ledger::to_hex(&root)
+        );
         write_atomic(&self.signed_record(), last.as_bytes())?;
         // Published beside the leaves, where the tiles are read from (C2SP tlog-tiles).
         write_atomic(&self.root.join("log").join("checkpoint"), note.as_bytes())?;

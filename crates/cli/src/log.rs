@@ -13,7 +13,7 @@ use crate::commands::{Context, open, print_json};
 #[derive(Debug, Args)]
 #[command(group(
     clap::ArgGroup::new("action")
-        .args(["prove", "extends", "sign", "public_key", "check", "tiles"])
+        .args(["prove", "extends", "sign", "public_key", "check", "tiles", "cosign", "witness_key"])
         .multiple(false)
 ))]
 pub struct LogArgs {
@@ -39,18 +39,44 @@ pub struct LogArgs {
     #[arg(long, value_name = "DIR")]
     tiles: Option<std::path::PathBuf>,
     /// Check a signed checkpoint (a file, or - for stdin) with `--key`, then prove the log
-    /// still holds everything it held then.
+    /// still holds everything it held then. With `--policy`, it must also carry the witnesses'
+    /// cosignatures the policy requires.
     #[arg(long, value_name = "FILE", requires = "key")]
     check: Option<std::path::PathBuf>,
-    /// The verifier key a signed checkpoint must be signed by (as `--public-key` prints it).
-    #[arg(long, value_name = "KEY", requires = "check")]
+    /// The verifier key a signed checkpoint must be signed by (as `--public-key` prints it):
+    /// this log's with `--check`, the witnessed log's with `--cosign`.
+    #[arg(long, value_name = "KEY")]
     key: Option<String>,
+    /// A witness policy for `--check`: lines `witness <verifier key>` (as `--witness-key`
+    /// prints it on each witness) and `quorum <n>` (how many must have cosigned; all, if no
+    /// quorum line).
+    #[arg(long, value_name = "FILE", requires = "check")]
+    policy: Option<std::path::PathBuf>,
+    /// Witness another ombud's log: check its signed checkpoint (a file, or -) with `--key`
+    /// (that log's key), check it is consistent with the checkpoint of that log this data
+    /// directory cosigned last (a proof built from the log's tiles, `--from-tiles`), then
+    /// print it with this witness's cosignature added (C2SP tlog-cosignature). Needs no record.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cosign: Option<std::path::PathBuf>,
+    /// The witnessed log's tiles, as its `ombud log --tiles DIR` wrote them.
+    #[arg(long, value_name = "DIR", requires = "cosign")]
+    from_tiles: Option<std::path::PathBuf>,
+    /// Print the key others check this data directory's cosignatures with (made on first use).
+    #[arg(long)]
+    witness_key: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
 }
 
 pub async fn log(ctx: &Context, args: LogArgs) -> Result<ExitCode> {
+    // A witness needs its key, not a record.
+    if args.witness_key || args.cosign.is_some() {
+        return witness(ctx, &args);
+    }
+    if args.key.is_some() && args.check.is_none() {
+        anyhow::bail!("--key goes with --check (this log's key) or --cosign (the witnessed log's)");
+    }
     // The record must exist: a log without a data directory is a mistyped --data-dir.
     let service = open(ctx, false).await?;
     let code = act(ctx, &service, &args).await;
@@ -94,6 +120,41 @@ async fn act(ctx: &Context, service: &Service, args: &LogArgs) -> Result<ExitCod
             std::fs::read_to_string(file)
                 .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?
         };
+        if let Some(policy_file) = &args.policy {
+            let policy = std::fs::read_to_string(policy_file)
+                .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", policy_file.display()))?;
+            let report =
+                pipeline::check_cosignatures(&note, &policy, &policy_file.display().to_string())?;
+            if !report.met {
+                if args.json {
+                    print_json(&json!({"cosignatures": report, "verified": false}))?;
+                } else {
+                    for w in &report.witnesses {
+                        let state = match (&w.at, &w.problem) {
+                            (Some(_), _) => "cosigned".to_string(),
+                            (None, Some(p)) => format!("bad cosignature: {p}"),
+                            (None, None) => "no cosignature".to_string(),
+                        };
+                        println!("  {}: {state}", w.witness);
+                    }
+                    println!(
+                        "FAILED: {}: {} of the {} cosignatures the policy requires",
+                        file.display(),
+                        report.witnesses.iter().filter(|w| w.at.is_some()).count(),
+                        report.quorum
+                    );
+                }
+                return Ok(ExitCode::FAILURE);
+            }
+            if !args.json {
+                println!(
+                    "cosignatures good: {} of {} witnesses, quorum {}",
+                    report.witnesses.iter().filter(|w| w.at.is_some()).count(),
+                    report.witnesses.len(),
+                    report.quorum
+                );
+            }
+        }
         let (origin, old) = match pipeline::check_signed_checkpoint(&note, key) {
             Ok(c) => c,
             Err(why) => {
@@ -152,6 +213,44 @@ async fn act(ctx: &Context, service: &Service, args: &LogArgs) -> Result<ExitCod
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn read_note(file: &std::path::Path) -> Result<String> {
+    if file.as_os_str() == "-" {
+        return Ok(std::io::read_to_string(std::io::stdin())?);
+    }
+    std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))
+}
+
+fn witness(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
+    let witness = pipeline::DataDir::at(&ctx.data_dir).witness();
+    if args.witness_key {
+        println!("{}", witness.verifier_key()?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (Some(file), Some(key)) = (&args.cosign, &args.key) else {
+        anyhow::bail!("--cosign FILE needs --key (the witnessed log's verifier key)");
+    };
+    let note = read_note(file)?;
+    let now = jiff::Timestamp::now().as_second().max(0) as u64;
+    match witness.cosign(&note, key, args.from_tiles.as_deref(), now) {
+        Ok((cosigned, cp, last)) => {
+            print!("{cosigned}");
+            if !ctx.quiet {
+                let since = last.map_or(
+                    "the first checkpoint of this log it cosigns".to_string(),
+                    |l| format!("consistent with size {} it cosigned last", l.size),
+                );
+                eprintln!("cosigned size {}, root {}: {since}", cp.size, cp.root);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("FAILED: {}: {e}", file.display());
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn is_hash(s: &str) -> bool {

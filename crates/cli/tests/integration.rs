@@ -1932,3 +1932,158 @@ fn an_evidence_package_checks_without_ombud_and_every_tamper_is_named() {
         assert!(!independently_accepted(script, &package, Some(&other_key)));
     }
 }
+
+#[test]
+fn a_witness_cosigns_only_a_consistent_log_and_check_requires_the_cosignatures_a_policy_names() {
+    let dir = test_support::temp_dir();
+    let examples = test_support::examples_dir();
+    let log = dir.path().join("log");
+    let witness = dir.path().join("witness");
+    let tiles = dir.path().join("tiles");
+    let ingest = |data: &Path, what: &str| {
+        let out = ombud(
+            data,
+            &["ingest", "-q", examples.join(what).to_str().unwrap()],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    let publish = |data: &Path, tiles: &Path| -> String {
+        let out = ombud(data, &["log", "--tiles", tiles.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        std::fs::read_to_string(tiles.join("checkpoint")).unwrap()
+    };
+    let cosign = |note: &str, key: &str, tiles: &Path| -> Output {
+        let file = dir.path().join("to-cosign");
+        std::fs::write(&file, note).unwrap();
+        ombud(
+            &witness,
+            &[
+                "log",
+                "--cosign",
+                file.to_str().unwrap(),
+                "--key",
+                key,
+                "--from-tiles",
+                tiles.to_str().unwrap(),
+            ],
+        )
+    };
+    ingest(&log, "wire.jsonl");
+    let key = stdout(&ombud(&log, &["log", "--public-key"]))
+        .trim()
+        .to_string();
+    let first = publish(&log, &tiles);
+    let out = cosign(&first, &key, &tiles);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("the first checkpoint of this log"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A copy of the log as it was, with the same key: a second history once it grows apart.
+    let fork = dir.path().join("fork");
+    copy_tree(&log, &fork);
+    ingest(&log, "feed-field-evidence.atom.xml");
+    let second = publish(&log, &tiles);
+    let out = cosign(&second, &key, &tiles);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("consistent with size"),
+        "{}",
+        stderr(&out)
+    );
+    let cosigned = stdout(&out);
+
+    // The witness refuses the fork, an older checkpoint, and a note the log did not sign.
+    for what in [
+        "2020-10-04_caspian-observer_mingachevir.warc",
+        "2020-10-28_ganja-herald_barda-strike.html",
+    ] {
+        ingest(&fork, what);
+    }
+    let fork_tiles = dir.path().join("fork-tiles");
+    let forked = publish(&fork, &fork_tiles);
+    let out = cosign(&forked, &key, &fork_tiles);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("not consistent") || stdout(&out).contains("smaller"),
+        "{}",
+        stdout(&out)
+    );
+    let out = cosign(&first, &key, &tiles);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("smaller than the one this witness cosigned last"),
+        "{}",
+        stdout(&out)
+    );
+    let out = cosign(&second.replacen("\n", "\n9", 1), &key, &tiles);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("not signed by the log's key"),
+        "{}",
+        stdout(&out)
+    );
+
+    // --check with a policy: the cosigned note passes, the bare one and a forged line do not.
+    let witness_key = stdout(&ombud(&witness, &["log", "--witness-key"]))
+        .trim()
+        .to_string();
+    let policy = dir.path().join("policy");
+    std::fs::write(
+        &policy,
+        format!("# who must have seen it\nwitness {witness_key}\nquorum 1\n"),
+    )
+    .unwrap();
+    let check = |note: &str| -> Output {
+        let file = dir.path().join("to-check");
+        std::fs::write(&file, note).unwrap();
+        ombud(
+            &log,
+            &[
+                "log",
+                "--check",
+                file.to_str().unwrap(),
+                "--key",
+                &key,
+                "--policy",
+                policy.to_str().unwrap(),
+            ],
+        )
+    };
+    let out = check(&cosigned);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("cosignatures good: 1 of 1"),
+        "{}",
+        stdout(&out)
+    );
+    let out = check(&second);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("0 of the 1 cosignatures"),
+        "{}",
+        stdout(&out)
+    );
+    let last = cosigned.trim_end().rsplit_once(' ').unwrap().1.to_string();
+    let mut forged_sig = last.clone().into_bytes();
+    forged_sig[20] = if forged_sig[20] == b'A' { b'B' } else { b'A' };
+    let forged = cosigned.replace(&last, &String::from_utf8(forged_sig).unwrap());
+    let out = check(&forged);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    // A policy that cannot be read says where.
+    std::fs::write(&policy, "witnes nobody\n").unwrap();
+    let out = check(&cosigned);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains(":1:"), "{}", stderr(&out));
+}
+
+/// A copy of a folder, file by file.
+fn copy_tree(from: &Path, to: &Path) {
+    for (path, bytes) in files_of(from) {
+        let target = to.join(path.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(&target, bytes).unwrap();
+    }
+}

@@ -10,9 +10,11 @@
 
 use sha2::{Digest, Sha256};
 
+mod cosign;
 mod note;
 mod stored;
 
+pub use cosign::{cosign, cosignature_time, witness_verifier_key};
 pub use note::{
     NoteError, SignedCheckpoint, checkpoint_text, public_key_pem, sign_checkpoint, verifier_key,
     verify_checkpoint,

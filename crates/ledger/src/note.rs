@@ -60,10 +60,15 @@ impl std::error::Error for NoteError {}
 
 /// The 4-byte key id of signed notes: the start of SHA-256(name, newline, 0x01, public key).
 fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
+    key_id_of(ED25519, name, public)
+}
+
+/// The key id of a key of algorithm `alg` (0x01 note signatures, 0x04 cosignatures).
+pub(crate) fn key_id_of(alg: u8, name: &str, public: &[u8; 32]) -> [u8; 4] {
     let h = Sha256::new()
         .chain_update(name.as_bytes())
         .chain_update(b"\n")
-        .chain_update([ED25519])
+        .chain_update([alg])
         .chain_update(public)
         .finalize();
     [h[0], h[1], h[2], h[3]]
@@ -98,6 +103,14 @@ pub fn sign_checkpoint(name: &str, seed: &[u8; 32], size: u64, root: &Hash) -> S
 
 /// The name, public key and key id of a verifier key, checked against each other.
 fn parse_verifier(verifier: &str) -> Result<(&str, [u8; 32], [u8; 4]), NoteError> {
+    parse_verifier_of(ED25519, verifier)
+}
+
+/// `parse_verifier` for keys of algorithm `alg`.
+pub(crate) fn parse_verifier_of(
+    alg: u8,
+    verifier: &str,
+) -> Result<(&str, [u8; 32], [u8; 4]), NoteError> {
     let mut parts = verifier.trim().splitn(3, '+');
     let (Some(name), Some(id_hex), Some(key64)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(NoteError::BadKey("expected name+id+key".into()));
@@ -106,12 +119,13 @@ fn parse_verifier(verifier: &str) -> Result<(&str, [u8; 32], [u8; 4]), NoteError
         .decode(key64)
         .map_err(|e| NoteError::BadKey(format!("the key is not base64: {e}")))?;
     let public: [u8; 32] = match key.as_slice() {
-        [ED25519, rest @ ..] => rest
+        [a, rest @ ..] if *a == alg => rest
             .try_into()
             .map_err(|_| NoteError::BadKey("an Ed25519 key is 32 bytes".into()))?,
-        _ => return Err(NoteError::BadKey("not an Ed25519 key".into())),
+        _ if alg == ED25519 => return Err(NoteError::BadKey("not an Ed25519 key".into())),
+        _ => return Err(NoteError::BadKey("not an Ed25519 cosigner key".into())),
     };
-    let id = key_id(name, &public);
+    let id = key_id_of(alg, name, &public);
     if crate::to_hex_bytes(&id) != id_hex.to_ascii_lowercase() {
         return Err(NoteError::BadKey(
             "its id does not match its name and key".into(),
@@ -135,12 +149,8 @@ pub fn public_key_pem(verifier: &str) -> Result<String, NoteError> {
     ))
 }
 
-/// Checks `note` against `verifier` (as `verifier_key` writes it) and reads the checkpoint.
-pub fn verify_checkpoint(note: &str, verifier: &str) -> Result<SignedCheckpoint, NoteError> {
-    let (name, public, id) = parse_verifier(verifier)?;
-    let verifying = VerifyingKey::from_bytes(&public)
-        .map_err(|_| NoteError::BadKey("not a valid Ed25519 public key".into()))?;
-
+/// A note's text (ending in its newline) and its signature lines, split at the blank line.
+pub(crate) fn split_note(note: &str) -> Result<(String, String), NoteError> {
     // An editor's extra blank line at the end is not a signature block.
     let note = format!("{}\n", note.trim_end_matches('\n'));
     let Some(split) = note.rfind("\n\n") else {
@@ -148,7 +158,17 @@ pub fn verify_checkpoint(note: &str, verifier: &str) -> Result<SignedCheckpoint,
             "no blank line before the signatures".into(),
         ));
     };
-    let (text, signatures) = (&note[..split + 1], &note[split + 2..]);
+    Ok((note[..split + 1].to_string(), note[split + 2..].to_string()))
+}
+
+/// Checks `note` against `verifier` (as `verifier_key` writes it) and reads the checkpoint.
+pub fn verify_checkpoint(note: &str, verifier: &str) -> Result<SignedCheckpoint, NoteError> {
+    let (name, public, id) = parse_verifier(verifier)?;
+    let verifying = VerifyingKey::from_bytes(&public)
+        .map_err(|_| NoteError::BadKey("not a valid Ed25519 public key".into()))?;
+
+    let (text, signatures) = split_note(note)?;
+    let (text, signatures) = (text.as_str(), signatures.as_str());
     let mut found = false;
     for line in signatures.lines().filter(|l| !l.trim().is_empty()) {
         let Some(rest) = line.strip_prefix("\u{2014} ") else {

@@ -93,6 +93,12 @@ impl DataDir {
         files
     }
 
+    /// This data directory as a witness of other logs: its witness key and what it cosigned,
+    /// kept beside the log's key.
+    pub fn witness(&self) -> archive::Witness {
+        archive::Witness::at(&self.root.join("keys"))
+    }
+
     pub fn archive(&self) -> Result<archive::Archive, PipelineError> {
         Ok(archive::Archive::open(&self.archive_dir())?.with_signing_key(self.signing_key()))
     }

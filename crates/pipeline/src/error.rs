@@ -7,6 +7,8 @@ pub enum PipelineError {
     #[error(transparent)]
     Archive(#[from] archive::ArchiveError),
     #[error(transparent)]
+    Witness(#[from] archive::WitnessError),
+    #[error(transparent)]
     Gazetteer(#[from] gazetteer::GazetteerError),
     #[error(transparent)]
     Sources(#[from] sources::SourcesError),

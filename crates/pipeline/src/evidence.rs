@@ -426,3 +426,101 @@ impl Service {
         Ok(self.archive()?.verifier_key()?)
     }
 }
+
+/// One witness a policy names, and what its cosignature of a checkpoint says.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Cosigned {
+    /// The witness's verifier key, as the policy gives it.
+    pub witness: String,
+    /// When it cosigned (seconds since the epoch); `None` when it did not.
+    pub at: Option<u64>,
+    /// Why its cosignature line does not count, when it has one that fails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// Whether a checkpoint carries the cosignatures a policy requires.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PolicyReport {
+    pub quorum: usize,
+    pub witnesses: Vec<Cosigned>,
+    pub met: bool,
+}
+
+/// Checks `note`'s cosignatures against a witness policy (the text of `file`): lines
+/// `witness <verifier key>` name the witnesses, `quorum <n>` how many must have cosigned (every
+/// one named, when absent); `#` starts a comment.
+pub fn check_cosignatures(
+    note: &str,
+    policy: &str,
+    file: &str,
+) -> Result<PolicyReport, PipelineError> {
+    let mut witnesses = Vec::new();
+    let mut quorum = None;
+    for (i, raw) in policy.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let bad = |message: String| PipelineError::Registry {
+            origin: file.to_string(),
+            line: i + 1,
+            message,
+        };
+        match line.split_once(char::is_whitespace) {
+            Some(("witness", key)) => witnesses.push(key.trim().to_string()),
+            Some(("quorum", n)) => {
+                quorum = Some(n.trim().parse::<usize>().map_err(|_| {
+                    bad(format!(
+                        "quorum {:?}: a whole number of witnesses",
+                        n.trim()
+                    ))
+                })?);
+            }
+            _ => {
+                return Err(bad(format!(
+                    "{line:?}: expected `witness <verifier key>` or `quorum <n>`"
+                )));
+            }
+        }
+    }
+    if witnesses.is_empty() {
+        return Err(PipelineError::Registry {
+            origin: file.to_string(),
+            line: 1,
+            message: "the policy names no witness (`witness <verifier key>` lines)".into(),
+        });
+    }
+    let quorum = quorum.unwrap_or(witnesses.len());
+    if quorum > witnesses.len() {
+        return Err(PipelineError::Registry {
+            origin: file.to_string(),
+            line: 1,
+            message: format!(
+                "a quorum of {quorum} from {} witnesses can never be met",
+                witnesses.len()
+            ),
+        });
+    }
+    let checked: Vec<Cosigned> = witnesses
+        .into_iter()
+        .map(|w| match ledger::cosignature_time(note, &w) {
+            Ok(at) => Cosigned {
+                witness: w,
+                at,
+                problem: None,
+            },
+            Err(e) => Cosigned {
+                witness: w,
+                at: None,
+                problem: Some(e.to_string()),
+            },
+        })
+        .collect();
+    let met = checked.iter().filter(|c| c.at.is_some()).count() >= quorum;
+    Ok(PolicyReport {
+        quorum,
+        witnesses: checked,
+        met,
+    })
+}

@@ -28,12 +28,12 @@ pub use accounts::{
     random_hex,
 };
 pub use analyse::{Analysis, Reference, analyse};
-pub use archive::TileRef;
+pub use archive::{TileRef, Witness, WitnessError};
 pub use datadir::DataDir;
 pub use error::PipelineError;
 pub use evidence::{
-    Checkpoint, ConsistencyProof, Failure, InclusionProof, Proven, VerifyReport,
-    check_signed_checkpoint,
+    Checkpoint, ConsistencyProof, Cosigned, Failure, InclusionProof, PolicyReport, Proven,
+    VerifyReport, check_cosignatures, check_signed_checkpoint,
 };
 pub use explain::{Explanation, KeptOut, Membership};
 pub use export::{CSV_COLUMNS, ExportFormat, export};

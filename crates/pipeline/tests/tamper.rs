@@ -243,7 +243,10 @@ fn every_single_tamper_of_a_finished_data_directory_is_caught_and_named() {
             }
             71..=84 => {
                 let text = String::from_utf8(saved[0].1.clone()).unwrap();
-                let mut lines: Vec<&str> = text.lines().collect();
+                // The header line stays first: these change the leaves.
+                let (header, leaves) = text.split_at(65);
+                assert!(header.starts_with("ombud-log-leaves 1"), "{header:?}");
+                let mut lines: Vec<&str> = leaves.lines().collect();
                 let n = lines.len();
                 let what = match rng.below(5) {
                     0 => {
@@ -280,7 +283,7 @@ fn every_single_tamper_of_a_finished_data_directory_is_caught_and_named() {
                 };
                 if !lines.is_empty() {
                     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-                    std::fs::write(&leaves_path, body).unwrap();
+                    std::fs::write(&leaves_path, format!("{header}{body}")).unwrap();
                 }
                 (what, Named::TheLog)
             }

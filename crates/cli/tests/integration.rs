@@ -2087,3 +2087,73 @@ fn copy_tree(from: &Path, to: &Path) {
         std::fs::write(&target, bytes).unwrap();
     }
 }
+
+#[test]
+fn hostile_inputs_are_refused_or_read_and_never_stop_the_batch() {
+    let dir = test_support::temp_dir();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    // A fiftieth of the sizes issue 10 names (`cargo xtask hostile` measures the full ones).
+    let corpus = test_support::hostile_corpus(&inputs, 0.02);
+    std::fs::write(
+        inputs.join("good.txt"),
+        " date 2020-10-05 Caspian Observer - \nShelling hit the town of Tartar on Monday, the district administration said.\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let out = ombud(&data, &["ingest", inputs.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "done, some rejected: {err}");
+    let documents = lines(&ombud(&data, &["documents", "--jsonl"]));
+    let origins: Vec<&str> = documents
+        .iter()
+        .map(|d| d["origin"].as_str().unwrap())
+        .collect();
+    for h in &corpus {
+        let file = h.path.file_name().unwrap().to_str().unwrap();
+        let read = origins.iter().any(|o| o.contains(file));
+        let refused = err.lines().any(|l| l.contains(file));
+        assert!(
+            read || refused,
+            "{}: neither read nor refused by name\n{err}",
+            h.name
+        );
+    }
+    assert!(
+        origins.iter().any(|o| o.ends_with("good.txt")),
+        "{origins:?}"
+    );
+    assert_eq!(
+        origins
+            .iter()
+            .filter(|o| o.contains("broken.jsonl"))
+            .count(),
+        6,
+        "the lines around the broken one"
+    );
+    assert!(err.contains("broken.jsonl:4"), "{err}");
+    assert!(err.contains("not UTF-8"), "{err}");
+    // What was read checks: bytes, log, and the text of the one-line report read in pieces.
+    let out = ombud(&data, &["verify"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let long = documents
+        .iter()
+        .find(|d| d["origin"].as_str().unwrap().ends_with("one-line.txt"))
+        .expect("the one-line text is read");
+    let sha = long["sha256"].as_str().unwrap();
+    let claims = lines(&ombud(&data, &["claims", "--jsonl", "--limit", "100000"]));
+    let text = String::from_utf8(std::fs::read(inputs.join("one-line.txt")).unwrap()).unwrap();
+    let mut checked = 0;
+    for c in claims
+        .iter()
+        .filter(|c| c["id"].as_str().unwrap().starts_with(sha))
+    {
+        let s = &c["sentence"];
+        covered(&text, s, "sentence");
+        checked += 1;
+    }
+    assert!(
+        checked > 10,
+        "claims read from the pieces of the long line: {checked}"
+    );
+}

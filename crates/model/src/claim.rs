@@ -340,6 +340,24 @@ impl Claim {
         spans.extend(self.casualties.iter().map(|c| c.span));
         spans
     }
+
+    /// Moves every span the claim points at `by` bytes later: a claim read from a piece of a
+    /// longer text, placed in that text.
+    pub fn shift(&mut self, by: usize) {
+        let mut spans: Vec<&mut Span> = vec![&mut self.sentence];
+        spans.extend(self.event_word.as_mut());
+        spans.extend(self.speaker.iter_mut().map(|s| &mut s.span));
+        spans.extend(self.weapons.iter_mut().map(|w| &mut w.span));
+        spans.extend(self.perpetrator.iter_mut().map(|a| &mut a.span));
+        spans.extend(self.target.iter_mut().map(|t| &mut t.span));
+        spans.extend(self.places.iter_mut().map(|p| &mut p.span));
+        spans.extend(self.date.iter_mut().filter_map(|d| d.span.as_mut()));
+        spans.extend(self.casualties.iter_mut().map(|c| &mut c.span));
+        for s in spans {
+            s.start += by;
+            s.end += by;
+        }
+    }
 }
 
 /// Something a reader of the output should know: a skipped sentence, an unread language.

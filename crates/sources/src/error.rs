@@ -48,6 +48,13 @@ pub enum SourcesError {
     },
     #[error("{origin}: not a readable RSS or Atom feed: {message}")]
     Feed { origin: String, message: String },
+    #[error("{origin}{}: {size} bytes of text is more than one report ({limit} bytes at most): split it into reports", line_suffix(*line))]
+    TextTooLong {
+        origin: String,
+        line: Option<usize>,
+        size: usize,
+        limit: usize,
+    },
     #[error("{origin}{}: no text found: the document is empty", line_suffix(*line))]
     Empty { origin: String, line: Option<usize> },
     #[error("{origin}{}: not a readable WARC record: {message}", line_suffix(*record))]

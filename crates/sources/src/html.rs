@@ -6,8 +6,11 @@
 use dom_smoothie::{Config, Readability, TextMode};
 use model::DocumentMeta;
 
-use crate::markup::html_fragment_to_text;
+use crate::markup::{html_fragment_to_text, nesting_depth};
 use crate::{Format, ReadDocument, SourcesError, non_blank, parse_published, utf8};
+
+/// Pages nest a few dozen elements deep; past this, the page is read without Readability.
+const MAX_DEPTH: usize = 400;
 
 pub(crate) fn read(bytes: &[u8], origin: &str) -> Result<ReadDocument, SourcesError> {
     let html = utf8(bytes, origin, None)?;
@@ -15,9 +18,16 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Result<ReadDocument, SourcesEr
         text_mode: TextMode::Formatted,
         ..Config::default()
     };
-    let article = Readability::new(html, None, Some(config))
-        .ok()
-        .and_then(|mut r| r.parse().ok());
+    // Readability's scoring walks each element's ancestors: fine for a page, quadratic for
+    // elements nested thousands deep (100,000 ran for minutes, then overflowed the stack). Such a
+    // pile is read by the plain, linear reading instead.
+    let article = (nesting_depth(html) <= MAX_DEPTH)
+        .then(|| {
+            Readability::new(html, None, Some(config))
+                .ok()
+                .and_then(|mut r| r.parse().ok())
+        })
+        .flatten();
     let byline = article.as_ref().and_then(|a| a.byline.clone());
     let (text, mut meta) = match article {
         Some(a) => {
@@ -162,6 +172,23 @@ fn meta_content(html: &str, name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn elements_nested_a_hundred_thousand_deep_are_read_in_linear_time() {
+        let depth = 100_000;
+        let html = format!(
+            "<html><body>{}Shelling hit Tartar on Monday, officials said.{}</body></html>",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        assert_eq!(nesting_depth(&html), depth);
+        let doc = read(html.as_bytes(), "nested.html").unwrap();
+        assert_eq!(doc.text, "Shelling hit Tartar on Monday, officials said.");
+        // Pages as they are nest far less: paragraphs and list items left open do not count.
+        let page = "<html><head><meta charset=utf-8><title>T</title></head><body><div><p>one<p>two<ul><li>a<li>b</ul><br/><img src=x></div><!-- <div> --></body></html>";
+        assert_eq!(nesting_depth(page), 2);
+    }
+
     use super::*;
 
     fn publisher_of(html: &str) -> Option<String> {

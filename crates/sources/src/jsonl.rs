@@ -107,7 +107,10 @@ impl<R: BufRead> Iterator for JsonlStream<R> {
             if raw.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            return Some(read_line(raw, &self.origin, self.line));
+            return Some(
+                read_line(raw, &self.origin, self.line)
+                    .and_then(|d| crate::bounded(d, &self.origin)),
+            );
         }
         None
     }

@@ -50,8 +50,13 @@ pub struct Parsed {
     pub rejected: Vec<SourcesError>,
 }
 
-/// Reads the documents in `bytes`, which came from `origin` (a path or `-`), as `format`.
-pub fn parse(bytes: &[u8], format: Format, origin: &str) -> Parsed {
+/// The most text one document may have: a report, however long, not a book or a dump (a UN
+/// commission's report runs to about a megabyte of text). Longer is refused, named, with the
+/// rest of the batch read: reading costs memory in proportion to the text and what it yields.
+pub const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Every document the reader of `format` finds, however long.
+fn read_any(bytes: &[u8], format: Format, origin: &str) -> Parsed {
     match format {
         Format::Text => single(text::read(bytes, origin)),
         Format::Html => single(html::read(bytes, origin)),
@@ -61,12 +66,42 @@ pub fn parse(bytes: &[u8], format: Format, origin: &str) -> Parsed {
     }
 }
 
+/// The document, or its refusal when its text is longer than `MAX_TEXT_BYTES`.
+pub fn bounded(doc: ReadDocument, origin: &str) -> Result<ReadDocument, SourcesError> {
+    if doc.text.len() > MAX_TEXT_BYTES {
+        return Err(SourcesError::TextTooLong {
+            origin: origin.to_string(),
+            line: doc.line,
+            size: doc.text.len(),
+            limit: MAX_TEXT_BYTES,
+        });
+    }
+    Ok(doc)
+}
+
+/// Reads the documents in `bytes`, which came from `origin` (a path or `-`), as `format`.
+pub fn parse(bytes: &[u8], format: Format, origin: &str) -> Parsed {
+    let read = read_any(bytes, format, origin);
+    let mut out = Parsed {
+        documents: Vec::with_capacity(read.documents.len()),
+        rejected: read.rejected,
+    };
+    for doc in read.documents {
+        match bounded(doc, origin) {
+            Ok(d) => out.documents.push(d),
+            Err(e) => out.rejected.push(e),
+        }
+    }
+    out
+}
+
 /// Reads one archived document's own bytes again (its `raw`): as `parse` does, but a feed item's
 /// XML, archived alone, is read inside an envelope of its kind (an Atom feed for an `<entry>`,
 /// an RSS channel for an `<item>`). `verify` compares the text this gives with the stored one.
 pub fn reread(raw: &[u8], format: Format, origin: &str) -> Parsed {
+    // What was stored is read again as it was read then, whatever the limits are now.
     if format != Format::Feed {
-        return parse(raw, format, origin);
+        return read_any(raw, format, origin);
     }
     let start = raw
         .iter()
@@ -81,7 +116,7 @@ pub fn reread(raw: &[u8], format: Format, origin: &str) -> Parsed {
     wrapped.extend_from_slice(open);
     wrapped.extend_from_slice(raw);
     wrapped.extend_from_slice(close);
-    parse(&wrapped, format, origin)
+    read_any(&wrapped, format, origin)
 }
 
 fn single(result: Result<ReadDocument, SourcesError>) -> Parsed {

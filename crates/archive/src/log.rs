@@ -88,6 +88,13 @@ impl Known {
     }
 }
 
+/// The digests in the bytes of a leaves file (`path` names it in errors), in log order: its
+/// header, if it has one, is checked and skipped, and a line cut short at the end is not a leaf.
+pub fn read_leaves(bytes: &[u8], path: &Path) -> Result<Vec<String>, ArchiveError> {
+    let header = header_len(bytes, path)?.min(bytes.len() as u64) as usize;
+    parse_leaves(&bytes[header..], path, 1 + header / LINE as usize)
+}
+
 /// The complete lines of `bytes` (leaves-file bytes starting at line `first_line`) as digests; a
 /// line cut short at the end is left out.
 fn parse_leaves(bytes: &[u8], path: &Path, first_line: usize) -> Result<Vec<String>, ArchiveError> {
@@ -312,8 +319,7 @@ impl Archive {
     pub fn log_leaves(&self) -> Result<Vec<String>, ArchiveError> {
         let path = self.log_path();
         let bytes = fs::read(&path).map_err(io(&path))?;
-        let header = header_len(&bytes, &path)?.min(bytes.len() as u64) as usize;
-        parse_leaves(&bytes[header..], &path, 1 + header / LINE as usize)
+        read_leaves(&bytes, &path)
     }
 
     /// Blobs in the archive that the log does not hold (a crash between storing a blob and

@@ -549,6 +549,11 @@ pub struct DocumentsArgs {
     /// Only documents by this publisher (any case).
     #[arg(long)]
     publisher: Option<String>,
+    /// List instead the inputs ingest refused whole (not UTF-8, binary, empty, unreadable):
+    /// their bytes are kept in quarantine, apart from the evidence archive and not logged,
+    /// until `ombud purge` removes them. With a hash, show one and every reason.
+    #[arg(long, conflicts_with = "publisher")]
+    rejected: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -556,6 +561,45 @@ pub struct DocumentsArgs {
 pub async fn documents(ctx: &Context, args: DocumentsArgs) -> Result<ExitCode> {
     let service = open(ctx, false).await?;
     let o = &args.output;
+    if args.rejected {
+        match &args.sha256 {
+            Some(prefix) => {
+                let (q, _) = service.rejected_input(prefix)?;
+                if o.json || o.jsonl {
+                    print_json(&[&q])?;
+                } else {
+                    println!(
+                        "{}\n  {} bytes · refused {} · {}\n",
+                        q.sha256, q.bytes, q.at, q.origin
+                    );
+                    for r in &q.reasons {
+                        println!("  {r}");
+                    }
+                }
+            }
+            None => {
+                let held = service.rejected_inputs()?;
+                if o.json || o.jsonl {
+                    let mut out = JsonOut::start(o.jsonl)?;
+                    for q in &held {
+                        out.item(q)?;
+                    }
+                    out.finish()?;
+                } else {
+                    print!("{}", view::rejected_table(&held));
+                    if !held.is_empty() {
+                        eprintln!(
+                            "{} input(s), {} bytes in quarantine: `ombud purge --note WHY` removes them (logged)",
+                            held.len(),
+                            held.iter().map(|q| q.bytes).sum::<u64>()
+                        );
+                    }
+                }
+            }
+        }
+        service.close().await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(prefix) = &args.sha256 {
         let d = service.document(prefix).await?;
         if o.json || o.jsonl {

@@ -154,6 +154,12 @@ enum Command {
     Review(review::ReviewArgs),
     /// The decisions people took about an incident, oldest first.
     History(review::HistoryArgs),
+    /// Remove inputs ingest refused (`ombud documents --rejected`) from quarantine, for good.
+    ///
+    /// Their bytes were never part of the evidence archive or the log; the purge itself is a
+    /// decision (who, when, --note why, each input's hash, origin and size), logged like any
+    /// other, so the record says what was thrown away.
+    Purge(review::PurgeArgs),
     /// Serve the record on the web: incidents on a map and a timeline, incident and document
     /// pages where every field shows its words, review, upload, and the HTTP API (/api/v1).
     ///
@@ -218,6 +224,7 @@ fn main() -> ExitCode {
             Command::Gazetteer(a) => commands::gazetteer(&ctx, a).await,
             Command::Review(a) => review::review(&ctx, a).await,
             Command::History(a) => review::history(&ctx, a).await,
+            Command::Purge(a) => review::purge(&ctx, a).await,
             Command::Serve(a) => serve::serve(&ctx, a).await,
             Command::User(a) => user::user(&ctx, a).await,
         }

@@ -25,7 +25,7 @@ pub struct DecisionArgs {
 }
 
 impl DecisionArgs {
-    fn reviewer(&self) -> Result<Reviewer> {
+    pub(crate) fn reviewer(&self) -> Result<Reviewer> {
         let name = self
             .reviewer
             .clone()
@@ -231,5 +231,44 @@ pub async fn history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode> {
         }
     }
     service.close().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// The refused inputs to remove (hashes or beginnings of 8 or more hex digits, as
+    /// `ombud documents --rejected` lists them); all of them when none is given.
+    sha256: Vec<String>,
+    #[command(flatten)]
+    decision: DecisionArgs,
+}
+
+/// `ombud purge`: removes refused inputs from quarantine, after logging who, when, why, which.
+pub async fn purge(ctx: &Context, args: PurgeArgs) -> Result<ExitCode> {
+    let by = args.decision.reviewer()?;
+    let service = open(ctx, true).await?;
+    let purged = service.purge(&args.sha256, &by).await?;
+    service.close().await?;
+    match purged {
+        None => {
+            if args.decision.json {
+                println!("null");
+            } else {
+                eprintln!("quarantine is empty: nothing to purge");
+            }
+        }
+        Some(p) => {
+            if args.decision.json {
+                print_json(&p)?;
+            } else {
+                println!("{} {}", p.decision.id, p.decision.action.describe());
+                eprintln!(
+                    "{} bytes removed; the purge is logged (leaf {})",
+                    p.bytes,
+                    p.decision.leaf.as_deref().unwrap_or("?")
+                );
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -313,3 +313,22 @@ pub fn ingest_summary(r: &IngestReport) -> String {
     }
     out
 }
+
+/// The inputs ingest refused whole, as `documents --rejected` lists them.
+pub fn rejected_table(held: &[pipeline::Quarantined]) -> String {
+    let mut t = Table::new(vec!["sha256", "bytes", "refused at", "origin", "why"]).limit(4, 72);
+    for q in held {
+        t.row(vec![
+            q.sha256.get(..12).unwrap_or(&q.sha256).to_string(),
+            q.bytes.to_string(),
+            q.at.clone(),
+            q.origin.clone(),
+            q.reasons.first().cloned().unwrap_or_default(),
+        ]);
+    }
+    if t.is_empty() {
+        "no refused inputs in quarantine\n".to_string()
+    } else {
+        t.render()
+    }
+}

@@ -78,7 +78,7 @@ impl Constraints {
                             .push(correction.clone());
                     }
                 }
-                Action::Undo { .. } | Action::Upload { .. } => {}
+                Action::Undo { .. } | Action::Upload { .. } | Action::Purge { .. } => {}
             }
         }
         for group in &mut c.groups {

@@ -90,6 +90,18 @@ pub enum Action {
         new: usize,
         duplicate: usize,
     },
+    /// Inputs refused on ingest (no document could be read from them), removed from
+    /// quarantine: which bytes they were, and that they are gone. They were never logged, so no
+    /// checkpoint depends on them. It constrains no merging and cannot be undone.
+    Purge { inputs: Vec<PurgedInput> },
+}
+
+/// One input a purge removed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgedInput {
+    pub sha256: String,
+    pub origin: String,
+    pub bytes: u64,
 }
 
 impl Action {
@@ -102,6 +114,7 @@ impl Action {
             Action::Correct { .. } => "correct",
             Action::Undo { .. } => "undo",
             Action::Upload { .. } => "upload",
+            Action::Purge { .. } => "purge",
         }
     }
 
@@ -111,7 +124,10 @@ impl Action {
             Action::Merge { claims, .. } => claims.iter().collect(),
             Action::Split { claims, rest, .. } => claims.iter().chain(rest).collect(),
             Action::Reject { claim } | Action::Correct { claim, .. } => vec![claim],
-            Action::Grade { .. } | Action::Undo { .. } | Action::Upload { .. } => vec![],
+            Action::Grade { .. }
+            | Action::Undo { .. }
+            | Action::Upload { .. }
+            | Action::Purge { .. } => vec![],
         }
     }
 
@@ -188,6 +204,16 @@ impl Action {
             } => format!(
                 "upload {file} ({bytes} bytes, SHA-256 {}…): {new} new document(s), {duplicate} already archived",
                 &sha256[..sha256.len().min(12)]
+            ),
+            Action::Purge { inputs } => format!(
+                "purge {} refused input(s) from quarantine ({} bytes): {}",
+                inputs.len(),
+                inputs.iter().map(|i| i.bytes).sum::<u64>(),
+                inputs
+                    .iter()
+                    .map(|i| i.origin.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }

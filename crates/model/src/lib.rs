@@ -21,7 +21,7 @@ pub use claim::{
 };
 pub use country::{Country, CountryCode, countries};
 pub use date::{Date, DatePrecision};
-pub use decision::{Action, Correction, Decision, DecisionId, in_force};
+pub use decision::{Action, Correction, Decision, DecisionId, PurgedInput, in_force};
 pub use document::{DocumentMeta, DocumentRecord, DocumentStatus, Publisher, SourceKind};
 pub use incident::{
     Casualties, CasualtyRange, ClaimId, ClaimRecord, Grade, GradeReason, Incident, IncidentId,

@@ -164,6 +164,7 @@ fn read_inputs(
     archive: &archive::Archive,
     paths: &[PathBuf],
     format: Option<Format>,
+    retrieved_at: &str,
     send: &dyn Fn(FromReader) -> bool,
 ) {
     let inputs = sources::collect_inputs(paths);
@@ -184,7 +185,7 @@ fn read_inputs(
                 continue;
             }
         };
-        match read_one(archive, &input, format, send) {
+        match read_one(archive, &input, format, retrieved_at, send) {
             Ok(true) => {}
             Ok(false) => return,
             Err(e) => {
@@ -200,6 +201,7 @@ fn read_one(
     archive: &archive::Archive,
     input: &sources::InputFile,
     format: Option<Format>,
+    retrieved_at: &str,
     send: &dyn Fn(FromReader) -> bool,
 ) -> Result<bool, PipelineError> {
     let origin = input.origin();
@@ -248,28 +250,50 @@ fn read_one(
     };
     if format == Format::Jsonl {
         // One line at a time; the input file itself is logged after its lines.
+        let (mut read, mut reasons) = (0usize, Vec::new());
         for item in sources::JsonlStream::new(&mut reader, &origin) {
             let message = match item {
-                Ok(d) => doc(d)?,
-                Err(e) => reject(origin.clone(), e.line(), e.to_string()),
+                Ok(d) => {
+                    read += 1;
+                    doc(d)?
+                }
+                Err(e) => {
+                    if reasons.len() < 100 {
+                        reasons.push(e.to_string());
+                    }
+                    reject(origin.clone(), e.line(), e.to_string())
+                }
             };
             if !send(message) {
                 return Ok(false);
             }
         }
-        let container = reader.into_inner().copy.finish()?;
+        let copy = reader.into_inner().copy;
+        if read == 0 && !reasons.is_empty() {
+            copy.quarantine(&origin, retrieved_at, reasons)?;
+            return Ok(send(FromReader::InputDone(origin)));
+        }
+        let container = copy.finish()?;
         return Ok(send(FromReader::Leaf(container.sha256)) && send(FromReader::InputDone(origin)));
     }
-    let bytes = match sources::read_capped(&mut reader, &origin, sources::MAX_INPUT_BYTES) {
+    let bytes = match sources::read_capped(&mut reader, &origin, sources::max_input_bytes(format)) {
         Ok(b) => b,
         Err(e) => return Ok(send(reject(origin, None, e.to_string()))),
     };
-    // Archived whole before it is parsed.
-    let container = reader.into_inner().copy.finish()?;
-    if !send(FromReader::Leaf(container.sha256)) {
-        return Ok(false);
-    }
     let parsed = sources::parse(&bytes, format, &origin);
+    let copy = reader.into_inner().copy;
+    if parsed.documents.is_empty() && !parsed.rejected.is_empty() {
+        // Nothing in it could be read: its bytes are kept apart, unlogged, for a person to see
+        // (`ombud documents --rejected`) and purge; the evidence archive holds sources only.
+        let reasons = parsed.rejected.iter().map(|e| e.to_string()).collect();
+        copy.quarantine(&origin, retrieved_at, reasons)?;
+    } else {
+        // Archived whole, and logged before the documents read from it.
+        let container = copy.finish()?;
+        if !send(FromReader::Leaf(container.sha256)) {
+            return Ok(false);
+        }
+    }
     for e in &parsed.rejected {
         if !send(reject(origin.clone(), e.line(), e.to_string())) {
             return Ok(false);
@@ -386,8 +410,9 @@ pub(crate) async fn ingest(
         let archive = archive.clone();
         let paths = paths.to_vec();
         let format = options.format;
+        let retrieved_at = options.retrieved_at.clone();
         std::thread::spawn(move || {
-            read_inputs(&archive, &paths, format, &|m| {
+            read_inputs(&archive, &paths, format, &retrieved_at, &|m| {
                 read_tx.blocking_send(m).is_ok()
             });
         })
@@ -709,7 +734,17 @@ pub(crate) async fn store_batch(
     let mut placed: HashMap<ClaimId, model::IncidentId> = HashMap::new();
     let mut index: HashMap<ClaimId, Vec<store::IndexRow>> = HashMap::new();
     if !claims.is_empty() || !recopied.is_empty() {
-        let inputs = MergeInputs::load(&mut *tx, merge::MergeConfig::default(), origins).await?;
+        let mut inputs =
+            MergeInputs::load(&mut *tx, merge::MergeConfig::default(), origins).await?;
+        // A stored document found now to copy one of these reads its publisher from here
+        // (what merging makes of it must not depend on which commit brought which report).
+        inputs.unstored = fresh
+            .iter()
+            .map(|&i| {
+                let r = &parts[i].record;
+                (r.sha256.clone(), r.meta.publisher.clone())
+            })
+            .collect();
         for c in &claims {
             index.insert(c.id.clone(), inputs.effective_index(c));
         }

@@ -17,6 +17,7 @@ pub mod marks;
 mod package;
 mod parallel;
 mod publishers;
+mod quarantine;
 mod remerge;
 mod review;
 mod run;
@@ -28,7 +29,7 @@ pub use accounts::{
     random_hex,
 };
 pub use analyse::{Analysis, Reference, analyse};
-pub use archive::{TileRef, Witness, WitnessError};
+pub use archive::{Quarantined, TileRef, Witness, WitnessError};
 pub use datadir::DataDir;
 pub use error::PipelineError;
 pub use evidence::{
@@ -44,6 +45,7 @@ pub use package::{
     verify_evidence,
 };
 pub use publishers::{default_publishers, origin_registry, parse_origins, parse_publishers};
+pub use quarantine::Purged;
 pub use review::{CORRECTABLE, Reviewer};
 pub use run::digests;
 pub use service::{Exported, IncidentDetail, IncidentFilter, OpenOptions, Page, Service};

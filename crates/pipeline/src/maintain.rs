@@ -339,6 +339,12 @@ impl Service {
             // What the undone decision touched is what the undo touches.
             let earlier = tx.decisions().await?;
             match earlier.into_iter().find(|d| d.id == *decision) {
+                Some(d) if matches!(d.action, Action::Purge { .. } | Action::Upload { .. }) => {
+                    return Err(PipelineError::BadArgument(format!(
+                        "{decision} records a {} that happened (bytes removed or received): it cannot be undone",
+                        d.action.kind()
+                    )));
+                }
                 Some(d) => named = d.action,
                 None => {
                     return Err(PipelineError::NotFound {

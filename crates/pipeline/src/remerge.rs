@@ -25,6 +25,9 @@ pub(crate) struct MergeInputs {
     /// The bodies claims trace to, and their sides.
     pub origins: std::sync::Arc<merge::OriginRegistry>,
     pub config: MergeConfig,
+    /// The publishers of documents this change stores (by SHA-256), not in the database yet: a
+    /// stored copy whose original is one of them reads its original's publisher from here.
+    pub unstored: HashMap<String, Option<String>>,
 }
 
 impl MergeInputs {
@@ -73,6 +76,7 @@ impl MergeInputs {
             publishers,
             origins: std::sync::Arc::clone(origins),
             config,
+            unstored: HashMap::new(),
         })
     }
 
@@ -90,7 +94,11 @@ impl MergeInputs {
             .unwrap_or_else(|| Publisher::unknown(&name));
         // A copy speaks with its original's voice.
         let original = c.copy_of.as_ref().map(|sha| {
-            let name = c.original_publisher.clone().unwrap_or_else(|| {
+            let stored = c
+                .original_publisher
+                .clone()
+                .or_else(|| self.unstored.get(sha).cloned().flatten());
+            let name = stored.unwrap_or_else(|| {
                 format!(
                     "unknown publisher (document {})",
                     sha.get(..12).unwrap_or(sha)

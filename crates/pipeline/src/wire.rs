@@ -137,7 +137,7 @@ pub fn extract_stream(
             }
         }
     } else {
-        let bytes = sources::read_capped(reader, &origin, sources::MAX_INPUT_BYTES)?;
+        let bytes = sources::read_capped(reader, &origin, sources::max_input_bytes(format))?;
         let parsed = sources::parse(&bytes, format, &origin);
         // Unreadable items first where they have no line, else in line order among documents.
         let mut items: Vec<(usize, Result<ReadDocument, SourcesError>)> = parsed

@@ -11,12 +11,10 @@ pub enum SourcesError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{origin}: {size} bytes is more than the {limit}-byte limit for one input: split it")]
-    TooLarge {
-        origin: String,
-        size: u64,
-        limit: u64,
-    },
+    #[error(
+        "{origin}: more than {limit} bytes, the limit for one input of its kind (a text file is one report of at most 4 MiB of text): split it"
+    )]
+    TooLarge { origin: String, limit: u64 },
     #[error("{origin}{}: not UTF-8 text (bad byte at offset {offset}): convert it to UTF-8", line_suffix(*line))]
     NotUtf8 {
         origin: String,

@@ -21,7 +21,7 @@ pub use error::SourcesError;
 pub use jsonl::{JsonlStream, MAX_LINE_BYTES};
 pub use markup::{decode_entities, html_fragment_to_text};
 pub use pubdate::parse_published;
-pub use walk::{InputFile, MAX_INPUT_BYTES, collect_inputs, read_capped};
+pub use walk::{InputFile, MAX_INPUT_BYTES, collect_inputs, max_input_bytes, read_capped};
 
 use model::DocumentMeta;
 

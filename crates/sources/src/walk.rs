@@ -8,6 +8,17 @@ use crate::SourcesError;
 /// The largest single input ombud reads (256 MiB); bigger files are rejected, not truncated.
 pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 
+/// The most of an input in `format` ombud reads before refusing it, so that a file far too long
+/// costs no more memory than one at the limit. A text file is one document, so its limit is the
+/// text limit (and room for its header lines); markup, feeds and archives carry more bytes than
+/// text and keep the general limit.
+pub fn max_input_bytes(format: crate::Format) -> u64 {
+    match format {
+        crate::Format::Text => crate::MAX_TEXT_BYTES as u64 + 64 * 1024,
+        _ => MAX_INPUT_BYTES,
+    }
+}
+
 /// One input to read: a file, or stdin when `path` is `None`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputFile {
@@ -60,7 +71,6 @@ pub fn read_capped(reader: impl Read, origin: &str, limit: u64) -> Result<Vec<u8
     if buf.len() as u64 > limit {
         return Err(SourcesError::TooLarge {
             origin: origin.to_string(),
-            size: buf.len() as u64,
             limit,
         });
     }

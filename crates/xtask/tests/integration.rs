@@ -21,7 +21,7 @@ fn tier(name: &str) -> Option<u8> {
         "sources" | "gazetteer" | "store" | "archive" => 2,
         "pipeline" => 3,
         "server" | "cli" => 4,
-        "xtask" | "test-support" => 5,
+        "xtask" | "test-support" | "fuzz-targets" => 5,
         _ => return None,
     })
 }

@@ -24,11 +24,13 @@ use std::sync::{Arc, Mutex};
 mod hashes;
 mod log;
 mod quarantine;
+mod rotate;
 mod witness;
 
 pub use ledger::{NoteError, TILE_HEIGHT, TILE_WIDTH, TileRef};
 pub use log::{Checkpoint, ConsistencyProof, InclusionProof, check_signed_checkpoint, read_leaves};
 pub use quarantine::Quarantined;
+pub use rotate::{KeyLink, KeyRotated};
 pub use witness::{Witness, WitnessError};
 
 use sha2::{Digest, Sha256};

@@ -180,6 +180,25 @@ impl ConsistencyProof {
     }
 }
 
+/// Writes a signing key file (readable by its owner only, synced) under a temporary name in
+/// `dir`, and gives that name: the caller links or renames it into place.
+pub(crate) fn write_key_file(
+    dir: &Path,
+    name: &str,
+    seed: &[u8; 32],
+) -> Result<PathBuf, ArchiveError> {
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let tmp = temp_in(dir, "signing-key");
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(io(&tmp))?;
+    writeln!(file, "{KEY_HEADER}\n{name}\n{}", ledger::to_hex(seed)).map_err(io(&tmp))?;
+    file.sync_all().map_err(io(&tmp))?;
+    Ok(tmp)
+}
+
 /// Checks a signed checkpoint against a verifier key: the log's name and the checkpoint.
 pub fn check_signed_checkpoint(
     note: &str,
@@ -384,7 +403,7 @@ impl Archive {
             .is_some_and(|k| k.digests.contains_key(sha256))
     }
 
-    fn leaf_hashes(&self) -> Result<(Vec<String>, Vec<ledger::Hash>), ArchiveError> {
+    pub(crate) fn leaf_hashes(&self) -> Result<(Vec<String>, Vec<ledger::Hash>), ArchiveError> {
         let leaves = self.log_leaves()?;
         let hashes = leaves
             .iter()
@@ -393,12 +412,13 @@ impl Archive {
         Ok((leaves, hashes))
     }
 
-    fn key_path(&self) -> PathBuf {
+    pub(crate) fn key_path(&self) -> PathBuf {
         self.key_path.clone()
     }
 
     /// The log's name and its signing key's seed, made on first use (readable by the owner only).
-    fn signing_key(&self) -> Result<(String, [u8; 32]), ArchiveError> {
+    pub(crate) fn signing_key(&self) -> Result<(String, [u8; 32]), ArchiveError> {
+        self.finish_rotation()?;
         let path = self.key_path();
         let damaged = |line: usize, problem: &str| ArchiveError::DamagedLog {
             path: path.clone(),
@@ -432,17 +452,7 @@ impl Archive {
                 let tag = ledger::to_hex(&ledger::leaf_hash(public.as_bytes()));
                 let name = format!("ombud-{}", &tag[..8]);
                 let dir = path.parent().unwrap_or(&self.root).to_path_buf();
-                fs::create_dir_all(&dir).map_err(io(&dir))?;
-                let tmp = temp_in(&dir, "signing-key");
-                let mut options = fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let mut file = options.open(&tmp).map_err(io(&tmp))?;
-                writeln!(file, "{KEY_HEADER}\n{name}\n{}", ledger::to_hex(&seed))
-                    .map_err(io(&tmp))?;
-                file.sync_all().map_err(io(&tmp))?;
-                drop(file);
+                let tmp = write_key_file(&dir, &name, &seed)?;
                 // A link never replaces a key another process made meanwhile: the first wins,
                 // and everyone reads the key that is there.
                 let linked = fs::hard_link(&tmp, &path);
@@ -534,7 +544,7 @@ impl Archive {
     }
 
     /// Fails when the log no longer extends the checkpoint signed last.
-    fn refuse_fork(&self) -> Result<(), ArchiveError> {
+    pub(crate) fn refuse_fork(&self) -> Result<(), ArchiveError> {
         match self.check_signed_history() {
             Err(ArchiveError::Forked { size, root, .. }) => {
                 Err(ArchiveError::WouldFork { size, root })
@@ -554,7 +564,7 @@ impl Archive {
     }
 
     /// Signs the tree of `hashes` and records it as the checkpoint signed last.
-    fn sign_tree(
+    pub(crate) fn sign_tree(
         &self,
         name: &str,
         seed: &[u8; 32],
@@ -639,7 +649,7 @@ impl Archive {
 
     /// The leaf index of `sha256`, read from the leaves file once per process and then only
     /// what was appended since.
-    fn leaf_index(&self, sha256: &str) -> Result<Option<u64>, ArchiveError> {
+    pub(crate) fn leaf_index(&self, sha256: &str) -> Result<Option<u64>, ArchiveError> {
         let mut guard = self.logged.lock().unwrap_or_else(PoisonError::into_inner);
         let known = guard.get_or_insert_with(Known::default);
         let path = self.log_path();

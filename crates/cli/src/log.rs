@@ -64,6 +64,16 @@ pub struct LogArgs {
     /// Print the key others check this data directory's cosignatures with (made on first use).
     #[arg(long)]
     witness_key: bool,
+    /// Replace the log's signing key (a key that may have leaked, or a scheduled change): the
+    /// old key signs the checkpoint as it stands and a statement announcing the new key, which
+    /// is logged as a leaf; the new key signs from then on. Whoever holds the old public key
+    /// can still check new checkpoints with `--check FILE --key OLD_KEY`.
+    #[arg(long)]
+    rotate_key: bool,
+    /// List the keys this log was signed with, oldest first, and the logged statement that
+    /// handed each on.
+    #[arg(long)]
+    keys: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -113,6 +123,51 @@ async fn act(ctx: &Context, service: &Service, args: &LogArgs) -> Result<ExitCod
         println!("{}", service.verifier_key()?);
         return Ok(ExitCode::SUCCESS);
     }
+    if args.rotate_key {
+        let r = service.rotate_key()?;
+        if args.json {
+            print_json(&json!({
+                "old_key": r.old_key, "new_key": r.new_key,
+                "statement": r.statement, "sha256": r.sha256, "signed": r.signed,
+            }))?;
+        } else {
+            println!("{}", r.new_key);
+            if !ctx.quiet {
+                eprintln!(
+                    "the log's new key is above; the old key ({}) signed the statement that hands \
+                     over, logged as leaf {}. Publish the new key; holders of the old one can \
+                     check new checkpoints with it through the log.",
+                    r.old_key, r.sha256
+                );
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.keys {
+        let chain = service.key_chain()?;
+        let current = service.verifier_key()?;
+        if args.json {
+            let links: Vec<serde_json::Value> = chain
+                .iter()
+                .map(|(sha, r)| {
+                    json!({"old_key": r.old_key, "new_key": r.new_key, "statement": sha,
+                           "size": r.size, "root": ledger_hex(&r.root)})
+                })
+                .collect();
+            print_json(&json!({"current": current, "rotations": links}))?;
+        } else {
+            for (sha, r) in &chain {
+                println!(
+                    "{}\n  signed until size {} (root {}), then handed on by statement {sha}",
+                    r.old_key,
+                    r.size,
+                    ledger_hex(&r.root)
+                );
+            }
+            println!("{current}\n  signs now");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if let (Some(file), Some(key)) = (&args.check, &args.key) {
         let note = if file.as_os_str() == "-" {
             std::io::read_to_string(std::io::stdin())?
@@ -155,8 +210,20 @@ async fn act(ctx: &Context, service: &Service, args: &LogArgs) -> Result<ExitCod
                 );
             }
         }
-        let (origin, old) = match pipeline::check_signed_checkpoint(&note, key) {
-            Ok(c) => c,
+        let (origin, old) = match service.check_signed_through_rotations(&note, key)? {
+            Ok((origin, old, rotations)) => {
+                if let Some((sha, last)) = rotations.last()
+                    && !args.json
+                {
+                    println!(
+                        "signed by a later key of this log ({}), handed on from the key given \
+                         through {} logged rotation(s), the last in leaf {sha}",
+                        last.new_key,
+                        rotations.len()
+                    );
+                }
+                (origin, old)
+            }
             Err(why) => {
                 if args.json {
                     print_json(
@@ -351,4 +418,8 @@ fn extends(service: &Service, old: &Checkpoint, json: bool) -> Result<ExitCode> 
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn ledger_hex(h: &[u8; 32]) -> String {
+    h.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -1072,6 +1072,92 @@ fn a_killed_ingest_loses_nothing_it_acknowledged() {
 }
 
 #[test]
+fn a_rotated_key_is_trusted_through_the_log_by_holders_of_the_old_one() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let examples = test_support::examples_dir();
+    let report = examples.join("2020-10-17_ganja-herald_ganja-missile-strike.txt");
+    assert!(
+        ombud(&data, &["ingest", report.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let old_key = stdout(&ombud(&data, &["log", "--public-key"]))
+        .trim()
+        .to_string();
+    let old_note = dir.path().join("old.note");
+    std::fs::write(&old_note, stdout(&ombud(&data, &["log", "--sign"]))).unwrap();
+
+    let rotated = json(&ombud(&data, &["log", "--rotate-key", "--json"]));
+    let new_key = rotated["new_key"].as_str().unwrap().to_string();
+    assert_eq!(rotated["old_key"], old_key.as_str());
+    assert_ne!(new_key, old_key);
+    assert_eq!(
+        stdout(&ombud(&data, &["log", "--public-key"])).trim(),
+        new_key
+    );
+    // The statement is a leaf; the old key's checkpoint still checks and the log extends it.
+    let proof = json(&ombud(
+        &data,
+        &[
+            "log",
+            "--prove",
+            rotated["sha256"].as_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(proof["verified"], true);
+    let check = |note: &Path, key: &str| {
+        ombud(
+            &data,
+            &["log", "--check", note.to_str().unwrap(), "--key", key],
+        )
+    };
+    let out = check(&old_note, &old_key);
+    assert!(out.status.success(), "{}", stdout(&out));
+    // A checkpoint the new key signs checks with the old key, through the logged rotation.
+    let more = examples.join("2020-10-28_yerevan-daily-wire_barda-denial.txt");
+    assert!(
+        ombud(&data, &["ingest", more.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let new_note = dir.path().join("new.note");
+    std::fs::write(&new_note, stdout(&ombud(&data, &["log", "--sign"]))).unwrap();
+    let out = check(&new_note, &old_key);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("1 logged rotation"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(check(&new_note, &new_key).status.success());
+    let keys = json(&ombud(&data, &["log", "--keys", "--json"]));
+    assert_eq!(keys["current"], new_key.as_str());
+    assert_eq!(keys["rotations"][0]["old_key"], old_key.as_str());
+    assert_eq!(keys["rotations"][0]["size"], 1);
+    let verify = ombud(&data, &["verify"]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+    // A key never announced is not trusted; a rotation record altered is named by verify.
+    let stranger = ombud(
+        &test_support::temp_dir().path().join("other"),
+        &["log", "--public-key"],
+    );
+    let stranger = stdout(&stranger).trim().to_string();
+    assert!(!check(&new_note, &stranger).status.success());
+    let record = data.join("keys").join("log-key-rotations");
+    let text = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(
+        &record,
+        text.replace(rotated["sha256"].as_str().unwrap(), &"0".repeat(64)),
+    )
+    .unwrap();
+    let verify = ombud(&data, &["verify"]);
+    assert!(!verify.status.success());
+    assert!(stdout(&verify).contains("keys"), "{}", stdout(&verify));
+}
+
+#[test]
 fn refused_inputs_stay_out_of_the_log_until_a_logged_purge_removes_them() {
     let dir = test_support::temp_dir();
     let inputs = dir.path().join("in");

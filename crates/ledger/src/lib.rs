@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 mod cosign;
 mod note;
+mod rotation;
 mod stored;
 
 pub use cosign::{cosign, cosignature_time, witness_verifier_key};
@@ -20,6 +21,7 @@ pub use note::{
     verify_checkpoint,
 };
 
+pub use rotation::{Rotation, is_rotation, sign_rotation, verify_rotation};
 pub use stored::{
     TILE_HEIGHT, TILE_WIDTH, TileRef, consistency_proof_from, hashes_to_store,
     inclusion_proof_from, leaves_covered, root_from, stored_hash_count, stored_hash_index,

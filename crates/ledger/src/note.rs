@@ -93,12 +93,8 @@ pub fn verifier_key(name: &str, seed: &[u8; 32]) -> String {
 
 /// The checkpoint signed by `seed` under `name` (which is also the log's origin).
 pub fn sign_checkpoint(name: &str, seed: &[u8; 32], size: u64, root: &Hash) -> String {
-    let key = SigningKey::from_bytes(seed);
     let text = checkpoint_text(name, size, root);
-    let signature: Signature = key.sign(text.as_bytes());
-    let mut blob = key_id(name, &key.verifying_key().to_bytes()).to_vec();
-    blob.extend_from_slice(&signature.to_bytes());
-    format!("{text}\n\u{2014} {name} {}\n", STANDARD.encode(blob))
+    format!("{text}\n{}", signature_line(name, seed, &text))
 }
 
 /// The name, public key and key id of a verifier key, checked against each other.
@@ -163,6 +159,21 @@ pub(crate) fn split_note(note: &str) -> Result<(String, String), NoteError> {
 
 /// Checks `note` against `verifier` (as `verifier_key` writes it) and reads the checkpoint.
 pub fn verify_checkpoint(note: &str, verifier: &str) -> Result<SignedCheckpoint, NoteError> {
+    let text = verify_note(note, verifier)?;
+    parse_checkpoint(&text)
+}
+
+/// Signs `text` (lines, ending in a newline) with `seed` under `name`: one signature line.
+pub(crate) fn signature_line(name: &str, seed: &[u8; 32], text: &str) -> String {
+    let key = SigningKey::from_bytes(seed);
+    let signature: Signature = key.sign(text.as_bytes());
+    let mut blob = key_id(name, &key.verifying_key().to_bytes()).to_vec();
+    blob.extend_from_slice(&signature.to_bytes());
+    format!("\u{2014} {name} {}\n", STANDARD.encode(blob))
+}
+
+/// Checks that `note` carries a good signature by `verifier` and gives the text it signs.
+pub(crate) fn verify_note(note: &str, verifier: &str) -> Result<String, NoteError> {
     let (name, public, id) = parse_verifier(verifier)?;
     let verifying = VerifyingKey::from_bytes(&public)
         .map_err(|_| NoteError::BadKey("not a valid Ed25519 public key".into()))?;
@@ -198,11 +209,18 @@ pub fn verify_checkpoint(note: &str, verifier: &str) -> Result<SignedCheckpoint,
     if !found {
         return Err(NoteError::NotSignedByKey);
     }
-    let malformed = |why: &str| NoteError::Malformed(why.to_string());
     // What was signed is exactly what is read: no carriage returns or other control characters.
     if text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(malformed("control characters in the checkpoint"));
+        return Err(NoteError::Malformed(
+            "control characters in the signed text".into(),
+        ));
     }
+    Ok(text.to_string())
+}
+
+/// The checkpoint a signed note's text states: origin, tree size, root.
+fn parse_checkpoint(text: &str) -> Result<SignedCheckpoint, NoteError> {
+    let malformed = |why: &str| NoteError::Malformed(why.to_string());
     let mut lines = text.split('\n');
     let origin = lines
         .next()

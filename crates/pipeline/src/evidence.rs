@@ -231,6 +231,14 @@ impl Service {
                 None
             }
         };
+        // The keys the log was signed with: each rotation logged, signed by the key before it.
+        if let Err(e) = archive.key_chain() {
+            failed.push(Failure {
+                sha256: String::new(),
+                origin: "the log's keys".to_string(),
+                problem: e.to_string(),
+            });
+        }
         // The stored tree hashes proofs are served from must be the leaves' (an edit of the
         // leaves shows here too: the hashes kept as they were appended no longer match).
         if let Some(problem) = archive.check_published()? {
@@ -424,6 +432,45 @@ impl Service {
     /// The key others verify this log's signed checkpoints with.
     pub fn verifier_key(&self) -> Result<String, PipelineError> {
         Ok(self.archive()?.verifier_key()?)
+    }
+
+    /// Replaces the log's signing key; the new one is announced in the log by the old one.
+    pub fn rotate_key(&self) -> Result<archive::KeyRotated, PipelineError> {
+        Ok(self.archive()?.rotate_key()?)
+    }
+
+    /// The rotation statements of this log's keys, oldest first (each checked).
+    pub fn key_chain(&self) -> Result<Vec<archive::KeyLink>, PipelineError> {
+        Ok(self.archive()?.key_chain()?)
+    }
+
+    /// Checks a signed checkpoint against `key`, or, when a later key of this log signed it,
+    /// against that key reached from `key` through the rotations logged since: the log's name,
+    /// the checkpoint, and the rotations followed (empty when `key` signed it).
+    pub fn check_signed_through_rotations(
+        &self,
+        note: &str,
+        key: &str,
+    ) -> Result<Result<(String, Checkpoint, Vec<archive::KeyLink>), ledger::NoteError>, PipelineError>
+    {
+        let first = match check_signed_checkpoint(note, key) {
+            Ok((origin, c)) => return Ok(Ok((origin, c, Vec::new()))),
+            Err(e) => e,
+        };
+        if first != ledger::NoteError::NotSignedByKey {
+            return Ok(Err(first));
+        }
+        let Some(links) = self.archive()?.rotations_from(key)? else {
+            return Ok(Err(first));
+        };
+        for (n, (_, rotation)) in links.iter().enumerate() {
+            match check_signed_checkpoint(note, &rotation.new_key) {
+                Ok((origin, c)) => return Ok(Ok((origin, c, links[..=n].to_vec()))),
+                Err(ledger::NoteError::NotSignedByKey) => continue,
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        Ok(Err(first))
     }
 }
 

@@ -100,7 +100,13 @@ pub fn verify_evidence(args: VerifyEvidenceArgs) -> Result<ExitCode> {
             report.failures.len()
         );
         if let Some(cp) = &report.checkpoint {
-            let by = if report.key_given {
+            let through = format!(
+                "a later key the key given handed on to through {} logged rotation(s)",
+                report.rotations_followed
+            );
+            let by = if report.key_given && report.rotations_followed > 0 {
+                through.as_str()
+            } else if report.key_given {
                 "the key given"
             } else {
                 "the key inside the package (give --key to check who signed it)"

@@ -1138,13 +1138,67 @@ fn a_rotated_key_is_trusted_through_the_log_by_holders_of_the_old_one() {
     assert_eq!(keys["rotations"][0]["size"], 1);
     let verify = ombud(&data, &["verify"]);
     assert!(verify.status.success(), "{}", stdout(&verify));
-    // A key never announced is not trusted; a rotation record altered is named by verify.
-    let stranger = ombud(
-        &test_support::temp_dir().path().join("other"),
-        &["log", "--public-key"],
+    // An evidence package made now carries the rotation: it checks with the old key, by ombud
+    // and by the independent verifier, and not with a key never announced.
+    let incident = json(&ombud(&data, &["incidents", "--json"]))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let package = dir.path().join("package");
+    let out = ombud(
+        &data,
+        &[
+            "export-evidence",
+            &incident,
+            "--out",
+            package.to_str().unwrap(),
+        ],
     );
-    let stranger = stdout(&stranger).trim().to_string();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let checked = ombud(
+        &data,
+        &[
+            "verify-evidence",
+            package.to_str().unwrap(),
+            "--key",
+            &old_key,
+        ],
+    );
+    assert!(checked.status.success(), "{}", stdout(&checked));
+    assert!(
+        stdout(&checked).contains("1 logged rotation"),
+        "{}",
+        stdout(&checked)
+    );
+    if let Some(script) = independent_verifier() {
+        assert!(independently_accepted(&script, &package, Some(&old_key)));
+        assert!(independently_accepted(&script, &package, None));
+    }
+    // A key never announced is not trusted; a rotation record altered is named by verify.
+    let other = dir.path().join("other");
+    assert!(
+        ombud(&other, &["ingest", report.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let stranger = stdout(&ombud(&other, &["log", "--public-key"]))
+        .trim()
+        .to_string();
+    assert!(stranger.starts_with("ombud-"), "{stranger}");
     assert!(!check(&new_note, &stranger).status.success());
+    let refused = ombud(
+        &data,
+        &[
+            "verify-evidence",
+            package.to_str().unwrap(),
+            "--key",
+            &stranger,
+        ],
+    );
+    assert!(!refused.status.success(), "{}", stdout(&refused));
+    if let Some(script) = independent_verifier() {
+        assert!(!independently_accepted(&script, &package, Some(&stranger)));
+    }
     let record = data.join("keys").join("log-key-rotations");
     let text = std::fs::read_to_string(&record).unwrap();
     std::fs::write(

@@ -52,6 +52,21 @@ pub struct LogEntry {
     pub checkpoint_file: String,
     pub key_file: String,
     pub pem_file: String,
+    /// The statements that handed the log from key to key, oldest first, each a leaf with its
+    /// proof: a person holding an earlier key checks the checkpoint through them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotations: Vec<RotationEntry>,
+}
+
+/// A key rotation statement in a package (`keys/rotation-<sha256>`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RotationEntry {
+    pub file: String,
+    pub sha256: String,
+    pub old_key: String,
+    pub new_key: String,
+    pub leaf_index: u64,
+    pub inclusion_proof: Vec<String>,
 }
 
 /// One source: its original bytes, the text read from them, its proof and how it was collected.
@@ -343,6 +358,8 @@ impl Service {
         digests.extend(logged.iter().filter_map(|d| d.leaf.clone()));
         let archive = self.archive()?;
         let verifier_key = archive.verifier_key()?;
+        let chain = archive.key_chain()?;
+        digests.extend(chain.iter().map(|(sha, _)| sha.clone()));
         let (note, proofs) = archive.signed_proofs(&digests)?;
         let proof_of: HashMap<&str, &InclusionProof> =
             proofs.iter().map(|p| (p.sha256.as_str(), p)).collect();
@@ -447,6 +464,22 @@ impl Service {
             let pem = ledger::public_key_pem(&verifier_key)
                 .map_err(|e| PipelineError::BadArgument(format!("the log's key: {e}")))?;
             put(&mut sink, PEM, pem.as_bytes())?;
+            let mut rotations = Vec::new();
+            for (sha, r) in &chain {
+                let file = format!("keys/rotation-{sha}");
+                put(&mut sink, &file, &archive.get(sha)?)?;
+                let proof = proof_of.get(sha.as_str()).ok_or_else(|| {
+                    PipelineError::BadArgument(format!("the key rotation {sha} has no proof"))
+                })?;
+                rotations.push(RotationEntry {
+                    file,
+                    sha256: sha.clone(),
+                    old_key: r.old_key.clone(),
+                    new_key: r.new_key.clone(),
+                    leaf_index: proof.index,
+                    inclusion_proof: proof.path.clone(),
+                });
+            }
             let manifest = Manifest {
                 format: PACKAGE_FORMAT.to_string(),
                 made_at: made_at.to_string(),
@@ -459,6 +492,7 @@ impl Service {
                     checkpoint_file: CHECKPOINT.to_string(),
                     key_file: KEY.to_string(),
                     pem_file: PEM.to_string(),
+                    rotations,
                 },
                 sources,
                 decisions,
@@ -606,6 +640,8 @@ WHAT IS HERE
   checkpoint        the log's checkpoint (size and root), signed with the log's Ed25519 key
   log-key.vkey      the key that signed it (C2SP note verifier key); log-key.pem is the same key
                     for openssl
+  keys/             (when the log changed keys) each statement by which a key handed the log
+                    on to the next, signed by both, and itself in the log
   SHA256SUMS        the SHA-256 of every other file
 
 Sources:
@@ -693,6 +729,8 @@ pub struct PackageReport {
     /// True when the checkpoint is signed by the key the person checking gave (not only by the
     /// key the package carries).
     pub key_given: bool,
+    /// Key rotations followed from the key given to the key that signed the checkpoint.
+    pub rotations_followed: usize,
     pub files: usize,
     pub sources: usize,
     pub decisions: usize,
@@ -900,6 +938,7 @@ pub fn verify_evidence(path: &Path, key: Option<&str>) -> Result<PackageReport, 
         manifest.log.key_file.clone(),
         manifest.log.pem_file.clone(),
     ]);
+    named.extend(manifest.log.rotations.iter().map(|r| r.file.clone()));
     for s in &manifest.sources {
         named.extend([s.file.clone(), s.text_file.clone()]);
     }
@@ -937,10 +976,50 @@ pub fn verify_evidence(path: &Path, key: Option<&str>) -> Result<PackageReport, 
             "differs from the key manifest.json names".to_string(),
         );
     }
-    let verifier = pinned
+    let mut verifier = pinned
         .map(str::to_string)
         .unwrap_or(manifest.log.verifier_key.clone());
     report.key_given = pinned.is_some();
+    // A key given that is older than the package's: trusted on through each rotation it (and
+    // then each key after it) signed; the rotations' proofs are checked with the leaves below.
+    if pinned.is_some() && verifier != manifest.log.verifier_key {
+        let mut followed = 0;
+        for r in &manifest.log.rotations {
+            if followed == 0 && r.old_key != verifier {
+                continue;
+            }
+            let statement = match files.read(&r.file) {
+                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+                Err(e) => {
+                    fail(&mut report, &r.file, e);
+                    break;
+                }
+            };
+            match ledger::verify_rotation(&statement, &verifier) {
+                Ok(rotation) if rotation.new_key == r.new_key => {
+                    verifier = rotation.new_key;
+                    followed += 1;
+                }
+                Ok(_) => {
+                    fail(
+                        &mut report,
+                        &r.file,
+                        "announces another key than manifest.json says".to_string(),
+                    );
+                    break;
+                }
+                Err(e) => {
+                    fail(
+                        &mut report,
+                        &r.file,
+                        format!("not a rotation signed by the key before it: {e}"),
+                    );
+                    break;
+                }
+            }
+        }
+        report.rotations_followed = followed;
+    }
     let root = match files.read(&manifest.log.checkpoint_file) {
         Err(e) => {
             fail(&mut report, &manifest.log.checkpoint_file, e);
@@ -1023,6 +1102,19 @@ pub fn verify_evidence(path: &Path, key: Option<&str>) -> Result<PackageReport, 
         }
         Some(bytes)
     };
+    for r in &manifest.log.rotations {
+        if r.file != format!("keys/rotation-{}", r.sha256) {
+            fail(&mut report, &r.file, "not named by its SHA-256".to_string());
+        }
+        check_leaf(
+            &mut report,
+            &mut files,
+            &r.file,
+            &r.sha256,
+            r.leaf_index,
+            &r.inclusion_proof,
+        );
+    }
     let mut texts: HashMap<String, String> = HashMap::new();
     for s in &manifest.sources {
         report.sources += 1;

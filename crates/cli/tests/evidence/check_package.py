@@ -46,32 +46,32 @@ def root_from_path(index, size, leaf, path):
     return r if sn == 0 else None
 
 
-def check_signature(note_text, vkey, problems):
+def check_signature(note_text, vkey, problems, what="checkpoint"):
     """Checks the note's Ed25519 signature by the key `vkey` (name+id+base64 key) with openssl."""
     try:
         name, key_id, key64 = vkey.strip().split("+", 2)
         key = base64.b64decode(key64)
     except ValueError:
         problems.append("log-key: not a verifier key")
-        return
+        return False
     if len(key) != 33 or key[0] != 1:
         problems.append("log-key: not an Ed25519 verifier key")
-        return
+        return False
     body, sep, sigs = note_text.rpartition("\n\n")
     if not sep:
-        problems.append("checkpoint: no signature block")
-        return
+        problems.append(what + ": no signature block")
+        return False
     body += "\n"
     signature = None
     for line in sigs.splitlines():
         parts = line.split(" ")
         if len(parts) == 3 and parts[0] == "\u2014" and parts[1] == name:
             blob = base64.b64decode(parts[2])
-            if len(blob) == 68:
+            if len(blob) == 68 and blob[:4].hex() == key_id.lower():
                 signature = blob[4:]
     if signature is None:
-        problems.append("checkpoint: no signature by " + name)
-        return
+        problems.append(what + ": no signature by " + name)
+        return False
     der = bytes.fromhex("302a300506032b6570032100") + key[1:]
     pem = "-----BEGIN PUBLIC KEY-----\n%s\n-----END PUBLIC KEY-----\n" % base64.b64encode(der).decode()
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,9 +88,11 @@ def check_signature(note_text, vkey, problems):
             )
         except FileNotFoundError:
             print("note: no openssl here; the checkpoint's signature was not checked")
-            return
+            return True
         if done.returncode != 0:
-            problems.append("checkpoint: the signature does not verify with the key")
+            problems.append(what + ": the signature does not verify with the key")
+            return False
+    return True
 
 
 def main():
@@ -127,6 +129,7 @@ def main():
              log["checkpoint_file"], log["key_file"], log["pem_file"]}
     named |= {s["file"] for s in manifest["sources"]} | {s["text_file"] for s in manifest["sources"]}
     named |= {d["file"] for d in manifest["decisions"] if d.get("file")}
+    named |= {r["file"] for r in log.get("rotations", [])}
     for here, _, names in os.walk(root_dir):
         for n in names:
             rel = os.path.relpath(os.path.join(here, n), root_dir).replace(os.sep, "/")
@@ -139,7 +142,17 @@ def main():
 
     # The checkpoint: signed, and the one the manifest names.
     note = read(log["checkpoint_file"]).decode()
-    vkey = sys.argv[2] if len(sys.argv) > 2 else read(log["key_file"]).decode()
+    vkey = (sys.argv[2] if len(sys.argv) > 2 else read(log["key_file"]).decode()).strip()
+    # A key older than the package's is followed through each rotation statement it signed:
+    # "old <key>" on its third line, "new <key>" on its fourth, signed by the old key.
+    for r in log.get("rotations", []):
+        text = read(r["file"]).decode()
+        lines = text.split("\n")
+        if len(lines) < 4 or lines[0] != "ombud-log-key-rotation 1" or lines[2] != "old " + vkey:
+            continue
+        if not check_signature(text, vkey, problems, r["file"]):
+            break
+        vkey = lines[3][len("new "):]
     check_signature(note, vkey, problems)
     lines = note.split("\n")
     size = int(lines[1])
@@ -154,6 +167,7 @@ def main():
         for d in manifest["decisions"]
         if d.get("file")
     ]
+    leaves += [(r["file"], r["sha256"], r["leaf_index"], r["inclusion_proof"]) for r in log.get("rotations", [])]
     for file, digest, index, path in leaves:
         data = read(file)
         if hashlib.sha256(data).hexdigest() != digest or not file.endswith(digest):

@@ -388,6 +388,23 @@ impl Archive {
         })
     }
 
+    /// Removes a logged blob's bytes for good (a source withdrawn for someone's safety): its leaf
+    /// stays in the log, so every checkpoint still proves; only the bytes go. False when they
+    /// were gone already.
+    pub fn withdraw(&self, sha256: &str) -> Result<bool, ArchiveError> {
+        let path = self.path_of(sha256)?;
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                if let Some(dir) = path.parent() {
+                    sync_dir(dir);
+                }
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(io(&path)(e)),
+        }
+    }
+
     /// True when the blob exists and still hashes to its name.
     /// Streams the bytes through the hash, so a large blob costs no more memory than a small one.
     pub fn verify(&self, sha256: &str) -> Result<bool, ArchiveError> {

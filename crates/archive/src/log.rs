@@ -661,6 +661,11 @@ impl Archive {
         Ok(known.digests.get(sha256).copied())
     }
 
+    /// The leaf index of the blob `sha256`, if it is logged.
+    pub fn leaf_of(&self, sha256: &str) -> Result<Option<u64>, ArchiveError> {
+        self.leaf_index(sha256)
+    }
+
     /// Proof that the document `sha256` is in the log now: its leaf index, then O(log n) reads
     /// of stored tree hashes.
     pub fn prove(&self, sha256: &str) -> Result<InclusionProof, ArchiveError> {

@@ -840,6 +840,12 @@ pub async fn verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode> {
                 s.size, s.root
             );
         }
+        if report.withdrawn > 0 {
+            println!(
+                "{} source(s) withdrawn by logged decisions: their leaves stay, their bytes are gone",
+                report.withdrawn
+            );
+        }
     }
     Ok(if report.failed.is_empty() {
         ExitCode::SUCCESS

@@ -241,7 +241,7 @@ async fn act(ctx: &Context, service: &Service, args: &LogArgs) -> Result<ExitCod
                 old.size, old.root
             );
         }
-        return extends(service, &old, args.json);
+        return extends(service, &old, args.json).await;
     }
     if let Some(old) = &args.extends {
         let bad_arguments = |message: String| {
@@ -265,7 +265,7 @@ async fn act(ctx: &Context, service: &Service, args: &LogArgs) -> Result<ExitCod
             size,
             root: root.to_ascii_lowercase(),
         };
-        return extends(service, &old, args.json);
+        return extends(service, &old, args.json).await;
     }
     let checkpoint = service.checkpoint()?;
     if args.json {
@@ -364,7 +364,7 @@ fn show_inclusion(proof: &InclusionProof, intact: bool, json: bool) -> Result<Ex
 }
 
 /// Proves, and says, whether the log now extends the checkpoint `old`.
-fn extends(service: &Service, old: &Checkpoint, json: bool) -> Result<ExitCode> {
+async fn extends(service: &Service, old: &Checkpoint, json: bool) -> Result<ExitCode> {
     let Some(proof) = service.consistency(old)? else {
         // Shorter than the checkpoint: direct evidence of removal, not an error of use.
         let reason = format!(
@@ -380,7 +380,7 @@ fn extends(service: &Service, old: &Checkpoint, json: bool) -> Result<ExitCode> 
     };
     let tree = proof.verify();
     // The tree says the digests are there and in order; the bytes they name must be too.
-    let (blobs, bad) = service.check_logged_blobs(old.size)?;
+    let (blobs, bad) = service.check_logged_blobs(old.size).await?;
     let verified = tree && bad.is_empty();
     if json {
         print_json(&json!({

@@ -160,6 +160,13 @@ enum Command {
     /// decision (who, when, --note why, each input's hash, origin and size), logged like any
     /// other, so the record says what was thrown away.
     Purge(review::PurgeArgs),
+    /// Withdraw a source for someone's safety (a witness named in it): its archived bytes, its
+    /// text and its claims are removed, and the incidents they were in re-merged.
+    ///
+    /// The source's leaf stays in the log, so every checkpoint signed before still proves; the
+    /// withdrawal is a logged decision (who, when, --note why), and `verify` accepts the missing
+    /// bytes because of it. It cannot be undone.
+    Withdraw(review::WithdrawArgs),
     /// Serve the record on the web: incidents on a map and a timeline, incident and document
     /// pages where every field shows its words, review, upload, and the HTTP API (/api/v1).
     ///
@@ -225,6 +232,7 @@ fn main() -> ExitCode {
             Command::Review(a) => review::review(&ctx, a).await,
             Command::History(a) => review::history(&ctx, a).await,
             Command::Purge(a) => review::purge(&ctx, a).await,
+            Command::Withdraw(a) => review::withdraw(&ctx, a).await,
             Command::Serve(a) => serve::serve(&ctx, a).await,
             Command::User(a) => user::user(&ctx, a).await,
         }

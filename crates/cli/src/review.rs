@@ -272,3 +272,48 @@ pub async fn purge(ctx: &Context, args: PurgeArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Debug, Args)]
+pub struct WithdrawArgs {
+    /// The document (its SHA-256 or a unique beginning, as `ombud documents` lists it).
+    sha256: String,
+    #[command(flatten)]
+    decision: DecisionArgs,
+}
+
+/// `ombud withdraw`: a source's bytes, text and claims removed for someone's safety.
+pub async fn withdraw(ctx: &Context, args: WithdrawArgs) -> Result<ExitCode> {
+    let by = args.decision.reviewer()?;
+    let service = open(ctx, false).await?;
+    let done = service.withdraw(&args.sha256, &by, &now()).await?;
+    service.close().await?;
+    if args.decision.json {
+        print_json(&done)?;
+    } else {
+        println!("{} {}", done.decision.id, done.decision.action.describe());
+        eprintln!(
+            "{} claim(s) removed, {} incident(s) re-merged{}; the withdrawal is logged (leaf {}), \
+             and the source's own leaf stays, so earlier checkpoints still prove",
+            done.claims_removed,
+            done.incidents_written,
+            if done.bytes_removed {
+                ", its bytes deleted"
+            } else {
+                ""
+            },
+            done.decision.leaf.as_deref().unwrap_or("?")
+        );
+        if let model::Action::Withdraw { origin, .. } = &done.decision.action
+            && origin
+                .rsplit_once(':')
+                .is_some_and(|(_, l)| l.parse::<u64>().is_ok())
+        {
+            let file = origin.rsplit_once(':').map_or(origin.as_str(), |(f, _)| f);
+            eprintln!(
+                "note: it was one line of {file}, which is archived whole too, with this line in \
+                 it: withdraw that copy as well with `ombud withdraw $(sha256sum {file} | cut -c1-64) --note ...`"
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1212,6 +1212,138 @@ fn a_rotated_key_is_trusted_through_the_log_by_holders_of_the_old_one() {
 }
 
 #[test]
+fn a_withdrawn_source_loses_bytes_text_and_claims_and_every_checkpoint_still_proves() {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let examples = test_support::examples_dir();
+    assert!(
+        ombud(&data, &["ingest", "-q", examples.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let before = json(&ombud(&data, &["log", "--json"]));
+    let docs = json(&ombud(&data, &["documents", "--json"]));
+    let doc = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["origin"].as_str().unwrap().ends_with("barda-denial.txt"))
+        .unwrap();
+    let sha = doc["sha256"].as_str().unwrap().to_string();
+    let claims_of = |data: &Path| {
+        lines(&ombud(data, &["claims", "--jsonl", "--limit", "100000"]))
+            .into_iter()
+            .filter(|c| c["id"].as_str().unwrap().starts_with(sha.as_str()))
+            .count()
+    };
+    assert!(claims_of(&data) > 0);
+    let no_reason = ombud(
+        &data,
+        &["withdraw", &sha[..12], "--reviewer", "ana", "--note", ""],
+    );
+    assert!(!no_reason.status.success());
+    let done = json(&ombud(
+        &data,
+        &[
+            "withdraw",
+            &sha[..12],
+            "--reviewer",
+            "ana",
+            "--note",
+            "names a witness",
+            "--json",
+        ],
+    ));
+    assert_eq!(done["decision"]["action"], "withdraw");
+    assert_eq!(done["bytes_removed"], true);
+    assert!(done["claims_removed"].as_u64().unwrap() > 0, "{done}");
+    assert_eq!(claims_of(&data), 0, "its claims are gone");
+    assert!(
+        !data
+            .join("archive/sha256")
+            .join(&sha[..2])
+            .join(&sha)
+            .exists()
+    );
+    let shown = json(&ombud(&data, &["documents", &sha, "--json"]));
+    assert_eq!(shown[0]["status"], "withdrawn");
+    assert_eq!(shown[0]["text"], "");
+    let incidents = stdout(&ombud(&data, &["incidents", "--json"]));
+    assert!(!incidents.contains(&sha), "no incident holds its claims");
+    // The log kept its leaf and gained the decision's; the old checkpoint still proves.
+    let after = json(&ombud(&data, &["log", "--json"]));
+    assert_eq!(after["size"], before["size"].as_u64().unwrap() + 1);
+    let root = before["root"].as_str().unwrap();
+    let size = before["size"].to_string();
+    let extends = ombud(&data, &["log", "--extends", &size, root]);
+    assert!(extends.status.success(), "{}", stdout(&extends));
+    let verify = ombud(&data, &["verify"]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+    assert!(
+        stdout(&verify).contains("1 source(s) withdrawn"),
+        "{}",
+        stdout(&verify)
+    );
+    // Run again, it changes nothing; it cannot be undone.
+    let again = json(&ombud(
+        &data,
+        &[
+            "withdraw",
+            &sha,
+            "--reviewer",
+            "ana",
+            "--note",
+            "again",
+            "--json",
+        ],
+    ));
+    assert_eq!(again["decision"]["id"], done["decision"]["id"]);
+    assert_eq!(
+        json(&ombud(&data, &["log", "--json"]))["size"],
+        after["size"]
+    );
+    let id = done["decision"]["id"].to_string();
+    let undo = ombud(
+        &data,
+        &["review", "undo", &id, "--reviewer", "ana", "--note", "oops"],
+    );
+    assert!(!undo.status.success());
+    // A whole input file, by its digest; and bytes deleted without a decision are still caught.
+    let wire = archive_sha(&examples.join("wire.jsonl"));
+    let out = ombud(
+        &data,
+        &[
+            "withdraw",
+            &wire,
+            "--reviewer",
+            "ana",
+            "--note",
+            "holds the line",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(ombud(&data, &["verify"]).status.success());
+    let other = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["origin"]
+                .as_str()
+                .unwrap()
+                .ends_with("martuni-shelling.txt")
+        })
+        .unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::remove_file(data.join("archive/sha256").join(&other[..2]).join(&other)).unwrap();
+    let caught = ombud(&data, &["verify"]);
+    assert!(!caught.status.success());
+    assert!(stdout(&caught).contains(&other), "{}", stdout(&caught));
+}
+
+#[test]
 fn refused_inputs_stay_out_of_the_log_until_a_logged_purge_removes_them() {
     let dir = test_support::temp_dir();
     let inputs = dir.path().join("in");

@@ -78,7 +78,10 @@ impl Constraints {
                             .push(correction.clone());
                     }
                 }
-                Action::Undo { .. } | Action::Upload { .. } | Action::Purge { .. } => {}
+                Action::Undo { .. }
+                | Action::Upload { .. }
+                | Action::Purge { .. }
+                | Action::Withdraw { .. } => {}
             }
         }
         for group in &mut c.groups {

@@ -94,6 +94,10 @@ pub enum Action {
     /// quarantine: which bytes they were, and that they are gone. They were never logged, so no
     /// checkpoint depends on them. It constrains no merging and cannot be undone.
     Purge { inputs: Vec<PurgedInput> },
+    /// A source withdrawn for someone's safety: its archived bytes, its text and its claims are
+    /// removed; its leaf stays in the log (earlier checkpoints still prove) and this decision,
+    /// logged, says why the bytes are gone. It cannot be undone.
+    Withdraw { sha256: String, origin: String },
 }
 
 /// One input a purge removed.
@@ -115,6 +119,7 @@ impl Action {
             Action::Undo { .. } => "undo",
             Action::Upload { .. } => "upload",
             Action::Purge { .. } => "purge",
+            Action::Withdraw { .. } => "withdraw",
         }
     }
 
@@ -127,7 +132,8 @@ impl Action {
             Action::Grade { .. }
             | Action::Undo { .. }
             | Action::Upload { .. }
-            | Action::Purge { .. } => vec![],
+            | Action::Purge { .. }
+            | Action::Withdraw { .. } => vec![],
         }
     }
 
@@ -203,6 +209,10 @@ impl Action {
                 duplicate,
             } => format!(
                 "upload {file} ({bytes} bytes, SHA-256 {}…): {new} new document(s), {duplicate} already archived",
+                &sha256[..sha256.len().min(12)]
+            ),
+            Action::Withdraw { sha256, origin } => format!(
+                "withdraw source {}… ({origin}): its bytes, text and claims removed",
                 &sha256[..sha256.len().min(12)]
             ),
             Action::Purge { inputs } => format!(

@@ -112,6 +112,9 @@ pub enum DocumentStatus {
     Extracted,
     /// Archived and stored, but not extracted (a language ombud cannot read yet).
     NotExtracted,
+    /// Withdrawn for someone's safety: its bytes, text and claims are gone; its leaf and the
+    /// logged decision that withdrew it stay, so earlier checkpoints still prove.
+    Withdrawn,
 }
 
 impl DocumentStatus {
@@ -119,6 +122,7 @@ impl DocumentStatus {
         match self {
             DocumentStatus::Extracted => "extracted",
             DocumentStatus::NotExtracted => "not_extracted",
+            DocumentStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -126,6 +130,7 @@ impl DocumentStatus {
         match s {
             "extracted" => Some(DocumentStatus::Extracted),
             "not_extracted" => Some(DocumentStatus::NotExtracted),
+            "withdrawn" => Some(DocumentStatus::Withdrawn),
             _ => None,
         }
     }

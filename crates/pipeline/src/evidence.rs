@@ -40,6 +40,8 @@ pub struct VerifyReport {
     /// does not is a failure).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed: Option<Checkpoint>,
+    /// Logged sources withdrawn by a logged decision: their bytes are gone on purpose.
+    pub withdrawn: usize,
 }
 
 /// What an inclusion proof says of a document.
@@ -59,6 +61,9 @@ impl Service {
         let archive = self.archive()?;
         let leaves = archive.log_leaves()?;
         let mut failed = Vec::new();
+        // Sources withdrawn by a logged decision: their bytes are gone on purpose.
+        let withdrawn_blobs = self.withdrawn().await?;
+        let mut withdrawn = 0;
         // Every leaf keeps its bytes, unchanged: a blob deleted or altered after it was logged
         // is named here, even when no document row points at it (a container such as a whole
         // JSON Lines file or feed, a decision, a rejected input). And each blob is logged once.
@@ -77,9 +82,17 @@ impl Service {
                 });
                 continue;
             }
+            let was_withdrawn = withdrawn_blobs.contains(leaf.as_str());
             let problem = match archive.verify(leaf) {
+                Ok(_) if was_withdrawn => Some(
+                    "withdrawn by a logged decision, but its bytes are still here: run `ombud withdraw` again to finish",
+                ),
                 Ok(true) => None,
                 Ok(false) => Some("logged, but its archived bytes no longer hash to their name"),
+                Err(archive::ArchiveError::Missing { .. }) if was_withdrawn => {
+                    withdrawn += 1;
+                    None
+                }
                 Err(archive::ArchiveError::Missing { .. }) => {
                     Some("logged, but its archived bytes are gone")
                 }
@@ -187,6 +200,9 @@ impl Service {
             let Some(last) = page.last() else { break };
             after = Some(last.sha256.clone());
             for d in &page {
+                if d.status == model::DocumentStatus::Withdrawn {
+                    continue; // its text is gone with its bytes, on purpose
+                }
                 if d.ombud_version != crate::OMBUD_VERSION {
                     texts_other_reader += 1;
                     continue;
@@ -256,6 +272,7 @@ impl Service {
             });
         }
         Ok(VerifyReport {
+            withdrawn,
             texts_rederived,
             texts_other_reader,
             leftovers: archive
@@ -329,7 +346,11 @@ impl Service {
 
     /// Re-hashes the archived bytes of the first `upto` leaves of the log: the blobs a
     /// checkpoint of that size vouches for. Each one gone or altered is a failure.
-    pub fn check_logged_blobs(&self, upto: u64) -> Result<(usize, Vec<Failure>), PipelineError> {
+    pub async fn check_logged_blobs(
+        &self,
+        upto: u64,
+    ) -> Result<(usize, Vec<Failure>), PipelineError> {
+        let withdrawn = self.withdrawn().await?;
         let archive = self.archive()?;
         let leaves = archive.log_leaves()?;
         let mut failed = Vec::new();
@@ -340,6 +361,7 @@ impl Service {
             let problem = match archive.verify(leaf) {
                 Ok(true) => continue,
                 Ok(false) => "its archived bytes no longer hash to their name",
+                Err(archive::ArchiveError::Missing { .. }) if withdrawn.contains(leaf) => continue,
                 Err(archive::ArchiveError::Missing { .. }) => "its archived bytes are gone",
                 Err(_) => "its archived bytes cannot be read",
             };

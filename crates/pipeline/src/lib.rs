@@ -23,6 +23,7 @@ mod review;
 mod run;
 mod service;
 mod wire;
+mod withdraw;
 
 pub use accounts::{
     AccountView, CredentialKind, MIN_PASSWORD, NewSession, Role, SESSION_HOURS, SignedIn,
@@ -55,6 +56,7 @@ pub use store::{
     StoredClaim, scratch,
 };
 pub use wire::{ExtractOptions, extract_json, extract_stream, geoparse_json, read_input};
+pub use withdraw::Withdrawn;
 
 /// The ombud version recorded with every document it reads.
 pub const OMBUD_VERSION: &str = env!("CARGO_PKG_VERSION");

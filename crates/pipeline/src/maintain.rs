@@ -20,6 +20,8 @@ pub enum Reextract {
     All,
     /// Those read by this ombud version or a later one (to redo the work of a faulty release).
     Since(String),
+    /// These documents (by SHA-256).
+    Documents(Vec<String>),
 }
 
 /// What a re-extraction did.
@@ -87,6 +89,7 @@ impl Service {
         let selection = match which {
             Reextract::Stale => ReextractSelection::NotRun(run),
             Reextract::All => ReextractSelection::All,
+            Reextract::Documents(shas) => ReextractSelection::Documents(shas.clone()),
             Reextract::Since(v) => ReextractSelection::Runs(
                 store
                     .runs()
@@ -141,7 +144,10 @@ impl Service {
                     language: analysis.language.clone(),
                     ..doc.meta.clone()
                 };
-                record.status = analysis.status;
+                // A withdrawn document stays withdrawn (its empty text gives no claims).
+                if record.status != model::DocumentStatus::Withdrawn {
+                    record.status = analysis.status;
+                }
                 record.ombud_version = crate::OMBUD_VERSION.to_string();
                 let replacement = NewDocument {
                     record: &record,
@@ -339,7 +345,12 @@ impl Service {
             // What the undone decision touched is what the undo touches.
             let earlier = tx.decisions().await?;
             match earlier.into_iter().find(|d| d.id == *decision) {
-                Some(d) if matches!(d.action, Action::Purge { .. } | Action::Upload { .. }) => {
+                Some(d)
+                    if matches!(
+                        d.action,
+                        Action::Purge { .. } | Action::Upload { .. } | Action::Withdraw { .. }
+                    ) =>
+                {
                     return Err(PipelineError::BadArgument(format!(
                         "{decision} records a {} that happened (bytes removed or received): it cannot be undone",
                         d.action.kind()

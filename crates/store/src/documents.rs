@@ -381,6 +381,22 @@ pub(crate) async fn set_extraction(conn: &mut Conn<'_>, doc: &NewDocument<'_>) -
     Ok(())
 }
 
+/// Empties a withdrawn document's text and marks it withdrawn; false when there is no such row.
+pub(crate) async fn withdraw(conn: &mut Conn<'_>, sha256: &str) -> StoreResult<bool> {
+    let doing = "withdrawing a document";
+    let changed = conn
+        .execute(
+            "UPDATE documents SET text = '', status = ?, title = NULL WHERE sha256 = ?",
+            &[
+                Arg::Text(DocumentStatus::Withdrawn.as_str()),
+                Arg::Text(sha256),
+            ],
+        )
+        .await
+        .map_err(q(doing))?;
+    Ok(changed > 0)
+}
+
 /// Documents in order of publication, then hash.
 pub(crate) async fn list(
     conn: &mut Conn<'_>,
@@ -465,6 +481,13 @@ pub(crate) async fn to_reextract(
             }
             sql.push_str(&format!(" AND run_id IN {}", crate::conn::list(runs.len())));
             args.extend(runs.iter().map(|r| Arg::Int(*r)));
+        }
+        ReextractSelection::Documents(shas) => {
+            if shas.is_empty() {
+                return Ok(vec![]);
+            }
+            sql.push_str(&format!(" AND sha256 IN {}", crate::conn::list(shas.len())));
+            args.extend(shas.iter().map(|s| Arg::Text(s)));
         }
     }
     sql.push_str(" ORDER BY sha256 LIMIT ?");

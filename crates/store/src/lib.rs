@@ -384,6 +384,10 @@ pub trait RecordTx: Send {
         aliases: &'a [(ClaimId, Option<ClaimId>)],
     ) -> Fut<'a, ()>;
 
+    /// Withdraws a document: its text emptied, its title dropped, its status `withdrawn` (its
+    /// claims go through `replace_claims`). False when there is no such document.
+    fn withdraw_document<'a>(&'a mut self, sha256: &'a str) -> Fut<'a, bool>;
+
     /// The stored originals filed under each of `bands` with their publication days (`UNDATED`
     /// for none), at most `cap` a band; `None` for a band holding more (a common band:
     /// boilerplate, a template's fixed phrases).

@@ -110,6 +110,8 @@ pub enum ReextractSelection {
     NotRun(i64),
     /// Documents read by these runs (say, every run of ombud 0.1.3 or later).
     Runs(Vec<i64>),
+    /// These documents (by SHA-256).
+    Documents(Vec<String>),
 }
 
 /// `%text%` for LIKE, lower case, with LIKE's own characters escaped by `\`.

@@ -351,6 +351,10 @@ impl RecordTx for SqlTx {
         })
     }
 
+    fn withdraw_document<'a>(&'a mut self, sha256: &'a str) -> Fut<'a, bool> {
+        write!(self, |conn| documents::withdraw(&mut conn, sha256).await)
+    }
+
     fn reindex<'a>(&'a mut self, rows: &'a [(ClaimId, Vec<IndexRow>)]) -> Fut<'a, ()> {
         write!(self, |conn| claims::reindex(&mut conn, rows).await)
     }

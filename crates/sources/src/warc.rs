@@ -3,7 +3,7 @@
 //! text is a document, archived as the exact bytes of its record, with the page's address and the
 //! capture time the record gives.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 
 use flate2::read::{DeflateDecoder, MultiGzDecoder, ZlibDecoder};
 
@@ -33,63 +33,150 @@ pub(crate) fn looks_like_warc(bytes: &[u8]) -> bool {
 }
 
 pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
+    // Read a record at a time, so memory is bounded by one record however far the file
+    // inflates (a decompression bomb costs time up to `MAX_UNCOMPRESSED`, not memory).
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let inflated = MultiGzDecoder::new(bytes).take(MAX_UNCOMPRESSED + 1);
+        read_records(std::io::BufReader::new(inflated), origin, true)
+    } else {
+        read_records(bytes, origin, false)
+    }
+}
+
+/// The most one record's block may be: a page's body and its HTTP head.
+const MAX_BLOCK: u64 = MAX_BODY + MAX_HEAD as u64;
+
+/// Reads the records of a WARC stream, one at a time.
+fn read_records(mut input: impl BufRead, origin: &str, compressed: bool) -> Parsed {
     let mut parsed = Parsed::default();
     let reject = |record: Option<usize>, message: String| SourcesError::Warc {
         origin: origin.to_string(),
         record,
         message,
     };
-    let plain;
-    let data: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        let read = MultiGzDecoder::new(bytes)
-            .take(MAX_UNCOMPRESSED + 1)
-            .read_to_end(&mut out);
-        if let Err(e) = read {
-            // An interrupted crawl's file: the records before the break are still good.
-            parsed.rejected.push(reject(
-                None,
-                format!(
-                    "cannot decompress past byte {} of the records: {e}",
-                    out.len()
-                ),
-            ));
-            if out.is_empty() {
-                return parsed;
+    let mut consumed: u64 = 0;
+    let mut number = 0;
+    let mut rec: Vec<u8> = Vec::new();
+    loop {
+        let broke = |consumed: u64, e: std::io::Error| {
+            if compressed {
+                // An interrupted crawl's file: the records before the break are still good.
+                format!("cannot decompress past byte {consumed} of the records: {e}")
+            } else {
+                format!("cannot read past byte {consumed}: {e}")
+            }
+        };
+        // Records are separated by blank lines; tolerate extra ones.
+        match skip_blank_lines(&mut input) {
+            Ok((n, more)) => {
+                consumed += n;
+                if !more {
+                    break;
+                }
+            }
+            Err(e) => {
+                parsed.rejected.push(reject(None, broke(consumed, e)));
+                break;
             }
         }
-        if out.len() as u64 > MAX_UNCOMPRESSED {
+        number += 1;
+        rec.clear();
+        // The header: lines up to the first empty one, within `MAX_HEAD` bytes.
+        let mut ended = false;
+        while rec.len() < MAX_HEAD {
+            let before = rec.len();
+            match (&mut input)
+                .take(MAX_HEAD as u64)
+                .read_until(b'\n', &mut rec)
+            {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    parsed.rejected.push(reject(None, broke(consumed, e)));
+                    return parsed;
+                }
+            }
+            let line = &rec[before..];
+            if before > 0 && (line == b"\n" || line == b"\r\n") {
+                ended = true;
+                break;
+            }
+            if !line.ends_with(b"\n") {
+                break; // the input ends inside the header
+            }
+        }
+        consumed += rec.len() as u64;
+        if !rec.starts_with(b"WARC/") {
+            // Without a readable header the next record cannot be found.
+            parsed.rejected.push(reject(
+                Some(number),
+                "expected a record starting \"WARC/\"".to_string(),
+            ));
+            break;
+        }
+        if !ended {
+            parsed.rejected.push(reject(
+                Some(number),
+                "the record's header never ends (no blank line)".to_string(),
+            ));
+            break;
+        }
+        let length = match content_length(&rec) {
+            Ok(n) => n,
+            Err(message) => {
+                parsed
+                    .rejected
+                    .push(reject(Some(number), message.to_string()));
+                break;
+            }
+        };
+        if length > MAX_BLOCK {
+            // Passed over without being held: the next record is still found.
+            match std::io::copy(&mut (&mut input).take(length), &mut std::io::sink()) {
+                Ok(n) if n == length => {
+                    consumed += n;
+                    parsed.rejected.push(reject(
+                        Some(number),
+                        format!(
+                            "its block is {length} bytes, more than {MAX_BLOCK}: not a news page"
+                        ),
+                    ));
+                    continue;
+                }
+                Ok(n) => {
+                    consumed += n;
+                    parsed.rejected.push(reject(
+                        Some(number),
+                        "the record is cut short: the file ends inside it".to_string(),
+                    ));
+                }
+                Err(e) => parsed
+                    .rejected
+                    .push(reject(Some(number), broke(consumed, e))),
+            }
+            break;
+        }
+        match (&mut input).take(length).read_to_end(&mut rec) {
+            Ok(n) => consumed += n as u64,
+            Err(e) => {
+                parsed.rejected.push(reject(None, broke(consumed, e)));
+                break;
+            }
+        }
+        if consumed > MAX_UNCOMPRESSED {
             parsed.rejected.push(reject(
                 None,
                 format!("more than {MAX_UNCOMPRESSED} bytes uncompressed: split it"),
             ));
-            return parsed;
-        }
-        plain = out;
-        &plain
-    } else {
-        bytes
-    };
-    let mut at = 0;
-    let mut number = 0;
-    while at < data.len() {
-        // Records are separated by blank lines; tolerate extra ones.
-        while data[at..].starts_with(b"\r\n") || data[at..].starts_with(b"\n") {
-            at += if data[at] == b'\r' { 2 } else { 1 };
-        }
-        if at >= data.len() {
             break;
         }
-        number += 1;
-        let record = match Record::parse(&data[at..]) {
+        let record = match Record::parse(&rec) {
             Ok(r) => r,
             Err(message) => {
-                // Without a readable header the next record cannot be found.
                 parsed.rejected.push(reject(Some(number), message));
                 break;
             }
         };
-        at += record.len;
         match record.document(origin, number) {
             Ok(Some(doc)) => parsed.documents.push(doc),
             Ok(None) => {}
@@ -97,6 +184,45 @@ pub(crate) fn read(bytes: &[u8], origin: &str) -> Parsed {
         }
     }
     parsed
+}
+
+/// Skips blank lines (LF or CRLF) before a record: the bytes skipped, and whether more follow.
+fn skip_blank_lines(input: &mut impl BufRead) -> std::io::Result<(u64, bool)> {
+    let mut skipped = 0;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((skipped, false));
+        }
+        let n = if buf.starts_with(b"\r\n") {
+            2
+        } else if buf[0] == b'\n' {
+            1
+        } else if buf == b"\r" {
+            // A lone CR at a buffer's end: look at what follows it.
+            input.consume(1);
+            skipped += 1;
+            continue;
+        } else {
+            return Ok((skipped, true));
+        };
+        input.consume(n);
+        skipped += n as u64;
+    }
+}
+
+/// The Content-Length a record's header (its bytes up to the blank line) gives.
+fn content_length(head: &[u8]) -> Result<u64, &'static str> {
+    let head = std::str::from_utf8(head).map_err(|_| "the record's header is not UTF-8")?;
+    head.lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+        .ok_or("the record has no Content-Length")?
+        .1
+        .trim()
+        .parse()
+        .map_err(|_| "the record's Content-Length is not a number")
 }
 
 /// One WARC record: its named header fields and its content block.
@@ -453,6 +579,26 @@ mod tests {
         let parsed = read(&gz, "cut.warc.gz");
         assert!(!parsed.documents.is_empty(), "{:?}", parsed.rejected);
         assert!(parsed.rejected[0].to_string().contains("cannot decompress"));
+
+        // A record whose block inflates past the limit is passed over unheld; the next is read.
+        let mut big = record(
+            "resource",
+            "file:///zeros.txt",
+            "2020-10-06T08:00:00Z",
+            "text/plain",
+            &vec![b'0'; (MAX_BLOCK + 1) as usize],
+        );
+        big.extend_from_slice(&good);
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut e, &big).unwrap();
+        let parsed = read(&e.finish().unwrap(), "zeros.warc.gz");
+        assert_eq!(parsed.documents.len(), 1, "{:?}", parsed.rejected);
+        assert_eq!(parsed.documents[0].line, Some(2));
+        assert!(
+            parsed.rejected[0].to_string().contains("more than"),
+            "{}",
+            parsed.rejected[0]
+        );
 
         // Bare LF line ends, as some tools write them.
         let lf = String::from_utf8(good).unwrap().replace("\r\n", "\n");

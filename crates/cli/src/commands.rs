@@ -790,7 +790,34 @@ pub struct VerifyArgs {
 }
 
 pub async fn verify(ctx: &Context, args: VerifyArgs) -> Result<ExitCode> {
-    let service = open(ctx, false).await?;
+    let service = match open(ctx, false).await {
+        Ok(s) => s,
+        // A data directory an ingest was creating when it was killed: no database yet, so
+        // nothing was acknowledged, and nothing logged is missing. Say so; it is not a failure.
+        Err(e)
+            if matches!(
+                e.downcast_ref::<pipeline::PipelineError>(),
+                Some(pipeline::PipelineError::NoRecord { .. })
+            ) && ctx.database.is_none()
+                && ctx.data_dir.is_dir()
+                && pipeline::DataDir::at(&ctx.data_dir).logged_leaves()? == 0 =>
+        {
+            if args.json {
+                print_json(&serde_json::json!({
+                    "documents": 0, "failed": [], "state": "being created: no record yet",
+                }))?;
+            } else {
+                println!(
+                    "{}: a data directory whose creation stopped before its database was made \
+                     (an ingest killed as it started): nothing was recorded or logged in it, so \
+                     nothing is missing; `ombud ingest` starts it again",
+                    ctx.data_dir.display()
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => return Err(e),
+    };
     let bar = if ctx.quiet || args.json {
         ProgressBar::hidden()
     } else {

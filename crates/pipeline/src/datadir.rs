@@ -67,6 +67,17 @@ impl DataDir {
         self.root.join("archive")
     }
 
+    /// How many blobs the archive's log holds, read without opening (or creating) anything:
+    /// 0 when there is no log yet.
+    pub fn logged_leaves(&self) -> Result<usize, PipelineError> {
+        let path = self.archive_dir().join("log").join("leaves");
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(archive::read_leaves(&bytes, &path)?.len()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+            Err(source) => Err(PipelineError::Io { path, source }),
+        }
+    }
+
     /// Where the archive log's signing key lives: beside the archive, not in it, so a copy of the
     /// archive given to others for checking does not carry the key.
     pub fn signing_key(&self) -> PathBuf {

@@ -12,7 +12,7 @@ pub enum SourcesError {
         source: std::io::Error,
     },
     #[error(
-        "{origin}: more than {limit} bytes, the limit for one input of its kind (a text file is one report of at most 4 MiB of text): split it"
+        "{origin}: more than {limit} bytes, the limit for one input of its kind (a text file or an HTML page is one report): split it"
     )]
     TooLarge { origin: String, limit: u64 },
     #[error("{origin}{}: not UTF-8 text (bad byte at offset {offset}): convert it to UTF-8", line_suffix(*line))]

@@ -10,11 +10,13 @@ pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The most of an input in `format` ombud reads before refusing it, so that a file far too long
 /// costs no more memory than one at the limit. A text file is one document, so its limit is the
-/// text limit (and room for its header lines); markup, feeds and archives carry more bytes than
-/// text and keep the general limit.
+/// text limit (and room for its header lines); an HTML file is one page, held to what a WARC
+/// record's page may be (32 MiB, markup and inline images included); feeds and archives hold
+/// many documents and keep the general limit.
 pub fn max_input_bytes(format: crate::Format) -> u64 {
     match format {
         crate::Format::Text => crate::MAX_TEXT_BYTES as u64 + 64 * 1024,
+        crate::Format::Html => 32 * 1024 * 1024,
         _ => MAX_INPUT_BYTES,
     }
 }

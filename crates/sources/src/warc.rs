@@ -143,8 +143,7 @@ fn read_records(mut input: impl BufRead, origin: &str, compressed: bool) -> Pars
                     ));
                     continue;
                 }
-                Ok(n) => {
-                    consumed += n;
+                Ok(_) => {
                     parsed.rejected.push(reject(
                         Some(number),
                         "the record is cut short: the file ends inside it".to_string(),
@@ -231,8 +230,6 @@ struct Record<'a> {
     raw: &'a [u8],
     fields: Vec<(String, String)>,
     block: &'a [u8],
-    /// Bytes from the record's start to the end of its block.
-    len: usize,
 }
 
 impl<'a> Record<'a> {
@@ -261,7 +258,6 @@ impl<'a> Record<'a> {
             raw: &data[..end],
             fields,
             block: &data[body_start..end],
-            len: end,
         })
     }
 

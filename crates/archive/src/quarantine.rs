@@ -11,9 +11,14 @@ use std::path::PathBuf;
 
 use crate::{Archive, ArchiveError, BlobWriter, Stored, io, write_atomic};
 
+/// The format of a quarantine record (its `format` field).
+const FORMAT: &str = "ombud-quarantine 1";
+
 /// An input held in quarantine: where it came from, how large, when and why it was refused.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Quarantined {
+    /// The record's format, `ombud-quarantine 1`.
+    pub format: String,
     pub sha256: String,
     pub origin: String,
     pub bytes: u64,
@@ -50,6 +55,16 @@ impl Archive {
                     line: e.line(),
                     problem: format!("not a quarantine record: {e}"),
                 })?;
+            if record.format != FORMAT {
+                return Err(ArchiveError::DamagedLog {
+                    path: path.clone(),
+                    line: 1,
+                    problem: format!(
+                        "a quarantine record of format {:?}, not {FORMAT:?}",
+                        record.format
+                    ),
+                });
+            }
             out.push(record);
         }
         out.sort_by(|a, b| (&a.at, &a.sha256).cmp(&(&b.at, &b.sha256)));
@@ -121,6 +136,7 @@ impl BlobWriter {
         }
         self.finished = true;
         let record = Quarantined {
+            format: FORMAT.to_string(),
             sha256: sha256.clone(),
             origin: origin.to_string(),
             bytes: size,

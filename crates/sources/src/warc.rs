@@ -143,6 +143,12 @@ fn read_records(mut input: impl BufRead, origin: &str, compressed: bool) -> Pars
                     ));
                     continue;
                 }
+                Ok(n) if consumed + n > MAX_UNCOMPRESSED => parsed.rejected.push(reject(
+                    Some(number),
+                    format!(
+                        "it inflates past {MAX_UNCOMPRESSED} bytes (a decompression bomb?): not read"
+                    ),
+                )),
                 Ok(_) => {
                     parsed.rejected.push(reject(
                         Some(number),

@@ -473,8 +473,7 @@ impl Service {
         &self,
         note: &str,
         key: &str,
-    ) -> Result<Result<(String, Checkpoint, Vec<archive::KeyLink>), ledger::NoteError>, PipelineError>
-    {
+    ) -> Result<Result<SignedThrough, ledger::NoteError>, PipelineError> {
         let first = match check_signed_checkpoint(note, key) {
             Ok((origin, c)) => return Ok(Ok((origin, c, Vec::new()))),
             Err(e) => e,
@@ -495,6 +494,10 @@ impl Service {
         Ok(Err(first))
     }
 }
+
+/// A signed checkpoint checked: the log's name, the checkpoint, and the key rotations followed
+/// from the key given to the key that signed it.
+pub type SignedThrough = (String, Checkpoint, Vec<archive::KeyLink>);
 
 /// One witness a policy names, and what its cosignature of a checkpoint says.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

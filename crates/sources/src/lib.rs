@@ -87,12 +87,33 @@ pub fn parse(bytes: &[u8], format: Format, origin: &str) -> Parsed {
         rejected: read.rejected,
     };
     for doc in read.documents {
-        match bounded(doc, origin) {
+        match bounded(doc, origin).and_then(|d| self_contained(d, origin)) {
             Ok(d) => out.documents.push(d),
             Err(e) => out.rejected.push(e),
         }
     }
     out
+}
+
+/// The document, when its own archived bytes read again as it (`reread`): what `verify` and an
+/// evidence package check later. A feed item is archived apart from its feed, so in a malformed
+/// feed it may read otherwise alone; it is refused then, rather than archived as evidence that
+/// would later look altered. (Other formats' documents are read from their own bytes already.)
+fn self_contained(doc: ReadDocument, origin: &str) -> Result<ReadDocument, SourcesError> {
+    if doc.format != Format::Feed {
+        return Ok(doc);
+    }
+    let again = reread(&doc.raw, doc.format, origin);
+    match again.documents.as_slice() {
+        [one] if one.text == doc.text => Ok(doc),
+        _ => Err(SourcesError::Feed {
+            origin: origin.to_string(),
+            message: format!(
+                "item {}: its XML does not read alone as the same item (the feed is malformed around it): not read",
+                doc.line.unwrap_or(0)
+            ),
+        }),
+    }
 }
 
 /// Reads one archived document's own bytes again (its `raw`): as `parse` does, but a feed item's

@@ -227,17 +227,23 @@ fn parse_checkpoint(text: &str) -> Result<SignedCheckpoint, NoteError> {
         .filter(|o| !o.is_empty())
         .ok_or_else(|| malformed("no origin line"))?
         .to_string();
-    let size = lines
-        .next()
-        .filter(|l| l.bytes().all(|b| b.is_ascii_digit()) && (l.len() == 1 || !l.starts_with('0')))
-        .and_then(|l| l.parse().ok())
-        .ok_or_else(|| malformed("the second line is not the tree size"))?;
-    let root: Hash = lines
-        .next()
-        .and_then(|l| STANDARD.decode(l).ok())
-        .and_then(|r| r.try_into().ok())
+    let size =
+        tree_size(lines.next()).ok_or_else(|| malformed("the second line is not the tree size"))?;
+    let root = tree_root(lines.next())
         .ok_or_else(|| malformed("the third line is not a base64 SHA-256 root"))?;
     Ok(SignedCheckpoint { origin, size, root })
+}
+
+/// A tree size as a note writes it: decimal, no leading zero.
+pub(crate) fn tree_size(line: Option<&str>) -> Option<u64> {
+    line.filter(|l| l.bytes().all(|b| b.is_ascii_digit()) && (l.len() == 1 || !l.starts_with('0')))
+        .and_then(|l| l.parse().ok())
+}
+
+/// A tree root as a note writes it: base64 of 32 bytes.
+pub(crate) fn tree_root(line: Option<&str>) -> Option<Hash> {
+    line.and_then(|l| STANDARD.decode(l).ok())
+        .and_then(|r| r.try_into().ok())
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 
-use crate::note::{signature_line, split_note, verify_note};
+use crate::note::{signature_line, split_note, tree_root, tree_size, verify_note};
 use crate::{Hash, NoteError, verifier_key};
 
 const HEADER: &str = "ombud-log-key-rotation 1";
@@ -83,16 +83,8 @@ pub fn verify_rotation(note: &str, old_key: &str) -> Result<Rotation, NoteError>
         .next()
         .and_then(|l| l.strip_prefix("new "))
         .ok_or_else(|| malformed("no new key line"))?;
-    let size = lines
-        .next()
-        .filter(|l| l.bytes().all(|b| b.is_ascii_digit()) && (l.len() == 1 || !l.starts_with('0')))
-        .and_then(|l| l.parse().ok())
-        .ok_or_else(|| malformed("no tree size"))?;
-    let root: Hash = lines
-        .next()
-        .and_then(|l| STANDARD.decode(l).ok())
-        .and_then(|r| r.try_into().ok())
-        .ok_or_else(|| malformed("no base64 SHA-256 root"))?;
+    let size = tree_size(lines.next()).ok_or_else(|| malformed("no tree size"))?;
+    let root = tree_root(lines.next()).ok_or_else(|| malformed("no base64 SHA-256 root"))?;
     if lines.next().is_some() {
         return Err(malformed("more lines than a rotation has"));
     }

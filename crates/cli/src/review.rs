@@ -308,10 +308,11 @@ pub async fn withdraw(ctx: &Context, args: WithdrawArgs) -> Result<ExitCode> {
                 .rsplit_once(':')
                 .is_some_and(|(_, l)| l.parse::<u64>().is_ok())
         {
-            let file = origin.rsplit_once(':').map_or(origin.as_str(), |(f, _)| f);
+            let (file, at) = origin.rsplit_once(':').unwrap_or((origin.as_str(), ""));
             eprintln!(
-                "note: it was one line of {file}, which is archived whole too, with this line in \
-                 it: withdraw that copy as well with `ombud withdraw $(sha256sum {file} | cut -c1-64) --note ...`"
+                "note: it was part {at} of {file} (a JSON line, feed item or WARC record), which is \
+                 archived whole too, with it inside: withdraw that copy as well with \
+                 `ombud withdraw $(sha256sum {file} | cut -c1-64) --note ...`"
             );
         }
     }

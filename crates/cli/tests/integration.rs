@@ -1308,6 +1308,29 @@ fn a_withdrawn_source_loses_bytes_text_and_claims_and_every_checkpoint_still_pro
         &["review", "undo", &id, "--reviewer", "ana", "--note", "oops"],
     );
     assert!(!undo.status.success());
+    // A line of a JSON Lines file: the file holds it too, and ombud says how to withdraw that.
+    let line = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["origin"].as_str().unwrap().contains("wire.jsonl:"))
+        .unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = ombud(
+        &data,
+        &[
+            "withdraw",
+            &line,
+            "--reviewer",
+            "ana",
+            "--note",
+            "a witness",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("sha256sum"), "{}", stderr(&out));
     // A whole input file, by its digest; and bytes deleted without a decision are still caught.
     let wire = archive_sha(&examples.join("wire.jsonl"));
     let out = ombud(

@@ -564,7 +564,7 @@ pub async fn documents(ctx: &Context, args: DocumentsArgs) -> Result<ExitCode> {
     if args.rejected {
         match &args.sha256 {
             Some(prefix) => {
-                let (q, _) = service.rejected_input(prefix)?;
+                let q = service.rejected_input(prefix)?;
                 if o.json || o.jsonl {
                     print_json(&[&q])?;
                 } else {

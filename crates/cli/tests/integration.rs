@@ -47,6 +47,16 @@ fn json(o: &Output) -> Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)))
 }
 
+/// A temporary data directory (`data` inside the returned one) with the example corpus ingested.
+fn examples_ingested() -> (test_support::TempDir, std::path::PathBuf) {
+    let dir = test_support::temp_dir();
+    let data = dir.path().join("data");
+    let examples = test_support::examples_dir();
+    let out = ombud(&data, &["ingest", "-q", examples.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    (dir, data)
+}
+
 /// The text a span covers, checked to be inside the text and on character boundaries.
 fn covered<'a>(text: &'a str, span: &Value, what: &str) -> &'a str {
     let (s, e) = (
@@ -1213,14 +1223,8 @@ fn a_rotated_key_is_trusted_through_the_log_by_holders_of_the_old_one() {
 
 #[test]
 fn a_withdrawn_source_loses_bytes_text_and_claims_and_every_checkpoint_still_proves() {
-    let dir = test_support::temp_dir();
-    let data = dir.path().join("data");
+    let (_dir, data) = examples_ingested();
     let examples = test_support::examples_dir();
-    assert!(
-        ombud(&data, &["ingest", "-q", examples.to_str().unwrap()])
-            .status
-            .success()
-    );
     let before = json(&ombud(&data, &["log", "--json"]));
     let docs = json(&ombud(&data, &["documents", "--json"]));
     let doc = docs
@@ -1785,14 +1789,7 @@ fn an_imported_geonames_dump_places_its_villages_and_reextract_uses_it() {
 
 #[test]
 fn review_decisions_are_attributed_logged_and_listed() {
-    let dir = test_support::temp_dir();
-    let data = dir.path().join("data");
-    let examples = test_support::examples_dir();
-    assert!(
-        ombud(&data, &["ingest", "-q", examples.to_str().unwrap()])
-            .status
-            .success()
-    );
+    let (_dir, data) = examples_ingested();
     let incidents = json(&ombud(&data, &["incidents", "--json"]));
     let first = incidents[0]["id"].as_str().unwrap().to_string();
     let second = incidents[1]["id"].as_str().unwrap().to_string();
@@ -2233,14 +2230,8 @@ fn resum(package: &Path) {
 
 #[test]
 fn an_evidence_package_checks_without_ombud_and_every_tamper_is_named() {
-    let dir = test_support::temp_dir();
-    let data = dir.path().join("data");
+    let (dir, data) = examples_ingested();
     let examples = test_support::examples_dir();
-    assert!(
-        ombud(&data, &["ingest", "-q", examples.to_str().unwrap()])
-            .status
-            .success()
-    );
     let incidents = json(&ombud(&data, &["incidents", "--json"]));
     let busiest = incidents
         .as_array()

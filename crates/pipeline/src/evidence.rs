@@ -62,7 +62,8 @@ impl Service {
         let leaves = archive.log_leaves()?;
         let mut failed = Vec::new();
         // Sources withdrawn by a logged decision: their bytes are gone on purpose.
-        let withdrawn_blobs = self.withdrawn().await?;
+        let decisions = self.store().decisions().await?;
+        let withdrawn_blobs = crate::withdraw::withdrawn_by(&decisions);
         let mut withdrawn = 0;
         // Every leaf keeps its bytes, unchanged: a blob deleted or altered after it was logged
         // is named here, even when no document row points at it (a container such as a whole
@@ -147,7 +148,6 @@ impl Service {
                 Ok(())
             })
             .await?;
-        let decisions = self.store().decisions().await?;
         let mut unlogged_decisions = Vec::new();
         for d in &decisions {
             let Some(leaf) = &d.leaf else {

@@ -20,18 +20,10 @@ impl Service {
         Ok(self.archive()?.quarantined()?)
     }
 
-    /// The bytes of a refused input, by its digest or a unique prefix of 8 or more hex digits.
-    pub fn rejected_input(
-        &self,
-        prefix: &str,
-    ) -> Result<(archive::Quarantined, Vec<u8>), PipelineError> {
-        let archive = self.archive()?;
-        let one = pick(&archive.quarantined()?, &[prefix.to_string()])?;
-        let Some(q) = one.into_iter().next() else {
-            return Err(not_found(prefix));
-        };
-        let bytes = archive.quarantined_bytes(&q.sha256)?;
-        Ok((q, bytes))
+    /// A refused input's record, by its digest or a unique prefix of 8 or more hex digits.
+    pub fn rejected_input(&self, prefix: &str) -> Result<archive::Quarantined, PipelineError> {
+        let one = pick(&self.archive()?.quarantined()?, &[prefix.to_string()])?;
+        one.into_iter().next().ok_or_else(|| not_found(prefix))
     }
 
     /// Removes refused inputs from quarantine: those named by digest (or a unique prefix of 8 or

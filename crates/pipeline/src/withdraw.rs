@@ -96,15 +96,18 @@ impl Service {
 
     /// The blobs withdrawn by logged decisions: their bytes are gone on purpose.
     pub async fn withdrawn(&self) -> Result<HashSet<String>, PipelineError> {
-        Ok(self
-            .decisions()
-            .await?
-            .into_iter()
-            .filter(|d| d.leaf.is_some())
-            .filter_map(|d| match d.action {
-                Action::Withdraw { sha256, .. } => Some(sha256),
-                _ => None,
-            })
-            .collect())
+        Ok(withdrawn_by(&self.decisions().await?))
     }
+}
+
+/// The blobs that logged `withdraw` decisions among `decisions` name.
+pub(crate) fn withdrawn_by(decisions: &[Decision]) -> HashSet<String> {
+    decisions
+        .iter()
+        .filter(|d| d.leaf.is_some())
+        .filter_map(|d| match &d.action {
+            Action::Withdraw { sha256, .. } => Some(sha256.clone()),
+            _ => None,
+        })
+        .collect()
 }

@@ -252,10 +252,8 @@ impl<'a> Record<'a> {
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
             .collect();
-        let length: usize = field(&fields, "content-length")
-            .ok_or("the record has no Content-Length")?
-            .parse()
-            .map_err(|_| "the record's Content-Length is not a number")?;
+        let length = usize::try_from(content_length(head.as_bytes())?)
+            .map_err(|_| "the record's Content-Length is too large")?;
         let end = body_start
             .checked_add(length)
             .filter(|&e| e <= data.len())

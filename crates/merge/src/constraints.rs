@@ -152,6 +152,11 @@ impl Constraints {
         self.apart.get(a).is_some_and(|s| s.contains(b))
     }
 
+    /// True when a decision keeps the claim apart from some other claim.
+    pub fn kept_apart(&self, id: &ClaimId) -> bool {
+        self.apart.get(id).is_some_and(|s| !s.is_empty())
+    }
+
     /// The decisions in force that name a claim.
     pub fn decisions_of(&self, id: &ClaimId) -> &BTreeSet<DecisionId> {
         static NONE: BTreeSet<DecisionId> = BTreeSet::new();

@@ -1,7 +1,7 @@
 //! Grades in the sense Airwars uses them, each with the reasons that produced it and the claims
 //! each reason rests on.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use model::{ClaimId, ClaimRecord, CountryCode, Grade, GradeReason, Incident, Side, Stance};
 
@@ -38,6 +38,7 @@ pub fn grade(
     origins_against: &[Voice],
 ) -> (Grade, Vec<GradeReason>) {
     let mut reasons: Vec<GradeReason> = Vec::new();
+    let by_id: ById<'_> = claims.iter().map(|c| (&c.id, *c)).collect();
     let all_for: Vec<&Voice> = origins_for.iter().collect();
     let n = all_for.len();
     reasons.push(GradeReason {
@@ -62,15 +63,15 @@ pub fn grade(
         .iter()
         .copied()
         .filter(|v| v.origin.is_independent_body())
-        .filter(|v| confirms(claims, &v.claims))
+        .filter(|v| confirms(&by_id, &v.claims))
         .collect();
     let admissions: Vec<&Voice> = all_for
         .iter()
         .copied()
-        .filter(|v| !says_military(claims, &v.claims))
+        .filter(|v| !says_military(&by_id, &v.claims))
         .filter(|v| match v.origin.side {
             Some(Side::Party(side)) => {
-                accused.contains(&side) && confirms_as(claims, &v.claims, side)
+                accused.contains(&side) && confirms_as(&by_id, &v.claims, side)
             }
             _ => false,
         })
@@ -81,7 +82,7 @@ pub fn grade(
         .iter()
         .copied()
         .filter(|v| match v.origin.side {
-            Some(Side::Party(side)) => accused.contains(&side) && says_military(claims, &v.claims),
+            Some(Side::Party(side)) => accused.contains(&side) && says_military(&by_id, &v.claims),
             _ => false,
         })
         .collect();
@@ -187,28 +188,32 @@ pub fn grade(
 }
 
 /// True when one of these claims says the target was military.
-fn says_military(claims: &[&ClaimRecord], ids: &[ClaimId]) -> bool {
-    claims.iter().any(|c| {
-        ids.contains(&c.id)
-            && c.claim
-                .target
-                .as_ref()
-                .is_some_and(|t| t.kind == model::TargetKind::Military)
+/// An incident's claims by id, so a voice's claims are found without scanning them all.
+type ById<'a> = HashMap<&'a ClaimId, &'a ClaimRecord>;
+
+/// The claims of `ids` among the incident's.
+fn those<'a>(claims: &'a ById<'a>, ids: &'a [ClaimId]) -> impl Iterator<Item = &'a ClaimRecord> {
+    ids.iter().filter_map(|id| claims.get(id).copied())
+}
+
+fn says_military(claims: &ById<'_>, ids: &[ClaimId]) -> bool {
+    those(claims, ids).any(|c| {
+        c.claim
+            .target
+            .as_ref()
+            .is_some_and(|t| t.kind == model::TargetKind::Military)
     })
 }
 
 /// True when one of these claims confirms (an on-site finding, an admission).
-fn confirms(claims: &[&ClaimRecord], ids: &[ClaimId]) -> bool {
-    claims
-        .iter()
-        .any(|c| ids.contains(&c.id) && c.claim.stance == Stance::Confirms)
+fn confirms(claims: &ById<'_>, ids: &[ClaimId]) -> bool {
+    those(claims, ids).any(|c| c.claim.stance == Stance::Confirms)
 }
 
 /// True when one of these claims confirms that `side`'s own forces did it.
-fn confirms_as(claims: &[&ClaimRecord], ids: &[ClaimId], side: CountryCode) -> bool {
-    claims.iter().any(|c| {
-        ids.contains(&c.id)
-            && c.claim.stance == Stance::Confirms
+fn confirms_as(claims: &ById<'_>, ids: &[ClaimId], side: CountryCode) -> bool {
+    those(claims, ids).any(|c| {
+        c.claim.stance == Stance::Confirms
             && c.claim.perpetrator.as_ref().and_then(|p| p.country) == Some(side)
     })
 }

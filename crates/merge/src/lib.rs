@@ -25,7 +25,7 @@ pub use constraints::{Constraints, GradeOverride};
 pub use grade::{apply_grade_override, grade};
 pub use identity::{Assignment, Prior, assign_ids, base_id};
 pub use neighbourhood::{
-    Apart, CELL_DEGREES, DENIAL_SLACK_DAYS, IndexEntry, MAX_RANGE_DAYS, NearIndex, PlaceKey,
+    Apart, CELL_DEGREES, DENIAL_SLACK_DAYS, IndexEntry, MAX_RANGE_DAYS, NearIndex, PlaceKey, Shape,
     compatible, days, finest, founds, index_entries, is_precise, probe_matches, probes, reach,
     same_days, why_apart,
 };

@@ -200,7 +200,7 @@ impl<T> Default for NearIndex<T> {
     }
 }
 
-impl<T: Clone + PartialEq> NearIndex<T> {
+impl<T: Clone + Eq + std::hash::Hash> NearIndex<T> {
     /// Files `value` under a claim's index entries.
     pub fn insert(&mut self, entries: &[IndexEntry], value: T) {
         for e in entries {
@@ -216,11 +216,12 @@ impl<T: Clone + PartialEq> NearIndex<T> {
     /// The values filed under any day of any of `probes`, each once.
     pub fn near(&self, probes: &[IndexEntry]) -> Vec<T> {
         let mut out: Vec<T> = Vec::new();
+        let mut seen: std::collections::HashSet<&T> = std::collections::HashSet::new();
         for p in probes {
             for day in p.day_start..=p.day_end {
                 if let Some(values) = self.by_day.get(&(p.event_type, p.place.clone(), day)) {
                     for v in values {
-                        if !out.contains(v) {
+                        if seen.insert(v) {
                             out.push(v.clone());
                         }
                     }
@@ -291,6 +292,64 @@ pub fn why_apart(a: &Claim, b: &Claim, config: &MergeConfig) -> Option<Apart> {
         return Some(Apart::OtherPlaces);
     }
     told_apart(a, b)
+}
+
+/// Everything compatibility reads of a claim: two claims of one shape are compatible with
+/// exactly the same claims (`compatible`, `same_days`, `founds` read nothing else), so merging
+/// compares a shape once however many claims have it: a feed of a thousand copies of one
+/// sentence costs one comparison, not a million.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Shape {
+    event_type: EventType,
+    founds: bool,
+    denies: bool,
+    days: Option<(i64, i64)>,
+    /// The finest places: key, matched by distance, and the point's bits.
+    places: Vec<(String, bool, u64, u64)>,
+    /// The target's naming words, sorted; empty when there is no target.
+    target: Vec<String>,
+    /// The weapons' kinds, sorted (`None`: no weapon, or one that may be of any kind).
+    weapons: Option<Vec<u8>>,
+}
+
+impl Shape {
+    pub fn of(claim: &Claim) -> Shape {
+        let mut places: Vec<(String, bool, u64, u64)> = finest(&claim.places)
+            .map(|p| (p.key(), located(p), p.lat.to_bits(), p.lon.to_bits()))
+            .collect();
+        places.sort();
+        places.dedup();
+        let mut target = claim
+            .target
+            .as_ref()
+            .map(|t| target_words(&t.text))
+            .unwrap_or_default();
+        target.sort();
+        target.dedup();
+        let weapons = (!claim.weapons.is_empty())
+            .then(|| {
+                claim
+                    .weapons
+                    .iter()
+                    .map(|w| weapon_family(w.category))
+                    .collect::<Option<Vec<u8>>>()
+            })
+            .flatten()
+            .map(|mut f| {
+                f.sort_unstable();
+                f.dedup();
+                f
+            });
+        Shape {
+            event_type: claim.event_type,
+            founds: founds(claim),
+            denies: claim.stance == Stance::Denies,
+            days: days(claim),
+            places,
+            target,
+            weapons,
+        }
+    }
 }
 
 /// Words of a target's description that say nothing about which object it was.

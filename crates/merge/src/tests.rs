@@ -10,6 +10,7 @@ use model::{
 };
 use proptest::prelude::*;
 
+use crate::cluster::Sets;
 use crate::{
     Apart, Constraints, MergeConfig, OriginRegistry, cluster, compatible, merge, why_apart,
 };
@@ -883,4 +884,230 @@ fn a_strike_on_military_targets_admitted_by_the_accused_contests_the_civilian_ha
         "{:?}",
         i.grade_reasons
     );
+}
+
+/// The grouping as first written, comparing every claim with every claim of a growing
+/// incident: the meaning `cluster` keeps while comparing each shape of claim once.
+fn cluster_by_every_pair(records: &[ClaimRecord], constraints: &Constraints) -> Vec<Vec<ClaimId>> {
+    use crate::neighbourhood::{days, founds, same_days};
+    let config = MergeConfig::default();
+    let mut sorted: Vec<&ClaimRecord> = records.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    sorted.dedup_by(|a, b| a.id == b.id);
+    let n = sorted.len();
+    let mut parts = Sets::new(n);
+    for i in 0..n {
+        for j in i + 1..n {
+            if compatible(&sorted[i].claim, &sorted[j].claim, &config) {
+                parts.union(i, j);
+            }
+        }
+    }
+    let at = |id: &ClaimId| sorted.iter().position(|r| &r.id == id);
+    for group in constraints.groups() {
+        let present: Vec<usize> = group.iter().filter_map(at).collect();
+        for w in present.windows(2) {
+            parts.union(w[0], w[1]);
+        }
+    }
+    type Atom<'a> = (Vec<&'a ClaimRecord>, bool, (i64, i64, ClaimId));
+    let fits = |a: &Atom<'_>, b: &Atom<'_>, exact: bool| {
+        a.0.iter().any(|x| {
+            b.0.iter().any(|y| {
+                compatible(&x.claim, &y.claim, &config) && (!exact || same_days(&x.claim, &y.claim))
+            })
+        }) && !a
+            .0
+            .iter()
+            .any(|x| b.0.iter().any(|y| constraints.must_be_apart(&x.id, &y.id)))
+    };
+    let mut groups = Vec::new();
+    for part in parts.sets() {
+        let mut sets = Sets::new(part.len());
+        for (i, &a) in part.iter().enumerate() {
+            for (j, &b) in part.iter().enumerate() {
+                if constraints
+                    .together_with(&sorted[a].id)
+                    .is_some_and(|g| g.contains(&sorted[b].id))
+                {
+                    sets.union(i, j);
+                }
+            }
+        }
+        let mut atoms: Vec<Atom<'_>> = sets
+            .sets()
+            .into_iter()
+            .map(|set| {
+                let claims: Vec<&ClaimRecord> = set.iter().map(|&i| sorted[part[i]]).collect();
+                let order = claims
+                    .iter()
+                    .map(|c| {
+                        let (s, e) = days(&c.claim).unwrap_or((i64::MAX, i64::MAX));
+                        (e, s, c.id.clone())
+                    })
+                    .min()
+                    .unwrap();
+                let founding = claims.iter().any(|c| founds(&c.claim));
+                (claims, founding, order)
+            })
+            .collect();
+        atoms.sort_by(|a, b| a.2.cmp(&b.2));
+        let (founding, joining): (Vec<&Atom<'_>>, Vec<&Atom<'_>>) = atoms.iter().partition(|a| a.1);
+        let mut incidents: Vec<Vec<&Atom<'_>>> = Vec::new();
+        let mut taken = vec![false; founding.len()];
+        for i in 0..founding.len() {
+            if taken[i] {
+                continue;
+            }
+            let mut incident = vec![founding[i]];
+            for j in i + 1..founding.len() {
+                if !taken[j] && incident.iter().all(|k| fits(k, founding[j], false)) {
+                    taken[j] = true;
+                    incident.push(founding[j]);
+                }
+            }
+            incidents.push(incident);
+        }
+        let founded = incidents.len();
+        let mut joins: Vec<Vec<&Atom<'_>>> = vec![Vec::new(); founded];
+        for atom in joining {
+            let fitting = |exact: bool| -> Vec<usize> {
+                (0..founded)
+                    .filter(|&i| incidents[i].iter().all(|k| fits(k, atom, exact)))
+                    .collect()
+            };
+            let chosen = match fitting(true).as_slice() {
+                [one] => Some(*one),
+                [] => match fitting(false).as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match chosen {
+                Some(i) => joins[i].push(atom),
+                None => incidents.push(vec![atom]),
+            }
+        }
+        for (incident, extra) in incidents.iter_mut().zip(joins) {
+            incident.extend(extra);
+        }
+        for incident in incidents {
+            let mut ids: Vec<ClaimId> = incident
+                .iter()
+                .flat_map(|a| a.0.iter().map(|c| c.id.clone()))
+                .collect();
+            ids.sort();
+            groups.push(ids);
+        }
+    }
+    groups.sort();
+    groups
+}
+
+/// Claims of `arbitrary_claims`, some turned into denials, some given a target and a weapon,
+/// many of them alike: the cases shapes must tell apart.
+fn arbitrary_shaped_claims() -> impl Strategy<Value = (Vec<ClaimRecord>, Vec<Decision>)> {
+    (arbitrary_claims(), prop::collection::vec(0u8..8, 40)).prop_map(|((mut records, d), marks)| {
+        let targets = ["hardware store", "printing house", "school"];
+        for (r, mark) in records.iter_mut().zip(marks) {
+            match mark {
+                0 => r.claim.stance = Stance::Denies,
+                1..=4 => {
+                    r.claim.target = Some(model::Target {
+                        kind: model::TargetKind::CivilianObject,
+                        text: targets[usize::from(mark) % targets.len()].into(),
+                        span: Span::new(0, 1),
+                    });
+                    r.claim.weapons = vec![model::WeaponMention {
+                        name: "w".into(),
+                        category: if mark % 2 == 0 {
+                            model::WeaponCategory::Missile
+                        } else {
+                            model::WeaponCategory::AirDroppedBomb
+                        },
+                        cluster_capable: false,
+                        span: Span::new(0, 1),
+                    }];
+                }
+                5 => r.claim.places.clear(),
+                _ => {}
+            }
+        }
+        (records, d)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Comparing shapes once gives exactly the incidents of comparing every pair of claims.
+    #[test]
+    fn comparing_shapes_once_changes_no_incident((records, decisions) in arbitrary_shaped_claims()) {
+        let keep = |id: &ClaimId| Some(id.clone());
+        let constraints = Constraints::from_decisions(&decisions, &keep);
+        let effective: Vec<ClaimRecord> = records.iter().filter_map(|r| constraints.apply(r)).collect();
+        prop_assert_eq!(
+            cluster(&effective, &constraints, &MergeConfig::default()),
+            cluster_by_every_pair(&effective, &constraints)
+        );
+    }
+}
+
+#[test]
+fn twenty_thousand_copies_of_one_report_are_one_incident_found_in_linear_time() {
+    let records: Vec<ClaimRecord> = (0..20_000)
+        .map(|i| {
+            let mut r = with(
+                &format!("d{i}"),
+                "P",
+                SourceKind::Media,
+                at_day(3, town("A", 11, 40.0, 47.0)),
+                "x",
+            );
+            r.id.sentence = Span::new(i, i + 1);
+            r
+        })
+        .collect();
+    let groups = cluster(&records, &Constraints::default(), &MergeConfig::default());
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].len(), 20_000);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Finding copied sentences by distinct sentence gives what comparing every earlier claim
+    /// gives: the first earlier claim of another publisher with a near-copy of the sentence.
+    #[test]
+    fn copied_sentences_are_found_as_by_every_pair(
+        specs in prop::collection::vec((0usize..4, 0usize..3), 1..60)
+    ) {
+        let sentences = [
+            "A missile struck a residential area of Ganja overnight, killing 10 civilians.",
+            "A missile struck a residential area of Ganja overnight, killing ten civilians.",
+            "Armenia's defence ministry denied firing at Ganja.",
+            "",
+        ];
+        let records: Vec<ClaimRecord> = specs
+            .iter()
+            .enumerate()
+            .map(|(i, (s, p))| {
+                let mut r = with(
+                    &format!("d{i}"),
+                    &format!("P{p}"),
+                    SourceKind::Media,
+                    at_day(3, town("A", 11, 40.0, 47.0)),
+                    sentences[*s],
+                );
+                r.id.sentence = Span::new(i, i + 1);
+                r
+            })
+            .collect();
+        let refs: Vec<&ClaimRecord> = records.iter().collect();
+        prop_assert_eq!(
+            crate::sources::copied_from(&refs),
+            crate::sources::copied_from_every_pair(&refs)
+        );
+    }
 }

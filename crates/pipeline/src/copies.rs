@@ -49,11 +49,10 @@ impl Copies {
 
 /// The order originals are chosen in: the earliest published first (undated last), on one day
 /// a wire service before those that reprint it, then by hash.
-fn earliest(
-    published: Option<Date>,
-    wire: bool,
-    sha256: &str,
-) -> (bool, Option<Date>, bool, String) {
+/// Where a document stands in the order originals are chosen by (`earliest`).
+type Seniority = (bool, Option<Date>, bool, String);
+
+fn earliest(published: Option<Date>, wire: bool, sha256: &str) -> Seniority {
     (published.is_none(), published, !wire, sha256.to_string())
 }
 
@@ -286,17 +285,45 @@ pub(crate) async fn detect(
         return Ok(out);
     }
 
-    // The stored groups the new copies reach: every member of each, originals included.
-    let roots: BTreeSet<String> = (first_stored..nodes.len())
-        .filter(|&i| linked[i])
-        .map(|i| {
-            nodes[i]
-                .copy_of
-                .clone()
-                .unwrap_or_else(|| nodes[i].sha256.clone())
-        })
-        .collect();
-    let roots: Vec<String> = roots.into_iter().collect();
+    // The stored groups the new copies reach, whose members are read: a group's members
+    // change only when it joins another or a new document is earlier than its original. A new
+    // reprint of a story reprinted ten thousand times reads none of them.
+    let key_of = |n: &Node| {
+        earliest(
+            n.published,
+            n.publisher.as_deref().is_some_and(is_wire),
+            &n.sha256,
+        )
+    };
+    let root_of = |n: &Node| n.copy_of.clone().unwrap_or_else(|| n.sha256.clone());
+    let mut reached: HashMap<usize, (BTreeSet<String>, Option<Seniority>)> = HashMap::new();
+    for i in (0..nodes.len()).filter(|&i| linked[i]) {
+        let group = find(&mut parent, i);
+        let (roots, first_new) = reached.entry(group).or_default();
+        if i >= first_stored {
+            roots.insert(root_of(&nodes[i]));
+        } else {
+            let key = key_of(&nodes[i]);
+            if first_new.as_ref().is_none_or(|k| key < *k) {
+                *first_new = Some(key);
+            }
+        }
+    }
+    let mut roots: Vec<String> = Vec::new();
+    for (stored_roots, first_new) in reached.into_values() {
+        let settled = match stored_roots.iter().collect::<Vec<_>>().as_slice() {
+            [one] => index.get(*one).is_some_and(|&r| {
+                nodes[r].copy_of.is_none()
+                    && first_new.as_ref().is_none_or(|k| key_of(&nodes[r]) < *k)
+            }),
+            _ => stored_roots.is_empty(),
+        };
+        if !settled {
+            roots.extend(stored_roots);
+        }
+    }
+    roots.sort();
+    roots.dedup();
     let members = if roots.is_empty() {
         Vec::new()
     } else {

@@ -176,18 +176,24 @@ pub(crate) struct Remerged {
 }
 
 /// The claims reached so far, with an in-memory index of their effective claims so a
-/// candidate the store's index finds is kept only when it is compatible with one of them.
+/// candidate the store's index finds is kept only when it is compatible with one of them. The
+/// index holds each shape of claim once (`merge::Shape`): claims of one shape are compatible
+/// with the same claims, so a part of ten thousand copies of one report answers at once.
 #[derive(Default)]
 struct Part {
     stored: HashMap<ClaimId, StoredClaim>,
     /// Claims in the part: the position of their effective record (`None`: rejected).
     reached: HashMap<ClaimId, Option<usize>>,
     records: Vec<ClaimRecord>,
+    /// The shapes of the reached records, each with its first record's position.
+    shapes: HashMap<merge::Shape, usize>,
     near: merge::NearIndex<usize>,
     /// Claims as they were before the change (rejected, corrected, re-extracted away): not in
     /// the part, but what was near them may merge differently now, so it joins the part.
     ghosts: Vec<model::Claim>,
     ghost_near: merge::NearIndex<usize>,
+    /// Shapes known to touch the part (once touching, always: the part only grows).
+    touching: HashSet<merge::Shape>,
 }
 
 impl Part {
@@ -199,10 +205,15 @@ impl Part {
             return false;
         };
         let at = inputs.constraints.apply(&inputs.record(stored)).map(|r| {
-            self.near
-                .insert(&merge::index_entries(&r.claim), self.records.len());
+            let at = self.records.len();
+            if let std::collections::hash_map::Entry::Vacant(v) =
+                self.shapes.entry(merge::Shape::of(&r.claim))
+            {
+                v.insert(at);
+                self.near.insert(&merge::index_entries(&r.claim), at);
+            }
             self.records.push(r);
-            self.records.len() - 1
+            at
         });
         self.reached.insert(id.clone(), at);
         true
@@ -224,9 +235,14 @@ impl Part {
 
     /// True when a claim in the part, or one as it was before the change, could share an
     /// incident with `record`.
-    fn touches(&self, record: &ClaimRecord, config: &MergeConfig) -> bool {
+    fn touches(&mut self, record: &ClaimRecord, config: &MergeConfig) -> bool {
+        let shape = merge::Shape::of(&record.claim);
+        if self.touching.contains(&shape) {
+            return true;
+        }
         let probes = merge::probes(&record.claim, config);
-        self.near
+        let touches = self
+            .near
             .near(&probes)
             .into_iter()
             .any(|i| merge::compatible(&self.records[i].claim, &record.claim, config))
@@ -234,7 +250,11 @@ impl Part {
                 .ghost_near
                 .near(&probes)
                 .into_iter()
-                .any(|g| merge::compatible(&self.ghosts[g], &record.claim, config))
+                .any(|g| merge::compatible(&self.ghosts[g], &record.claim, config));
+        if touches {
+            self.touching.insert(shape);
+        }
+        touches
     }
 }
 
@@ -309,13 +329,12 @@ pub(crate) async fn remerge(
             }
         }
         for id in std::mem::take(&mut maybe) {
-            let near = part.stored.get(&id).is_some_and(|s| {
-                !part.reached.contains_key(&id)
-                    && inputs
-                        .constraints
-                        .apply(&inputs.record(s))
-                        .is_some_and(|r| part.touches(&r, config))
-            });
+            let candidate = part
+                .stored
+                .get(&id)
+                .filter(|_| !part.reached.contains_key(&id))
+                .and_then(|s| inputs.constraints.apply(&inputs.record(s)));
+            let near = candidate.is_some_and(|r| part.touches(&r, config));
             if near && part.reach(&id, inputs) {
                 fresh.push(id);
             }

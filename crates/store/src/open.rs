@@ -76,7 +76,8 @@ pub async fn open_read_only(target: &StoreTarget) -> StoreResult<Arc<dyn RecordS
                 .create_if_missing(false)
                 .immutable(!wal.exists())
                 .busy_timeout(Duration::from_secs(30))
-                .pragma("cache_size", "-32768");
+                .pragma("cache_size", "-32768")
+                .pragma("soft_heap_limit", SQLITE_HEAP_LIMIT);
             Pool::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(4)
@@ -129,6 +130,11 @@ pub async fn open_read_only(target: &StoreTarget) -> StoreResult<Arc<dyn RecordS
 /// which needs the file to itself and does not wait for the busy timeout: when several
 /// processes open a new data directory at once, the others are told the database is locked, so
 /// they try again (for up to the busy timeout).
+/// What SQLite may hold in memory across all its connections (bytes; the page caches give way
+/// to stay under it): each connection's cache may grow to 32 MiB, and four of them full would
+/// hold more than a hostile batch is allowed in all (256 MB resident).
+const SQLITE_HEAP_LIMIT: &str = "50331648";
+
 async fn connect_sqlite(options: SqliteConnectOptions) -> Result<SqlitePool, sqlx::Error> {
     let started = std::time::Instant::now();
     let mut wait = Duration::from_millis(20);
@@ -178,6 +184,7 @@ pub async fn open(target: &StoreTarget) -> StoreResult<Arc<dyn RecordStore>> {
                 // log is folded back less often, so hot pages of several groups are written once.
                 .page_size(8192)
                 .pragma("cache_size", "-32768")
+                .pragma("soft_heap_limit", SQLITE_HEAP_LIMIT)
                 .pragma("wal_autocheckpoint", "8192")
                 .pragma("temp_store", "memory")
                 .optimize_on_close(true, Some(1000));

@@ -161,6 +161,7 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<ExitCode> {
             paths: vec![examples],
             format: None,
             jobs: default_jobs(),
+            collected_by: None,
             json: false,
         },
     )
@@ -193,15 +194,40 @@ pub struct IngestArgs {
     /// Threads for extraction and geocoding.
     #[arg(long, short, default_value_t = default_jobs())]
     jobs: usize,
+    /// Who is collecting these reports, as each document's collection record (and its evidence
+    /// package) will name them: a name, an e-mail address, a team. Default: your login name
+    /// (`$USER`), with the machine's name.
+    #[arg(long, value_name = "WHO")]
+    collected_by: Option<String>,
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// Who runs this ingest, as the collection record names them: the login name and the machine.
+fn login_name() -> Option<String> {
+    let user = ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.trim().is_empty()))?;
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty());
+    Some(match host {
+        Some(host) => format!("{user} on {host} (ombud ingest)"),
+        None => format!("{user} (ombud ingest)"),
+    })
 }
 
 pub async fn ingest(ctx: &Context, args: IngestArgs) -> Result<ExitCode> {
     let service = open(ctx, true).await?;
     let mut options = IngestOptions::new(now(), args.jobs);
     options.format = args.format;
+    options.collected_by = args
+        .collected_by
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .or_else(login_name);
     let bar = if ctx.quiet || args.json {
         ProgressBar::hidden()
     } else {

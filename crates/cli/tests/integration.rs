@@ -52,7 +52,16 @@ fn examples_ingested() -> (test_support::TempDir, std::path::PathBuf) {
     let dir = test_support::temp_dir();
     let data = dir.path().join("data");
     let examples = test_support::examples_dir();
-    let out = ombud(&data, &["ingest", "-q", examples.to_str().unwrap()]);
+    let out = ombud(
+        &data,
+        &[
+            "ingest",
+            "-q",
+            "--collected-by",
+            "Test desk",
+            examples.to_str().unwrap(),
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     (dir, data)
 }
@@ -2297,6 +2306,7 @@ fn an_evidence_package_checks_without_ombud_and_every_tamper_is_named() {
     ] {
         assert!(source["collection"][field].is_string(), "{field}: {source}");
     }
+    assert_eq!(source["collection"]["collected_by"], "Test desk");
     let readme = std::fs::read_to_string(package.join("README.txt")).unwrap();
     for step in [
         "sha256sum -c SHA256SUMS",

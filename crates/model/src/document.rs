@@ -147,6 +147,11 @@ pub struct DocumentRecord {
     pub format: String,
     /// When ombud received it (RFC 3339, UTC).
     pub retrieved_at: String,
+    /// Who collected it: the account that uploaded it, or the person who ran `ombud ingest`
+    /// (`--collected-by`, else the login name); `None` for documents stored before ombud
+    /// recorded it (schema 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_by: Option<String>,
     #[serde(flatten)]
     pub meta: DocumentMeta,
     /// The ombud version that read it.

@@ -34,6 +34,8 @@ pub struct IngestOptions {
     pub jobs: usize,
     /// When the inputs were received, RFC 3339 UTC (the caller's clock; pipelines take time in).
     pub retrieved_at: String,
+    /// Who collected them, as the record keeps it for each document (an account, a person).
+    pub collected_by: Option<String>,
     /// Documents per commit at most.
     pub batch_size: usize,
     /// The longest a document waits for its group to be committed.
@@ -46,6 +48,7 @@ impl IngestOptions {
             format: None,
             jobs,
             retrieved_at,
+            collected_by: None,
             batch_size: 5000,
             batch_time: Duration::from_secs(2),
         }
@@ -308,7 +311,14 @@ fn read_one(
 }
 
 /// Analyses one document: what a worker does.
-fn analyse_pending(reference: &Reference, p: Pending, retrieved_at: &str) -> Analysed {
+/// Reads and extracts one document; `retrieved_at` and `collected_by` are the collection
+/// record of the run (a WARC record's own capture time wins).
+fn analyse_pending(
+    reference: &Reference,
+    p: Pending,
+    retrieved_at: &str,
+    collected_by: Option<&str>,
+) -> Analysed {
     let mut meta: DocumentMeta = p.doc.meta.clone();
     if meta.published.is_none() {
         // A capture's own date (a WARC record's) is when the page was seen; nothing else is
@@ -344,6 +354,7 @@ fn analyse_pending(reference: &Reference, p: Pending, retrieved_at: &str) -> Ana
             .retrieved
             .clone()
             .unwrap_or_else(|| retrieved_at.to_string()),
+        collected_by: collected_by.map(str::to_string),
         meta: DocumentMeta {
             language: analysis.language.clone(),
             ..p.doc.meta
@@ -426,6 +437,7 @@ pub(crate) async fn ingest(
             let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
             let reference = Arc::clone(&reference);
             let retrieved_at = options.retrieved_at.clone();
+            let collected_by = options.collected_by.clone();
             std::thread::Builder::new()
                 .name("ombud-analysis".into())
                 .spawn(move || {
@@ -436,7 +448,12 @@ pub(crate) async fn ingest(
                             Err(_) => return,
                         };
                         let Ok((seq, pending)) = next else { return };
-                        let analysed = analyse_pending(&reference, pending, &retrieved_at);
+                        let analysed = analyse_pending(
+                            &reference,
+                            pending,
+                            &retrieved_at,
+                            collected_by.as_deref(),
+                        );
                         if done_tx.send((seq, analysed)).is_err() {
                             return;
                         }

@@ -409,10 +409,14 @@ impl Service {
                         source_location: d.origin.clone(),
                         url: d.meta.url.clone(),
                         collected_at: d.retrieved_at.clone(),
-                        collected_by: uploads.get(&d.sha256).cloned().unwrap_or_else(|| {
-                            "not recorded: read from a file or standard input by `ombud ingest`"
-                                .to_string()
-                        }),
+                        collected_by: d
+                            .collected_by
+                            .clone()
+                            .or_else(|| uploads.get(&d.sha256).cloned())
+                            .unwrap_or_else(|| {
+                                "not recorded: ingested before ombud recorded who collected a document"
+                                    .to_string()
+                            }),
                         collection_tool: format!("ombud {} ({} reader)", d.ombud_version, d.format),
                         format: d.format.clone(),
                         publisher: d.meta.publisher.clone(),

@@ -137,6 +137,7 @@ fn docs(specs: &[Vec<Spec>]) -> Vec<Doc> {
                     origin: format!("doc{n}"),
                     format: "text".into(),
                     retrieved_at: NOW.into(),
+                    collected_by: None,
                     meta: DocumentMeta {
                         publisher: Some(format!("Publisher {}", n % 3)),
                         published: Some(day(20)),
@@ -554,6 +555,34 @@ fn a_schema_5_data_directory_opens_with_its_decisions_and_places_its_incidents()
             .unwrap();
         assert_eq!(cells.iter().map(|c| c.count).sum::<u64>(), 8);
         assert!(service.accounts().await.unwrap().is_empty());
+    });
+}
+
+#[test]
+fn a_schema_6_data_directory_opens_and_says_it_did_not_record_who_collected_its_documents() {
+    opens_with_its_record_as_it_was("schema6", async |service| {
+        let history = service.history("inc-84e5caef70-815").await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(
+            history[0].leaf.as_deref(),
+            Some("9705b4b8cb53017d6de3f6bf0ac22ca58c1e5aa83119a314c3f13448877a8b6a")
+        );
+        let twelve = pipeline::Checkpoint {
+            size: 12,
+            root: "3d7b3684b63c53a250b81c4129a1ca0aefcf8859188b2826d6d8a6fe16450fc7".into(),
+        };
+        assert!(service.consistency(&twelve).unwrap().unwrap().verify());
+        // Schema 7 records who collected each document; these were stored before it did.
+        let mut by = Vec::new();
+        let n = service
+            .each_document(&Default::default(), &Default::default(), &mut |d| {
+                by.push(d.collected_by.clone());
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, 9);
+        assert!(by.iter().all(Option::is_none), "{by:?}");
     });
 }
 

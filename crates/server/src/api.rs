@@ -593,7 +593,8 @@ pub(crate) async fn upload(
                 format!("{}: cannot keep the upload: {e}", path.display()),
             )
         })?;
-    let options = IngestOptions::new(now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(), 2);
+    let mut options = IngestOptions::new(now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(), 2);
+    options.collected_by = Some(format!("{} (upload to ombud serve)", who.account));
     let by = who.reviewer(now, "uploaded through ombud serve");
     let (report, decision) = state
         .service

@@ -12,7 +12,7 @@ use crate::query::{DocumentQuery, ReextractSelection, sort_day};
 use crate::{CopyCandidate, CopyChange, NewDocument, StoreResult, corrupt, q};
 
 const COLUMNS: &str = "sha256, size, origin, format, retrieved_at, input_id, publisher, published, \
-    language, title, url, ombud_version, status, n_claims, copy_of";
+    language, title, url, ombud_version, status, n_claims, copy_of, collected_by";
 
 fn record(row: &Row, with_text: bool, doing: &'static str) -> StoreResult<DocumentRecord> {
     let t = |i: usize| row.opt_text(i).map_err(|e| corrupt(doing, e));
@@ -22,6 +22,7 @@ fn record(row: &Row, with_text: bool, doing: &'static str) -> StoreResult<Docume
         origin: t(2)?.unwrap_or_default(),
         format: t(3)?.unwrap_or_default(),
         retrieved_at: t(4)?.unwrap_or_default(),
+        collected_by: t(15)?,
         meta: DocumentMeta {
             id: t(5)?,
             publisher: t(6)?,
@@ -37,7 +38,7 @@ fn record(row: &Row, with_text: bool, doing: &'static str) -> StoreResult<Docume
             .unwrap_or(DocumentStatus::Extracted),
         n_claims: row.int(13).map_err(|e| corrupt(doing, e))? as usize,
         copy_of: t(14)?,
-        text: if with_text { t(15)? } else { None },
+        text: if with_text { t(16)? } else { None },
     })
 }
 
@@ -103,7 +104,7 @@ pub(crate) async fn insert(
             )
         })
         .collect();
-    let mut args: Vec<Arg<'_>> = Vec::with_capacity(fresh.len() * 20);
+    let mut args: Vec<Arg<'_>> = Vec::with_capacity(fresh.len() * 23);
     for (i, (d, (diagnostics, publisher_lc, published, day))) in
         fresh.iter().zip(&texts).enumerate()
     {
@@ -131,14 +132,15 @@ pub(crate) async fn insert(
             Arg::Int(d.claims.len() as i64),
             Arg::OptText(d.sketch.as_deref()),
             Arg::OptText(d.copy_of.as_deref()),
+            Arg::OptText(r.collected_by.as_deref()),
         ]);
     }
     let t = std::time::Instant::now();
     conn.insert_rows(
         "INSERT INTO documents (sha256, seq, size, origin, format, retrieved_at, input_id, \
          publisher, publisher_lc, published, sort_day, language, title, url, text, ombud_version, \
-         status, diagnostics, run_id, n_claims, sketch, copy_of)",
-        22,
+         status, diagnostics, run_id, n_claims, sketch, copy_of, collected_by)",
+        23,
         &args,
         "",
     )

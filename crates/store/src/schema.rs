@@ -18,7 +18,7 @@ use crate::conn::{Arg, Backend, Conn};
 use crate::{StoreError, q};
 
 /// The schema version this ombud writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// The version each claim's and incident's serialised JSON is written in.
 pub const JSON_VERSION: i64 = 1;
@@ -420,6 +420,10 @@ fn v5_to_v6(backend: Backend) -> String {
     )
 }
 
+/// Schema 7: who collected each document (the Berkeley Protocol's collection record). Rows
+/// stored before keep NULL: ombud did not record it then, and says so.
+const V6_TO_V7: &str = "ALTER TABLE documents ADD COLUMN collected_by TEXT";
+
 /// The steps of a backend, in order.
 fn steps(backend: Backend) -> Vec<(i64, String)> {
     match backend {
@@ -430,6 +434,7 @@ fn steps(backend: Backend) -> Vec<(i64, String)> {
             (4, v3_to_v4(backend)),
             (5, v4_to_v5(backend)),
             (6, v5_to_v6(backend)),
+            (7, V6_TO_V7.to_string()),
         ],
         Backend::Postgres => vec![
             (
@@ -444,6 +449,7 @@ fn steps(backend: Backend) -> Vec<(i64, String)> {
             (4, v3_to_v4(backend)),
             (5, v4_to_v5(backend)),
             (6, v5_to_v6(backend)),
+            (7, V6_TO_V7.to_string()),
         ],
     }
 }

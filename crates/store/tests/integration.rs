@@ -105,6 +105,7 @@ fn record(sha: &str, publisher: &str, published: u32) -> DocumentRecord {
         origin: "in.txt".into(),
         format: "text".into(),
         retrieved_at: "2026-12-01T00:00:00Z".into(),
+        collected_by: None,
         meta: DocumentMeta {
             publisher: Some(publisher.into()),
             published: Some(day(published)),

@@ -181,7 +181,11 @@ pub(crate) struct Remerged {
 /// with the same claims, so a part of ten thousand copies of one report answers at once.
 #[derive(Default)]
 struct Part {
+    /// Claims loaded and not reached (yet): candidates the index found.
     stored: HashMap<ClaimId, StoredClaim>,
+    /// For each reached claim, the incident the store had it in (its record is in `records`:
+    /// a part of fifty thousand claims is held once, not twice).
+    was_in: HashMap<ClaimId, Option<IncidentId>>,
     /// Claims in the part: the position of their effective record (`None`: rejected).
     reached: HashMap<ClaimId, Option<usize>>,
     records: Vec<ClaimRecord>,
@@ -201,10 +205,10 @@ impl Part {
         if self.reached.contains_key(id) {
             return false;
         }
-        let Some(stored) = self.stored.get(id) else {
+        let Some(stored) = self.stored.remove(id) else {
             return false;
         };
-        let at = inputs.constraints.apply(&inputs.record(stored)).map(|r| {
+        let at = inputs.constraints.apply(&inputs.record(&stored)).map(|r| {
             let at = self.records.len();
             if let std::collections::hash_map::Entry::Vacant(v) =
                 self.shapes.entry(merge::Shape::of(&r.claim))
@@ -216,6 +220,7 @@ impl Part {
             at
         });
         self.reached.insert(id.clone(), at);
+        self.was_in.insert(id.clone(), stored.incident);
         true
     }
 
@@ -309,7 +314,7 @@ pub(crate) async fn remerge(
         let to_load: Vec<ClaimId> = sure
             .iter()
             .chain(&maybe)
-            .filter(|id| !part.stored.contains_key(*id))
+            .filter(|id| !part.stored.contains_key(*id) && !part.reached.contains_key(*id))
             .cloned()
             .collect::<HashSet<_>>()
             .into_iter()
@@ -347,7 +352,7 @@ pub(crate) async fn remerge(
         let mut mates_of: Vec<IncidentId> = Vec::new();
         let mut probes: Vec<IndexRow> = Vec::new();
         for id in &fresh {
-            if let Some(inc) = part.stored.get(id).and_then(|s| s.incident.clone())
+            if let Some(inc) = part.was_in.get(id).cloned().flatten()
                 && expanded.insert(inc.clone())
             {
                 mates_of.push(inc);
@@ -384,7 +389,7 @@ pub(crate) async fn remerge(
     }
     tracing::debug!(
         claims = part.reached.len(),
-        loaded = part.stored.len(),
+        loaded = part.stored.len() + part.was_in.len(),
         ms = started.elapsed().as_millis() as u64,
         db_ms = db.as_millis() as u64,
         neighbours_ms = near_db.as_millis() as u64,
@@ -470,7 +475,7 @@ async fn write_part(
     let mut before: HashMap<IncidentId, Vec<ClaimId>> =
         incidents.iter().map(|i| (i.clone(), Vec::new())).collect();
     for id in part.reached.keys() {
-        if let Some(inc) = part.stored.get(id).and_then(|s| s.incident.clone()) {
+        if let Some(inc) = part.was_in.get(id).cloned().flatten() {
             before.entry(inc).or_default().push(id.clone());
         }
     }
@@ -559,7 +564,7 @@ async fn write_part(
         .filter(|c| !fresh.contains(*c))
         .filter_map(|c| {
             let now = now_in.get(c).map(|i| (*i).clone());
-            let was = part.stored.get(c).and_then(|s| s.incident.clone());
+            let was = part.was_in.get(c).cloned().flatten();
             (now != was).then(|| (c.clone(), now))
         })
         .collect();

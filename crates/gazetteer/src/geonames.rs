@@ -10,6 +10,7 @@
 //! code, population, elevation, dem, timezone, modification date.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use model::{CountryCode, Feature, GazetteerEntry, GeoPoint};
 
@@ -127,8 +128,8 @@ pub fn parse_with(
         });
     }
     // Division names by code, from the dump's own division rows.
-    let mut admin1: HashMap<(Option<CountryCode>, &str), String> = HashMap::new();
-    let mut admin2: HashMap<(Option<CountryCode>, &str, &str), String> = HashMap::new();
+    let mut admin1: HashMap<(Option<CountryCode>, &str), Arc<str>> = HashMap::new();
+    let mut admin2: HashMap<(Option<CountryCode>, &str, &str), Arc<str>> = HashMap::new();
     for r in &rows {
         let known = |feature: Feature| {
             std::iter::once(r.ascii)
@@ -139,11 +140,11 @@ pub fn parse_with(
         match r.code {
             "ADM1" => {
                 let name = known(Feature::Admin1).unwrap_or_else(|| division_name(r.ascii));
-                admin1.insert((r.country, r.admin1), name);
+                admin1.insert((r.country, r.admin1), name.into());
             }
             "ADM2" => {
                 let name = known(Feature::Admin2).unwrap_or_else(|| r.ascii.to_string());
-                admin2.insert((r.country, r.admin1, r.admin2), name);
+                admin2.insert((r.country, r.admin1, r.admin2), name.into());
             }
             _ => {}
         }

@@ -13,6 +13,7 @@ pub mod geonames;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use model::{CountryCode, Feature, GazetteerEntry, GeoPoint};
 
@@ -216,11 +217,17 @@ pub fn load_path(path: &Path) -> Result<Vec<GazetteerEntry>, GazetteerError> {
 }
 
 /// Parses gazetteer rows; the first bad row is an error naming its line.
-pub fn parse(tsv: &str, origin: &str) -> Result<Vec<GazetteerEntry>, GazetteerError> {
+pub fn parse<'t>(tsv: &'t str, origin: &str) -> Result<Vec<GazetteerEntry>, GazetteerError> {
     let mut out = Vec::with_capacity(tsv.len() / 80);
     let mut header_seen = false;
     // Country codes seen so far: checking one against the table is a scan of 250 rows.
     let mut codes: HashMap<&str, Option<CountryCode>> = Default::default();
+    // Region and district names, each held once however many places lie in them.
+    let mut shared: HashMap<&'t str, Arc<str>> = Default::default();
+    let mut share = |name: &'t str| -> Arc<str> {
+        let name = name.trim();
+        Arc::clone(shared.entry(name).or_insert_with(|| Arc::from(name)))
+    };
     for (i, line) in tsv.lines().enumerate() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
@@ -301,8 +308,8 @@ pub fn parse(tsv: &str, origin: &str) -> Result<Vec<GazetteerEntry>, GazetteerEr
                 .collect(),
             point,
             country,
-            admin1: f[6].trim().to_string(),
-            admin2: f[7].trim().to_string(),
+            admin1: share(f[6]),
+            admin2: share(f[7]),
             feature,
             population,
         });

@@ -138,14 +138,14 @@ fn divisions_the_gazetteer_knows_keep_its_names() {
         alt_names: vec![],
         point: model::GeoPoint::new(48.0, 37.8).unwrap(),
         country: model::CountryCode::new("UA"),
-        admin1: "Donetsk".to_string(),
-        admin2: String::new(),
+        admin1: "Donetsk".into(),
+        admin2: "".into(),
         feature: Feature::Admin1,
         population: 0,
     };
     let rows = gazetteer::geonames::parse_with(&text, "sample", &[known]).unwrap();
     let village = rows.iter().find(|e| e.name == "Testove").unwrap();
-    assert_eq!(village.admin1, "Donetsk");
+    assert_eq!(&*village.admin1, "Donetsk");
 }
 
 #[test]

@@ -60,8 +60,8 @@ impl Gazetteer {
                 alt_names: c.alt_names.clone(),
                 point: GeoPoint::new(c.lat, c.lon)?,
                 country: Some(c.code),
-                admin1: String::new(),
-                admin2: String::new(),
+                admin1: "".into(),
+                admin2: "".into(),
                 feature: Feature::Country,
                 population: c.population,
             })

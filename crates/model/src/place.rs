@@ -127,8 +127,10 @@ pub struct GazetteerEntry {
     pub point: GeoPoint,
     /// `None` for disputed regions no single country holds (Kashmir).
     pub country: Option<CountryCode>,
-    pub admin1: String,
-    pub admin2: String,
+    /// The region and district it lies in, by name. Shared: a few thousand names serve the
+    /// quarter of a million places, so the gazetteer holds each once.
+    pub admin1: std::sync::Arc<str>,
+    pub admin2: std::sync::Arc<str>,
     pub feature: Feature,
     pub population: u64,
 }

@@ -670,7 +670,7 @@ pub(crate) async fn document(
     };
     let body = format!(
         "<p class=\"no-print\"><a href=\"/\">← Incidents</a></p><h1>{title}</h1>\
-         <dl class=\"facts\">{}{}{}{}{}{}{}{}<dt>Incidents</dt><dd>{incs}</dd></dl>\
+         <dl class=\"facts\">{}{}{}{}{}{}{}{}{}<dt>Incidents</dt><dd>{incs}</dd></dl>\
          <p><a href=\"/documents/{sha}/original\" download>Download the original bytes</a> · <a href=\"/api/v1/documents/{sha}\">JSON</a></p>\
          <section class=\"proof\" data-proof=\"/api/v1/documents/{sha}/proof\"><button type=\"button\" class=\"no-print\">Check its inclusion proof against the log</button><pre></pre></section>\
          <h2>Text</h2><p class=\"hint\">Marked: the words each claim's fields were read from ({n} claims).</p><div class=\"doc-text\">{marked}</div>",
@@ -688,6 +688,12 @@ pub(crate) async fn document(
         row("URL", meta.url.clone().unwrap_or_default()),
         row("Origin", doc.origin.clone()),
         row("Retrieved", doc.retrieved_at.clone()),
+        row(
+            "Collected by",
+            doc.collected_by
+                .clone()
+                .unwrap_or_else(|| "not recorded (stored before ombud recorded it)".into())
+        ),
         row("Format", format!("{} ({} bytes)", doc.format, doc.size)),
         row(
             "Copy of",

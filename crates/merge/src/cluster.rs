@@ -144,52 +144,38 @@ pub fn cluster(
     }
 
     let firsts: Vec<&Claim> = (0..shapes.members.len()).map(claim).collect();
-    let mut pairs = Pairs {
+    let pairs = Pairs {
         firsts: &firsts,
-        known: HashMap::new(),
         config,
     };
     let mut groups: Vec<Vec<ClaimId>> = Vec::new();
     for part in parts.sets() {
         let members: Vec<(&ClaimRecord, usize)> =
             part.iter().map(|&i| (sorted[i], shapes.of[i])).collect();
-        groups.extend(cluster_part(&members, constraints, &mut pairs));
+        groups.extend(cluster_part(&members, constraints, &pairs));
     }
     groups.sort();
     groups
 }
 
-/// Compatibility between shapes, each pair worked out once.
+/// Compatibility between shapes, read through each shape's first claim. (Not remembered per
+/// pair: a busy part has as many shapes as claims, and a table of their pairs would grow with
+/// its square.)
 struct Pairs<'a> {
     /// Each shape's first claim.
     firsts: &'a [&'a Claim],
-    /// For a pair of shapes: compatible, and their own days meet.
-    known: HashMap<(usize, usize), (bool, bool)>,
     config: &'a MergeConfig,
 }
 
 impl Pairs<'_> {
-    fn between(&mut self, a: usize, b: usize) -> (bool, bool) {
-        let (x, y) = (self.firsts[a], self.firsts[b]);
-        let config = self.config;
-        *self
-            .known
-            .entry((a.min(b), a.max(b)))
-            .or_insert_with(|| (compatible(x, y, config), same_days(x, y)))
-    }
-
     /// True when a claim of shape `s` that no decision keeps apart from anything may share an
     /// incident with `atom` (as `fits` decides).
-    fn admits(&mut self, s: usize, atom: &Atom<'_>, exact: bool) -> bool {
-        let linked = |(compatible, same): (bool, bool)| compatible && (!exact || same);
+    fn admits(&self, s: usize, atom: &Atom<'_>, exact: bool) -> bool {
+        let x = self.firsts[s];
+        let linked = |y: &Claim| compatible(x, y, self.config) && (!exact || same_days(x, y));
         match atom.plain {
-            Some(t) => linked(self.between(s, t)),
-            None => {
-                let x = self.firsts[s];
-                atom.claims
-                    .iter()
-                    .any(|y| linked((compatible(x, &y.claim, self.config), same_days(x, &y.claim))))
-            }
+            Some(t) => linked(self.firsts[t]),
+            None => atom.claims.iter().any(|y| linked(&y.claim)),
         }
     }
 }
@@ -315,7 +301,7 @@ impl<'a, 'b> Growing<'a, 'b> {
         atom: &Atom<'_>,
         exact: bool,
         constraints: &Constraints,
-        pairs: &mut Pairs<'_>,
+        pairs: &Pairs<'_>,
     ) -> bool {
         self.shapes.iter().all(|&s| pairs.admits(s, atom, exact))
             && self
@@ -333,7 +319,7 @@ impl<'a, 'b> Growing<'a, 'b> {
 fn cluster_part(
     members: &[(&ClaimRecord, usize)],
     constraints: &Constraints,
-    pairs: &mut Pairs<'_>,
+    pairs: &Pairs<'_>,
 ) -> Vec<Vec<ClaimId>> {
     let atoms = atoms(members, constraints);
     let (founding, joining): (Vec<&Atom<'_>>, Vec<&Atom<'_>>) =
@@ -361,8 +347,8 @@ fn cluster_part(
     // Plain atoms of one shape fit the same incidents: the choice is made once per shape.
     let mut chosen_for: HashMap<usize, Option<usize>> = HashMap::new();
     for atom in joining {
-        let mut choose = || {
-            let mut fitting = |exact: bool| -> Vec<usize> {
+        let choose = || {
+            let fitting = |exact: bool| -> Vec<usize> {
                 (0..founded)
                     .filter(|&i| incidents[i].admits(atom, exact, constraints, pairs))
                     .collect()

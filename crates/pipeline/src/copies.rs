@@ -47,11 +47,11 @@ impl Copies {
     }
 }
 
-/// The order originals are chosen in: the earliest published first (undated last), on one day
-/// a wire service before those that reprint it, then by hash.
-/// Where a document stands in the order originals are chosen by (`earliest`).
+/// Where a document stands in the order originals are chosen in (`earliest`).
 type Seniority = (bool, Option<Date>, bool, String);
 
+/// The order originals are chosen in: the earliest published first (undated last), on one day
+/// a wire service before those that reprint it, then by hash.
 fn earliest(published: Option<Date>, wire: bool, sha256: &str) -> Seniority {
     (published.is_none(), published, !wire, sha256.to_string())
 }
@@ -219,14 +219,14 @@ pub(crate) async fn detect(
     // copies; a new document that copies none is filed under its bands for those after it,
     // and leaves each band's file when it falls out of the reprint window.
     let mut order: Vec<usize> = (0..first_stored).collect();
-    order.sort_by_cached_key(|&i| {
-        let n = &nodes[i];
+    let seniority = |n: &Node| {
         earliest(
             n.published,
             n.publisher.as_deref().is_some_and(is_wire),
             &n.sha256,
         )
-    });
+    };
+    order.sort_by_cached_key(|&i| seniority(&nodes[i]));
     let mut parent: Vec<usize> = (0..nodes.len()).collect();
     let mut linked = vec![false; nodes.len()];
     let mut tried: std::collections::HashSet<(usize, usize)> = Default::default();
@@ -288,13 +288,6 @@ pub(crate) async fn detect(
     // The stored groups the new copies reach, whose members are read: a group's members
     // change only when it joins another or a new document is earlier than its original. A new
     // reprint of a story reprinted ten thousand times reads none of them.
-    let key_of = |n: &Node| {
-        earliest(
-            n.published,
-            n.publisher.as_deref().is_some_and(is_wire),
-            &n.sha256,
-        )
-    };
     let root_of = |n: &Node| n.copy_of.clone().unwrap_or_else(|| n.sha256.clone());
     let mut reached: HashMap<usize, (BTreeSet<String>, Option<Seniority>)> = HashMap::new();
     for i in (0..nodes.len()).filter(|&i| linked[i]) {
@@ -303,7 +296,7 @@ pub(crate) async fn detect(
         if i >= first_stored {
             roots.insert(root_of(&nodes[i]));
         } else {
-            let key = key_of(&nodes[i]);
+            let key = seniority(&nodes[i]);
             if first_new.as_ref().is_none_or(|k| key < *k) {
                 *first_new = Some(key);
             }
@@ -314,7 +307,7 @@ pub(crate) async fn detect(
         let settled = match stored_roots.iter().collect::<Vec<_>>().as_slice() {
             [one] => index.get(*one).is_some_and(|&r| {
                 nodes[r].copy_of.is_none()
-                    && first_new.as_ref().is_none_or(|k| key_of(&nodes[r]) < *k)
+                    && first_new.as_ref().is_none_or(|k| seniority(&nodes[r]) < *k)
             }),
             _ => stored_roots.is_empty(),
         };
@@ -365,14 +358,7 @@ pub(crate) async fn detect(
         groups.entry(r).or_default().push(i);
     }
     for members in groups.values() {
-        let Some(&original) = members.iter().min_by_key(|&&i| {
-            let n = &nodes[i];
-            earliest(
-                n.published,
-                n.publisher.as_deref().is_some_and(is_wire),
-                &n.sha256,
-            )
-        }) else {
+        let Some(&original) = members.iter().min_by_key(|&&i| seniority(&nodes[i])) else {
             continue;
         };
         let original_sha = nodes[original].sha256.clone();

@@ -1186,3 +1186,70 @@ fn verify_names_a_text_edited_in_the_database() {
         service.close().await.unwrap();
     });
 }
+
+/// Reprints of one story, ingested one per commit in either order or all at once, end with
+/// the same original and every other reprint a copy of it: a commit reads a copy group back
+/// only when its original changes, and then repoints every copy.
+#[test]
+fn reprints_arriving_one_commit_at_a_time_end_as_copies_of_one_original() {
+    let text = "TARTAR - Artillery shells struck a residential street in Tartar on 19 October, \
+        killing ten civilians and wounding 14 others, the district prosecutor said. Rescue \
+        workers pulled bodies from two damaged houses near the covered market, and a school \
+        nearby lost its windows. The prosecutor said the shells came from across the line.";
+    let lines: Vec<String> = (0..6)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("reprint-{i}"),
+                "publisher": "Local Paper",
+                "published": "2020-10-20",
+                "title": format!("Tartar shelled (edition {i})"),
+                "text": text,
+            })
+            .to_string()
+        })
+        .collect();
+    let copies_after = |order: Vec<Vec<&String>>| {
+        rt().block_on(async {
+            let dir = test_support::temp_dir();
+            let service = open(&dir.path().join("data")).await;
+            for (n, batch) in order.iter().enumerate() {
+                let input = dir.path().join(format!("in{n}.jsonl"));
+                let body: String = batch.iter().map(|l| format!("{l}\n")).collect();
+                std::fs::write(&input, body).unwrap();
+                service
+                    .ingest(&[input], &IngestOptions::new(NOW.into(), 2), &mut |_| {})
+                    .await
+                    .unwrap();
+            }
+            let mut copy_of = std::collections::BTreeMap::new();
+            service
+                .each_document(&Default::default(), &Page::default(), &mut |d| {
+                    copy_of.insert(d.sha256.clone(), d.copy_of.clone());
+                    Ok(())
+                })
+                .await
+                .unwrap();
+            service.close().await.unwrap();
+            copy_of
+        })
+    };
+    let together = copies_after(vec![lines.iter().collect()]);
+    let forward = copies_after(lines.iter().map(|l| vec![l]).collect());
+    let backward = copies_after(lines.iter().rev().map(|l| vec![l]).collect());
+    assert_eq!(together.len(), 6);
+    let originals: Vec<&String> = together
+        .iter()
+        .filter(|(_, c)| c.is_none())
+        .map(|(sha, _)| sha)
+        .collect();
+    assert_eq!(originals.len(), 1, "{together:?}");
+    assert!(
+        together
+            .values()
+            .flatten()
+            .all(|original| original == originals[0]),
+        "{together:?}"
+    );
+    assert_eq!(forward, together);
+    assert_eq!(backward, together);
+}
